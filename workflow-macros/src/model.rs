@@ -1,0 +1,371 @@
+//! The workflow graph as plain data: forks, branches, steps and joins, by name.
+//!
+//! The model is generic over the type `S` that locates a node in the source: the macro
+//! uses `proc_macro2::Span`, unit tests use `()` or line numbers. It holds no syn types,
+//! so the validator runs on it without a compiler around, and the same shape can later
+//! be emitted as data for run-time export.
+
+use proc_macro2::Span;
+use syn::spanned::Spanned as _;
+use syn::{Block, Expr, Stmt};
+
+use crate::parse;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Workflow<S> {
+    pub(crate) name: String,
+    /// The forks written as statements of the body, in order.
+    pub(crate) forks: Vec<Fork<S>>,
+    /// `join(...)` statements with no fork.
+    pub(crate) stray_joins: Vec<S>,
+    /// `fork < ...` written inside an ordinary Rust expression.
+    pub(crate) misplaced_forks: Vec<S>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Name<S> {
+    pub(crate) text: String,
+    pub(crate) at: S,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Fork<S> {
+    /// The `fork` keyword.
+    pub(crate) at: S,
+    pub(crate) branches: Vec<Branch<S>>,
+    pub(crate) join: Option<Join<S>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Branch<S> {
+    pub(crate) name: Name<S>,
+    /// The `if` of a guard on the branch.
+    pub(crate) guard: Option<S>,
+    pub(crate) steps: Vec<Step<S>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Step<S> {
+    Task(Task<S>),
+    Fork(Fork<S>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Task<S> {
+    /// A short name for the step: the function or method it calls.
+    pub(crate) label: String,
+    pub(crate) at: S,
+    /// The trailing `?` of a fallible step.
+    pub(crate) fallible: Option<S>,
+    /// Ways the step's expression could leave the branch early.
+    pub(crate) exits: Vec<Exit<S>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ExitKind {
+    Return,
+    Break,
+    Continue,
+    /// A `?` inside the step's expression.
+    Try,
+    /// A `.await` on the whole step: the fork awaits steps itself.
+    Await,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Exit<S> {
+    pub(crate) kind: ExitKind,
+    pub(crate) at: S,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Join<S> {
+    /// The `join` keyword.
+    pub(crate) at: S,
+    pub(crate) names: Vec<Name<S>>,
+    /// The `?` after `join(...)`.
+    pub(crate) question: Option<S>,
+    pub(crate) background: Vec<Name<S>>,
+}
+
+impl<S> Fork<S> {
+    pub(crate) fn branch(&self, name: &str) -> Option<&Branch<S>> {
+        self.branches.iter().find(|b| b.name.text == name)
+    }
+
+    /// Whether the join of this fork can fail: a joined branch has a fallible step or a
+    /// nested fork that can fail.
+    pub(crate) fn is_fallible(&self) -> bool {
+        self.branches.iter().any(Branch::is_fallible)
+    }
+}
+
+impl<S> Branch<S> {
+    pub(crate) fn is_fallible(&self) -> bool {
+        self.steps.iter().any(|step| match step {
+            Step::Task(task) => task.fallible.is_some(),
+            Step::Fork(fork) => fork.is_fallible(),
+        })
+    }
+}
+
+impl Workflow<Span> {
+    pub(crate) fn from_ast(input: &parse::Input) -> Self {
+        let mut workflow = Workflow {
+            name: input.sig.ident.to_string(),
+            forks: Vec::new(),
+            stray_joins: Vec::new(),
+            misplaced_forks: Vec::new(),
+        };
+        for item in &input.body {
+            match item {
+                parse::Item::Rust(tokens) => {
+                    parse::misplaced_forks(tokens.clone(), &mut workflow.misplaced_forks);
+                }
+                parse::Item::Fork(fork) => workflow.forks.push(Fork::from_ast(fork)),
+                parse::Item::StrayJoin(span) => workflow.stray_joins.push(*span),
+            }
+        }
+        workflow
+    }
+}
+
+impl Fork<Span> {
+    pub(crate) fn from_ast(fork: &parse::Fork) -> Self {
+        Fork {
+            at: fork.fork.span,
+            branches: fork.branches.iter().map(Branch::from_ast).collect(),
+            join: fork.join.as_ref().map(|join| Join {
+                at: join.join.span,
+                names: join.names.iter().map(|n| name(&n.name)).collect(),
+                question: join.question.map(|q| q.span),
+                background: join.background.iter().map(name).collect(),
+            }),
+        }
+    }
+}
+
+impl Branch<Span> {
+    fn from_ast(branch: &parse::Branch) -> Self {
+        Branch {
+            name: name(&branch.name),
+            guard: branch.guard.map(|g| g.span),
+            steps: branch
+                .steps
+                .iter()
+                .map(|step| match step {
+                    parse::Step::Fork(fork) => Step::Fork(Fork::from_ast(fork)),
+                    parse::Step::Expr { expr, question } => {
+                        let mut exits = Vec::new();
+                        if let Expr::Await(awaited) = expr {
+                            exits.push(Exit {
+                                kind: ExitKind::Await,
+                                at: awaited.await_token.span,
+                            });
+                        }
+                        early_exits(expr, false, &mut exits);
+                        Step::Task(Task {
+                            label: label(expr),
+                            at: expr.span(),
+                            fallible: question.map(|q| q.span),
+                            exits,
+                        })
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+fn name(ident: &syn::Ident) -> Name<Span> {
+    Name {
+        text: ident.to_string(),
+        at: ident.span(),
+    }
+}
+
+/// A short name for a step: the function, method or variable it names.
+pub(crate) fn label(expr: &Expr) -> String {
+    match expr {
+        Expr::Call(call) => label(&call.func),
+        Expr::MethodCall(call) => call.method.to_string(),
+        Expr::Path(path) => path
+            .path
+            .segments
+            .last()
+            .map_or_else(|| "step".to_owned(), |s| s.ident.to_string()),
+        Expr::Await(awaited) => label(&awaited.base),
+        Expr::Paren(inner) => label(&inner.expr),
+        Expr::Reference(inner) => label(&inner.expr),
+        Expr::Async(_) | Expr::Block(_) => "block".to_owned(),
+        Expr::Closure(_) => "closure".to_owned(),
+        _ => "step".to_owned(),
+    }
+}
+
+/// Collects the `return`, `break`, `continue` and `?` that would leave the branch from
+/// inside a step. Closures, async blocks and nested items are their own scope; a
+/// `break` or `continue` inside a loop of the step stays in the step.
+fn early_exits(expr: &Expr, in_loop: bool, out: &mut Vec<Exit<Span>>) {
+    let mut exit = |kind, at| out.push(Exit { kind, at });
+    match expr {
+        Expr::Return(e) => {
+            exit(ExitKind::Return, e.return_token.span);
+            if let Some(inner) = &e.expr {
+                early_exits(inner, in_loop, out);
+            }
+        }
+        Expr::Break(e) => {
+            if !in_loop || e.label.is_some() {
+                exit(ExitKind::Break, e.break_token.span);
+            }
+            if let Some(inner) = &e.expr {
+                early_exits(inner, in_loop, out);
+            }
+        }
+        Expr::Continue(e) => {
+            if !in_loop || e.label.is_some() {
+                exit(ExitKind::Continue, e.continue_token.span);
+            }
+        }
+        Expr::Try(e) => {
+            exit(ExitKind::Try, e.question_token.span);
+            early_exits(&e.expr, in_loop, out);
+        }
+        Expr::ForLoop(e) => {
+            early_exits(&e.expr, in_loop, out);
+            block_exits(&e.body, true, out);
+        }
+        Expr::While(e) => {
+            early_exits(&e.cond, in_loop, out);
+            block_exits(&e.body, true, out);
+        }
+        Expr::Loop(e) => block_exits(&e.body, true, out),
+        Expr::Block(e) => block_exits(&e.block, in_loop, out),
+        Expr::Unsafe(e) => block_exits(&e.block, in_loop, out),
+        Expr::If(e) => {
+            early_exits(&e.cond, in_loop, out);
+            block_exits(&e.then_branch, in_loop, out);
+            if let Some((_, otherwise)) = &e.else_branch {
+                early_exits(otherwise, in_loop, out);
+            }
+        }
+        Expr::Match(e) => {
+            early_exits(&e.expr, in_loop, out);
+            for arm in &e.arms {
+                if let syn::Pat::Guard(guarded) = &arm.pat {
+                    early_exits(&guarded.guard, in_loop, out);
+                }
+                early_exits(&arm.body, in_loop, out);
+            }
+        }
+        Expr::Array(e) => e.elems.iter().for_each(|x| early_exits(x, in_loop, out)),
+        Expr::Tuple(e) => e.elems.iter().for_each(|x| early_exits(x, in_loop, out)),
+        Expr::Call(e) => {
+            early_exits(&e.func, in_loop, out);
+            e.args.iter().for_each(|x| early_exits(x, in_loop, out));
+        }
+        Expr::MethodCall(e) => {
+            early_exits(&e.receiver, in_loop, out);
+            e.args.iter().for_each(|x| early_exits(x, in_loop, out));
+        }
+        Expr::Struct(e) => {
+            e.fields
+                .iter()
+                .for_each(|f| early_exits(&f.expr, in_loop, out));
+            if let Some(rest) = &e.rest {
+                early_exits(rest, in_loop, out);
+            }
+        }
+        Expr::Assign(e) => {
+            early_exits(&e.left, in_loop, out);
+            early_exits(&e.right, in_loop, out);
+        }
+        Expr::Binary(e) => {
+            early_exits(&e.left, in_loop, out);
+            early_exits(&e.right, in_loop, out);
+        }
+        Expr::Index(e) => {
+            early_exits(&e.expr, in_loop, out);
+            early_exits(&e.index, in_loop, out);
+        }
+        Expr::Range(e) => {
+            for bound in [&e.start, &e.end].into_iter().flatten() {
+                early_exits(bound, in_loop, out);
+            }
+        }
+        Expr::Repeat(e) => early_exits(&e.expr, in_loop, out),
+        Expr::Await(e) => early_exits(&e.base, in_loop, out),
+        Expr::Cast(e) => early_exits(&e.expr, in_loop, out),
+        Expr::Field(e) => early_exits(&e.base, in_loop, out),
+        Expr::Group(e) => early_exits(&e.expr, in_loop, out),
+        Expr::Let(e) => early_exits(&e.expr, in_loop, out),
+        Expr::Paren(e) => early_exits(&e.expr, in_loop, out),
+        Expr::Reference(e) => early_exits(&e.expr, in_loop, out),
+        Expr::Unary(e) => early_exits(&e.expr, in_loop, out),
+        // Their own scope: a `return` there leaves the closure or the async block.
+        Expr::Closure(_) | Expr::Async(_) | Expr::Const(_) => {}
+        _ => {}
+    }
+}
+
+fn block_exits(block: &Block, in_loop: bool, out: &mut Vec<Exit<Span>>) {
+    for stmt in &block.stmts {
+        match stmt {
+            Stmt::Local(local) => {
+                if let Some(init) = &local.init {
+                    early_exits(&init.expr, in_loop, out);
+                    if let Some((_, diverge)) = &init.diverge {
+                        early_exits(diverge, in_loop, out);
+                    }
+                }
+            }
+            Stmt::Expr(expr, _) => early_exits(expr, in_loop, out),
+            Stmt::Item(_) | Stmt::Macro(_) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod should {
+    use super::*;
+
+    fn exits_of(source: &str) -> Vec<ExitKind> {
+        let expr: Expr = syn::parse_str(source).expect("test input parses");
+        let mut out = Vec::new();
+        early_exits(&expr, false, &mut out);
+        out.into_iter().map(|e| e.kind).collect()
+    }
+
+    #[test]
+    fn find_returns_breaks_and_tries_in_a_step() {
+        assert_eq!(
+            exits_of("f(if x { return 1 } else { g()? })"),
+            [ExitKind::Return, ExitKind::Try]
+        );
+        assert_eq!(exits_of("{ break }"), [ExitKind::Break]);
+        assert_eq!(exits_of("{ continue }"), [ExitKind::Continue]);
+    }
+
+    #[test]
+    fn leave_closures_async_blocks_and_inner_loops_alone() {
+        assert!(exits_of("async { return 1 }").is_empty());
+        assert!(exits_of("|x| { x? ; return 2 }").is_empty());
+        assert!(exits_of("{ for i in 0..3 { if i > 1 { break } else { continue } } }").is_empty());
+        assert_eq!(
+            exits_of("loop { break 'outer }"),
+            [ExitKind::Break],
+            "a labelled break may leave the step"
+        );
+    }
+
+    #[test]
+    fn label_steps_by_what_they_call() {
+        let label_of = |s: &str| label(&syn::parse_str(s).expect("test input parses"));
+        assert_eq!(label_of("credit_bureau(&app)"), "credit_bureau");
+        assert_eq!(label_of("client.get(url)"), "get");
+        assert_eq!(label_of("crate::steps::score"), "score");
+        assert_eq!(label_of("async { 1 }"), "block");
+        assert_eq!(label_of("|x| f(x)"), "closure");
+    }
+}

@@ -1,0 +1,475 @@
+//! Syntax: the macro's input parsed into an AST that keeps every span.
+//!
+//! The grammar, the same as in the README:
+//!
+//! ```text
+//! input      := '(' CRATE_PATH ')' workflow          -- the path is added by `workflow!`
+//! workflow   := attribute* visibility? 'async' 'fn' signature '{' statement* '}'
+//! statement  := fork ';' | any Rust statement
+//! fork       := 'fork' '<' branch (',' branch)* ','? '>' join
+//! branch     := IDENT ':' step ('->' step)*
+//! step       := fork | EXPR '?'?
+//! join       := 'join' '(' 'mut'? IDENT (',' 'mut'? IDENT)* ','? ')' '?'?
+//!               ('background' '(' IDENT (',' IDENT)* ','? ')')?
+//! ```
+//!
+//! `<` and `>` are not delimiters in Rust's token trees, so a step's expression cannot
+//! simply be cut at the next `>` or `,`: `Vec::<u8>::new()`, `HashMap::<K, V>::new()`,
+//! `a > b` and `|x: Vec<u8>| -> usize { .. }` all hold them. A step therefore ends at the
+//! first place where a step may end (`,`, `->`, or a `>` followed by `join`, `,`, `;` or
+//! nothing) *and* the tokens before it form a whole expression. A `,` or `->` inside an
+//! unclosed `<...>` never ends a step, because the tokens before it are not an
+//! expression. One spelling stays ambiguous and is read as the end of the fork: a
+//! comparison with a call of a function named `join` (`a > join(b)`); write `(a > join(b))`.
+
+use proc_macro2::{Spacing, Span, TokenStream, TokenTree};
+use syn::parse::discouraged::Speculative as _;
+use syn::parse::{ParseStream, Parser};
+use syn::{Attribute, Expr, Ident, Signature, Token, Visibility, braced, parenthesized};
+
+use syn::ext::IdentExt as _;
+
+use crate::diag::error;
+
+pub(crate) mod kw {
+    syn::custom_keyword!(fork);
+    syn::custom_keyword!(join);
+    syn::custom_keyword!(background);
+}
+
+/// The whole macro input.
+pub(crate) struct Input {
+    /// The runtime crate's path, as `workflow!` passed it (`$crate`).
+    pub(crate) krate: TokenStream,
+    pub(crate) attrs: Vec<Attribute>,
+    pub(crate) vis: Visibility,
+    pub(crate) sig: Signature,
+    pub(crate) body: Vec<Item>,
+    /// Errors of statements that could not be parsed; the parser skips to the next
+    /// statement so that one build shows every mistake.
+    pub(crate) errors: Vec<syn::Error>,
+}
+
+/// A statement of the workflow body.
+pub(crate) enum Item {
+    /// Ordinary Rust, passed through untouched.
+    Rust(TokenStream),
+    /// `fork < ... > join(...);`
+    Fork(Fork),
+    /// `join(...);` with no fork before it.
+    StrayJoin(Span),
+}
+
+pub(crate) struct Fork {
+    pub(crate) fork: kw::fork,
+    pub(crate) branches: Vec<Branch>,
+    pub(crate) join: Option<Join>,
+}
+
+pub(crate) struct Branch {
+    pub(crate) name: Ident,
+    /// The `if` of a guard (`name if cond: ...`), which is an error.
+    pub(crate) guard: Option<Token![if]>,
+    /// Never empty.
+    pub(crate) steps: Vec<Step>,
+}
+
+pub(crate) enum Step {
+    /// An expression; a trailing `?` is kept out of `expr` and recorded in `question`.
+    Expr {
+        expr: Expr,
+        question: Option<Token![?]>,
+    },
+    Fork(Box<Fork>),
+}
+
+pub(crate) struct Join {
+    pub(crate) join: kw::join,
+    pub(crate) names: Vec<JoinName>,
+    pub(crate) question: Option<Token![?]>,
+    pub(crate) background: Vec<Ident>,
+}
+
+pub(crate) struct JoinName {
+    pub(crate) mutability: Option<Token![mut]>,
+    pub(crate) name: Ident,
+}
+
+pub(crate) fn parse_input(tokens: TokenStream) -> syn::Result<Input> {
+    Parser::parse2(input, tokens)
+}
+
+fn input(input: ParseStream<'_>) -> syn::Result<Input> {
+    let krate;
+    parenthesized!(krate in input);
+    let krate: TokenStream = krate.parse()?;
+    let attrs = input.call(Attribute::parse_outer)?;
+    let vis: Visibility = input.parse()?;
+    let sig: Signature = input.parse()?;
+    if sig.asyncness.is_none() {
+        return Err(error(
+            sig.fn_token.span,
+            "a workflow must be an `async fn`",
+            "write `async fn`: the branches of its forks are awaited",
+        ));
+    }
+    let content;
+    braced!(content in input);
+    let mut body = Vec::new();
+    let mut errors = Vec::new();
+    while !content.is_empty() {
+        match statement(&content) {
+            Ok(item) => body.push(item),
+            Err(err) => {
+                errors.push(err);
+                skip_statement(&content)?;
+            }
+        }
+    }
+    if !input.is_empty() {
+        return Err(input.error("unexpected tokens after the workflow's body"));
+    }
+    Ok(Input {
+        krate,
+        attrs,
+        vis,
+        sig,
+        body,
+        errors,
+    })
+}
+
+/// Skips to just after the next `;` at this level, or to the end.
+fn skip_statement(input: ParseStream<'_>) -> syn::Result<()> {
+    input.step(|cursor| {
+        let mut rest = *cursor;
+        while let Some((tt, next)) = rest.token_tree() {
+            rest = next;
+            if matches!(&tt, TokenTree::Punct(p) if p.as_char() == ';') {
+                break;
+            }
+        }
+        Ok(((), rest))
+    })
+}
+
+fn is_fork_start(input: ParseStream<'_>) -> bool {
+    input.peek(kw::fork) && input.peek2(Token![<])
+}
+
+fn statement(input: ParseStream<'_>) -> syn::Result<Item> {
+    if is_fork_start(input) {
+        let fork = fork(input)?;
+        if !input.peek(Token![;]) {
+            let at = match &fork.join {
+                Some(join) => join.join.span,
+                None => fork.fork.span,
+            };
+            return Err(error(
+                if input.is_empty() {
+                    at
+                } else {
+                    input.cursor().span()
+                },
+                "expected `;` after the fork's join",
+                "a fork is a statement: end it with `;`, and use the joined branches' values in the statements after it",
+            ));
+        }
+        input.parse::<Token![;]>()?;
+        return Ok(Item::Fork(fork));
+    }
+    if let Some(span) = stray_join(input) {
+        skip_statement(input)?;
+        return Ok(Item::StrayJoin(span));
+    }
+    let ahead = input.fork();
+    match ahead.parse::<syn::Stmt>() {
+        Ok(stmt) => {
+            input.advance_to(&ahead);
+            Ok(Item::Rust(quote::ToTokens::into_token_stream(stmt)))
+        }
+        Err(err) => {
+            // The body's tail expression, which `Stmt` does not accept without a `;`.
+            let tail: Expr = input.parse().map_err(|_| err.clone())?;
+            if input.is_empty() {
+                Ok(Item::Rust(quote::ToTokens::into_token_stream(tail)))
+            } else {
+                Err(err)
+            }
+        }
+    }
+}
+
+/// `join(a, b);` or `join(a, b)?;` as a statement of its own: a join with no fork.
+fn stray_join(input: ParseStream<'_>) -> Option<Span> {
+    let ahead = input.fork();
+    let join: kw::join = ahead.parse().ok()?;
+    let args = ahead
+        .step(
+            |cursor| match cursor.group(proc_macro2::Delimiter::Parenthesis) {
+                Some((args, _, rest)) => Ok((args.token_stream(), rest)),
+                None => Err(cursor.error("expected parentheses")),
+            },
+        )
+        .ok()?;
+    let names = syn::punctuated::Punctuated::<Ident, Token![,]>::parse_terminated;
+    Parser::parse2(names, args).ok()?;
+    let _ = ahead.parse::<Option<Token![?]>>();
+    (ahead.peek(Token![;]) || ahead.is_empty()).then_some(join.span)
+}
+
+fn fork(input: ParseStream<'_>) -> syn::Result<Fork> {
+    let fork: kw::fork = input.parse()?;
+    input.parse::<Token![<]>()?;
+    let mut branches = Vec::new();
+    loop {
+        if input.peek(Token![>]) {
+            input.parse::<Token![>]>()?;
+            break;
+        }
+        if input.is_empty() || input.peek(Token![;]) {
+            return Err(error(
+                fork.span,
+                "this fork's `<` is never closed",
+                "close the branch list with `>` and join it: `fork < a: ..., b: ... > join(a, b)`",
+            ));
+        }
+        branches.push(branch(input)?);
+        if input.peek(Token![,]) {
+            input.parse::<Token![,]>()?;
+        } else if !input.peek(Token![>]) {
+            return Err(error(
+                input.cursor().span(),
+                "expected `,` or `>` after the branch",
+                "separate branches with `,` and close the fork with `>`",
+            ));
+        }
+    }
+    let join = if input.peek(kw::join) {
+        Some(join(input)?)
+    } else {
+        None
+    };
+    Ok(Fork {
+        fork,
+        branches,
+        join,
+    })
+}
+
+fn branch(input: ParseStream<'_>) -> syn::Result<Branch> {
+    if !input.peek(Ident::peek_any) || input.peek(Token![if]) {
+        return Err(error(
+            input.cursor().span(),
+            "expected the name of a branch",
+            "every branch of a fork has a name: `name: step`; the join waits on it by that name",
+        ));
+    }
+    let name = Ident::parse_any(input)?;
+    let guard = if input.peek(Token![if]) {
+        let guard: Token![if] = input.parse()?;
+        // Skip the condition: the validator reports the guard itself.
+        input.step(|cursor| {
+            let mut rest = *cursor;
+            while let Some((tt, next)) = rest.token_tree() {
+                if matches!(&tt, TokenTree::Punct(p) if p.as_char() == ':') {
+                    break;
+                }
+                rest = next;
+            }
+            Ok(((), rest))
+        })?;
+        Some(guard)
+    } else {
+        None
+    };
+    if !input.peek(Token![:]) || input.peek(Token![::]) {
+        return Err(error(
+            input.cursor().span(),
+            format!("expected `:` after the branch name `{name}`"),
+            format!("write the branch as `{name}: step`"),
+        ));
+    }
+    input.parse::<Token![:]>()?;
+    let mut steps = vec![step(input)?];
+    while input.peek(Token![->]) {
+        input.parse::<Token![->]>()?;
+        steps.push(step(input)?);
+    }
+    Ok(Branch { name, guard, steps })
+}
+
+fn step(input: ParseStream<'_>) -> syn::Result<Step> {
+    if is_fork_start(input) {
+        return Ok(Step::Fork(Box::new(fork(input)?)));
+    }
+    let expr = step_expr(input)?;
+    Ok(match expr {
+        Expr::Try(tried) if tried.attrs.is_empty() => Step::Expr {
+            expr: *tried.expr,
+            question: Some(tried.question_token),
+        },
+        expr => Step::Expr {
+            expr,
+            question: None,
+        },
+    })
+}
+
+/// Parses the expression of a step: the shortest run of tokens that ends where a step
+/// may end and forms a whole expression (see the module docs).
+fn step_expr(input: ParseStream<'_>) -> syn::Result<Expr> {
+    let tokens: Vec<TokenTree> = input.step(|cursor| {
+        let mut rest = *cursor;
+        let mut tokens = Vec::new();
+        while let Some((tt, next)) = rest.token_tree() {
+            if matches!(&tt, TokenTree::Punct(p) if p.as_char() == ';') {
+                break;
+            }
+            tokens.push(tt);
+            rest = next;
+        }
+        // Nothing is consumed here; the tokens of the expression are skipped below.
+        Ok((tokens, *cursor))
+    })?;
+    let ends = (0..tokens.len())
+        .filter(|&i| may_end_step(&tokens, i))
+        .chain(core::iter::once(tokens.len()));
+    let mut first_error = None;
+    for end in ends {
+        if end == 0 {
+            continue;
+        }
+        let run: TokenStream = tokens.iter().take(end).cloned().collect();
+        match syn::parse2::<Expr>(run) {
+            Ok(expr) => {
+                input.step(|cursor| {
+                    let mut rest = *cursor;
+                    for _ in 0..end {
+                        match rest.token_tree() {
+                            Some((_, next)) => rest = next,
+                            None => break,
+                        }
+                    }
+                    Ok(((), rest))
+                })?;
+                return Ok(expr);
+            }
+            Err(err) => {
+                first_error.get_or_insert(err);
+            }
+        }
+    }
+    Err(first_error.unwrap_or_else(|| {
+        error(
+            input.cursor().span(),
+            "expected a step",
+            "a step is a future (`fetch(id)`, `async { ... }`) or a nested `fork < ... > join(...)`",
+        )
+    }))
+}
+
+/// Whether a step may end just before `tokens[i]`.
+fn may_end_step(tokens: &[TokenTree], i: usize) -> bool {
+    let punct = |j: usize| match tokens.get(j) {
+        Some(TokenTree::Punct(p)) => Some((p.as_char(), p.spacing())),
+        _ => None,
+    };
+    match punct(i) {
+        Some((',', _)) => true,
+        Some(('-', Spacing::Joint)) => matches!(punct(i + 1), Some(('>', _))),
+        Some(('>', spacing)) => match tokens.get(i + 1) {
+            None => true,
+            Some(TokenTree::Ident(ident)) => ident == "join",
+            Some(TokenTree::Punct(p)) => match p.as_char() {
+                ',' | ';' => true,
+                // `> >` closes two forks; `>>` is a shift.
+                '>' => spacing == Spacing::Alone,
+                _ => false,
+            },
+            Some(TokenTree::Group(_) | TokenTree::Literal(_)) => false,
+        },
+        _ => false,
+    }
+}
+
+fn join(input: ParseStream<'_>) -> syn::Result<Join> {
+    let join: kw::join = input.parse()?;
+    if !input.peek(syn::token::Paren) {
+        return Err(error(
+            join.span,
+            "expected the joined branches in parentheses after `join`",
+            "list the branches to wait for: `join(a, b)`",
+        ));
+    }
+    let content;
+    parenthesized!(content in input);
+    let mut names = Vec::new();
+    while !content.is_empty() {
+        let mutability: Option<Token![mut]> = content.parse()?;
+        if !content.peek(Ident::peek_any) {
+            return Err(error(
+                content.cursor().span(),
+                "expected the name of a branch in `join(...)`",
+                "a join lists branch names, such as `join(a, b)`; compute other values after the join",
+            ));
+        }
+        let name = Ident::parse_any(&content)?;
+        names.push(JoinName { mutability, name });
+        if !content.is_empty() {
+            content.parse::<Token![,]>().map_err(|_| {
+                error(
+                    content.cursor().span(),
+                    "expected `,` between the joined branch names",
+                    "a join lists branch names, such as `join(a, b)`",
+                )
+            })?;
+        }
+    }
+    let question: Option<Token![?]> = input.parse()?;
+    let mut background = Vec::new();
+    if input.peek(kw::background) {
+        let keyword: kw::background = input.parse()?;
+        if !input.peek(syn::token::Paren) {
+            return Err(error(
+                keyword.span,
+                "expected the background branches in parentheses after `background`",
+                "list the branches that run on past the join: `background(c)`",
+            ));
+        }
+        let content;
+        parenthesized!(content in input);
+        for name in content.parse_terminated(Ident::parse_any, Token![,])? {
+            background.push(name);
+        }
+    }
+    Ok(Join {
+        join,
+        names,
+        question,
+        background,
+    })
+}
+
+/// Finds `fork < name :` or `fork < >` inside ordinary Rust: a fork written where only an
+/// expression is allowed.
+pub(crate) fn misplaced_forks(tokens: TokenStream, found: &mut Vec<Span>) {
+    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    for (i, tt) in tokens.iter().enumerate() {
+        match tt {
+            TokenTree::Group(group) => misplaced_forks(group.stream(), found),
+            TokenTree::Ident(ident) if ident == "fork" => {
+                let is_lt =
+                    matches!(tokens.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '<');
+                let then_name = matches!(tokens.get(i + 2), Some(TokenTree::Ident(_)))
+                    && matches!(tokens.get(i + 3), Some(TokenTree::Punct(p)) if p.as_char() == ':' && p.spacing() == Spacing::Alone);
+                let then_close =
+                    matches!(tokens.get(i + 2), Some(TokenTree::Punct(p)) if p.as_char() == '>');
+                if is_lt && (then_name || then_close) {
+                    found.push(ident.span());
+                }
+            }
+            _ => {}
+        }
+    }
+}

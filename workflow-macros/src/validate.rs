@@ -1,0 +1,613 @@
+//! Every check of the parallel model, run on the plain-data graph. All problems are
+//! collected, so one build shows every mistake of a macro call.
+
+use crate::model::{Branch, ExitKind, Fork, Name, Step, Workflow};
+
+/// One mistake: where, what, and what to write instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Problem<S> {
+    pub(crate) at: S,
+    pub(crate) message: String,
+    pub(crate) help: String,
+}
+
+pub(crate) fn validate<S: Copy>(workflow: &Workflow<S>) -> Vec<Problem<S>> {
+    let mut problems = Problems(Vec::new());
+    for &at in &workflow.stray_joins {
+        problems.add(
+            at,
+            "`join` without a fork: there are no branches to wait for here",
+            "a join closes the fork just before it: `fork < a: ..., b: ... > join(a, b);`",
+        );
+    }
+    for &at in &workflow.misplaced_forks {
+        problems.add(
+            at,
+            "a fork must be a statement of the workflow's body or a step of a branch",
+            "write `fork < ... > join(...);` as a statement of its own; its joined branches are in scope after it",
+        );
+    }
+    for fork in &workflow.forks {
+        check_fork(fork, &[], &mut problems);
+    }
+    problems.0
+}
+
+struct Problems<S>(Vec<Problem<S>>);
+
+impl<S> Problems<S> {
+    fn add(&mut self, at: S, message: impl Into<String>, help: impl Into<String>) {
+        self.0.push(Problem {
+            at,
+            message: message.into(),
+            help: help.into(),
+        });
+    }
+}
+
+/// `outer` holds the enclosing forks, outermost first, each with the branch that holds
+/// the next one.
+fn check_fork<S: Copy>(
+    fork: &Fork<S>,
+    outer: &[(&Fork<S>, &Branch<S>)],
+    problems: &mut Problems<S>,
+) {
+    let names: Vec<&str> = fork.branches.iter().map(|b| b.name.text.as_str()).collect();
+    match fork.branches.len() {
+        0 => problems.add(
+            fork.at,
+            "this fork is empty: it has no branches",
+            "a fork runs two or more named branches at the same time: `fork < a: step_a(), b: step_b() > join(a, b)`",
+        ),
+        1 => problems.add(
+            fork.at,
+            "a fork needs at least two branches, and this one has one",
+            format!(
+                "a single branch needs no fork: run its steps in sequence, as in `let {} = step.await;`",
+                names.join("")
+            ),
+        ),
+        _ => {}
+    }
+    for (i, branch) in fork.branches.iter().enumerate() {
+        if fork.branches[..i]
+            .iter()
+            .any(|b| b.name.text == branch.name.text)
+        {
+            problems.add(
+                branch.name.at,
+                format!(
+                    "this fork already has a branch named `{}`",
+                    branch.name.text
+                ),
+                "give each branch of a fork its own name: the join waits on branches by name",
+            );
+        }
+        if let Some(at) = branch.guard {
+            problems.add(
+                at,
+                format!("parallel branch `{}` has a condition, but parallel flows are unconditional", branch.name.text),
+                format!(
+                    "every branch of a fork runs; put the condition inside the step instead: `{}: async {{ if cond {{ ... }} }}`",
+                    branch.name.text
+                ),
+            );
+        }
+        check_steps(branch, fork, outer, problems);
+    }
+
+    let Some(join) = &fork.join else {
+        let list = if names.is_empty() {
+            "a, b".to_owned()
+        } else {
+            names.join(", ")
+        };
+        problems.add(
+            fork.at,
+            "this fork is never joined",
+            format!("add `join({list})` after the fork's closing `>` to wait for its branches"),
+        );
+        return;
+    };
+
+    if join.names.is_empty() {
+        problems.add(
+            join.at,
+            "`join()` waits for no branch, so it would go on before any branch has finished",
+            format!(
+                "list the branches to wait for: `join({})`",
+                if names.is_empty() {
+                    "a, b".to_owned()
+                } else {
+                    names.join(", ")
+                }
+            ),
+        );
+    }
+
+    let listed = join.names.iter().chain(&join.background);
+    let mut seen: Vec<&Name<S>> = Vec::new();
+    for name in listed {
+        if let Some(first) = seen.iter().find(|n| n.text == name.text) {
+            let in_background = |n: &Name<S>| join.background.iter().any(|b| core::ptr::eq(b, n));
+            let message = match (in_background(first), in_background(name)) {
+                (false, false) => format!("branch `{}` is joined twice", name.text),
+                (true, true) => format!("branch `{}` is in `background(...)` twice", name.text),
+                _ => format!(
+                    "branch `{}` is both joined and in `background(...)`",
+                    name.text
+                ),
+            };
+            problems.add(name.at, message, format!("list `{}` once", name.text));
+            continue;
+        }
+        seen.push(name);
+        if fork.branch(&name.text).is_none() {
+            unknown_branch(name, fork, outer, problems);
+        }
+    }
+
+    for branch in &fork.branches {
+        if !seen.iter().any(|n| n.text == branch.name.text) {
+            problems.add(
+                branch.name.at,
+                format!("branch `{}` is forked but never joined", branch.name.text),
+                format!(
+                    "add `{0}` to `join(...)`, or write `background({0})` after the join to let it run on without being waited for there (it still finishes before the workflow returns)",
+                    branch.name.text
+                ),
+            );
+        }
+    }
+
+    for name in &join.background {
+        let Some(branch) = fork.branch(&name.text) else {
+            continue;
+        };
+        if let Some(at) = first_fallible(branch) {
+            problems.add(
+                at,
+                format!("background branch `{}` can fail, but nothing joins it to receive the error", name.text),
+                format!(
+                    "join `{}` to handle its failure, or handle the error inside the step so the step cannot fail",
+                    name.text
+                ),
+            );
+        }
+    }
+
+    let joined_fallible = join
+        .names
+        .iter()
+        .filter_map(|n| fork.branch(&n.text))
+        .find(|b| b.is_fallible());
+    match (joined_fallible, join.question) {
+        (Some(branch), None) => problems.add(
+            join.at,
+            format!(
+                "this join can fail: branch `{}` has a fallible step (`?`)",
+                branch.name.text
+            ),
+            "write `join(...)?` to return the first failure from here, with the name of the branch that failed",
+        ),
+        (None, Some(at)) if join.names.iter().all(|n| fork.branch(&n.text).is_some()) => {
+            problems.add(
+                at,
+                "`?` on a join whose branches cannot fail",
+                "remove this `?`, or mark the steps that can fail with a trailing `?`",
+            );
+        }
+        _ => {}
+    }
+}
+
+fn first_fallible<S: Copy>(branch: &Branch<S>) -> Option<S> {
+    branch.steps.iter().find_map(|step| match step {
+        Step::Task(task) => task.fallible,
+        Step::Fork(fork) => fork
+            .branches
+            .iter()
+            .find_map(first_fallible)
+            .and(fork.join.as_ref().and_then(|j| j.question)),
+    })
+}
+
+fn unknown_branch<S: Copy>(
+    name: &Name<S>,
+    fork: &Fork<S>,
+    outer: &[(&Fork<S>, &Branch<S>)],
+    problems: &mut Problems<S>,
+) {
+    if let Some(holder) = fork
+        .branches
+        .iter()
+        .find(|b| nested_branch_names(b).iter().any(|n| *n == name.text))
+    {
+        problems.add(
+            name.at,
+            format!(
+                "`{}` is a branch of the fork nested in `{}`, so this join cannot wait for it",
+                name.text, holder.name.text
+            ),
+            format!(
+                "a join only waits for its own fork's branches: join `{0}` here, and `{1}` at the join of the fork inside `{0}`",
+                holder.name.text, name.text
+            ),
+        );
+        return;
+    }
+    if let Some((_, holder)) = outer
+        .iter()
+        .rev()
+        .find(|(f, _)| f.branch(&name.text).is_some())
+    {
+        problems.add(
+            name.at,
+            format!(
+                "`{}` is a branch of an enclosing fork, so this join inside branch `{}` cannot wait for it",
+                name.text, holder.name.text
+            ),
+            format!(
+                "joins cannot cross fork levels: join `{}` at the join of the fork that starts it",
+                name.text
+            ),
+        );
+        return;
+    }
+    let candidates = fork.branches.iter().map(|b| b.name.text.as_str());
+    let help = match nearest(&name.text, candidates) {
+        Some(near) => format!("did you mean `{near}`?"),
+        None => format!(
+            "the branches of this fork are: {}",
+            fork.branches
+                .iter()
+                .map(|b| format!("`{}`", b.name.text))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    problems.add(
+        name.at,
+        format!("this fork has no branch named `{}`", name.text),
+        help,
+    );
+}
+
+/// Names of the branches of forks nested (at any depth) in `branch`.
+fn nested_branch_names<S>(branch: &Branch<S>) -> Vec<&str> {
+    let mut out = Vec::new();
+    for step in &branch.steps {
+        if let Step::Fork(fork) = step {
+            for inner in &fork.branches {
+                out.push(inner.name.text.as_str());
+                out.extend(nested_branch_names(inner));
+            }
+        }
+    }
+    out
+}
+
+fn check_steps<S: Copy>(
+    branch: &Branch<S>,
+    fork: &Fork<S>,
+    outer: &[(&Fork<S>, &Branch<S>)],
+    problems: &mut Problems<S>,
+) {
+    for (i, step) in branch.steps.iter().enumerate() {
+        match step {
+            Step::Task(task) => {
+                for exit in &task.exits {
+                    let name = &branch.name.text;
+                    let (message, help) = match exit.kind {
+                        ExitKind::Await => (
+                            "this step is awaited by the fork: remove `.await`".to_owned(),
+                            "write the future itself, as in `fetch(id)`; the fork polls all branches at the same time".to_owned(),
+                        ),
+                        ExitKind::Try => (
+                            format!("`?` inside a step would leave branch `{name}` without reaching its join"),
+                            "mark the whole step as fallible with a trailing `?` (`step(x)?`), or compute the value before the fork".to_owned(),
+                        ),
+                        kind => (
+                            format!(
+                                "`{}` would leave branch `{name}` without reaching its join",
+                                match kind {
+                                    ExitKind::Return => "return",
+                                    ExitKind::Break => "break",
+                                    _ => "continue",
+                                }
+                            ),
+                            "a branch always runs to its join; decide inside the step (in an `async` block) and return after the join".to_owned(),
+                        ),
+                    };
+                    problems.add(exit.at, message, help);
+                }
+            }
+            Step::Fork(inner) => {
+                if i > 0 && !matches!(branch.steps.get(i - 1), Some(Step::Fork(_))) {
+                    problems.add(
+                        inner.at,
+                        "a fork after `->` must follow a join: the previous step's output has no name its branches could use",
+                        "start a new branch with the steps before this fork, or bind the value with `let` before the outer fork",
+                    );
+                }
+                let mut path = outer.to_vec();
+                path.push((fork, branch));
+                check_fork(inner, &path, problems);
+            }
+        }
+    }
+}
+
+/// The candidate closest to `name` by edit distance, if it is close enough to be a typo.
+fn nearest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .map(|c| (distance(name, c), c))
+        .filter(|&(d, c)| d <= (name.chars().count().max(c.chars().count()) / 3).max(1))
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance in characters.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod should {
+    use super::*;
+    use crate::model::{Join, Task};
+
+    fn name(text: &str) -> Name<()> {
+        Name {
+            text: text.to_owned(),
+            at: (),
+        }
+    }
+
+    fn task(fallible: bool) -> Step<()> {
+        Step::Task(Task {
+            label: "step".to_owned(),
+            at: (),
+            fallible: fallible.then_some(()),
+            exits: Vec::new(),
+        })
+    }
+
+    fn branch(text: &str, steps: Vec<Step<()>>) -> Branch<()> {
+        Branch {
+            name: name(text),
+            guard: None,
+            steps,
+        }
+    }
+
+    fn fork(
+        branches: Vec<Branch<()>>,
+        joined: &[&str],
+        background: &[&str],
+        question: bool,
+    ) -> Fork<()> {
+        Fork {
+            at: (),
+            branches,
+            join: Some(Join {
+                at: (),
+                names: joined.iter().map(|n| name(n)).collect(),
+                question: question.then_some(()),
+                background: background.iter().map(|n| name(n)).collect(),
+            }),
+        }
+    }
+
+    fn messages(forks: Vec<Fork<()>>) -> Vec<String> {
+        let workflow = Workflow {
+            name: "w".to_owned(),
+            forks,
+            stray_joins: Vec::new(),
+            misplaced_forks: Vec::new(),
+        };
+        validate(&workflow).into_iter().map(|p| p.message).collect()
+    }
+
+    fn two(joined: &[&str]) -> Fork<()> {
+        fork(
+            vec![
+                branch("email", vec![task(false)]),
+                branch("sms", vec![task(false)]),
+            ],
+            joined,
+            &[],
+            false,
+        )
+    }
+
+    #[test]
+    fn accept_a_balanced_fork() {
+        assert!(messages(vec![two(&["email", "sms"])]).is_empty());
+    }
+
+    #[test]
+    fn reject_a_branch_that_is_not_joined() {
+        assert_eq!(
+            messages(vec![two(&["email"])]),
+            ["branch `sms` is forked but never joined"]
+        );
+    }
+
+    #[test]
+    fn accept_a_background_branch_and_reject_it_when_it_can_fail() {
+        let ok = fork(
+            vec![
+                branch("email", vec![task(false)]),
+                branch("http", vec![task(false)]),
+            ],
+            &["email"],
+            &["http"],
+            false,
+        );
+        assert!(messages(vec![ok]).is_empty());
+        let failing = fork(
+            vec![
+                branch("email", vec![task(false)]),
+                branch("http", vec![task(true)]),
+            ],
+            &["email"],
+            &["http"],
+            false,
+        );
+        assert_eq!(
+            messages(vec![failing]),
+            ["background branch `http` can fail, but nothing joins it to receive the error"]
+        );
+    }
+
+    #[test]
+    fn suggest_the_nearest_name_for_an_unknown_branch() {
+        let workflow = Workflow {
+            name: "w".to_owned(),
+            forks: vec![two(&["emial", "sms"])],
+            stray_joins: Vec::new(),
+            misplaced_forks: Vec::new(),
+        };
+        let problems = validate(&workflow);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert_eq!(problems[0].message, "this fork has no branch named `emial`");
+        assert_eq!(problems[0].help, "did you mean `email`?");
+        assert_eq!(
+            problems[1].message,
+            "branch `email` is forked but never joined"
+        );
+    }
+
+    #[test]
+    fn report_every_problem_of_a_fork_together() {
+        let bad = fork(
+            vec![
+                branch("a", vec![task(true)]),
+                branch("a", vec![task(false)]),
+            ],
+            &["a", "a"],
+            &[],
+            false,
+        );
+        assert_eq!(
+            messages(vec![bad]),
+            [
+                "this fork already has a branch named `a`",
+                "branch `a` is joined twice",
+                "this join can fail: branch `a` has a fallible step (`?`)",
+            ]
+        );
+    }
+
+    #[test]
+    fn reject_a_join_that_crosses_fork_levels() {
+        let nested = fork(
+            vec![
+                branch("passport", vec![task(false)]),
+                branch("utility", vec![task(false)]),
+            ],
+            &["passport", "utility", "credit"],
+            &[],
+            false,
+        );
+        let outer = fork(
+            vec![
+                branch("credit", vec![task(false)]),
+                branch("documents", vec![Step::Fork(nested)]),
+            ],
+            &["credit", "documents", "passport"],
+            &[],
+            false,
+        );
+        assert_eq!(
+            messages(vec![outer]),
+            [
+                "`credit` is a branch of an enclosing fork, so this join inside branch `documents` cannot wait for it",
+                "`passport` is a branch of the fork nested in `documents`, so this join cannot wait for it",
+            ]
+        );
+    }
+
+    #[test]
+    fn require_question_mark_exactly_on_fallible_joins() {
+        let nested = fork(
+            vec![
+                branch("p", vec![task(true)]),
+                branch("u", vec![task(false)]),
+            ],
+            &["p", "u"],
+            &[],
+            true,
+        );
+        let outer = fork(
+            vec![
+                branch("a", vec![task(false)]),
+                branch("d", vec![Step::Fork(nested)]),
+            ],
+            &["a", "d"],
+            &[],
+            true,
+        );
+        assert!(
+            messages(vec![outer]).is_empty(),
+            "a nested failure makes the outer join fallible"
+        );
+        assert_eq!(
+            messages(vec![fork(
+                vec![
+                    branch("a", vec![task(false)]),
+                    branch("b", vec![task(false)])
+                ],
+                &["a", "b"],
+                &[],
+                true
+            )]),
+            ["`?` on a join whose branches cannot fail"]
+        );
+    }
+
+    #[test]
+    fn reject_empty_and_single_branch_forks_and_empty_joins() {
+        assert_eq!(
+            messages(vec![fork(vec![], &[], &[], false)]),
+            [
+                "this fork is empty: it has no branches",
+                "`join()` waits for no branch, so it would go on before any branch has finished",
+            ]
+        );
+        assert_eq!(
+            messages(vec![fork(
+                vec![branch("a", vec![task(false)])],
+                &["a"],
+                &[],
+                false
+            )]),
+            ["a fork needs at least two branches, and this one has one"]
+        );
+    }
+
+    #[test]
+    fn measure_edit_distance() {
+        assert_eq!(distance("kitten", "sitting"), 3);
+        assert_eq!(distance("", "abc"), 3);
+        assert_eq!(
+            nearest("emial", ["email", "sms"].into_iter()),
+            Some("email")
+        );
+        assert_eq!(nearest("xyz", ["email", "sms"].into_iter()), None);
+    }
+}
