@@ -8,5 +8,5 @@ pub(crate) fn error(
     message: impl core::fmt::Display,
     help: impl core::fmt::Display,
 ) -> syn::Error {
-    syn::Error::new(span, format!("{message}\n\n= help: {help}"))
+    syn::Error::new(span, format!("{message}\n= help: {help}"))
 }

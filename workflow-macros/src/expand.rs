@@ -118,6 +118,12 @@ impl<'a> Expander<'a> {
         )
     }
 
+    /// The runtime's path, reported at `span`: an expression that starts with it is
+    /// then reported at the user's tokens, not at the whole macro call.
+    fn krate_at(&self, span: Span) -> TokenStream {
+        located_at(self.krate.clone(), span)
+    }
+
     /// The statements of the body from `items` on, with forks expanded.
     /// `forks` are the model's forks of `items`, in order.
     fn items(&mut self, items: &[Item], forks: &[model::Fork<Span>]) -> TokenStream {
@@ -211,11 +217,15 @@ impl<'a> Expander<'a> {
                 joined_futures.push(future);
             }
         }
-        let joined = if fallible {
-            quote! { #k::__private::try_join!(#(#joined_futures),*) }
-        } else {
-            quote! { #k::__private::join!(#(#joined_futures),*) }
-        };
+        // Reported at the `join` keyword: a borrow that outlives the join points there.
+        let joined = located_at(
+            if fallible {
+                quote! { #k::__private::try_join!(#(#joined_futures),*) }
+            } else {
+                quote! { #k::__private::join!(#(#joined_futures),*) }
+            },
+            join.join.span,
+        );
         let background = match background_futures.as_slice() {
             [] => None,
             [one] => Some(quote! { #one }),
@@ -239,18 +249,13 @@ impl<'a> Expander<'a> {
         fallible: bool,
         setup: &mut TokenStream,
     ) -> Ident {
-        let k = self.krate;
         let mut steps = Vec::new();
         for (i, step) in branch.steps.iter().enumerate() {
             match step {
                 Step::Expr { expr, .. } => {
                     let name = self.ident("step");
-                    let value = if i == 0 {
-                        quote_spanned! {expr.span()=> #k::__private::Step::into_step(#expr) }
-                    } else {
-                        quote! { #expr }
-                    };
-                    setup.extend(quote! { let #name = #value; });
+                    let _ = i;
+                    setup.extend(quote! { let #name = #expr; });
                     steps.push(Some(name));
                 }
                 Step::Fork(_) => steps.push(None),
@@ -288,33 +293,58 @@ impl<'a> Expander<'a> {
         };
         match step {
             Step::Expr { expr, question } => {
+                let span = expr.span();
                 let name = chain.steps.get(from).cloned().flatten();
+                let k_step = self.krate_at(span);
                 let call = match input {
-                    Input::None => quote! { #name },
-                    Input::Value(value) => {
-                        quote_spanned! {expr.span()=> #k::__private::Step::into_step(#name(#value)) }
+                    Input::None => {
+                        let name =
+                            name.map(|n| Ident::new(&n.to_string(), n.span().located_at(span)));
+                        quote_spanned! {span=> #name }
                     }
-                    Input::Joined(names) => {
-                        quote_spanned! {expr.span()=> #k::__private::Step::into_step(#name(#(#names),*)) }
-                    }
+                    // Reported at this step: a type error in the hand-over points at the
+                    // step that cannot take the value.
+                    Input::Value(value) => located_at(
+                        quote! { #k_step::__private::IntoFuture::into_future(#name(#value)) },
+                        span,
+                    ),
+                    Input::Joined(names) => located_at(
+                        quote! { #k_step::__private::IntoFuture::into_future(#name(#(#names),*)) },
+                        span,
+                    ),
                 };
                 let value = self.ident("value");
                 let bind = match question {
                     Some(question) => {
                         let path = chain.path.join(".");
+                        let (ok, error) = (self.ident("ok"), self.ident("error"));
+                        let k_q = self.krate_at(question.span);
+                        // Reported at the step: a step that is not a `Result` points there.
+                        // One hygiene context for the whole expression, or rustc widens
+                        // its span to the macro call.
+                        // rustc reports a mixed-site span at the macro call, so this name
+                        // has the step's own span (its name cannot clash: it is numbered).
+                        let output = self.ident("output");
+                        let output = Ident::new(&output.to_string(), span);
+                        let output_here = &output;
                         let result = quote_spanned! {question.span=>
-                            #k::__private::Fallible::into_result(#call.await)
+                            #k_q::__private::fallible(#output_here)
                         };
-                        quote! {
-                            let #value = match #result {
-                                #k::__private::Ok(value) => value,
-                                #k::__private::Err(error) => {
-                                    return #k::__private::Err(#k::__private::BranchError::new(#path, error));
+                        let arms = located_at(
+                            quote! {
+                                #k::__private::Ok(#ok) => #ok,
+                                #k::__private::Err(#error) => {
+                                    return #k::__private::Err(#k::__private::BranchError::new(#path, #error));
                                 }
-                            };
+                            },
+                            question.span,
+                        );
+                        quote_spanned! {question.span=>
+                            let #output = #call.await;
+                            let #value = match #result { #arms };
                         }
                     }
-                    None => quote! { let #value = #call.await; },
+                    None => quote_spanned! {span=> let #value = #call.await; },
                 };
                 let rest = self.chain(chain, from + 1, &Input::Value(value));
                 quote! { #bind #rest }
@@ -392,4 +422,23 @@ fn mentions_impl(ty: &Type) -> bool {
         })
     }
     any_impl(quote::ToTokens::to_token_stream(ty))
+}
+
+/// `tokens` with every span reported at `span`, name resolution unchanged. For generated
+/// code only: user tokens keep their own spans.
+fn located_at(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tt| {
+            if let proc_macro2::TokenTree::Group(group) = &tt {
+                let mut inner =
+                    proc_macro2::Group::new(group.delimiter(), located_at(group.stream(), span));
+                inner.set_span(group.span().located_at(span));
+                tt = proc_macro2::TokenTree::Group(inner);
+            } else {
+                tt.set_span(tt.span().located_at(span));
+            }
+            tt
+        })
+        .collect()
 }

@@ -18,8 +18,6 @@ pub(crate) struct Workflow<S> {
     pub(crate) forks: Vec<Fork<S>>,
     /// `join(...)` statements with no fork.
     pub(crate) stray_joins: Vec<S>,
-    /// `fork < ...` written inside an ordinary Rust expression.
-    pub(crate) misplaced_forks: Vec<S>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,13 +113,10 @@ impl Workflow<Span> {
             name: input.sig.ident.to_string(),
             forks: Vec::new(),
             stray_joins: Vec::new(),
-            misplaced_forks: Vec::new(),
         };
         for item in &input.body {
             match item {
-                parse::Item::Rust(tokens) => {
-                    parse::misplaced_forks(tokens.clone(), &mut workflow.misplaced_forks);
-                }
+                parse::Item::Rust(_) => {}
                 parse::Item::Fork(fork) => workflow.forks.push(Fork::from_ast(fork)),
                 parse::Item::StrayJoin(span) => workflow.stray_joins.push(*span),
             }

@@ -121,7 +121,7 @@ fn input(input: ParseStream<'_>) -> syn::Result<Input> {
         match statement(&content) {
             Ok(item) => body.push(item),
             Err(err) => {
-                errors.push(err);
+                errors.push(misplaced_fork(&content).unwrap_or(err));
                 skip_statement(&content)?;
             }
         }
@@ -190,11 +190,13 @@ fn statement(input: ParseStream<'_>) -> syn::Result<Item> {
         }
         Err(err) => {
             // The body's tail expression, which `Stmt` does not accept without a `;`.
-            let tail: Expr = input.parse().map_err(|_| err.clone())?;
-            if input.is_empty() {
-                Ok(Item::Rust(quote::ToTokens::into_token_stream(tail)))
-            } else {
-                Err(err)
+            let ahead = input.fork();
+            match ahead.parse::<Expr>() {
+                Ok(tail) if ahead.is_empty() => {
+                    input.advance_to(&ahead);
+                    Ok(Item::Rust(quote::ToTokens::into_token_stream(tail)))
+                }
+                _ => Err(err),
             }
         }
     }
@@ -266,6 +268,13 @@ fn branch(input: ParseStream<'_>) -> syn::Result<Branch> {
         ));
     }
     let name = Ident::parse_any(input)?;
+    if !input.peek(Token![:]) && !input.peek(Token![if]) {
+        return Err(error(
+            name.span(),
+            "expected `name: step`, found a step without a branch name",
+            "every branch of a fork has a name the join waits on: write `name: step`",
+        ));
+    }
     let guard = if input.peek(Token![if]) {
         let guard: Token![if] = input.parse()?;
         // Skip the condition: the validator reports the guard itself.
@@ -451,25 +460,42 @@ fn join(input: ParseStream<'_>) -> syn::Result<Join> {
     })
 }
 
-/// Finds `fork < name :` or `fork < >` inside ordinary Rust: a fork written where only an
-/// expression is allowed.
-pub(crate) fn misplaced_forks(tokens: TokenStream, found: &mut Vec<Span>) {
-    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
-    for (i, tt) in tokens.iter().enumerate() {
-        match tt {
-            TokenTree::Group(group) => misplaced_forks(group.stream(), found),
-            TokenTree::Ident(ident) if ident == "fork" => {
-                let is_lt =
-                    matches!(tokens.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '<');
-                let then_name = matches!(tokens.get(i + 2), Some(TokenTree::Ident(_)))
-                    && matches!(tokens.get(i + 3), Some(TokenTree::Punct(p)) if p.as_char() == ':' && p.spacing() == Spacing::Alone);
-                let then_close =
-                    matches!(tokens.get(i + 2), Some(TokenTree::Punct(p)) if p.as_char() == '>');
-                if is_lt && (then_name || then_close) {
-                    found.push(ident.span());
-                }
-            }
-            _ => {}
+/// A statement that failed to parse may hold a fork inside an expression (`if x { fork
+/// < ... > join(...); }`): say so rather than show syn's "expected `}`".
+fn misplaced_fork(input: ParseStream<'_>) -> Option<syn::Error> {
+    let mut statement = Vec::new();
+    let mut rest = input.cursor();
+    while let Some((tt, next)) = rest.token_tree() {
+        if matches!(&tt, TokenTree::Punct(p) if p.as_char() == ';') {
+            break;
         }
+        statement.push(tt);
+        rest = next;
     }
+    let span = statement.iter().find_map(|tt| match tt {
+        TokenTree::Group(group) => fork_in(group.stream()),
+        _ => None,
+    })?;
+    Some(error(
+        span,
+        "a fork must be a statement of the workflow's body or a step of a branch",
+        "write `fork < ... > join(...);` as a statement of the body; its joined branches are in scope after it",
+    ))
+}
+
+/// The `fork` of the first `fork < name :` or `fork < >` in `tokens`, at any depth.
+fn fork_in(tokens: TokenStream) -> Option<Span> {
+    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    let punct =
+        |i: usize, c: char| matches!(tokens.get(i), Some(TokenTree::Punct(p)) if p.as_char() == c);
+    tokens.iter().enumerate().find_map(|(i, tt)| match tt {
+        TokenTree::Group(group) => fork_in(group.stream()),
+        TokenTree::Ident(ident) if ident == "fork" && punct(i + 1, '<') => {
+            let named = matches!(tokens.get(i + 2), Some(TokenTree::Ident(_)))
+                && punct(i + 3, ':')
+                && !punct(i + 4, ':');
+            (named || punct(i + 2, '>')).then(|| ident.span())
+        }
+        _ => None,
+    })
 }

@@ -20,13 +20,6 @@ pub(crate) fn validate<S: Copy>(workflow: &Workflow<S>) -> Vec<Problem<S>> {
             "a join closes the fork just before it: `fork < a: ..., b: ... > join(a, b);`",
         );
     }
-    for &at in &workflow.misplaced_forks {
-        problems.add(
-            at,
-            "a fork must be a statement of the workflow's body or a step of a branch",
-            "write `fork < ... > join(...);` as a statement of its own; its joined branches are in scope after it",
-        );
-    }
     for fork in &workflow.forks {
         check_fork(fork, &[], &mut problems);
     }
@@ -127,6 +120,8 @@ fn check_fork<S: Copy>(
 
     let listed = join.names.iter().chain(&join.background);
     let mut seen: Vec<&Name<S>> = Vec::new();
+    // Branches suggested for a misspelt name: not reported again as never joined.
+    let mut suggested: Vec<&str> = Vec::new();
     for name in listed {
         if let Some(first) = seen.iter().find(|n| n.text == name.text) {
             let in_background = |n: &Name<S>| join.background.iter().any(|b| core::ptr::eq(b, n));
@@ -143,12 +138,19 @@ fn check_fork<S: Copy>(
         }
         seen.push(name);
         if fork.branch(&name.text).is_none() {
-            unknown_branch(name, fork, outer, problems);
+            suggested.extend(unknown_branch(name, fork, outer, problems));
         }
     }
 
-    for branch in &fork.branches {
-        if !seen.iter().any(|n| n.text == branch.name.text) {
+    for (i, branch) in fork.branches.iter().enumerate() {
+        let name = branch.name.text.as_str();
+        let first_of_name = !fork.branches[..i].iter().any(|b| b.name.text == name);
+        let joins_something = !join.names.is_empty();
+        if joins_something
+            && first_of_name
+            && !suggested.contains(&name)
+            && !seen.iter().any(|n| n.text == name)
+        {
             problems.add(
                 branch.name.at,
                 format!("branch `{}` is forked but never joined", branch.name.text),
@@ -212,12 +214,13 @@ fn first_fallible<S: Copy>(branch: &Branch<S>) -> Option<S> {
     })
 }
 
-fn unknown_branch<S: Copy>(
+/// Reports a joined name that is not a branch of `fork`; returns the branch it suggests.
+fn unknown_branch<'f, S: Copy>(
     name: &Name<S>,
-    fork: &Fork<S>,
+    fork: &'f Fork<S>,
     outer: &[(&Fork<S>, &Branch<S>)],
     problems: &mut Problems<S>,
-) {
+) -> Option<&'f str> {
     if let Some(holder) = fork
         .branches
         .iter()
@@ -234,7 +237,7 @@ fn unknown_branch<S: Copy>(
                 holder.name.text, name.text
             ),
         );
-        return;
+        return None;
     }
     if let Some((_, holder)) = outer
         .iter()
@@ -252,16 +255,22 @@ fn unknown_branch<S: Copy>(
                 name.text
             ),
         );
-        return;
+        return None;
     }
-    let candidates = fork.branches.iter().map(|b| b.name.text.as_str());
-    let help = match nearest(&name.text, candidates) {
+    let mut candidates: Vec<&str> = Vec::new();
+    for branch in &fork.branches {
+        if !candidates.contains(&branch.name.text.as_str()) {
+            candidates.push(&branch.name.text);
+        }
+    }
+    let near = nearest(&name.text, candidates.iter().copied());
+    let help = match near {
         Some(near) => format!("did you mean `{near}`?"),
         None => format!(
             "the branches of this fork are: {}",
-            fork.branches
+            candidates
                 .iter()
-                .map(|b| format!("`{}`", b.name.text))
+                .map(|c| format!("`{c}`"))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
@@ -271,6 +280,7 @@ fn unknown_branch<S: Copy>(
         format!("this fork has no branch named `{}`", name.text),
         help,
     );
+    near
 }
 
 /// Names of the branches of forks nested (at any depth) in `branch`.
@@ -347,22 +357,35 @@ fn nearest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<
         .map(|(_, c)| c)
 }
 
-/// Levenshtein distance in characters.
+/// Edit distance in characters, where swapping two neighbours counts as one edit
+/// (optimal string alignment), so `emial` is one edit from `email`.
 fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (above + 1)
-                .min(row[j] + 1)
-                .min(diagonal + usize::from(ca != cb));
-            diagonal = above;
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    // rows[i][j]: distance between the first i chars of a and the first j chars of b.
+    let mut rows = vec![vec![0; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        if let Some(first) = row.first_mut() {
+            *first = i;
         }
     }
-    row[b.len()]
+    if let Some(first) = rows.first_mut() {
+        for (j, cell) in first.iter_mut().enumerate() {
+            *cell = j;
+        }
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (rows[i - 1][j] + 1)
+                .min(rows[i][j - 1] + 1)
+                .min(rows[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = best;
+        }
+    }
+    rows[a.len()][b.len()]
 }
 
 #[cfg(test)]
@@ -417,7 +440,6 @@ mod should {
             name: "w".to_owned(),
             forks,
             stray_joins: Vec::new(),
-            misplaced_forks: Vec::new(),
         };
         validate(&workflow).into_iter().map(|p| p.message).collect()
     }
@@ -480,16 +502,11 @@ mod should {
             name: "w".to_owned(),
             forks: vec![two(&["emial", "sms"])],
             stray_joins: Vec::new(),
-            misplaced_forks: Vec::new(),
         };
         let problems = validate(&workflow);
-        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert_eq!(problems.len(), 1, "{problems:?}");
         assert_eq!(problems[0].message, "this fork has no branch named `emial`");
         assert_eq!(problems[0].help, "did you mean `email`?");
-        assert_eq!(
-            problems[1].message,
-            "branch `email` is forked but never joined"
-        );
     }
 
     #[test]
@@ -603,6 +620,7 @@ mod should {
     #[test]
     fn measure_edit_distance() {
         assert_eq!(distance("kitten", "sitting"), 3);
+        assert_eq!(distance("emial", "email"), 1);
         assert_eq!(distance("", "abc"), 3);
         assert_eq!(
             nearest("emial", ["email", "sms"].into_iter()),

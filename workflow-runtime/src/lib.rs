@@ -113,28 +113,31 @@ pub mod __private {
         }
     }
 
-    /// The output of a step marked with a trailing `?`.
+    /// The output of a step marked with a trailing `?`. The success and error types are
+    /// trait parameters, not associated types, so a step that is not a `Result` is one
+    /// error on the user's step instead of unsatisfied projections all over the
+    /// generated code.
     #[diagnostic::on_unimplemented(
         message = "a step marked with `?` must produce a `Result`, but this one produces `{Self}`",
         label = "this step's output is not a `Result`",
         note = "remove the `?` if the step cannot fail"
     )]
-    pub trait Fallible {
-        /// The success value.
-        type Ok;
-        /// The error.
-        type Err;
-        /// Splits the output.
-        fn into_result(self) -> Result<Self::Ok, Self::Err>;
+    pub trait Fallible<T, E> {
+        /// The output as a `Result`.
+        fn into_result(self) -> Result<T, E>;
     }
 
-    impl<T, E> Fallible for Result<T, E> {
-        type Ok = T;
-        type Err = E;
+    impl<T, E> Fallible<T, E> for Result<T, E> {
         #[inline(always)]
         fn into_result(self) -> Self {
             self
         }
+    }
+
+    /// Reads the output of a fallible step.
+    #[inline(always)]
+    pub fn fallible<F: Fallible<T, E>, T, E>(output: F) -> Result<T, E> {
+        output.into_result()
     }
 
     /// Pins the output type of a scope that runs beside background branches to the

@@ -1,0 +1,11 @@
+//! Compile-fail tests: every rejected workflow and the error a user sees.
+//! Refresh the snapshots with `TRYBUILD=overwrite cargo test --test ui`, then read the
+//! diff as a user would (see tests/README.md).
+
+#[test]
+fn ui() {
+    let t = trybuild::TestCases::new();
+    t.compile_fail("tests/ui/parse/*.rs");
+    t.compile_fail("tests/ui/graph/*.rs");
+    t.compile_fail("tests/ui/types/*.rs");
+}

@@ -1,0 +1,15 @@
+use workflow_runtime::workflow;
+
+async fn send(channel: &str) -> String { channel.to_owned() }
+
+workflow! {
+    async fn notify() -> String {
+        fork <
+            email: send("email"),
+            sms: send("sms"),
+        > join(emial, sms);
+        sms
+    }
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use workflow_runtime::workflow;
+
+workflow! {
+    async fn nothing() {
+        fork < > join();
+    }
+}
+
+fn main() {}

@@ -1,0 +1,14 @@
+use workflow_runtime::workflow;
+
+async fn fetch(id: u32) -> u32 { id }
+
+workflow! {
+    async fn order(id: u32) -> u32 {
+        fork <
+            product: fetch(id),
+        > join(product);
+        product
+    }
+}
+
+fn main() {}

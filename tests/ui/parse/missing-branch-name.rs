@@ -1,0 +1,15 @@
+use workflow_runtime::workflow;
+
+async fn fetch(id: u32) -> u32 { id }
+
+workflow! {
+    async fn order(id: u32) -> u32 {
+        fork <
+            fetch(id),
+            fetch(id + 1),
+        > join(a, b);
+        a + b
+    }
+}
+
+fn main() {}
