@@ -3,10 +3,10 @@
 //! A fork becomes, in the scope where it starts:
 //!
 //! ```text
-//! let __s0 = Step::into_step(<first step of branch a>);   // every step expression is
-//! let __s1 = <second step of branch a>;                  // evaluated when the fork starts,
-//! let __s2 = Step::into_step(<first step of branch b>);   // in source order
-//! let __b0 = async { let v = __s0.await; Step::into_step(__s1(v)).await };
+//! let __s0 = <first step of branch a>;   // every step expression is evaluated when
+//! let __s1 = <second step of branch a>;  // the fork starts, in source order
+//! let __s2 = <first step of branch b>;
+//! let __b0 = async { let v = __s0.await; IntoFuture::into_future(__s1(v)).await };
 //! let __b1 = async { __s2.await };
 //! let (a, b) = join!(__b0, __b1);                          // try_join!(..)? when fallible
 //! ```
@@ -201,7 +201,7 @@ impl<'a> Expander<'a> {
         for (branch, model) in fork.branches.iter().zip(&model.branches) {
             let mut branch_path = path.to_vec();
             branch_path.push(branch.name.to_string());
-            let in_background = join.background.iter().any(|n| *n == branch.name);
+            let in_background = join.background.contains(&branch.name);
             let future = self.branch(
                 branch,
                 model,
@@ -224,11 +224,12 @@ impl<'a> Expander<'a> {
             } else {
                 quote! { #k::__private::join!(#(#joined_futures),*) }
             },
-            join.join.span,
+            join.keyword.span,
         );
         let background = match background_futures.as_slice() {
             [] => None,
-            [one] => Some(quote! { #one }),
+            // A background branch's output has no one to receive it.
+            [one] => Some(quote! { async { let _ = #one.await; } }),
             many => Some(quote! { async { let _ = #k::__private::join!(#(#many),*); } }),
         };
         ForkCode {
@@ -250,11 +251,10 @@ impl<'a> Expander<'a> {
         setup: &mut TokenStream,
     ) -> Ident {
         let mut steps = Vec::new();
-        for (i, step) in branch.steps.iter().enumerate() {
+        for step in &branch.steps {
             match step {
                 Step::Expr { expr, .. } => {
                     let name = self.ident("step");
-                    let _ = i;
                     setup.extend(quote! { let #name = #expr; });
                     steps.push(Some(name));
                 }

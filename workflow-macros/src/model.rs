@@ -128,10 +128,10 @@ impl Workflow<Span> {
 impl Fork<Span> {
     pub(crate) fn from_ast(fork: &parse::Fork) -> Self {
         Fork {
-            at: fork.fork.span,
+            at: fork.keyword.span,
             branches: fork.branches.iter().map(Branch::from_ast).collect(),
             join: fork.join.as_ref().map(|join| Join {
-                at: join.join.span,
+                at: join.keyword.span,
                 names: join.names.iter().map(|n| name(&n.name)).collect(),
                 question: join.question.map(|q| q.span),
                 background: join.background.iter().map(name).collect(),
@@ -218,10 +218,8 @@ fn early_exits(expr: &Expr, in_loop: bool, out: &mut Vec<Exit<Span>>) {
                 early_exits(inner, in_loop, out);
             }
         }
-        Expr::Continue(e) => {
-            if !in_loop || e.label.is_some() {
-                exit(ExitKind::Continue, e.continue_token.span);
-            }
+        Expr::Continue(e) if !in_loop || e.label.is_some() => {
+            exit(ExitKind::Continue, e.continue_token.span);
         }
         Expr::Try(e) => {
             exit(ExitKind::Try, e.question_token.span);
@@ -298,8 +296,8 @@ fn early_exits(expr: &Expr, in_loop: bool, out: &mut Vec<Exit<Span>>) {
         Expr::Paren(e) => early_exits(&e.expr, in_loop, out),
         Expr::Reference(e) => early_exits(&e.expr, in_loop, out),
         Expr::Unary(e) => early_exits(&e.expr, in_loop, out),
-        // Their own scope: a `return` there leaves the closure or the async block.
-        Expr::Closure(_) | Expr::Async(_) | Expr::Const(_) => {}
+        // Closures, async and const blocks are their own scope: a `return` there leaves
+        // them, not the branch. Literals, paths, macros and the rest hold no exit.
         _ => {}
     }
 }

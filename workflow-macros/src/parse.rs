@@ -61,7 +61,7 @@ pub(crate) enum Item {
 }
 
 pub(crate) struct Fork {
-    pub(crate) fork: kw::fork,
+    pub(crate) keyword: kw::fork,
     pub(crate) branches: Vec<Branch>,
     pub(crate) join: Option<Join>,
 }
@@ -84,7 +84,7 @@ pub(crate) enum Step {
 }
 
 pub(crate) struct Join {
-    pub(crate) join: kw::join,
+    pub(crate) keyword: kw::join,
     pub(crate) names: Vec<JoinName>,
     pub(crate) question: Option<Token![?]>,
     pub(crate) background: Vec<Ident>,
@@ -162,8 +162,8 @@ fn statement(input: ParseStream<'_>) -> syn::Result<Item> {
         let fork = fork(input)?;
         if !input.peek(Token![;]) {
             let at = match &fork.join {
-                Some(join) => join.join.span,
-                None => fork.fork.span,
+                Some(join) => join.keyword.span,
+                None => fork.keyword.span,
             };
             return Err(error(
                 if input.is_empty() {
@@ -221,7 +221,7 @@ fn stray_join(input: ParseStream<'_>) -> Option<Span> {
 }
 
 fn fork(input: ParseStream<'_>) -> syn::Result<Fork> {
-    let fork: kw::fork = input.parse()?;
+    let keyword: kw::fork = input.parse()?;
     input.parse::<Token![<]>()?;
     let mut branches = Vec::new();
     loop {
@@ -231,7 +231,7 @@ fn fork(input: ParseStream<'_>) -> syn::Result<Fork> {
         }
         if input.is_empty() || input.peek(Token![;]) {
             return Err(error(
-                fork.span,
+                keyword.span,
                 "this fork's `<` is never closed",
                 "close the branch list with `>` and join it: `fork < a: ..., b: ... > join(a, b)`",
             ));
@@ -253,7 +253,7 @@ fn fork(input: ParseStream<'_>) -> syn::Result<Fork> {
         None
     };
     Ok(Fork {
-        fork,
+        keyword,
         branches,
         join,
     })
@@ -317,6 +317,25 @@ fn step(input: ParseStream<'_>) -> syn::Result<Step> {
         Expr::Try(tried) if tried.attrs.is_empty() => Step::Expr {
             expr: *tried.expr,
             question: Some(tried.question_token),
+        },
+        // `|x| fetch(x)?` reads as a fallible step: a closure body is never a future
+        // that `?` applies to. An `async` closure keeps its `?`, which is ordinary Rust
+        // on its output.
+        Expr::Closure(mut closure) if closure.asyncness.is_none() => match *closure.body {
+            Expr::Try(tried) if tried.attrs.is_empty() => {
+                closure.body = tried.expr;
+                Step::Expr {
+                    expr: Expr::Closure(closure),
+                    question: Some(tried.question_token),
+                }
+            }
+            body => {
+                closure.body = Box::new(body);
+                Step::Expr {
+                    expr: Expr::Closure(closure),
+                    question: None,
+                }
+            }
         },
         expr => Step::Expr {
             expr,
@@ -403,10 +422,10 @@ fn may_end_step(tokens: &[TokenTree], i: usize) -> bool {
 }
 
 fn join(input: ParseStream<'_>) -> syn::Result<Join> {
-    let join: kw::join = input.parse()?;
+    let keyword: kw::join = input.parse()?;
     if !input.peek(syn::token::Paren) {
         return Err(error(
-            join.span,
+            keyword.span,
             "expected the joined branches in parentheses after `join`",
             "list the branches to wait for: `join(a, b)`",
         ));
@@ -438,10 +457,10 @@ fn join(input: ParseStream<'_>) -> syn::Result<Join> {
     let question: Option<Token![?]> = input.parse()?;
     let mut background = Vec::new();
     if input.peek(kw::background) {
-        let keyword: kw::background = input.parse()?;
+        let background_keyword: kw::background = input.parse()?;
         if !input.peek(syn::token::Paren) {
             return Err(error(
-                keyword.span,
+                background_keyword.span,
                 "expected the background branches in parentheses after `background`",
                 "list the branches that run on past the join: `background(c)`",
             ));
@@ -453,7 +472,7 @@ fn join(input: ParseStream<'_>) -> syn::Result<Join> {
         }
     }
     Ok(Join {
-        join,
+        keyword,
         names,
         question,
         background,

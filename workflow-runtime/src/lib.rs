@@ -92,27 +92,6 @@ pub mod __private {
     pub use futures_util::{join, try_join};
     pub use workflow_macros::workflow_impl;
 
-    /// A fork step: anything that can be awaited.
-    #[diagnostic::on_unimplemented(
-        message = "this step is not a future: `{Self}`",
-        label = "a step of a fork must be a future, such as an `async fn` call or an `async` block",
-        note = "to run synchronous code as a step, wrap it in an async block: `async {{ ... }}`"
-    )]
-    pub trait Step {
-        /// The future this step runs.
-        type Future: Future;
-        /// Turns the step into its future.
-        fn into_step(self) -> Self::Future;
-    }
-
-    impl<F: IntoFuture> Step for F {
-        type Future = F::IntoFuture;
-        #[inline(always)]
-        fn into_step(self) -> Self::Future {
-            self.into_future()
-        }
-    }
-
     /// The output of a step marked with a trailing `?`. The success and error types are
     /// trait parameters, not associated types, so a step that is not a `Result` is one
     /// error on the user's step instead of unsatisfied projections all over the
@@ -128,21 +107,21 @@ pub mod __private {
     }
 
     impl<T, E> Fallible<T, E> for Result<T, E> {
-        #[inline(always)]
+        #[inline]
         fn into_result(self) -> Self {
             self
         }
     }
 
     /// Reads the output of a fallible step.
-    #[inline(always)]
+    #[inline]
     pub fn fallible<F: Fallible<T, E>, T, E>(output: F) -> Result<T, E> {
         output.into_result()
     }
 
     /// Pins the output type of a scope that runs beside background branches to the
     /// workflow's return type, so `?` inside it converts errors as it does in the body.
-    #[inline(always)]
+    #[inline]
     pub fn scope<T, F: Future<Output = T>>(f: F) -> F {
         f
     }
