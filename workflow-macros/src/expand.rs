@@ -3,16 +3,15 @@
 //! A fork becomes, in the scope where it starts:
 //!
 //! ```text
-//! let __s0 = <first step of branch a>;   // every step expression is evaluated when
-//! let __s1 = <second step of branch a>;  // the fork starts, in source order
-//! let __s2 = <first step of branch b>;
-//! let __b0 = async { let v = __s0.await; IntoFuture::into_future(__s1(v)).await };
-//! let __b1 = async { __s2.await };
-//! let (a, b) = join!(__b0, __b1);                          // try_join!(..)? when fallible
+//! let (a, b) = join!(                       // try_join!(..)? when a step can fail
+//!     async { let v = step_a1.await; (step_a2)(v).await },
+//!     async { step_b1.await },
+//! );
 //! ```
 //!
-//! so a static fork costs what the hand-written `join!` costs: the branches are async
-//! blocks on the stack, no allocation. Background branches are polled beside the rest of
+//! which is the `join!` a user would write by hand: the branches are async blocks inside
+//! the workflow's own future, no allocation, no extra moves. A step's expression is
+//! evaluated when its branch reaches it. Background branches are polled beside the rest of
 //! the scope (`join!(async { rest }, background)`), so they finish before it does.
 //! Every name the generated code introduces has a mixed-site span: user code cannot see
 //! or clash with it. Every path goes through `<runtime>::__private`.
@@ -75,8 +74,6 @@ struct Expander<'a> {
 
 /// What a fork expands to before its join is bound.
 struct ForkCode {
-    /// Evaluates every step expression and defines every branch future.
-    setup: TokenStream,
     /// The joined branches' futures polled together: a tuple, or a `Result` of one.
     joined: TokenStream,
     /// The pattern that binds the joined outputs, in branch order.
@@ -163,11 +160,8 @@ impl<'a> Expander<'a> {
         scope_type: Option<&TokenStream>,
     ) -> TokenStream {
         let k = self.krate;
-        let ForkCode {
-            setup, background, ..
-        } = code;
-        let Some(background) = background else {
-            return quote! { #setup #bind #rest };
+        let Some(background) = code.background else {
+            return quote! { #bind #rest };
         };
         let scope = match scope_type {
             Some(ty) => quote! { #k::__private::scope::<#ty, _>(async { #bind #rest }) },
@@ -175,7 +169,6 @@ impl<'a> Expander<'a> {
         };
         let out = self.ident("out");
         quote! {
-            #setup
             let (#out, ()) = #k::__private::join!(#scope, #background);
             #out
         }
@@ -186,7 +179,6 @@ impl<'a> Expander<'a> {
         let Some(join) = &fork.join else {
             // Rejected by validation.
             return ForkCode {
-                setup: TokenStream::new(),
                 joined: quote! { () },
                 pattern: quote! { () },
                 background: None,
@@ -194,7 +186,6 @@ impl<'a> Expander<'a> {
             };
         };
         let fallible = model.is_fallible();
-        let mut setup = TokenStream::new();
         let mut joined_futures = Vec::new();
         let mut pattern = Vec::new();
         let mut background_futures = Vec::new();
@@ -202,13 +193,29 @@ impl<'a> Expander<'a> {
             let mut branch_path = path.to_vec();
             branch_path.push(branch.name.to_string());
             let in_background = join.background.contains(&branch.name);
-            let future = self.branch(
+            let chain = Chain {
                 branch,
                 model,
-                &branch_path,
-                fallible && !in_background,
-                &mut setup,
-            );
+                path: &branch_path,
+                fallible: fallible && !in_background,
+            };
+            let future = match branch.steps.as_slice() {
+                // A branch of one infallible step is its future itself, exactly what a
+                // hand-written `join!` would poll: no async block around it.
+                [
+                    Step::Expr {
+                        expr,
+                        question: None,
+                    },
+                ] if !chain.fallible => {
+                    let k_step = self.krate_at(expr.span());
+                    quote_spanned! {expr.span()=> #k_step::__private::IntoFuture::into_future(#expr) }
+                }
+                _ => {
+                    let body = self.chain(&chain, 0, &Input::None);
+                    quote! { async { #body } }
+                }
+            };
             if in_background {
                 background_futures.push(future);
             } else if let Some(name) = join.names.iter().find(|n| n.name == branch.name) {
@@ -217,15 +224,20 @@ impl<'a> Expander<'a> {
                 joined_futures.push(future);
             }
         }
-        // Reported at the `join` keyword: a borrow that outlives the join points there.
-        let joined = located_at(
-            if fallible {
-                quote! { #k::__private::try_join!(#(#joined_futures),*) }
-            } else {
-                quote! { #k::__private::join!(#(#joined_futures),*) }
-            },
-            join.keyword.span,
+        // The branches are written inside `join!`, as a hand-written join would be: no
+        // future is moved from a local into the join, so the workflow's future is no
+        // bigger than the hand-written one.
+        // The join itself is reported at the `join` keyword: "borrow later used here"
+        // points there rather than at the whole macro call.
+        let at_join = join.keyword.span;
+        let k_join = self.krate_at(at_join);
+        let macro_name = Ident::new(if fallible { "try_join" } else { "join" }, at_join);
+        let mut args = proc_macro2::Group::new(
+            proc_macro2::Delimiter::Parenthesis,
+            quote! { #(#joined_futures),* },
         );
+        args.set_span(at_join);
+        let joined = quote_spanned! {at_join=> #k_join::__private::#macro_name! #args };
         let background = match background_futures.as_slice() {
             [] => None,
             // A background branch's output has no one to receive it.
@@ -233,45 +245,11 @@ impl<'a> Expander<'a> {
             many => Some(quote! { async { let _ = #k::__private::join!(#(#many),*); } }),
         };
         ForkCode {
-            setup,
             joined,
             pattern: quote! { (#(#pattern,)*) },
             background,
             fallible,
         }
-    }
-
-    /// Adds the branch's step expressions and its future to `setup`; returns the future's name.
-    fn branch(
-        &mut self,
-        branch: &Branch,
-        model: &model::Branch<Span>,
-        path: &[String],
-        fallible: bool,
-        setup: &mut TokenStream,
-    ) -> Ident {
-        let mut steps = Vec::new();
-        for step in &branch.steps {
-            match step {
-                Step::Expr { expr, .. } => {
-                    let name = self.ident("step");
-                    setup.extend(quote! { let #name = #expr; });
-                    steps.push(Some(name));
-                }
-                Step::Fork(_) => steps.push(None),
-            }
-        }
-        let chain = Chain {
-            branch,
-            model,
-            path,
-            fallible,
-            steps: &steps,
-        };
-        let body = self.chain(&chain, 0, &Input::None);
-        let future = self.ident("branch");
-        setup.extend(quote! { let #future = async { #body }; });
-        future
     }
 
     /// The body of a branch's future from step `from` on. `input` is what the previous
@@ -294,24 +272,22 @@ impl<'a> Expander<'a> {
         match step {
             Step::Expr { expr, question } => {
                 let span = expr.span();
-                let name = chain.steps.get(from).cloned().flatten();
                 let k_step = self.krate_at(span);
-                let call = match input {
-                    Input::None => {
-                        let name =
-                            name.map(|n| Ident::new(&n.to_string(), n.span().located_at(span)));
-                        quote_spanned! {span=> #name }
+                // Reported at the step: "not a future" or a type error in the hand-over
+                // points at the user's step, not at the macro call.
+                let future = match input {
+                    Input::None => quote_spanned! {span=>
+                        #k_step::__private::IntoFuture::into_future(#expr)
+                    },
+                    Input::Value(value) => {
+                        let value = located_at(quote! { #value }, span);
+                        quote_spanned! {span=>
+                            #k_step::__private::IntoFuture::into_future((#expr)(#value))
+                        }
                     }
-                    // Reported at this step: a type error in the hand-over points at the
-                    // step that cannot take the value.
-                    Input::Value(value) => located_at(
-                        quote! { #k_step::__private::IntoFuture::into_future(#name(#value)) },
-                        span,
-                    ),
-                    Input::Joined(names) => located_at(
-                        quote! { #k_step::__private::IntoFuture::into_future(#name(#(#names),*)) },
-                        span,
-                    ),
+                    Input::Joined(names) => quote_spanned! {span=>
+                        #k_step::__private::IntoFuture::into_future((#expr)(#(#names),*))
+                    },
                 };
                 let value = self.ident("value");
                 let bind = match question {
@@ -319,16 +295,12 @@ impl<'a> Expander<'a> {
                         let path = chain.path.join(".");
                         let (ok, error) = (self.ident("ok"), self.ident("error"));
                         let k_q = self.krate_at(question.span);
-                        // Reported at the step: a step that is not a `Result` points there.
-                        // One hygiene context for the whole expression, or rustc widens
-                        // its span to the macro call.
                         // rustc reports a mixed-site span at the macro call, so this name
                         // has the step's own span (its name cannot clash: it is numbered).
                         let output = self.ident("output");
                         let output = Ident::new(&output.to_string(), span);
-                        let output_here = &output;
                         let result = quote_spanned! {question.span=>
-                            #k_q::__private::fallible(#output_here)
+                            #k_q::__private::fallible(#output)
                         };
                         let arms = located_at(
                             quote! {
@@ -340,11 +312,15 @@ impl<'a> Expander<'a> {
                             question.span,
                         );
                         quote_spanned! {question.span=>
-                            let #output = #call.await;
+                            let #output = #future.await;
                             let #value = match #result { #arms };
                         }
                     }
-                    None => quote_spanned! {span=> let #value = #call.await; },
+                    // The last step of an infallible branch is the branch's output.
+                    None if from + 1 == chain.branch.steps.len() && !chain.fallible => {
+                        return quote_spanned! {span=> #future.await };
+                    }
+                    None => quote_spanned! {span=> let #value = #future.await; },
                 };
                 let rest = self.chain(chain, from + 1, &Input::Value(value));
                 quote! { #bind #rest }
@@ -399,8 +375,6 @@ struct Chain<'c> {
     path: &'c [String],
     /// Whether the branch's future returns a `Result` (its fork can fail).
     fallible: bool,
-    /// The local holding each expression step, evaluated when the fork started.
-    steps: &'c [Option<Ident>],
 }
 
 /// The type that the scope beside background branches must produce: the function's

@@ -1,0 +1,125 @@
+//! A static fork allocates nothing: its branches are async blocks inside the workflow's
+//! own future, polled by `join!` machinery. A counting global allocator proves it, and
+//! the workflow's future is the size of the hand-written `futures::join!`.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll};
+
+use workflow_runtime::workflow;
+
+struct Counting;
+
+thread_local! {
+    // Per thread, so that tests running beside this one do not count.
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+// SAFETY: delegates to the system allocator; only counts calls.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|count| count.set(count.get() + 1));
+        // SAFETY: same contract as our caller's.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as our caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Returns `Pending` `times` times before it is ready: branches really interleave.
+struct YieldTimes(u32, u64);
+
+impl Future for YieldTimes {
+    type Output = u64;
+    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<u64> {
+        if self.0 == 0 {
+            Poll::Ready(self.1)
+        } else {
+            self.0 -= 1;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    }
+}
+
+fn step(polls: u32, value: u64) -> YieldTimes {
+    YieldTimes(polls, value)
+}
+
+workflow! {
+    async fn eight_branches(x: u64) -> u64 {
+        fork <
+            a: step(1, x),
+            b: step(2, x + 1) -> |v| step(1, v * 2),
+            c: step(3, x + 2),
+            d: fork <
+                p: step(2, 1),
+                q: step(1, 2),
+            > join(p, q) -> |p, q| step(1, p + q),
+            e: step(0, 5),
+            f: step(4, 6),
+            g: step(1, 7),
+            h: step(2, 8) -> |v| step(0, v),
+        > join(a, b, c, d, e, f, g, h);
+        a + b + c + d + e + f + g + h
+    }
+}
+
+async fn hand_written(x: u64) -> u64 {
+    let (a, b, c, d, e, f, g, h) = futures::join!(
+        step(1, x),
+        async { step(1, step(2, x + 1).await * 2).await },
+        step(3, x + 2),
+        async {
+            let (p, q) = futures::join!(step(2, 1), step(1, 2));
+            step(1, p + q).await
+        },
+        step(0, 5),
+        step(4, 6),
+        step(1, 7),
+        async { step(0, step(2, 8).await).await },
+    );
+    a + b + c + d + e + f + g + h
+}
+
+fn run_counting<F: Future<Output = u64>>(future: F) -> (u64, usize) {
+    let waker = futures::task::noop_waker();
+    let mut cx = Context::from_waker(&waker);
+    let mut future = pin!(future);
+    let before = ALLOCATIONS.with(Cell::get);
+    let output = loop {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            break output;
+        }
+    };
+    (output, ALLOCATIONS.with(Cell::get) - before)
+}
+
+#[test]
+fn a_static_fork_makes_no_heap_allocation() {
+    let (output, allocations) = run_counting(eight_branches(10));
+    assert_eq!(output, 10 + 22 + 12 + 3 + 5 + 6 + 7 + 8);
+    assert_eq!(
+        allocations, 0,
+        "a static fork of 8 branches, one nested, allocated"
+    );
+    assert_eq!(run_counting(hand_written(10)).0, output);
+}
+
+#[test]
+fn the_workflow_future_is_no_bigger_than_the_hand_written_join() {
+    let generated = std::mem::size_of_val(&eight_branches(10));
+    let by_hand = std::mem::size_of_val(&hand_written(10));
+    assert_eq!(
+        generated, by_hand,
+        "the generated future should be the hand-written one: {generated} vs {by_hand} bytes"
+    );
+}
