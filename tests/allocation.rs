@@ -2,6 +2,8 @@
 //! own future, polled by `join!` machinery. A counting global allocator proves it, and
 //! the workflow's future is the size of the hand-written `futures::join!`.
 
+#![allow(clippy::many_single_char_names)] // eight branches named a to h
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::future::Future;

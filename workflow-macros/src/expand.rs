@@ -115,6 +115,14 @@ impl<'a> Expander<'a> {
         )
     }
 
+    /// A generated name with the span of the user's token at `span`: rustc reports a
+    /// mixed-site span at the macro call, so a name that shows in an error about the
+    /// user's step takes the step's own span. It cannot clash: it is numbered.
+    fn user_ident(&mut self, what: &str, span: Span) -> Ident {
+        let ident = self.ident(what);
+        Ident::new(&ident.to_string(), span)
+    }
+
     /// The runtime's path, reported at `span`: an expression that starts with it is
     /// then reported at the user's tokens, not at the whole macro call.
     fn krate_at(&self, span: Span) -> TokenStream {
@@ -279,15 +287,21 @@ impl<'a> Expander<'a> {
                     Input::None => quote_spanned! {span=>
                         #k_step::__private::IntoFuture::into_future(#expr)
                     },
+                    // The callable is bound first, so that a closure written as a step is
+                    // not flagged as a closure called where it is declared.
                     Input::Value(value) => {
                         let value = located_at(quote! { #value }, span);
+                        let callable = self.user_ident("callable", span);
                         quote_spanned! {span=>
-                            #k_step::__private::IntoFuture::into_future((#expr)(#value))
+                            #k_step::__private::IntoFuture::into_future({ let #callable = #expr; #callable(#value) })
                         }
                     }
-                    Input::Joined(names) => quote_spanned! {span=>
-                        #k_step::__private::IntoFuture::into_future((#expr)(#(#names),*))
-                    },
+                    Input::Joined(names) => {
+                        let callable = self.user_ident("callable", span);
+                        quote_spanned! {span=>
+                            #k_step::__private::IntoFuture::into_future({ let #callable = #expr; #callable(#(#names),*) })
+                        }
+                    }
                 };
                 let value = self.ident("value");
                 let bind = match question {
@@ -295,10 +309,7 @@ impl<'a> Expander<'a> {
                         let path = chain.path.join(".");
                         let (ok, error) = (self.ident("ok"), self.ident("error"));
                         let k_q = self.krate_at(question.span);
-                        // rustc reports a mixed-site span at the macro call, so this name
-                        // has the step's own span (its name cannot clash: it is numbered).
-                        let output = self.ident("output");
-                        let output = Ident::new(&output.to_string(), span);
+                        let output = self.user_ident("output", span);
                         let result = quote_spanned! {question.span=>
                             #k_q::__private::fallible(#output)
                         };
