@@ -427,3 +427,113 @@ fn located_at(tokens: TokenStream, span: Span) -> TokenStream {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod should {
+    use super::*;
+    use core::str::FromStr as _;
+
+    const VALID: &str = "($crate) pub async fn w(app: &App) -> Result<u32, E> {
+        let x = prepare(app).await;
+        fork <
+            credit: bureau(&x)? -> |s| score(s, Vec::<u8>::new())?,
+            documents: fork <
+                passport: check(x > 1),
+                utility: check(HashMap::<K, V>::new()),
+            > join(passport, utility) -> merge,
+            http: send(&x),
+        > join(credit, documents)? background(http);
+        Ok(credit + documents)
+    }";
+
+    fn expand_str(source: &str) -> String {
+        workflow(TokenStream::from_str(source).expect("test input lexes")).to_string()
+    }
+
+    #[test]
+    fn expand_a_valid_workflow_without_errors() {
+        let out = expand_str(VALID);
+        assert!(!out.contains("compile_error"), "{out}");
+        assert!(out.contains("try_join"), "{out}");
+    }
+
+    #[test]
+    fn turn_malformed_input_into_errors_not_panics() {
+        for source in [
+            "",
+            "()",
+            "($crate)",
+            "($crate) async fn",
+            "($crate) async fn w() { fork < }",
+            "($crate) async fn w() { fork < a }",
+            "($crate) async fn w() { fork < a: }",
+            "($crate) async fn w() { fork < a: x, > join }",
+            "($crate) async fn w() { fork < a: x, b: y > join(a, b) }",
+            "($crate) async fn w() { fork < a: x, b: y > join(a, b) background; }",
+            "($crate) async fn w() { fork < a: x -> , b: y > join(a, b); }",
+            "($crate) async fn w() { fork < a: fork < > join(), b: y > join(a, b); }",
+            "($crate) async fn w() { fork < 1: x, b: y > join(a, b); }",
+            "($crate) async fn w() { fork < a if: x, b: y > join(a, b); }",
+            "($crate) async fn w() { fork < a: x, b: y > join(a, 3); }",
+            "($crate) async fn w() { fork < a: x, b: y > join(a b); }",
+            "($crate) async fn w() { > join(a, b); }",
+            "($crate) async fn w() { join(); }",
+        ] {
+            let out = expand_str(source);
+            assert!(
+                out.contains("compile_error"),
+                "no error for {source:?}: {out}"
+            );
+        }
+    }
+
+    /// Every one-token deletion of a valid workflow, and every insertion of a token that
+    /// the grammar cares about, expands to code or to errors, never to a panic.
+    #[test]
+    fn survive_every_single_token_mutation() {
+        fn flatten(stream: TokenStream, out: &mut Vec<String>) {
+            for tt in stream {
+                match tt {
+                    proc_macro2::TokenTree::Group(group) => {
+                        let (open, close) = match group.delimiter() {
+                            proc_macro2::Delimiter::Parenthesis => ("(", ")"),
+                            proc_macro2::Delimiter::Brace => ("{", "}"),
+                            proc_macro2::Delimiter::Bracket => ("[", "]"),
+                            proc_macro2::Delimiter::None => ("", ""),
+                        };
+                        out.push(open.to_owned());
+                        flatten(group.stream(), out);
+                        out.push(close.to_owned());
+                    }
+                    proc_macro2::TokenTree::Punct(p) => out.push(p.as_char().to_string()),
+                    other => out.push(other.to_string()),
+                }
+            }
+        }
+        let mut tokens = Vec::new();
+        flatten(TokenStream::from_str(VALID).expect("lexes"), &mut tokens);
+        let mut cases = 0;
+        for i in 0..tokens.len() {
+            let mut variants = vec![{
+                let mut v = tokens.clone();
+                v.remove(i);
+                v
+            }];
+            for extra in [
+                "<", ">", ",", "?", ":", "fork", "join", "->", "if", "return",
+            ] {
+                let mut v = tokens.clone();
+                v.insert(i, extra.to_owned());
+                variants.push(v);
+            }
+            for variant in variants {
+                // Unbalanced delimiters do not lex: rustc never hands those to a macro.
+                if let Ok(stream) = TokenStream::from_str(&variant.join(" ")) {
+                    let _ = workflow(stream);
+                    cases += 1;
+                }
+            }
+        }
+        assert!(cases > 1000, "only {cases} mutations ran");
+    }
+}

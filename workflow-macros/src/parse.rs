@@ -518,3 +518,105 @@ fn fork_in(tokens: TokenStream) -> Option<Span> {
         _ => None,
     })
 }
+
+#[cfg(test)]
+mod should {
+    use super::*;
+    use core::str::FromStr as _;
+
+    fn parse_fork(source: &str) -> Fork {
+        let tokens = TokenStream::from_str(source).expect("test input lexes");
+        Parser::parse2(fork, tokens).expect("test input parses")
+    }
+
+    fn step_sources(fork: &Fork) -> Vec<Vec<String>> {
+        fork.branches
+            .iter()
+            .map(|b| {
+                b.steps
+                    .iter()
+                    .map(|s| match s {
+                        Step::Expr { expr, question } => format!(
+                            "{}{}",
+                            quote::ToTokens::to_token_stream(expr),
+                            if question.is_some() { " ?" } else { "" }
+                        ),
+                        Step::Fork(_) => "fork".to_owned(),
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn end_steps_only_where_a_whole_expression_ends() {
+        let fork = parse_fork(
+            "fork <
+                a: f::<HashMap<K, V>>(x > y, z),
+                b: HashMap::<K, V>::new() -> |v: Vec<u8>| -> usize { v.len() },
+                c: async { a >> 1 },
+                d: g(x)? -> h?,
+            > join(a, b, c, d)",
+        );
+        assert_eq!(
+            step_sources(&fork),
+            [
+                vec!["f :: < HashMap < K , V > > (x > y , z)"],
+                vec![
+                    "HashMap :: < K , V > :: new ()",
+                    "| v : Vec < u8 > | -> usize { v . len () }"
+                ],
+                vec!["async { a >> 1 }"],
+                vec!["g (x) ?", "h ?"],
+            ]
+        );
+    }
+
+    #[test]
+    fn read_a_trailing_question_mark_of_a_closure_step_as_the_steps() {
+        let fork = parse_fork("fork < a: x -> |v| send(v)?, b: y > join(a, b)");
+        assert_eq!(step_sources(&fork)[0], ["x", "| v | send (v) ?"]);
+    }
+
+    #[test]
+    fn parse_nested_forks_joins_and_background() {
+        let fork = parse_fork(
+            "fork < a: fork < p: x, q: y > join(q, p)? -> m, b: z, c: w, > join(mut a, b) background(c)",
+        );
+        let Some(Step::Fork(inner)) = fork.branches[0].steps.first() else {
+            panic!("the first step of `a` is a fork");
+        };
+        let inner_join = inner.join.as_ref().expect("the nested fork is joined");
+        assert!(inner_join.question.is_some());
+        assert_eq!(
+            inner_join
+                .names
+                .iter()
+                .map(|n| n.name.to_string())
+                .collect::<Vec<_>>(),
+            ["q", "p"]
+        );
+        let join = fork.join.as_ref().expect("joined");
+        assert!(join.names[0].mutability.is_some());
+        assert_eq!(join.background.len(), 1);
+        assert_eq!(fork.branches.len(), 3);
+    }
+
+    #[test]
+    fn leave_a_fork_without_join_to_the_validator() {
+        let fork = parse_fork("fork < a: x, b: y >");
+        assert!(fork.join.is_none());
+    }
+
+    #[test]
+    fn point_at_a_fork_hidden_in_an_expression() {
+        let tokens =
+            TokenStream::from_str("if x { fork < a: f(), b: g() > join(a, b); }").expect("lexes");
+        assert!(fork_in(tokens).is_some());
+        let tokens = TokenStream::from_str("if fork < limit { g() }").expect("lexes");
+        assert!(
+            fork_in(tokens).is_none(),
+            "a comparison with a variable named fork is Rust"
+        );
+    }
+}
