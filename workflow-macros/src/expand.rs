@@ -18,6 +18,7 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
+use syn::ext::IdentExt as _;
 use syn::spanned::Spanned as _;
 use syn::{Ident, ReturnType, Type};
 
@@ -53,13 +54,18 @@ pub(crate) fn workflow(tokens: TokenStream) -> TokenStream {
 /// cascade into unrelated errors.
 fn fallback(input: &parse::Input, errors: &[syn::Error]) -> TokenStream {
     let parse::Input {
-        attrs, vis, sig, ..
+        attrs,
+        vis,
+        sig,
+        inner_attrs,
+        ..
     } = input;
     let errors = errors.iter().map(syn::Error::to_compile_error);
     quote! {
         #(#attrs)*
         #[allow(unused_variables, unreachable_code, clippy::all)]
         #vis #sig {
+            #(#inner_attrs)*
             #(#errors)*
             ::core::panic!("the workflow did not compile")
         }
@@ -96,10 +102,12 @@ impl<'a> Expander<'a> {
         let parse::Input {
             attrs, vis, sig, ..
         } = self.input;
-        let body = self.items(&self.input.body, forks);
+        let inner = &self.input.inner_attrs;
+        let body = self.items(&self.input.body, forks, false);
         quote! {
             #(#attrs)*
             #vis #sig {
+                #(#inner)*
                 #body
             }
         }
@@ -130,55 +138,106 @@ impl<'a> Expander<'a> {
     }
 
     /// The statements of the body from `items` on, with forks expanded.
-    /// `forks` are the model's forks of `items`, in order.
-    fn items(&mut self, items: &[Item], forks: &[model::Fork<Span>]) -> TokenStream {
+    /// `forks` are the model's forks of `items`, in order. With `skip_items`, items
+    /// (`fn`, `struct`, ...) are left out: they were hoisted before a wrapping scope.
+    fn items(
+        &mut self,
+        items: &[Item],
+        forks: &[model::Fork<Span>],
+        skip_items: bool,
+    ) -> TokenStream {
         let Some((first, rest)) = items.split_first() else {
             return TokenStream::new();
         };
         match first {
-            Item::Rust(tokens) => {
-                let rest = self.items(rest, forks);
+            Item::Rust { item: true, .. } if skip_items => self.items(rest, forks, skip_items),
+            Item::Rust { tokens, .. } | Item::StrayJoin { tokens, .. } => {
+                // A `join(x);` that reaches expansion called the user's own `join`:
+                // validation rejects every other.
+                let rest = self.items(rest, forks, skip_items);
                 quote! { #tokens #rest }
             }
-            // Rejected by validation; nothing reaches here.
-            Item::StrayJoin(_) => self.items(rest, forks),
             Item::Fork(fork) => {
                 let Some((model, forks)) = forks.split_first() else {
                     return TokenStream::new();
                 };
                 let code = self.fork(fork, model, &[]);
-                let ForkCode {
-                    joined, pattern, ..
-                } = &code;
                 let question = fork.join.as_ref().and_then(|j| j.question);
-                let bind = quote! { let #pattern = #joined #question; };
-                let rest = self.items(rest, forks);
-                let scope_type = scope_type(&self.input.sig.output);
-                self.with_background(code, &bind, &rest, scope_type.as_ref())
+                let Some(background) = &code.background else {
+                    let rest_tokens = self.items(rest, forks, skip_items);
+                    let ForkCode {
+                        joined, pattern, ..
+                    } = &code;
+                    return quote! { let #pattern = #joined #question; #rest_tokens };
+                };
+                // Items declared after the fork stay visible to the whole body.
+                let hoisted = rest.iter().filter_map(|item| match item {
+                    Item::Rust { tokens, item: true } => Some(tokens),
+                    _ => None,
+                });
+                let hoisted = quote! { #(#hoisted)* };
+                let rest_tokens = self.items(rest, forks, true);
+                let body = self.top_level_background(&code, background, question, &rest_tokens);
+                quote! { #hoisted #body }
             }
         }
     }
 
-    /// `setup; bind; rest`, with the background branches (if any) polled beside `bind; rest`.
-    fn with_background(
+    /// The rest of the body after a fork with background branches, polled beside them.
+    /// A failing join (`join(...)?`) drops the background branches at once; any other
+    /// end of the body (its tail, a `return`, a `?`) waits for them.
+    fn top_level_background(
         &mut self,
-        code: ForkCode,
-        bind: &TokenStream,
+        code: &ForkCode,
+        background: &TokenStream,
+        question: Option<syn::Token![?]>,
         rest: &TokenStream,
-        scope_type: Option<&TokenStream>,
     ) -> TokenStream {
         let k = self.krate;
-        let Some(background) = code.background else {
-            return quote! { #bind #rest };
+        let ForkCode {
+            joined, pattern, ..
+        } = code;
+        let Some(ty) = scope_type(&self.input.sig.output) else {
+            // An `impl Trait` return type cannot be named: the body is polled beside the
+            // background branches, which always run to their end.
+            let out = self.ident("out");
+            return quote! {
+                let (#out, ()) = #k::__private::join!(async { let #pattern = #joined #question; #rest }, #background);
+                #out
+            };
         };
-        let scope = match scope_type {
-            Some(ty) => quote! { #k::__private::scope::<#ty, _>(async { #bind #rest }) },
-            None => quote! { async { #bind #rest } },
+        let bind = match question {
+            Some(question) => {
+                let (joined_ok, failure) = (self.ident("ok"), self.ident("failure"));
+                let k_q = self.krate_at(question.span);
+                quote_spanned! {question.span=>
+                    let #pattern = match #joined {
+                        #k_q::__private::Ok(#joined_ok) => #joined_ok,
+                        #k_q::__private::Err(#failure) => {
+                            return #k_q::__private::Err(#k_q::__private::Err(#k_q::__private::From::from(#failure)));
+                        }
+                    };
+                }
+            }
+            None => quote! { let #pattern = #joined; },
         };
-        let out = self.ident("out");
+        let (out, ended) = (self.ident("out"), self.ident("ended"));
         quote! {
-            let (#out, ()) = #k::__private::join!(#scope, #background);
-            #out
+            match #k::__private::with_background(
+                async {
+                    #bind
+                    #k::__private::Ok(#k::__private::scope::<#ty, _>(async {
+                        // Typed, so the body's tail keeps its coercions (`&String` to
+                        // `&str`, `Box<T>` to `Box<dyn Trait>`).
+                        let #out: #ty = { #rest };
+                        #out
+                    }).await)
+                },
+                #background,
+                #k::__private::Result::is_err,
+            ).await {
+                #k::__private::Ok(#ended) | #k::__private::Err(#ended) => #ended,
+            }
         }
     }
 
@@ -199,23 +258,27 @@ impl<'a> Expander<'a> {
         let mut background_futures = Vec::new();
         for (branch, model) in fork.branches.iter().zip(&model.branches) {
             let mut branch_path = path.to_vec();
-            branch_path.push(branch.name.to_string());
-            let in_background = join.background.contains(&branch.name);
+            let name = branch.name.unraw();
+            branch_path.push(name.to_string());
+            let in_background = join.background.iter().any(|n| n.unraw() == name);
             let chain = Chain {
                 branch,
                 model,
                 path: &branch_path,
                 fallible: fallible && !in_background,
             };
+            let awaits_inside =
+                matches!(model.steps.as_slice(), [model::Step::Task(task)] if task.awaits());
             let future = match branch.steps.as_slice() {
                 // A branch of one infallible step is its future itself, exactly what a
-                // hand-written `join!` would poll: no async block around it.
+                // hand-written `join!` would poll: no async block around it. Not when the
+                // expression awaits something itself: that must happen inside the branch.
                 [
                     Step::Expr {
                         expr,
                         question: None,
                     },
-                ] if !chain.fallible => {
+                ] if !chain.fallible && !awaits_inside => {
                     let k_step = self.krate_at(expr.span());
                     quote_spanned! {expr.span()=> #k_step::__private::IntoFuture::into_future(#expr) }
                 }
@@ -226,7 +289,7 @@ impl<'a> Expander<'a> {
             };
             if in_background {
                 background_futures.push(future);
-            } else if let Some(name) = join.names.iter().find(|n| n.name == branch.name) {
+            } else if let Some(name) = join.names.iter().find(|n| n.name.unraw() == name) {
                 let (mutability, name) = (&name.mutability, &name.name);
                 pattern.push(quote! { #mutability #name });
                 joined_futures.push(future);
@@ -246,11 +309,16 @@ impl<'a> Expander<'a> {
         );
         args.set_span(at_join);
         let joined = quote_spanned! {at_join=> #k_join::__private::#macro_name! #args };
+        // A background branch's output has no one to receive it: awaited as a
+        // statement, so a `#[must_use]` output warns as in hand-written code.
+        let background_futures: Vec<TokenStream> = background_futures
+            .iter()
+            .map(|future| quote! { async { #future.await; } })
+            .collect();
         let background = match background_futures.as_slice() {
             [] => None,
-            // A background branch's output has no one to receive it.
-            [one] => Some(quote! { async { let _ = #one.await; } }),
-            many => Some(quote! { async { let _ = #k::__private::join!(#(#many),*); } }),
+            [one] => Some(one.clone()),
+            many => Some(quote! { async { #k::__private::join!(#(#many),*); } }),
         };
         ForkCode {
             joined,
@@ -287,13 +355,18 @@ impl<'a> Expander<'a> {
                     Input::None => quote_spanned! {span=>
                         #k_step::__private::IntoFuture::into_future(#expr)
                     },
-                    // The callable is bound first, so that a closure written as a step is
-                    // not flagged as a closure called where it is declared.
+                    // Through a function, so that rustc infers a closure's parameter
+                    // types from the arguments and consumes an `async move` closure.
                     Input::Value(value) => {
                         let value = located_at(quote! { #value }, span);
-                        let callable = self.user_ident("callable", span);
                         quote_spanned! {span=>
-                            #k_step::__private::IntoFuture::into_future({ let #callable = #expr; #callable(#value) })
+                            #k_step::__private::IntoFuture::into_future(#k_step::__private::call1(#value, #expr))
+                        }
+                    }
+                    Input::Joined(names) if (1..=8).contains(&names.len()) => {
+                        let call = Ident::new(&format!("call{}", names.len()), span);
+                        quote_spanned! {span=>
+                            #k_step::__private::IntoFuture::into_future(#k_step::__private::#call(#(#names,)* #expr))
                         }
                     }
                     Input::Joined(names) => {
@@ -303,6 +376,12 @@ impl<'a> Expander<'a> {
                         }
                     }
                 };
+                // The future is bound before it is awaited: temporaries of the step's
+                // expression (a `RefCell` borrow, a lock guard) end here, as they would
+                // in `join!(f(cell.borrow().len()), ...)`, instead of living across the
+                // await.
+                let pending = self.user_ident("future", span);
+                let future = quote_spanned! {span=> { let #pending = #future; #pending } };
                 let value = self.ident("value");
                 let bind = match question {
                     Some(question) => {
@@ -362,7 +441,21 @@ impl<'a> Expander<'a> {
                     quote! { let #pattern = #joined; }
                 };
                 let rest = self.chain(chain, from + 1, &Input::Joined(names));
-                self.with_background(code, &bind, &rest, None)
+                match &code.background {
+                    None => quote! { #bind #rest },
+                    // The rest of the branch runs beside the nested fork's background
+                    // branches; a failure of the branch drops them at once.
+                    Some(background) => {
+                        let fails = if chain.fallible {
+                            quote! { #k::__private::Result::is_err }
+                        } else {
+                            quote! { |_| false }
+                        };
+                        quote! {
+                            #k::__private::with_background(async { #bind #rest }, #background, #fails).await
+                        }
+                    }
+                }
             }
         }
     }
@@ -465,7 +558,6 @@ mod should {
             "($crate)",
             "($crate) async fn",
             "($crate) async fn w() { fork < }",
-            "($crate) async fn w() { fork < a }",
             "($crate) async fn w() { fork < a: }",
             "($crate) async fn w() { fork < a: x, > join }",
             "($crate) async fn w() { fork < a: x, b: y > join(a, b) }",
@@ -477,7 +569,8 @@ mod should {
             "($crate) async fn w() { fork < a: x, b: y > join(a, 3); }",
             "($crate) async fn w() { fork < a: x, b: y > join(a b); }",
             "($crate) async fn w() { > join(a, b); }",
-            "($crate) async fn w() { join(); }",
+            "($crate) async fn w() { fork < a: x, b: y >; join(a, b); }",
+            "($crate) async fn w() { fork < a: x, b: y > join(a, b); join(a, b); }",
         ] {
             let out = expand_str(source);
             assert!(

@@ -16,8 +16,17 @@ pub(crate) struct Workflow<S> {
     pub(crate) name: String,
     /// The forks written as statements of the body, in order.
     pub(crate) forks: Vec<Fork<S>>,
-    /// `join(...)` statements with no fork.
-    pub(crate) stray_joins: Vec<S>,
+    /// `join(a, b);` statements that are joins with no fork: right after a fork that
+    /// has no join (`cut_off`, the fork's index in `forks`), or naming branches.
+    /// A `join(x);` that names no branch is a call of the user's own `join` function.
+    pub(crate) stray_joins: Vec<StrayJoin<S>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct StrayJoin<S> {
+    pub(crate) at: S,
+    /// The fork just before it, which has no join of its own.
+    pub(crate) cut_off: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,6 +77,9 @@ pub(crate) enum ExitKind {
     Try,
     /// A `.await` on the whole step: the fork awaits steps itself.
     Await,
+    /// A `.await` anywhere inside the step (not an exit; it makes the step a sequence
+    /// that must run inside its branch).
+    NestedAwait,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,6 +99,18 @@ pub(crate) struct Join<S> {
 }
 
 impl<S> Fork<S> {
+    /// The names of this fork's branches and of every nested fork's.
+    fn collect_names<'a>(&'a self, out: &mut Vec<&'a str>) {
+        for branch in &self.branches {
+            out.push(&branch.name.text);
+            for step in &branch.steps {
+                if let Step::Fork(fork) = step {
+                    fork.collect_names(out);
+                }
+            }
+        }
+    }
+
     pub(crate) fn branch(&self, name: &str) -> Option<&Branch<S>> {
         self.branches.iter().find(|b| b.name.text == name)
     }
@@ -95,6 +119,13 @@ impl<S> Fork<S> {
     /// nested fork that can fail.
     pub(crate) fn is_fallible(&self) -> bool {
         self.branches.iter().any(Branch::is_fallible)
+    }
+}
+
+impl<S> Task<S> {
+    /// Whether the step's expression awaits something itself.
+    pub(crate) fn awaits(&self) -> bool {
+        self.exits.iter().any(|e| e.kind == ExitKind::NestedAwait)
     }
 }
 
@@ -114,11 +145,33 @@ impl Workflow<Span> {
             forks: Vec::new(),
             stray_joins: Vec::new(),
         };
+        let mut previous_unjoined = None;
+        let mut joins = Vec::new();
         for item in &input.body {
+            let mut unjoined = None;
             match item {
-                parse::Item::Rust(_) => {}
-                parse::Item::Fork(fork) => workflow.forks.push(Fork::from_ast(fork)),
-                parse::Item::StrayJoin(span) => workflow.stray_joins.push(*span),
+                parse::Item::Rust { .. } => {}
+                parse::Item::Fork(fork) => {
+                    if fork.join.is_none() {
+                        unjoined = Some(workflow.forks.len());
+                    }
+                    workflow.forks.push(Fork::from_ast(fork));
+                }
+                parse::Item::StrayJoin { at, names, .. } => {
+                    joins.push((*at, names, previous_unjoined));
+                }
+            }
+            previous_unjoined = unjoined;
+        }
+        let mut branch_names = Vec::new();
+        for fork in &workflow.forks {
+            fork.collect_names(&mut branch_names);
+        }
+        for (at, names, cut_off) in joins {
+            let names_branches =
+                !names.is_empty() && names.iter().all(|n| branch_names.contains(&n.as_str()));
+            if cut_off.is_some() || names_branches {
+                workflow.stray_joins.push(StrayJoin { at, cut_off });
             }
         }
         workflow
@@ -152,13 +205,13 @@ impl Branch<Span> {
                     parse::Step::Fork(fork) => Step::Fork(Fork::from_ast(fork)),
                     parse::Step::Expr { expr, question } => {
                         let mut exits = Vec::new();
-                        if let Expr::Await(awaited) = expr {
+                        if let Expr::Await(awaited) = ungroup(expr) {
                             exits.push(Exit {
                                 kind: ExitKind::Await,
                                 at: awaited.await_token.span,
                             });
                         }
-                        early_exits(expr, false, &mut exits);
+                        early_exits(expr, &Inside::default(), &mut exits);
                         Step::Task(Task {
                             label: label(expr),
                             at: expr.span(),
@@ -174,9 +227,17 @@ impl Branch<Span> {
 
 fn name(ident: &syn::Ident) -> Name<Span> {
     Name {
-        text: ident.to_string(),
+        text: syn::ext::IdentExt::unraw(ident).to_string(),
         at: ident.span(),
     }
+}
+
+/// The expression inside invisible groups (what a `$x:expr` of `macro_rules!` becomes).
+pub(crate) fn ungroup(mut expr: &Expr) -> &Expr {
+    while let Expr::Group(group) = expr {
+        expr = &group.expr;
+    }
+    expr
 }
 
 /// A short name for a step: the function, method or variable it names.
@@ -198,123 +259,166 @@ pub(crate) fn label(expr: &Expr) -> String {
     }
 }
 
+/// Where the walker is inside a step: loops and labels that a `break` or `continue`
+/// may target without leaving the step.
+#[derive(Clone, Default)]
+struct Inside {
+    in_loop: bool,
+    labels: Vec<String>,
+}
+
+impl Inside {
+    fn with_label(&self, label: Option<&syn::Label>, is_loop: bool) -> Self {
+        let mut inner = self.clone();
+        inner.in_loop |= is_loop;
+        if let Some(label) = label {
+            inner.labels.push(label.name.ident.to_string());
+        }
+        inner
+    }
+
+    /// Whether a `break`/`continue` (with this label) stays inside the step.
+    fn stays(&self, label: Option<&syn::Lifetime>) -> bool {
+        match label {
+            Some(label) => self.labels.iter().any(|l| label.ident == l),
+            None => self.in_loop,
+        }
+    }
+}
+
 /// Collects the `return`, `break`, `continue` and `?` that would leave the branch from
-/// inside a step. Closures, async blocks and nested items are their own scope; a
-/// `break` or `continue` inside a loop of the step stays in the step.
-fn early_exits(expr: &Expr, in_loop: bool, out: &mut Vec<Exit<Span>>) {
+/// inside a step, and every `.await` inside it (`NestedAwait`). Closures, async blocks
+/// and nested items are their own scope; a `break` or `continue` to a loop or label of
+/// the step stays in the step. The arguments of expression-like macros (`vec![..]`,
+/// `format!(..)`) are walked too.
+fn early_exits(expr: &Expr, inside: &Inside, out: &mut Vec<Exit<Span>>) {
     let mut exit = |kind, at| out.push(Exit { kind, at });
     match expr {
         Expr::Return(e) => {
             exit(ExitKind::Return, e.return_token.span);
             if let Some(inner) = &e.expr {
-                early_exits(inner, in_loop, out);
+                early_exits(inner, inside, out);
             }
         }
         Expr::Break(e) => {
-            if !in_loop || e.label.is_some() {
+            if !inside.stays(e.label.as_ref()) {
                 exit(ExitKind::Break, e.break_token.span);
             }
             if let Some(inner) = &e.expr {
-                early_exits(inner, in_loop, out);
+                early_exits(inner, inside, out);
             }
         }
-        Expr::Continue(e) if !in_loop || e.label.is_some() => {
+        Expr::Continue(e) if !inside.stays(e.label.as_ref()) => {
             exit(ExitKind::Continue, e.continue_token.span);
         }
         Expr::Try(e) => {
             exit(ExitKind::Try, e.question_token.span);
-            early_exits(&e.expr, in_loop, out);
+            early_exits(&e.expr, inside, out);
+        }
+        Expr::Await(e) => {
+            exit(ExitKind::NestedAwait, e.await_token.span);
+            early_exits(&e.base, inside, out);
         }
         Expr::ForLoop(e) => {
-            early_exits(&e.expr, in_loop, out);
-            block_exits(&e.body, true, out);
+            early_exits(&e.expr, inside, out);
+            block_exits(&e.body, &inside.with_label(e.label.as_ref(), true), out);
         }
         Expr::While(e) => {
-            early_exits(&e.cond, in_loop, out);
-            block_exits(&e.body, true, out);
+            early_exits(&e.cond, inside, out);
+            block_exits(&e.body, &inside.with_label(e.label.as_ref(), true), out);
         }
-        Expr::Loop(e) => block_exits(&e.body, true, out),
-        Expr::Block(e) => block_exits(&e.block, in_loop, out),
-        Expr::Unsafe(e) => block_exits(&e.block, in_loop, out),
+        Expr::Loop(e) => block_exits(&e.body, &inside.with_label(e.label.as_ref(), true), out),
+        Expr::Block(e) => block_exits(&e.block, &inside.with_label(e.label.as_ref(), false), out),
+        Expr::Unsafe(e) => block_exits(&e.block, inside, out),
         Expr::If(e) => {
-            early_exits(&e.cond, in_loop, out);
-            block_exits(&e.then_branch, in_loop, out);
+            early_exits(&e.cond, inside, out);
+            block_exits(&e.then_branch, inside, out);
             if let Some((_, otherwise)) = &e.else_branch {
-                early_exits(otherwise, in_loop, out);
+                early_exits(otherwise, inside, out);
             }
         }
         Expr::Match(e) => {
-            early_exits(&e.expr, in_loop, out);
+            early_exits(&e.expr, inside, out);
             for arm in &e.arms {
                 if let syn::Pat::Guard(guarded) = &arm.pat {
-                    early_exits(&guarded.guard, in_loop, out);
+                    early_exits(&guarded.guard, inside, out);
                 }
-                early_exits(&arm.body, in_loop, out);
+                early_exits(&arm.body, inside, out);
             }
         }
-        Expr::Array(e) => e.elems.iter().for_each(|x| early_exits(x, in_loop, out)),
-        Expr::Tuple(e) => e.elems.iter().for_each(|x| early_exits(x, in_loop, out)),
+        Expr::Array(e) => e.elems.iter().for_each(|x| early_exits(x, inside, out)),
+        Expr::Tuple(e) => e.elems.iter().for_each(|x| early_exits(x, inside, out)),
         Expr::Call(e) => {
-            early_exits(&e.func, in_loop, out);
-            e.args.iter().for_each(|x| early_exits(x, in_loop, out));
+            early_exits(&e.func, inside, out);
+            e.args.iter().for_each(|x| early_exits(x, inside, out));
         }
         Expr::MethodCall(e) => {
-            early_exits(&e.receiver, in_loop, out);
-            e.args.iter().for_each(|x| early_exits(x, in_loop, out));
+            early_exits(&e.receiver, inside, out);
+            e.args.iter().for_each(|x| early_exits(x, inside, out));
         }
         Expr::Struct(e) => {
             e.fields
                 .iter()
-                .for_each(|f| early_exits(&f.expr, in_loop, out));
+                .for_each(|f| early_exits(&f.expr, inside, out));
             if let Some(rest) = &e.rest {
-                early_exits(rest, in_loop, out);
+                early_exits(rest, inside, out);
             }
         }
         Expr::Assign(e) => {
-            early_exits(&e.left, in_loop, out);
-            early_exits(&e.right, in_loop, out);
+            early_exits(&e.left, inside, out);
+            early_exits(&e.right, inside, out);
         }
         Expr::Binary(e) => {
-            early_exits(&e.left, in_loop, out);
-            early_exits(&e.right, in_loop, out);
+            early_exits(&e.left, inside, out);
+            early_exits(&e.right, inside, out);
         }
         Expr::Index(e) => {
-            early_exits(&e.expr, in_loop, out);
-            early_exits(&e.index, in_loop, out);
+            early_exits(&e.expr, inside, out);
+            early_exits(&e.index, inside, out);
         }
         Expr::Range(e) => {
             for bound in [&e.start, &e.end].into_iter().flatten() {
-                early_exits(bound, in_loop, out);
+                early_exits(bound, inside, out);
             }
         }
-        Expr::Repeat(e) => early_exits(&e.expr, in_loop, out),
-        Expr::Await(e) => early_exits(&e.base, in_loop, out),
-        Expr::Cast(e) => early_exits(&e.expr, in_loop, out),
-        Expr::Field(e) => early_exits(&e.base, in_loop, out),
-        Expr::Group(e) => early_exits(&e.expr, in_loop, out),
-        Expr::Let(e) => early_exits(&e.expr, in_loop, out),
-        Expr::Paren(e) => early_exits(&e.expr, in_loop, out),
-        Expr::Reference(e) => early_exits(&e.expr, in_loop, out),
-        Expr::Unary(e) => early_exits(&e.expr, in_loop, out),
+        Expr::Macro(e) => macro_exits(&e.mac, inside, out),
+        Expr::Repeat(e) => early_exits(&e.expr, inside, out),
+        Expr::Cast(e) => early_exits(&e.expr, inside, out),
+        Expr::Field(e) => early_exits(&e.base, inside, out),
+        Expr::Group(e) => early_exits(&e.expr, inside, out),
+        Expr::Let(e) => early_exits(&e.expr, inside, out),
+        Expr::Paren(e) => early_exits(&e.expr, inside, out),
+        Expr::Reference(e) => early_exits(&e.expr, inside, out),
+        Expr::Unary(e) => early_exits(&e.expr, inside, out),
         // Closures, async and const blocks are their own scope: a `return` there leaves
-        // them, not the branch. Literals, paths, macros and the rest hold no exit.
+        // them, not the branch. Literals, paths and the rest hold no exit.
         _ => {}
     }
 }
 
-fn block_exits(block: &Block, in_loop: bool, out: &mut Vec<Exit<Span>>) {
+/// The arguments of a macro call that reads as a list of expressions (`vec![..]`,
+/// `format!("..", ..)`, `assert!(..)`); other macros are opaque.
+fn macro_exits(mac: &syn::Macro, inside: &Inside, out: &mut Vec<Exit<Span>>) {
+    let list = syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated;
+    if let Ok(args) = syn::parse::Parser::parse2(list, mac.tokens.clone()) {
+        args.iter().for_each(|arg| early_exits(arg, inside, out));
+    }
+}
+
+fn block_exits(block: &Block, inside: &Inside, out: &mut Vec<Exit<Span>>) {
     for stmt in &block.stmts {
         match stmt {
             Stmt::Local(local) => {
                 if let Some(init) = &local.init {
-                    early_exits(&init.expr, in_loop, out);
+                    early_exits(&init.expr, inside, out);
                     if let Some((_, diverge)) = &init.diverge {
-                        early_exits(diverge, in_loop, out);
+                        early_exits(diverge, inside, out);
                     }
                 }
             }
-            Stmt::Expr(expr, _) => early_exits(expr, in_loop, out),
-            Stmt::Item(_) | Stmt::Macro(_) => {}
+            Stmt::Expr(expr, _) => early_exits(expr, inside, out),
+            Stmt::Macro(stmt) => macro_exits(&stmt.mac, inside, out),
+            Stmt::Item(_) => {}
         }
     }
 }
@@ -326,8 +430,11 @@ mod should {
     fn exits_of(source: &str) -> Vec<ExitKind> {
         let expr: Expr = syn::parse_str(source).expect("test input parses");
         let mut out = Vec::new();
-        early_exits(&expr, false, &mut out);
-        out.into_iter().map(|e| e.kind).collect()
+        early_exits(&expr, &Inside::default(), &mut out);
+        out.into_iter()
+            .map(|e| e.kind)
+            .filter(|k| *k != ExitKind::NestedAwait)
+            .collect()
     }
 
     #[test]
@@ -350,6 +457,14 @@ mod should {
             [ExitKind::Break],
             "a labelled break may leave the step"
         );
+        assert!(exits_of("'blk: { if x { break 'blk 1 } 2 }").is_empty());
+        assert!(exits_of("'outer: loop { loop { break 'outer 7 } }").is_empty());
+    }
+
+    #[test]
+    fn look_inside_expression_macros() {
+        assert_eq!(exits_of("sum(vec![parse(s)?, 1])"), [ExitKind::Try]);
+        assert_eq!(exits_of("{ println!(\"{}\", x?); 1 }"), [ExitKind::Try]);
     }
 
     #[test]

@@ -44,6 +44,8 @@ pub(crate) struct Input {
     pub(crate) attrs: Vec<Attribute>,
     pub(crate) vis: Visibility,
     pub(crate) sig: Signature,
+    /// `#![...]` at the top of the body.
+    pub(crate) inner_attrs: Vec<Attribute>,
     pub(crate) body: Vec<Item>,
     /// Errors of statements that could not be parsed; the parser skips to the next
     /// statement so that one build shows every mistake.
@@ -52,12 +54,19 @@ pub(crate) struct Input {
 
 /// A statement of the workflow body.
 pub(crate) enum Item {
-    /// Ordinary Rust, passed through untouched.
-    Rust(TokenStream),
+    /// Ordinary Rust, passed through untouched. `item` is set for an item (`fn`,
+    /// `struct`, `use`, ...), which stays visible to the whole body however the
+    /// statements around it are wrapped.
+    Rust { tokens: TokenStream, item: bool },
     /// `fork < ... > join(...);`
     Fork(Fork),
-    /// `join(...);` with no fork before it.
-    StrayJoin(Span),
+    /// `join(a, b);` as a statement of its own: a join cut off from its fork, or a call
+    /// of the user's own function `join` (the validator tells which).
+    StrayJoin {
+        at: Span,
+        names: Vec<String>,
+        tokens: TokenStream,
+    },
 }
 
 pub(crate) struct Fork {
@@ -115,6 +124,7 @@ fn input(input: ParseStream<'_>) -> syn::Result<Input> {
     }
     let content;
     braced!(content in input);
+    let inner_attrs = content.call(Attribute::parse_inner)?;
     let mut body = Vec::new();
     let mut errors = Vec::new();
     while !content.is_empty() {
@@ -134,6 +144,7 @@ fn input(input: ParseStream<'_>) -> syn::Result<Input> {
         attrs,
         vis,
         sig,
+        inner_attrs,
         body,
         errors,
     })
@@ -153,11 +164,54 @@ fn skip_statement(input: ParseStream<'_>) -> syn::Result<()> {
     })
 }
 
+/// `fork < name :` or `fork < >`: a variable named `fork` compared with `<` or `<=` is
+/// ordinary Rust.
+/// A malformed fork that still closes with `> join` counts too, so that it gets the
+/// fork's own errors (such as a missing branch name).
 fn is_fork_start(input: ParseStream<'_>) -> bool {
-    input.peek(kw::fork) && input.peek2(Token![<])
+    let mut rest = input.cursor();
+    let mut tokens = Vec::new();
+    while let Some((tt, next)) = rest.token_tree() {
+        if matches!(&tt, TokenTree::Punct(p) if p.as_char() == ';') {
+            break;
+        }
+        tokens.push(tt);
+        rest = next;
+    }
+    let lone_lt = matches!(tokens.get(1), Some(TokenTree::Punct(p)) if p.as_char() == '<' && p.spacing() == Spacing::Alone);
+    let closes_with_join = tokens.windows(2).any(|pair| {
+        matches!(&pair[0], TokenTree::Punct(p) if p.as_char() == '>')
+            && matches!(&pair[1], TokenTree::Ident(ident) if ident == "join")
+    });
+    fork_at(&tokens, 0)
+        || (lone_lt
+            && closes_with_join
+            && matches!(tokens.first(), Some(TokenTree::Ident(i)) if i == "fork"))
+}
+
+/// Whether `tokens[i..]` starts a fork: `fork < name :` (not `::`) or `fork < >`.
+fn fork_at(tokens: &[TokenTree], i: usize) -> bool {
+    let punct =
+        |j: usize, c: char| matches!(tokens.get(j), Some(TokenTree::Punct(p)) if p.as_char() == c);
+    let is_fork = matches!(tokens.get(i), Some(TokenTree::Ident(ident)) if ident == "fork");
+    let named = matches!(tokens.get(i + 2), Some(TokenTree::Ident(_)))
+        && punct(i + 3, ':')
+        && !punct(i + 4, ':');
+    is_fork && punct(i + 1, '<') && (named || punct(i + 2, '>'))
 }
 
 fn statement(input: ParseStream<'_>) -> syn::Result<Item> {
+    let ahead = input.fork();
+    let attrs = ahead.call(Attribute::parse_outer)?;
+    if let Some(attr) = attrs.first() {
+        if is_fork_start(&ahead) {
+            return Err(error(
+                attr.pound_token.span,
+                "attributes on a fork are not supported",
+                "put the attribute on the workflow `fn`, or on a step's `async` block",
+            ));
+        }
+    }
     if is_fork_start(input) {
         let fork = fork(input)?;
         if !input.peek(Token![;]) {
@@ -178,15 +232,17 @@ fn statement(input: ParseStream<'_>) -> syn::Result<Item> {
         input.parse::<Token![;]>()?;
         return Ok(Item::Fork(fork));
     }
-    if let Some(span) = stray_join(input) {
-        skip_statement(input)?;
-        return Ok(Item::StrayJoin(span));
+    if let Some(stray) = stray_join(input) {
+        return Ok(stray);
     }
     let ahead = input.fork();
     match ahead.parse::<syn::Stmt>() {
         Ok(stmt) => {
             input.advance_to(&ahead);
-            Ok(Item::Rust(quote::ToTokens::into_token_stream(stmt)))
+            let item =
+                matches!(&stmt, syn::Stmt::Item(item) if !matches!(item, syn::Item::Macro(_)));
+            let tokens = quote::ToTokens::into_token_stream(stmt);
+            Ok(Item::Rust { tokens, item })
         }
         Err(err) => {
             // The body's tail expression, which `Stmt` does not accept without a `;`.
@@ -194,7 +250,11 @@ fn statement(input: ParseStream<'_>) -> syn::Result<Item> {
             match ahead.parse::<Expr>() {
                 Ok(tail) if ahead.is_empty() => {
                     input.advance_to(&ahead);
-                    Ok(Item::Rust(quote::ToTokens::into_token_stream(tail)))
+                    let tokens = quote::ToTokens::into_token_stream(tail);
+                    Ok(Item::Rust {
+                        tokens,
+                        item: false,
+                    })
                 }
                 _ => Err(err),
             }
@@ -202,10 +262,12 @@ fn statement(input: ParseStream<'_>) -> syn::Result<Item> {
     }
 }
 
-/// `join(a, b);` or `join(a, b)?;` as a statement of its own: a join with no fork.
-fn stray_join(input: ParseStream<'_>) -> Option<Span> {
+/// `join(a, b);` or `join(a, b)?;` as a statement of its own, with only names inside.
+/// Whether it is a join cut off from its fork or a call of the user's own `join`
+/// function is for the validator to say; the tokens are kept for the latter.
+fn stray_join(input: ParseStream<'_>) -> Option<Item> {
     let ahead = input.fork();
-    let join: kw::join = ahead.parse().ok()?;
+    let keyword: kw::join = ahead.parse().ok()?;
     let args = ahead
         .step(
             |cursor| match cursor.group(proc_macro2::Delimiter::Parenthesis) {
@@ -214,10 +276,25 @@ fn stray_join(input: ParseStream<'_>) -> Option<Span> {
             },
         )
         .ok()?;
-    let names = syn::punctuated::Punctuated::<Ident, Token![,]>::parse_terminated;
-    Parser::parse2(names, args).ok()?;
+    let list = syn::punctuated::Punctuated::<Ident, Token![,]>::parse_terminated;
+    let names = Parser::parse2(list, args).ok()?;
     let _ = ahead.parse::<Option<Token![?]>>();
-    (ahead.peek(Token![;]) || ahead.is_empty()).then_some(join.span)
+    ahead.parse::<Token![;]>().ok()?;
+    let mut tokens = TokenStream::new();
+    let mut rest = input.cursor();
+    while let Some((tt, next)) = rest.token_tree() {
+        if rest == ahead.cursor() {
+            break;
+        }
+        tokens.extend(core::iter::once(tt));
+        rest = next;
+    }
+    input.advance_to(&ahead);
+    Some(Item::StrayJoin {
+        at: keyword.span,
+        names: names.iter().map(|n| n.unraw().to_string()).collect(),
+        tokens,
+    })
 }
 
 fn fork(input: ParseStream<'_>) -> syn::Result<Fork> {
@@ -268,7 +345,7 @@ fn branch(input: ParseStream<'_>) -> syn::Result<Branch> {
         ));
     }
     let name = Ident::parse_any(input)?;
-    if !input.peek(Token![:]) && !input.peek(Token![if]) {
+    if !input.peek(Token![:]) && !input.peek(Token![if]) || input.peek(Token![::]) {
         return Err(error(
             name.span(),
             "expected `name: step`, found a step without a branch name",
@@ -280,10 +357,15 @@ fn branch(input: ParseStream<'_>) -> syn::Result<Branch> {
         // Skip the condition: the validator reports the guard itself.
         input.step(|cursor| {
             let mut rest = *cursor;
+            let mut after_colon = false;
             while let Some((tt, next)) = rest.token_tree() {
-                if matches!(&tt, TokenTree::Punct(p) if p.as_char() == ':') {
+                let colon = matches!(&tt, TokenTree::Punct(p) if p.as_char() == ':');
+                let joint = matches!(&tt, TokenTree::Punct(p) if p.spacing() == Spacing::Joint);
+                // The `:` before the step, not one of a `::` path separator.
+                if colon && !joint && !after_colon {
                     break;
                 }
+                after_colon = colon && joint;
                 rest = next;
             }
             Ok(((), rest))
@@ -312,7 +394,11 @@ fn step(input: ParseStream<'_>) -> syn::Result<Step> {
     if is_fork_start(input) {
         return Ok(Step::Fork(Box::new(fork(input)?)));
     }
-    let expr = step_expr(input)?;
+    let mut expr = step_expr(input)?;
+    // A `$step:expr` of a user's `macro_rules!` arrives in an invisible group.
+    while let Expr::Group(group) = expr {
+        expr = *group.expr;
+    }
     Ok(match expr {
         Expr::Try(tried) if tried.attrs.is_empty() => Step::Expr {
             expr: *tried.expr,
@@ -387,6 +473,22 @@ fn step_expr(input: ParseStream<'_>) -> syn::Result<Expr> {
                 first_error.get_or_insert(err);
             }
         }
+    }
+    // No place where a step may end follows a whole expression. If an expression does
+    // start here, what follows it is the mistake: a missing `,`, `->` or `>`.
+    let all: TokenStream = tokens.iter().cloned().collect();
+    let after_expression = |stream: ParseStream<'_>| {
+        stream.parse::<Expr>()?;
+        let span = (!stream.is_empty()).then(|| stream.cursor().span());
+        stream.parse::<TokenStream>()?;
+        Ok(span)
+    };
+    if let Ok(Some(span)) = Parser::parse2(after_expression, all) {
+        return Err(error(
+            span,
+            "expected `,`, `->` or `>` after this step",
+            "separate branches with `,`, chain a branch's steps with `->`, and close the fork with `> join(...)`",
+        ));
     }
     Err(first_error.unwrap_or_else(|| {
         error(

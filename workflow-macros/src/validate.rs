@@ -13,15 +13,24 @@ pub(crate) struct Problem<S> {
 
 pub(crate) fn validate<S: Copy>(workflow: &Workflow<S>) -> Vec<Problem<S>> {
     let mut problems = Problems(Vec::new());
-    for &at in &workflow.stray_joins {
-        problems.add(
-            at,
-            "`join` without a fork: there are no branches to wait for here",
-            "a join closes the fork just before it: `fork < a: ..., b: ... > join(a, b);`",
-        );
+    for stray in &workflow.stray_joins {
+        if stray.cut_off.is_some() {
+            problems.add(
+                stray.at,
+                "this `join` is cut off from its fork by `;`",
+                "remove the `;` between the fork's closing `>` and `join`: `fork < a: ..., b: ... > join(a, b);`",
+            );
+        } else {
+            problems.add(
+                stray.at,
+                "`join` without a fork: there are no branches to wait for here",
+                "a join closes the fork just before it: `fork < a: ..., b: ... > join(a, b);`",
+            );
+        }
     }
-    for fork in &workflow.forks {
-        check_fork(fork, &[], &mut problems);
+    for (i, fork) in workflow.forks.iter().enumerate() {
+        let cut_off = workflow.stray_joins.iter().any(|j| j.cut_off == Some(i));
+        check_fork(fork, &[], cut_off, &mut problems);
     }
     problems.0
 }
@@ -40,9 +49,11 @@ impl<S> Problems<S> {
 
 /// `outer` holds the enclosing forks, outermost first, each with the branch that holds
 /// the next one.
+/// `join_cut_off`: the fork's join follows it after a `;`, reported on its own.
 fn check_fork<S: Copy>(
     fork: &Fork<S>,
     outer: &[(&Fork<S>, &Branch<S>)],
+    join_cut_off: bool,
     problems: &mut Problems<S>,
 ) {
     let names: Vec<&str> = fork.branches.iter().map(|b| b.name.text.as_str()).collect();
@@ -90,6 +101,9 @@ fn check_fork<S: Copy>(
     }
 
     let Some(join) = &fork.join else {
+        if join_cut_off {
+            return;
+        }
         let list = if names.is_empty() {
             "a, b".to_owned()
         } else {
@@ -306,7 +320,11 @@ fn check_steps<S: Copy>(
     for (i, step) in branch.steps.iter().enumerate() {
         match step {
             Step::Task(task) => {
-                for exit in &task.exits {
+                for exit in task
+                    .exits
+                    .iter()
+                    .filter(|e| e.kind != ExitKind::NestedAwait)
+                {
                     let name = &branch.name.text;
                     let (message, help) = match exit.kind {
                         ExitKind::Await => (
@@ -342,7 +360,7 @@ fn check_steps<S: Copy>(
                 }
                 let mut path = outer.to_vec();
                 path.push((fork, branch));
-                check_fork(inner, &path, problems);
+                check_fork(inner, &path, false, problems);
             }
         }
     }

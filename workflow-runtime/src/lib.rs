@@ -85,8 +85,10 @@ macro_rules! workflow {
 // Not public API. Everything the generated code names lives here, so the generated code
 // never depends on what the user's scope imports.
 #[doc(hidden)]
+#[allow(clippy::many_single_char_names)] // call1..call8 name their arguments a to h
 pub mod __private {
     pub use crate::BranchError;
+    pub use core::convert::From;
     pub use core::future::{Future, IntoFuture};
     pub use core::result::Result::{self, Err, Ok};
     pub use futures_util::{join, try_join};
@@ -117,6 +119,132 @@ pub mod __private {
     #[inline]
     pub fn fallible<F: Fallible<T, E>, T, E>(output: F) -> Result<T, E> {
         output.into_result()
+    }
+
+    /// Calls a later step with what the previous step handed on. A function rather
+    /// than `step(args)`, so that rustc infers a closure's parameter types from the
+    /// arguments and an `async move` closure is consumed.
+    #[inline]
+    pub fn call1<A, R>(a: A, step: impl FnOnce(A) -> R) -> R {
+        step(a)
+    }
+
+    /// [`call1`] for a step after a nested join of 2 branches.
+    #[inline]
+    pub fn call2<A, B, R>(a: A, b: B, step: impl FnOnce(A, B) -> R) -> R {
+        step(a, b)
+    }
+
+    /// [`call1`] for a step after a nested join of 3 branches.
+    #[inline]
+    pub fn call3<A, B, C, R>(a: A, b: B, c: C, step: impl FnOnce(A, B, C) -> R) -> R {
+        step(a, b, c)
+    }
+
+    /// [`call1`] for a step after a nested join of 4 branches.
+    #[inline]
+    pub fn call4<A, B, C, D, R>(a: A, b: B, c: C, d: D, step: impl FnOnce(A, B, C, D) -> R) -> R {
+        step(a, b, c, d)
+    }
+
+    /// [`call1`] for a step after a nested join of 5 branches.
+    #[inline]
+    pub fn call5<A, B, C, D, E, R>(
+        a: A,
+        b: B,
+        c: C,
+        d: D,
+        e: E,
+        step: impl FnOnce(A, B, C, D, E) -> R,
+    ) -> R {
+        step(a, b, c, d, e)
+    }
+
+    /// [`call1`] for a step after a nested join of 6 branches.
+    #[inline]
+    pub fn call6<A, B, C, D, E, F, R>(
+        a: A,
+        b: B,
+        c: C,
+        d: D,
+        e: E,
+        f: F,
+        step: impl FnOnce(A, B, C, D, E, F) -> R,
+    ) -> R {
+        step(a, b, c, d, e, f)
+    }
+
+    /// [`call1`] for a step after a nested join of 7 branches.
+    #[inline]
+    pub fn call7<A, B, C, D, E, F, G, R>(
+        a: A,
+        b: B,
+        c: C,
+        d: D,
+        e: E,
+        f: F,
+        g: G,
+        step: impl FnOnce(A, B, C, D, E, F, G) -> R,
+    ) -> R {
+        step(a, b, c, d, e, f, g)
+    }
+
+    /// [`call1`] for a step after a nested join of 8 branches.
+    #[inline]
+    pub fn call8<A, B, C, D, E, F, G, H, R>(
+        a: A,
+        b: B,
+        c: C,
+        d: D,
+        e: E,
+        f: F,
+        g: G,
+        h: H,
+        step: impl FnOnce(A, B, C, D, E, F, G, H) -> R,
+    ) -> R {
+        step(a, b, c, d, e, f, g, h)
+    }
+
+    /// Polls `scope` (the rest of a fork's enclosing scope, after its join) beside the
+    /// fork's background branches, and returns the scope's output once both are done.
+    /// If the scope ends with an output for which `fails` holds (the join or the
+    /// enclosing branch failed), the background branches are dropped at once: a
+    /// failure is not delayed by work whose result nobody will read.
+    pub async fn with_background<T, S, B>(
+        scope: S,
+        background: B,
+        fails: impl FnOnce(&T) -> bool,
+    ) -> T
+    where
+        S: Future<Output = T>,
+        B: Future<Output = ()>,
+    {
+        let mut scope = core::pin::pin!(scope);
+        let mut background = core::pin::pin!(Some(background));
+        let mut output = None;
+        let mut fails = Some(fails);
+        core::future::poll_fn(|cx| {
+            if output.is_none() {
+                if let core::task::Poll::Ready(value) = scope.as_mut().poll(cx) {
+                    if fails.take().is_some_and(|fails| fails(&value)) {
+                        background.set(None);
+                    }
+                    output = Some(value);
+                }
+            }
+            if let Some(branches) = background.as_mut().as_pin_mut() {
+                if branches.poll(cx).is_ready() {
+                    background.set(None);
+                }
+            }
+            if background.is_none() {
+                if let Some(value) = output.take() {
+                    return core::task::Poll::Ready(value);
+                }
+            }
+            core::task::Poll::Pending
+        })
+        .await
     }
 
     /// Pins the output type of a scope that runs beside background branches to the

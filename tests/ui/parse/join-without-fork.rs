@@ -1,12 +1,16 @@
+// A second join of branches that were already joined: no fork precedes it.
 use workflow_runtime::workflow;
 
 async fn fetch(id: u32) -> u32 { id }
 
 workflow! {
     async fn order(id: u32) -> u32 {
-        let product = fetch(id).await;
-        join(product);
-        product
+        fork <
+            product: fetch(id),
+            customer: fetch(id),
+        > join(product, customer);
+        join(product, customer);
+        product + customer
     }
 }
 

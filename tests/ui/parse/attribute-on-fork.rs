@@ -1,0 +1,16 @@
+use workflow_runtime::workflow;
+
+async fn fetch(id: u32) -> u32 { id }
+
+workflow! {
+    async fn order(id: u32) -> u32 {
+        #[allow(unused_variables)]
+        fork <
+            product: fetch(id),
+            customer: fetch(id),
+        > join(product, customer);
+        product
+    }
+}
+
+fn main() {}
