@@ -85,7 +85,7 @@ macro_rules! workflow {
 // Not public API. Everything the generated code names lives here, so the generated code
 // never depends on what the user's scope imports.
 #[doc(hidden)]
-#[allow(clippy::many_single_char_names)] // call1..call8 name their arguments a to h
+#[allow(clippy::many_single_char_names, clippy::too_many_arguments)] // call1..call8: a to h
 pub mod __private {
     pub use crate::BranchError;
     pub use core::convert::From;
