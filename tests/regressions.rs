@@ -1,5 +1,6 @@
 //! Regression tests, each named after a bug found in review of the first version.
 #![allow(clippy::unused_async)] // the steps stand in for real async services
+#![allow(clippy::never_loop)] // labelled breaks out of loops are what is tested
 
 use std::cell::RefCell;
 use std::fmt::Display;
