@@ -253,6 +253,7 @@ impl<'a> Expander<'a> {
             };
         };
         let fallible = model.is_fallible();
+        let model_fork_has_questions = model.has_question_steps();
         let mut joined_futures = Vec::new();
         let mut pattern = Vec::new();
         let mut background_futures = Vec::new();
@@ -261,32 +262,14 @@ impl<'a> Expander<'a> {
             let name = branch.name.unraw();
             branch_path.push(name.to_string());
             let in_background = join.background.iter().any(|n| n.unraw() == name);
-            let chain = Chain {
+            // Background branches cannot fail (validated), so they never return a Result.
+            let future = self.branch(
                 branch,
                 model,
-                path: &branch_path,
-                fallible: fallible && !in_background,
-            };
-            let awaits_inside =
-                matches!(model.steps.as_slice(), [model::Step::Task(task)] if task.awaits());
-            let future = match branch.steps.as_slice() {
-                // A branch of one infallible step is its future itself, exactly what a
-                // hand-written `join!` would poll: no async block around it. Not when the
-                // expression awaits something itself: that must happen inside the branch.
-                [
-                    Step::Expr {
-                        expr,
-                        question: None,
-                    },
-                ] if !chain.fallible && !awaits_inside => {
-                    let k_step = self.krate_at(expr.span());
-                    quote_spanned! {expr.span()=> #k_step::__private::IntoFuture::into_future(#expr) }
-                }
-                _ => {
-                    let body = self.chain(&chain, 0, &Input::None);
-                    quote! { async { #body } }
-                }
-            };
+                &branch_path,
+                fallible && !in_background,
+                model_fork_has_questions,
+            );
             if in_background {
                 background_futures.push(future);
             } else if let Some(name) = join.names.iter().find(|n| n.name.unraw() == name) {
@@ -328,6 +311,146 @@ impl<'a> Expander<'a> {
         }
     }
 
+    /// A branch's future. Its output is the branch's value (`Vec` of them for a fan-out,
+    /// `Option` for an optional branch), in a `Result` when `in_fallible_fork`.
+    fn branch(
+        &mut self,
+        branch: &Branch,
+        model: &model::Branch<Span>,
+        path: &[String],
+        in_fallible_fork: bool,
+        fork_has_questions: bool,
+    ) -> TokenStream {
+        let k = self.krate;
+        // Whether the chain of steps itself returns a `Result`.
+        let steps_fail = model.steps_can_fail();
+        let chain = Chain {
+            branch,
+            model,
+            path,
+            fallible: steps_fail,
+            callables: None,
+        };
+        let awaits_inside =
+            matches!(model.steps.as_slice(), [model::Step::Task(task)] if task.awaits());
+        let path_text = path.join(".");
+        let mut future = match (&branch.fan_out, branch.steps.as_slice()) {
+            (Some(fan_out), _) => self.fan_out(&chain, fan_out, &path_text),
+            // A branch of one plain step is its future itself, exactly what a
+            // hand-written `join!` would poll: no async block around it. Not when the
+            // expression awaits something itself: that must happen inside the branch.
+            (
+                None,
+                [
+                    Step::Expr {
+                        expr,
+                        question: None,
+                        modifiers,
+                    },
+                ],
+            ) if !in_fallible_fork
+                && !awaits_inside
+                && modifiers.timeout.is_none()
+                && branch.modifiers.timeout.is_none() =>
+            {
+                let k_step = self.krate_at(expr.span());
+                quote_spanned! {expr.span()=> #k_step::__private::IntoFuture::into_future(#expr) }
+            }
+            _ => {
+                let body = self.chain(&chain, 0, &Input::None);
+                quote! { async { #body } }
+            }
+        };
+        let mut fails = steps_fail;
+        if let Some(timeout) = &branch.modifiers.timeout {
+            let after = &timeout.after;
+            if !fails {
+                future = quote! { async { #k::__private::Ok(#future.await) } };
+            }
+            // With no `?` step in the fork, nothing else names the error type.
+            let error_type = if fork_has_questions {
+                quote! { _ }
+            } else {
+                quote! { #k::__private::TimedOut }
+            };
+            future = quote_spanned! {timeout.at=>
+                #k::__private::timeout_branch::<_, #error_type>(#path_text, #after, #future)
+            };
+            fails = true;
+        }
+        if branch.modifiers.optional.is_some() && fails {
+            // An optional branch's failure is `None`, and the fork goes on.
+            future = quote! { async { #future.await.ok() } };
+            fails = false;
+        }
+        if in_fallible_fork && !fails {
+            future = quote! { async { #k::__private::Ok(#future.await) } };
+        }
+        future
+    }
+
+    /// The future of a fan-out branch: the chain runs once per item, at most `limit` at
+    /// once, and the outputs come back in the items' order. Every step expression of an
+    /// item is evaluated when the item starts.
+    fn fan_out(
+        &mut self,
+        chain: &Chain<'_>,
+        fan_out: &crate::parse::FanOut,
+        path: &str,
+    ) -> TokenStream {
+        let k = self.krate;
+        let crate::parse::FanOut { pat, items, .. } = fan_out;
+        let limit = match &chain.branch.modifiers.limit {
+            Some(limit) => {
+                let max = &limit.max;
+                quote! { ::core::option::Option::Some(#max) }
+            }
+            None => quote! { ::core::option::Option::None },
+        };
+        let mut eager = TokenStream::new();
+        let mut callables = Vec::new();
+        for (i, step) in chain.branch.steps.iter().enumerate() {
+            let Step::Expr { expr, .. } = step else {
+                callables.push(None);
+                continue;
+            };
+            let name = self.user_ident("item_step", expr.span());
+            if i == 0 {
+                let k_step = self.krate_at(expr.span());
+                eager.extend(quote_spanned! {expr.span()=>
+                    let #name = #k_step::__private::IntoFuture::into_future(#expr);
+                });
+            } else {
+                eager.extend(quote! { let #name = #expr; });
+            }
+            callables.push(Some(name));
+        }
+        let per_item = Chain {
+            callables: Some(&callables),
+            ..*chain
+        };
+        let body = self.chain(&per_item, 0, &Input::None);
+        let closure = quote! { |#pat| { #eager async move { #body } } };
+        if chain.fallible {
+            let (outputs, index, failure) = (
+                self.ident("outputs"),
+                self.ident("index"),
+                self.ident("failure"),
+            );
+            quote! {
+                async {
+                    match #k::__private::try_fan_out(#items, #limit, #closure).await {
+                        #k::__private::Ok(#outputs) => #k::__private::Ok(#outputs),
+                        #k::__private::Err((#index, #failure)) => #k::__private::Err(#failure.at_index(#index)),
+                    }
+                }
+            }
+        } else {
+            let _ = path;
+            quote! { #k::__private::fan_out(#items, #limit, #closure) }
+        }
+    }
+
     /// The body of a branch's future from step `from` on. `input` is what the previous
     /// step handed on.
     fn chain(&mut self, chain: &Chain<'_>, from: usize, input: &Input) -> TokenStream {
@@ -346,36 +469,70 @@ impl<'a> Expander<'a> {
             };
         };
         match step {
-            Step::Expr { expr, question } => {
+            Step::Expr {
+                expr,
+                question,
+                modifiers,
+            } => {
                 let span = expr.span();
                 let k_step = self.krate_at(span);
+                // In a fan-out item, the step was evaluated when the item started.
+                let pre = chain.callables.and_then(|c| c.get(from).cloned().flatten());
+                let callee = match &pre {
+                    Some(name) => quote! { #name },
+                    None => quote! { #expr },
+                };
+                // A retried step is built again for every attempt, from clones of what
+                // the previous step handed on.
+                let retried = modifiers.retry.is_some();
+                let arg = |name: &Ident| {
+                    if retried {
+                        quote! { ::core::clone::Clone::clone(&#name) }
+                    } else {
+                        quote! { #name }
+                    }
+                };
                 // Reported at the step: "not a future" or a type error in the hand-over
                 // points at the user's step, not at the macro call.
                 let future = match input {
+                    Input::None if pre.is_some() => callee,
                     Input::None => quote_spanned! {span=>
-                        #k_step::__private::IntoFuture::into_future(#expr)
+                        #k_step::__private::IntoFuture::into_future(#callee)
                     },
                     // Through a function, so that rustc infers a closure's parameter
                     // types from the arguments and consumes an `async move` closure.
                     Input::Value(value) => {
-                        let value = located_at(quote! { #value }, span);
+                        let value = located_at(arg(value), span);
                         quote_spanned! {span=>
-                            #k_step::__private::IntoFuture::into_future(#k_step::__private::call1(#value, #expr))
+                            #k_step::__private::IntoFuture::into_future(#k_step::__private::call1(#value, #callee))
                         }
                     }
                     Input::Joined(names) if (1..=8).contains(&names.len()) => {
                         let call = Ident::new(&format!("call{}", names.len()), span);
+                        let names = names.iter().map(arg);
                         quote_spanned! {span=>
-                            #k_step::__private::IntoFuture::into_future(#k_step::__private::#call(#(#names,)* #expr))
+                            #k_step::__private::IntoFuture::into_future(#k_step::__private::#call(#(#names,)* #callee))
                         }
                     }
                     Input::Joined(names) => {
                         let callable = self.user_ident("callable", span);
+                        let names = names.iter().map(arg);
                         quote_spanned! {span=>
-                            #k_step::__private::IntoFuture::into_future({ let #callable = #expr; #callable(#(#names),*) })
+                            #k_step::__private::IntoFuture::into_future({ let #callable = #callee; #callable(#(#names),*) })
                         }
                     }
                 };
+                let mut future = future;
+                if let Some(timeout) = &modifiers.timeout {
+                    let after = &timeout.after;
+                    future = quote_spanned! {timeout.at=> #k_step::__private::with_timeout(#after, #future) };
+                }
+                if let Some(retry) = &modifiers.retry {
+                    let (count, backoff) = (&retry.retries, &retry.backoff);
+                    future = quote_spanned! {retry.at=>
+                        #k_step::__private::retry(#count, #backoff, || #future)
+                    };
+                }
                 // The future is bound before it is awaited: temporaries of the step's
                 // expression (a `RefCell` borrow, a lock guard) end here, as they would
                 // in `join!(f(cell.borrow().len()), ...)`, instead of living across the
@@ -472,13 +629,17 @@ enum Input {
 }
 
 /// A branch being expanded.
+#[derive(Clone, Copy)]
 struct Chain<'c> {
     branch: &'c Branch,
     model: &'c model::Branch<Span>,
     /// Branch names from the outermost fork, for `BranchError::path`.
     path: &'c [String],
-    /// Whether the branch's future returns a `Result` (its fork can fail).
+    /// Whether the chain returns a `Result`: one of its steps can fail.
     fallible: bool,
+    /// For a fan-out item: the locals holding each step, evaluated when the item
+    /// started (the first step's future, the later steps' callables).
+    callables: Option<&'c [Option<Ident>]>,
 }
 
 /// The type that the scope beside background branches must produce: the function's

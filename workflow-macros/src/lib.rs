@@ -7,6 +7,7 @@
 mod diag;
 mod expand;
 mod model;
+mod modifiers;
 mod parse;
 mod validate;
 

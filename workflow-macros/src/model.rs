@@ -48,7 +48,30 @@ pub(crate) struct Branch<S> {
     pub(crate) name: Name<S>,
     /// The `if` of a guard on the branch.
     pub(crate) guard: Option<S>,
+    /// The `for` of a fan-out branch (`name: for item in items => ...`).
+    pub(crate) fan_out: Option<S>,
+    pub(crate) marks: Marks<S>,
     pub(crate) steps: Vec<Step<S>>,
+}
+
+/// Where each modifier attribute of a branch or step was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Marks<S> {
+    pub(crate) optional: Option<S>,
+    pub(crate) timeout: Option<S>,
+    pub(crate) retry: Option<S>,
+    pub(crate) limit: Option<S>,
+}
+
+impl<S> Default for Marks<S> {
+    fn default() -> Self {
+        Marks {
+            optional: None,
+            timeout: None,
+            retry: None,
+            limit: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +87,7 @@ pub(crate) struct Task<S> {
     pub(crate) at: S,
     /// The trailing `?` of a fallible step.
     pub(crate) fallible: Option<S>,
+    pub(crate) marks: Marks<S>,
     /// Ways the step's expression could leave the branch early.
     pub(crate) exits: Vec<Exit<S>>,
 }
@@ -115,10 +139,20 @@ impl<S> Fork<S> {
         self.branches.iter().find(|b| b.name.text == name)
     }
 
-    /// Whether the join of this fork can fail: a joined branch has a fallible step or a
-    /// nested fork that can fail.
+    /// Whether the join of this fork can fail: a branch that is not optional can fail.
     pub(crate) fn is_fallible(&self) -> bool {
         self.branches.iter().any(Branch::is_fallible)
+    }
+
+    /// Whether a step of this fork (at any depth) is marked `?`: its error type is then
+    /// the fork's, which a timeout must convert into.
+    pub(crate) fn has_question_steps(&self) -> bool {
+        self.branches.iter().any(|b| {
+            b.steps.iter().any(|step| match step {
+                Step::Task(task) => task.fallible.is_some(),
+                Step::Fork(fork) => fork.has_question_steps(),
+            })
+        })
     }
 }
 
@@ -130,7 +164,19 @@ impl<S> Task<S> {
 }
 
 impl<S> Branch<S> {
+    /// Whether the branch can fail its fork: it can fail and is not optional.
     pub(crate) fn is_fallible(&self) -> bool {
+        self.marks.optional.is_none() && self.can_fail()
+    }
+
+    /// Whether the branch can fail: a step can, or the branch has a timeout.
+    pub(crate) fn can_fail(&self) -> bool {
+        self.marks.timeout.is_some() || self.steps_can_fail()
+    }
+
+    /// Whether a step of the branch can fail: a fallible step, or a nested fork that
+    /// can fail.
+    pub(crate) fn steps_can_fail(&self) -> bool {
         self.steps.iter().any(|step| match step {
             Step::Task(task) => task.fallible.is_some(),
             Step::Fork(fork) => fork.is_fallible(),
@@ -193,17 +239,32 @@ impl Fork<Span> {
     }
 }
 
+fn marks(modifiers: &crate::modifiers::Modifiers) -> Marks<Span> {
+    Marks {
+        optional: modifiers.optional,
+        timeout: modifiers.timeout.as_ref().map(|t| t.at),
+        retry: modifiers.retry.as_ref().map(|r| r.at),
+        limit: modifiers.limit.as_ref().map(|l| l.at),
+    }
+}
+
 impl Branch<Span> {
     fn from_ast(branch: &parse::Branch) -> Self {
         Branch {
             name: name(&branch.name),
             guard: branch.guard.map(|g| g.span),
+            fan_out: branch.fan_out.as_ref().map(|f| f.for_token.span),
+            marks: marks(&branch.modifiers),
             steps: branch
                 .steps
                 .iter()
                 .map(|step| match step {
                     parse::Step::Fork(fork) => Step::Fork(Fork::from_ast(fork)),
-                    parse::Step::Expr { expr, question } => {
+                    parse::Step::Expr {
+                        expr,
+                        question,
+                        modifiers,
+                    } => {
                         let mut exits = Vec::new();
                         if let Expr::Await(awaited) = ungroup(expr) {
                             exits.push(Exit {
@@ -216,6 +277,7 @@ impl Branch<Span> {
                             label: label(expr),
                             at: expr.span(),
                             fallible: question.map(|q| q.span),
+                            marks: marks(modifiers),
                             exits,
                         })
                     }

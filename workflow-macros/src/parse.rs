@@ -30,6 +30,7 @@ use syn::{Attribute, Expr, Ident, Signature, Token, Visibility, braced, parenthe
 use syn::ext::IdentExt as _;
 
 use crate::diag::error;
+use crate::modifiers::{self, Modifiers};
 
 pub(crate) mod kw {
     syn::custom_keyword!(fork);
@@ -76,16 +77,27 @@ pub(crate) struct Fork {
 }
 
 pub(crate) struct Branch {
+    pub(crate) modifiers: Modifiers,
     pub(crate) name: Ident,
     /// The `if` of a guard (`name if cond: ...`), which is an error.
     pub(crate) guard: Option<Token![if]>,
+    /// `for item in items =>`: the steps run once per item.
+    pub(crate) fan_out: Option<FanOut>,
     /// Never empty.
     pub(crate) steps: Vec<Step>,
 }
 
+pub(crate) struct FanOut {
+    pub(crate) for_token: Token![for],
+    pub(crate) pat: syn::Pat,
+    pub(crate) items: Expr,
+}
+
+#[allow(clippy::large_enum_variant)] // a few per workflow, never moved in a hot loop
 pub(crate) enum Step {
     /// An expression; a trailing `?` is kept out of `expr` and recorded in `question`.
     Expr {
+        modifiers: Modifiers,
         expr: Expr,
         question: Option<Token![?]>,
     },
@@ -337,6 +349,17 @@ fn fork(input: ParseStream<'_>) -> syn::Result<Fork> {
 }
 
 fn branch(input: ParseStream<'_>) -> syn::Result<Branch> {
+    let attrs = modifiers::attributes(input)?;
+    let modifiers = Modifiers::parse(&attrs)?;
+    if let Some(attr) = attrs.first() {
+        if input.peek(Token![,]) || input.peek(Token![>]) || input.is_empty() {
+            return Err(error(
+                attr.pound_token.span,
+                "these attributes are on nothing: no branch follows them",
+                "write the branch after its attributes: `#[timeout(2s)] name: step`",
+            ));
+        }
+    }
     if !input.peek(Ident::peek_any) || input.peek(Token![if]) {
         return Err(error(
             input.cursor().span(),
@@ -382,16 +405,64 @@ fn branch(input: ParseStream<'_>) -> syn::Result<Branch> {
         ));
     }
     input.parse::<Token![:]>()?;
+    let fan_out = if input.peek(Token![for]) {
+        Some(fan_out(input)?)
+    } else {
+        None
+    };
     let mut steps = vec![step(input)?];
     while input.peek(Token![->]) {
         input.parse::<Token![->]>()?;
         steps.push(step(input)?);
     }
-    Ok(Branch { name, guard, steps })
+    Ok(Branch {
+        modifiers,
+        name,
+        guard,
+        fan_out,
+        steps,
+    })
+}
+
+/// `for PAT in EXPR =>`, before the steps of a fan-out branch.
+fn fan_out(input: ParseStream<'_>) -> syn::Result<FanOut> {
+    let for_token: Token![for] = input.parse()?;
+    let pat = syn::Pat::parse_single(input)?;
+    if !input.peek(Token![in]) {
+        return Err(error(
+            input.cursor().span(),
+            "expected `in` in a fan-out branch",
+            "write `name: for item in items => step(item)`",
+        ));
+    }
+    input.parse::<Token![in]>()?;
+    let items = Expr::parse_without_eager_brace(input)?;
+    if !input.peek(Token![=>]) {
+        return Err(error(
+            input.cursor().span(),
+            "expected `=>` after the items of a fan-out branch",
+            "write `name: for item in items => step(item)`",
+        ));
+    }
+    input.parse::<Token![=>]>()?;
+    Ok(FanOut {
+        for_token,
+        pat,
+        items,
+    })
 }
 
 fn step(input: ParseStream<'_>) -> syn::Result<Step> {
+    let attrs = modifiers::attributes(input)?;
+    let modifiers = Modifiers::parse(&attrs)?;
     if is_fork_start(input) {
+        if let Some(attr) = attrs.first() {
+            return Err(error(
+                attr.pound_token.span,
+                "attributes on a nested fork are not supported",
+                "put `#[timeout]` on the branch that holds the fork, or on the fork's own steps",
+            ));
+        }
         return Ok(Step::Fork(Box::new(fork(input)?)));
     }
     let mut expr = step_expr(input)?;
@@ -399,34 +470,27 @@ fn step(input: ParseStream<'_>) -> syn::Result<Step> {
     while let Expr::Group(group) = expr {
         expr = *group.expr;
     }
-    Ok(match expr {
-        Expr::Try(tried) if tried.attrs.is_empty() => Step::Expr {
-            expr: *tried.expr,
-            question: Some(tried.question_token),
-        },
+    let (expr, question) = match expr {
+        Expr::Try(tried) if tried.attrs.is_empty() => (*tried.expr, Some(tried.question_token)),
         // `|x| fetch(x)?` reads as a fallible step: a closure body is never a future
         // that `?` applies to. An `async` closure keeps its `?`, which is ordinary Rust
         // on its output.
         Expr::Closure(mut closure) if closure.asyncness.is_none() => match *closure.body {
             Expr::Try(tried) if tried.attrs.is_empty() => {
                 closure.body = tried.expr;
-                Step::Expr {
-                    expr: Expr::Closure(closure),
-                    question: Some(tried.question_token),
-                }
+                (Expr::Closure(closure), Some(tried.question_token))
             }
             body => {
                 closure.body = Box::new(body);
-                Step::Expr {
-                    expr: Expr::Closure(closure),
-                    question: None,
-                }
+                (Expr::Closure(closure), None)
             }
         },
-        expr => Step::Expr {
-            expr,
-            question: None,
-        },
+        expr => (expr, None),
+    };
+    Ok(Step::Expr {
+        modifiers,
+        expr,
+        question,
     })
 }
 
@@ -638,7 +702,7 @@ mod should {
                 b.steps
                     .iter()
                     .map(|s| match s {
-                        Step::Expr { expr, question } => format!(
+                        Step::Expr { expr, question, .. } => format!(
                             "{}{}",
                             quote::ToTokens::to_token_stream(expr),
                             if question.is_some() { " ?" } else { "" }

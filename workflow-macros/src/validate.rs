@@ -217,7 +217,14 @@ fn check_fork<S: Copy>(
     }
 }
 
+/// Where a branch that is not optional can fail: its timeout, or a fallible step.
 fn first_fallible<S: Copy>(branch: &Branch<S>) -> Option<S> {
+    if branch.marks.optional.is_some() {
+        return None;
+    }
+    if let Some(at) = branch.marks.timeout {
+        return Some(at);
+    }
     branch.steps.iter().find_map(|step| match step {
         Step::Task(task) => task.fallible,
         Step::Fork(fork) => fork
@@ -311,12 +318,91 @@ fn nested_branch_names<S>(branch: &Branch<S>) -> Vec<&str> {
     out
 }
 
+/// Where each modifier may go: `#[optional]` and `#[timeout]` on a branch,
+/// `#[timeout]` and `#[retry]` on a fallible step, `#[limit]` on a fan-out branch.
+fn check_marks<S: Copy>(branch: &Branch<S>, problems: &mut Problems<S>) {
+    let name = &branch.name.text;
+    if let Some(at) = branch.marks.retry {
+        problems.add(
+            at,
+            format!("`#[retry]` on branch `{name}`: a retry re-runs a step, not a branch"),
+            "put `#[retry(3)]` on the fallible step to re-run, before its expression",
+        );
+    }
+    if let (Some(at), None) = (branch.marks.limit, branch.fan_out) {
+        problems.add(
+            at,
+            format!("`#[limit]` on branch `{name}`, which runs once: there is nothing to limit"),
+            format!(
+                "`#[limit(4)]` caps a fan-out branch: `{name}: for item in items => step(item)`"
+            ),
+        );
+    }
+    if let (Some(at), false) = (branch.marks.optional, branch.can_fail()) {
+        problems.add(
+            at,
+            format!("branch `{name}` cannot fail, so `#[optional]` has nothing to do"),
+            "remove `#[optional]`, or mark the step that can fail with a trailing `?`",
+        );
+    }
+    if branch.fan_out.is_some() {
+        if let Some(Step::Fork(fork)) = branch.steps.iter().find(|s| matches!(s, Step::Fork(_))) {
+            problems.add(
+                fork.at,
+                format!("fan-out branch `{name}` cannot hold a nested fork"),
+                "call a workflow `fn` holding the fork as the fan-out's step instead",
+            );
+        }
+    }
+    for step in &branch.steps {
+        let Step::Task(task) = step else { continue };
+        if let (Some(at), Some(_)) = (task.marks.retry, branch.fan_out) {
+            problems.add(
+                at,
+                format!("`#[retry]` on a step of fan-out branch `{name}` is not supported"),
+                "retry inside the step's own function, or fan out over a workflow `fn` whose step has `#[retry]`",
+            );
+        }
+        if let Some(at) = task.marks.optional {
+            problems.add(
+                at,
+                "`#[optional]` on a step: a branch is optional, not one of its steps",
+                format!("write `#[optional]` before the branch: `#[optional] {name}: ...`"),
+            );
+        }
+        if let Some(at) = task.marks.limit {
+            problems.add(
+                at,
+                "`#[limit]` on a step: it caps a fan-out branch",
+                format!("write `#[limit(4)] {name}: for item in items => step(item)`"),
+            );
+        }
+        if task.fallible.is_none() {
+            if let Some(at) = task.marks.timeout {
+                problems.add(
+                    at,
+                    "a step with a timeout can fail, but it is not marked with `?`",
+                    "mark the step with a trailing `?`; its error type needs `From<workflow_runtime::TimedOut>`",
+                );
+            }
+            if let Some(at) = task.marks.retry {
+                problems.add(
+                    at,
+                    "`#[retry]` on a step that cannot fail: there is nothing to retry",
+                    "mark the step with a trailing `?` if its output is a `Result`, or remove `#[retry]`",
+                );
+            }
+        }
+    }
+}
+
 fn check_steps<S: Copy>(
     branch: &Branch<S>,
     fork: &Fork<S>,
     outer: &[(&Fork<S>, &Branch<S>)],
     problems: &mut Problems<S>,
 ) {
+    check_marks(branch, problems);
     for (i, step) in branch.steps.iter().enumerate() {
         match step {
             Step::Task(task) => {
@@ -409,7 +495,7 @@ fn distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod should {
     use super::*;
-    use crate::model::{Join, Task};
+    use crate::model::{Join, Marks, Task};
 
     fn name(text: &str) -> Name<()> {
         Name {
@@ -423,6 +509,7 @@ mod should {
             label: "step".to_owned(),
             at: (),
             fallible: fallible.then_some(()),
+            marks: Marks::default(),
             exits: Vec::new(),
         })
     }
@@ -431,6 +518,8 @@ mod should {
         Branch {
             name: name(text),
             guard: None,
+            fan_out: None,
+            marks: Marks::default(),
             steps,
         }
     }

@@ -42,6 +42,7 @@ use core::fmt;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BranchError<E> {
     path: &'static str,
+    index: Option<usize>,
     error: E,
 }
 
@@ -55,7 +56,35 @@ impl<E> BranchError<E> {
     /// assert_eq!(e.branch(), "passport");
     /// ```
     pub const fn new(path: &'static str, error: E) -> Self {
-        Self { path, error }
+        Self {
+            path,
+            index: None,
+            error,
+        }
+    }
+
+    /// The same error, for the item at `index` of a fan-out branch.
+    ///
+    /// ```
+    /// let e = workflow_runtime::BranchError::new("scores", "bad item").at_index(3);
+    /// assert_eq!(e.index(), Some(3));
+    /// assert_eq!(e.to_string(), "branch `scores[3]` failed");
+    /// ```
+    #[must_use]
+    pub const fn at_index(mut self, index: usize) -> Self {
+        self.index = Some(index);
+        self
+    }
+
+    /// For a fan-out branch (`name: for item in items => ...`), the index of the item
+    /// whose step failed, in the items' order.
+    ///
+    /// ```
+    /// let e = workflow_runtime::BranchError::new("sms", ());
+    /// assert_eq!(e.index(), None);
+    /// ```
+    pub const fn index(&self) -> Option<usize> {
+        self.index
     }
 
     /// The full path of the failing branch from the outermost fork: for a branch
@@ -112,6 +141,7 @@ impl<E> BranchError<E> {
     pub fn map<F>(self, f: impl FnOnce(E) -> F) -> BranchError<F> {
         BranchError {
             path: self.path,
+            index: self.index,
             error: f(self.error),
         }
     }
@@ -119,7 +149,10 @@ impl<E> BranchError<E> {
 
 impl<E> fmt::Display for BranchError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "branch `{}` failed", self.path)
+        match self.index {
+            Some(index) => write!(f, "branch `{}[{index}]` failed", self.path),
+            None => write!(f, "branch `{}` failed", self.path),
+        }
     }
 }
 

@@ -33,8 +33,13 @@
 #![warn(missing_docs)]
 
 mod error;
+pub mod fan_out;
+#[cfg(feature = "tokio")]
+mod time;
 
 pub use error::BranchError;
+#[cfg(feature = "tokio")]
+pub use time::TimedOut;
 
 /// Writes an `async fn` whose body may fork into named, concurrent branches and join them.
 ///
@@ -88,6 +93,9 @@ macro_rules! workflow {
 #[allow(clippy::many_single_char_names, clippy::too_many_arguments)] // call1..call8: a to h
 pub mod __private {
     pub use crate::BranchError;
+    pub use crate::fan_out::{fan_out, try_fan_out};
+    #[cfg(feature = "tokio")]
+    pub use crate::time::{TimedOut, retry, timeout_branch, with_timeout};
     pub use core::convert::From;
     pub use core::future::{Future, IntoFuture};
     pub use core::result::Result::{self, Err, Ok};

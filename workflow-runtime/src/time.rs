@@ -1,0 +1,102 @@
+//! Timeouts and retries with exponential backoff, on tokio's timer.
+
+use core::fmt;
+use core::future::Future;
+use core::time::Duration;
+
+use crate::BranchError;
+
+/// The error of a step or branch cut off by its `#[timeout(...)]`.
+///
+/// A step with a timeout is fallible (`step(x)?`); its error type takes a `TimedOut`
+/// through `From`, as `Box<dyn Error>` and `anyhow::Error` do, or an enum with a
+/// variant for it.
+///
+/// ```
+/// use std::time::Duration;
+/// use workflow_runtime::TimedOut;
+///
+/// let error = TimedOut::new(Duration::from_millis(250));
+/// assert_eq!(error.after(), Duration::from_millis(250));
+/// assert_eq!(error.to_string(), "timed out after 250ms");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimedOut {
+    after: Duration,
+}
+
+impl TimedOut {
+    /// The error of something cut off after `after`.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// let error = workflow_runtime::TimedOut::new(Duration::from_secs(2));
+    /// assert_eq!(error.after().as_secs(), 2);
+    /// ```
+    pub const fn new(after: Duration) -> Self {
+        TimedOut { after }
+    }
+
+    /// How long it was given.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// assert_eq!(workflow_runtime::TimedOut::new(Duration::ZERO).after(), Duration::ZERO);
+    /// ```
+    pub const fn after(&self) -> Duration {
+        self.after
+    }
+}
+
+impl fmt::Display for TimedOut {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "timed out after {:?}", self.after)
+    }
+}
+
+impl std::error::Error for TimedOut {}
+
+/// Runs a fallible step for at most `after`; then drops it and fails with [`TimedOut`].
+pub async fn with_timeout<T, E: From<TimedOut>>(
+    after: Duration,
+    step: impl Future<Output = Result<T, E>>,
+) -> Result<T, E> {
+    match tokio::time::timeout(after, step).await {
+        Ok(output) => output,
+        Err(_) => Err(E::from(TimedOut::new(after))),
+    }
+}
+
+/// Runs a branch for at most `after`; then drops it and fails it with [`TimedOut`].
+pub async fn timeout_branch<T, E: From<TimedOut>>(
+    path: &'static str,
+    after: Duration,
+    branch: impl Future<Output = Result<T, BranchError<E>>>,
+) -> Result<T, BranchError<E>> {
+    match tokio::time::timeout(after, branch).await {
+        Ok(output) => output,
+        Err(_) => Err(BranchError::new(path, E::from(TimedOut::new(after)))),
+    }
+}
+
+/// Runs `attempt()` until it succeeds or has been retried `retries` times, waiting
+/// `backoff`, then twice as long, and so on, between attempts. Returns the last error.
+pub async fn retry<T, E, Fut: Future<Output = Result<T, E>>>(
+    retries: u32,
+    backoff: Duration,
+    mut attempt: impl FnMut() -> Fut,
+) -> Result<T, E> {
+    let mut wait = backoff;
+    let mut left = retries;
+    loop {
+        match attempt().await {
+            Ok(output) => return Ok(output),
+            Err(error) if left == 0 => return Err(error),
+            Err(_) => {
+                left -= 1;
+                tokio::time::sleep(wait).await;
+                wait = wait.saturating_mul(2);
+            }
+        }
+    }
+}
