@@ -1,4 +1,4 @@
-//! Fan-out branches (Conductor's DYNAMIC_FORK, Step Functions' Map): one branch over a
+//! Fan-out branches (Conductor's `DYNAMIC_FORK`, Step Functions' `Map`): one branch over a
 //! collection known at run time, outputs in input order, an optional concurrency limit,
 //! and fail-fast at any size.
 #![allow(clippy::unused_async)] // the steps stand in for real async services
