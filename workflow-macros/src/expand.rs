@@ -24,7 +24,7 @@ use syn::{Ident, ReturnType, Type};
 
 use crate::diag;
 use crate::model::{self, Workflow};
-use crate::parse::{self, Branch, Fork, Item, Step};
+use crate::parse::{self, Branch, Fork, Item, Policy, Step};
 use crate::validate::validate;
 
 pub(crate) fn workflow(tokens: TokenStream) -> TokenStream {
@@ -84,9 +84,24 @@ struct ForkCode {
     joined: TokenStream,
     /// The pattern that binds the joined outputs, in branch order.
     pattern: TokenStream,
+    /// For `let PAT = fork ... join(...)`: `PAT` and the joined names in join order.
+    rebind: Option<(TokenStream, TokenStream)>,
     /// The background branches polled together, if any.
     background: Option<TokenStream>,
     fallible: bool,
+}
+
+impl ForkCode {
+    /// `let <pattern> = <value>;`, where the value is what the join evaluates to.
+    fn bind(&self, value: &TokenStream) -> TokenStream {
+        let pattern = &self.pattern;
+        match &self.rebind {
+            None => quote! { let #pattern = #value; },
+            Some((binding, in_join_order)) => {
+                quote! { let #binding = { let #pattern = #value; #in_join_order }; }
+            }
+        }
+    }
 }
 
 impl<'a> Expander<'a> {
@@ -165,10 +180,9 @@ impl<'a> Expander<'a> {
                 let question = fork.join.as_ref().and_then(|j| j.question);
                 let Some(background) = &code.background else {
                     let rest_tokens = self.items(rest, forks, skip_items);
-                    let ForkCode {
-                        joined, pattern, ..
-                    } = &code;
-                    return quote! { let #pattern = #joined #question; #rest_tokens };
+                    let joined = &code.joined;
+                    let bind = code.bind(&quote! { #joined #question });
+                    return quote! { #bind #rest_tokens };
                 };
                 // Items declared after the fork stay visible to the whole body.
                 let hoisted = rest.iter().filter_map(|item| match item {
@@ -194,15 +208,14 @@ impl<'a> Expander<'a> {
         rest: &TokenStream,
     ) -> TokenStream {
         let k = self.krate;
-        let ForkCode {
-            joined, pattern, ..
-        } = code;
+        let joined = &code.joined;
         let Some(ty) = scope_type(&self.input.sig.output) else {
             // An `impl Trait` return type cannot be named: the body is polled beside the
             // background branches, which always run to their end.
             let out = self.ident("out");
+            let bind_plain = code.bind(&quote! { #joined #question });
             return quote! {
-                let (#out, ()) = #k::__private::join!(async { let #pattern = #joined #question; #rest }, #background);
+                let (#out, ()) = #k::__private::join!(async { #bind_plain #rest }, #background);
                 #out
             };
         };
@@ -210,16 +223,16 @@ impl<'a> Expander<'a> {
             Some(question) => {
                 let (joined_ok, failure) = (self.ident("ok"), self.ident("failure"));
                 let k_q = self.krate_at(question.span);
-                quote_spanned! {question.span=>
-                    let #pattern = match #joined {
+                code.bind(&quote_spanned! {question.span=>
+                    match #joined {
                         #k_q::__private::Ok(#joined_ok) => #joined_ok,
                         #k_q::__private::Err(#failure) => {
                             return #k_q::__private::Err(#k_q::__private::Err(#k_q::__private::From::from(#failure)));
                         }
-                    };
-                }
+                    }
+                })
             }
-            None => quote! { let #pattern = #joined; },
+            None => code.bind(joined),
         };
         let (out, ended) = (self.ident("out"), self.ident("ended"));
         quote! {
@@ -248,12 +261,22 @@ impl<'a> Expander<'a> {
             return ForkCode {
                 joined: quote! { () },
                 pattern: quote! { () },
+                rebind: None,
                 background: None,
                 fallible: false,
             };
         };
         let fallible = model.is_fallible();
         let model_fork_has_questions = model.has_question_steps();
+        // What a branch that cannot fail is wrapped in, so that every joined branch
+        // hands on the same shape: `Ok::<_, BranchError<E>>` with E inferred from the
+        // siblings, or `Infallible` when nothing else names it.
+        let infallible = quote! { #k::__private::Infallible };
+        let ok_wrap = match join.policy {
+            Policy::All | Policy::First | Policy::Quorum { .. } if fallible => Some(quote! { _ }),
+            Policy::All => None,
+            Policy::Settled(_) | Policy::First | Policy::Quorum { .. } => Some(infallible),
+        };
         let mut joined_futures = Vec::new();
         let mut pattern = Vec::new();
         let mut background_futures = Vec::new();
@@ -267,7 +290,11 @@ impl<'a> Expander<'a> {
                 branch,
                 model,
                 &branch_path,
-                fallible && !in_background,
+                if in_background {
+                    None
+                } else {
+                    ok_wrap.as_ref()
+                },
                 model_fork_has_questions,
             );
             if in_background {
@@ -285,13 +312,51 @@ impl<'a> Expander<'a> {
         // points there rather than at the whole macro call.
         let at_join = join.keyword.span;
         let k_join = self.krate_at(at_join);
-        let macro_name = Ident::new(if fallible { "try_join" } else { "join" }, at_join);
-        let mut args = proc_macro2::Group::new(
-            proc_macro2::Delimiter::Parenthesis,
-            quote! { #(#joined_futures),* },
-        );
-        args.set_span(at_join);
-        let joined = quote_spanned! {at_join=> #k_join::__private::#macro_name! #args };
+        let joined = match join.policy {
+            Policy::All | Policy::Settled(_) => {
+                let try_join = fallible && matches!(join.policy, Policy::All);
+                let macro_name = Ident::new(if try_join { "try_join" } else { "join" }, at_join);
+                let mut args = proc_macro2::Group::new(
+                    proc_macro2::Delimiter::Parenthesis,
+                    quote! { #(#joined_futures),* },
+                );
+                args.set_span(at_join);
+                quote_spanned! {at_join=> #k_join::__private::#macro_name! #args }
+            }
+            Policy::First | Policy::Quorum { .. } => {
+                // The racing branches are pinned where they are written and seen through
+                // `dyn`, so the race needs no allocation per branch.
+                let names: Vec<String> = fork
+                    .branches
+                    .iter()
+                    .map(|b| b.name.unraw().to_string())
+                    .filter(|b| join.names.iter().any(|n| n.name.unraw() == b))
+                    .collect();
+                let pinned: Vec<Ident> =
+                    joined_futures.iter().map(|_| self.ident("racer")).collect();
+                let race = match join.policy {
+                    Policy::Quorum { k, .. } => quote! { quorum::<#k, _, _, _> },
+                    _ => quote! { first },
+                };
+                let outcome = quote_spanned! {at_join=>
+                    {
+                        #(let mut #pinned = #k::__private::pin!(#joined_futures);)*
+                        #k_join::__private::#race([#(#names),*], [#(#k::__private::racer(#pinned.as_mut())),*]).await
+                    }
+                };
+                if fallible {
+                    outcome
+                } else {
+                    let (won, never) = (self.ident("won"), self.ident("never"));
+                    quote! {
+                        match #outcome {
+                            #k::__private::Ok(#won) => #won,
+                            #k::__private::Err(#never) => match #never.into_error() {},
+                        }
+                    }
+                }
+            }
+        };
         // A background branch's output has no one to receive it: awaited as a
         // statement, so a `#[must_use]` output warns as in hand-written code.
         let background_futures: Vec<TokenStream> = background_futures
@@ -303,22 +368,39 @@ impl<'a> Expander<'a> {
             [one] => Some(one.clone()),
             many => Some(quote! { async { #k::__private::join!(#(#many),*); } }),
         };
+        let in_join_order: Vec<&Ident> = join.names.iter().map(|n| &n.name).collect();
+        let (pattern, rebind) = match (&fork.binding, &join.policy) {
+            (None, _) => (quote! { (#(#pattern,)*) }, None),
+            (Some(binding), Policy::First | Policy::Quorum { .. }) => (quote! { #binding }, None),
+            (Some(binding), Policy::All | Policy::Settled(_)) => {
+                let value = match in_join_order.as_slice() {
+                    [one] => quote! { #one },
+                    many => quote! { (#(#many),*) },
+                };
+                (
+                    quote! { (#(#pattern,)*) },
+                    Some((quote! { #binding }, value)),
+                )
+            }
+        };
         ForkCode {
             joined,
-            pattern: quote! { (#(#pattern,)*) },
+            pattern,
+            rebind,
             background,
             fallible,
         }
     }
 
     /// A branch's future. Its output is the branch's value (`Vec` of them for a fan-out,
-    /// `Option` for an optional branch), in a `Result` when `in_fallible_fork`.
+    /// `Option` for an optional branch), in `Ok::<_, BranchError<#ok_wrap>>` when it
+    /// cannot fail and `ok_wrap` is set.
     fn branch(
         &mut self,
         branch: &Branch,
         model: &model::Branch<Span>,
         path: &[String],
-        in_fallible_fork: bool,
+        ok_wrap: Option<&TokenStream>,
         fork_has_questions: bool,
     ) -> TokenStream {
         let k = self.krate;
@@ -348,7 +430,7 @@ impl<'a> Expander<'a> {
                         modifiers,
                     },
                 ],
-            ) if !in_fallible_fork
+            ) if ok_wrap.is_none()
                 && !awaits_inside
                 && modifiers.timeout.is_none()
                 && branch.modifiers.timeout.is_none() =>
@@ -383,8 +465,10 @@ impl<'a> Expander<'a> {
             future = quote! { async { #future.await.ok() } };
             fails = false;
         }
-        if in_fallible_fork && !fails {
-            future = quote! { async { #k::__private::Ok(#future.await) } };
+        if let (Some(error), false) = (ok_wrap, fails) {
+            future = quote! {
+                async { #k::__private::Ok::<_, #k::__private::BranchError<#error>>(#future.await) }
+            };
         }
         future
     }
@@ -582,20 +666,18 @@ impl<'a> Expander<'a> {
                     .iter()
                     .flat_map(|j| j.names.iter().map(|n| n.name.clone()))
                     .collect();
-                let ForkCode {
-                    joined, pattern, ..
-                } = &code;
+                let joined = &code.joined;
                 let bind = if code.fallible {
                     let error = self.ident("error");
                     let ok = self.ident("ok");
-                    quote! {
-                        let #pattern = match #joined {
+                    code.bind(&quote! {
+                        match #joined {
                             #k::__private::Ok(#ok) => #ok,
                             #k::__private::Err(#error) => return #k::__private::Err(#error),
-                        };
-                    }
+                        }
+                    })
                 } else {
-                    quote! { let #pattern = #joined; }
+                    code.bind(joined)
                 };
                 let rest = self.chain(chain, from + 1, &Input::Joined(names));
                 match &code.background {

@@ -39,6 +39,8 @@ pub(crate) struct Name<S> {
 pub(crate) struct Fork<S> {
     /// The `fork` keyword.
     pub(crate) at: S,
+    /// Written `let PAT = fork ...`.
+    pub(crate) bound: bool,
     pub(crate) branches: Vec<Branch<S>>,
     pub(crate) join: Option<Join<S>>,
 }
@@ -112,10 +114,20 @@ pub(crate) struct Exit<S> {
     pub(crate) at: S,
 }
 
+/// How a join waits (see `parse::Policy`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Policy<S> {
+    All,
+    Settled(S),
+    First,
+    Quorum { k: usize, at: S },
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Join<S> {
-    /// The `join` keyword.
+    /// The `join`, `first` or `quorum` keyword.
     pub(crate) at: S,
+    pub(crate) policy: Policy<S>,
     pub(crate) names: Vec<Name<S>>,
     /// The `?` after `join(...)`.
     pub(crate) question: Option<S>,
@@ -139,9 +151,14 @@ impl<S> Fork<S> {
         self.branches.iter().find(|b| b.name.text == name)
     }
 
-    /// Whether the join of this fork can fail: a branch that is not optional can fail.
+    /// Whether the join of this fork can fail: a branch that is not optional can fail,
+    /// and the join does not hand on every outcome (`settled`).
     pub(crate) fn is_fallible(&self) -> bool {
-        self.branches.iter().any(Branch::is_fallible)
+        let settled = matches!(
+            self.join.as_ref().map(|j| &j.policy),
+            Some(Policy::Settled(_))
+        );
+        !settled && self.branches.iter().any(Branch::is_fallible)
     }
 
     /// Whether a step of this fork (at any depth) is marked `?`: its error type is then
@@ -228,9 +245,16 @@ impl Fork<Span> {
     pub(crate) fn from_ast(fork: &parse::Fork) -> Self {
         Fork {
             at: fork.keyword.span,
+            bound: fork.binding.is_some(),
             branches: fork.branches.iter().map(Branch::from_ast).collect(),
             join: fork.join.as_ref().map(|join| Join {
                 at: join.keyword.span,
+                policy: match join.policy {
+                    parse::Policy::All => Policy::All,
+                    parse::Policy::Settled(at) => Policy::Settled(at),
+                    parse::Policy::First => Policy::First,
+                    parse::Policy::Quorum { k, at } => Policy::Quorum { k, at },
+                },
                 names: join.names.iter().map(|n| name(&n.name)).collect(),
                 question: join.question.map(|q| q.span),
                 background: join.background.iter().map(name).collect(),

@@ -36,6 +36,9 @@ pub(crate) mod kw {
     syn::custom_keyword!(fork);
     syn::custom_keyword!(join);
     syn::custom_keyword!(background);
+    syn::custom_keyword!(settled);
+    syn::custom_keyword!(first);
+    syn::custom_keyword!(quorum);
 }
 
 /// The whole macro input.
@@ -54,6 +57,7 @@ pub(crate) struct Input {
 }
 
 /// A statement of the workflow body.
+#[allow(clippy::large_enum_variant)] // one per statement, never moved in a hot loop
 pub(crate) enum Item {
     /// Ordinary Rust, passed through untouched. `item` is set for an item (`fn`,
     /// `struct`, `use`, ...), which stays visible to the whole body however the
@@ -71,6 +75,8 @@ pub(crate) enum Item {
 }
 
 pub(crate) struct Fork {
+    /// `let PAT =` before a fork statement: binds what the join hands on.
+    pub(crate) binding: Option<syn::Pat>,
     pub(crate) keyword: kw::fork,
     pub(crate) branches: Vec<Branch>,
     pub(crate) join: Option<Join>,
@@ -104,8 +110,20 @@ pub(crate) enum Step {
     Fork(Box<Fork>),
 }
 
+/// How a join waits: for all its branches (`join`), for all and hands on every
+/// outcome (`join(...) settled`), for the first to succeed (`first`), or for the first
+/// k (`quorum(k, ...)`).
+pub(crate) enum Policy {
+    All,
+    Settled(Span),
+    First,
+    Quorum { k: usize, at: Span },
+}
+
 pub(crate) struct Join {
+    /// `join`, `first` or `quorum`.
     pub(crate) keyword: kw::join,
+    pub(crate) policy: Policy,
     pub(crate) names: Vec<JoinName>,
     pub(crate) question: Option<Token![?]>,
     pub(crate) background: Vec<Ident>,
@@ -224,8 +242,24 @@ fn statement(input: ParseStream<'_>) -> syn::Result<Item> {
             ));
         }
     }
-    if is_fork_start(input) {
-        let fork = fork(input)?;
+    let binding = {
+        let ahead = input.fork();
+        let bound = ahead.parse::<Token![let]>().is_ok()
+            && syn::Pat::parse_single(&ahead).is_ok()
+            && ahead.parse::<Token![=]>().is_ok()
+            && is_fork_start(&ahead);
+        if bound {
+            input.parse::<Token![let]>()?;
+            let pat = syn::Pat::parse_single(input)?;
+            input.parse::<Token![=]>()?;
+            Some(pat)
+        } else {
+            None
+        }
+    };
+    if binding.is_some() || is_fork_start(input) {
+        let mut fork = fork(input)?;
+        fork.binding = binding;
         if !input.peek(Token![;]) {
             let at = match &fork.join {
                 Some(join) => join.keyword.span,
@@ -336,12 +370,13 @@ fn fork(input: ParseStream<'_>) -> syn::Result<Fork> {
             ));
         }
     }
-    let join = if input.peek(kw::join) {
+    let join = if input.peek(kw::join) || input.peek(kw::first) || input.peek(kw::quorum) {
         Some(join(input)?)
     } else {
         None
     };
     Ok(Fork {
+        binding: None,
         keyword,
         branches,
         join,
@@ -588,23 +623,42 @@ fn may_end_step(tokens: &[TokenTree], i: usize) -> bool {
 }
 
 fn join(input: ParseStream<'_>) -> syn::Result<Join> {
-    let keyword: kw::join = input.parse()?;
+    let word = Ident::parse_any(input)?;
+    let keyword = kw::join { span: word.span() };
     if !input.peek(syn::token::Paren) {
         return Err(error(
             keyword.span,
-            "expected the joined branches in parentheses after `join`",
+            format!("expected the joined branches in parentheses after `{word}`"),
             "list the branches to wait for: `join(a, b)`",
         ));
     }
     let content;
     parenthesized!(content in input);
+    let mut policy = match word.to_string().as_str() {
+        "first" => Policy::First,
+        "quorum" => {
+            let k: syn::LitInt = content.parse().map_err(|_| {
+                error(
+                    content.cursor().span(),
+                    "expected how many branches make the quorum",
+                    "write `quorum(2, a, b, c)`: the first 2 of a, b and c to succeed",
+                )
+            })?;
+            content.parse::<Token![,]>()?;
+            Policy::Quorum {
+                k: k.base10_parse()?,
+                at: k.span(),
+            }
+        }
+        _ => Policy::All,
+    };
     let mut names = Vec::new();
     while !content.is_empty() {
         let mutability: Option<Token![mut]> = content.parse()?;
         if !content.peek(Ident::peek_any) {
             return Err(error(
                 content.cursor().span(),
-                "expected the name of a branch in `join(...)`",
+                format!("expected the name of a branch in `{word}(...)`"),
                 "a join lists branch names, such as `join(a, b)`; compute other values after the join",
             ));
         }
@@ -620,25 +674,35 @@ fn join(input: ParseStream<'_>) -> syn::Result<Join> {
             })?;
         }
     }
-    let question: Option<Token![?]> = input.parse()?;
+    let mut question: Option<Token![?]> = None;
     let mut background = Vec::new();
-    if input.peek(kw::background) {
-        let background_keyword: kw::background = input.parse()?;
-        if !input.peek(syn::token::Paren) {
-            return Err(error(
-                background_keyword.span,
-                "expected the background branches in parentheses after `background`",
-                "list the branches that run on past the join: `background(c)`",
-            ));
-        }
-        let content;
-        parenthesized!(content in input);
-        for name in content.parse_terminated(Ident::parse_any, Token![,])? {
-            background.push(name);
+    loop {
+        if input.peek(Token![?]) && question.is_none() {
+            question = Some(input.parse()?);
+        } else if input.peek(kw::settled) && matches!(policy, Policy::All) {
+            let settled: kw::settled = input.parse()?;
+            policy = Policy::Settled(settled.span);
+        } else if input.peek(kw::background) && background.is_empty() {
+            let background_keyword: kw::background = input.parse()?;
+            if !input.peek(syn::token::Paren) {
+                return Err(error(
+                    background_keyword.span,
+                    "expected the background branches in parentheses after `background`",
+                    "list the branches that run on past the join: `background(c)`",
+                ));
+            }
+            let content;
+            parenthesized!(content in input);
+            for name in content.parse_terminated(Ident::parse_any, Token![,])? {
+                background.push(name);
+            }
+        } else {
+            break;
         }
     }
     Ok(Join {
         keyword,
+        policy,
         names,
         question,
         background,

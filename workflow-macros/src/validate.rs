@@ -1,7 +1,7 @@
 //! Every check of the parallel model, run on the plain-data graph. All problems are
 //! collected, so one build shows every mistake of a macro call.
 
-use crate::model::{Branch, ExitKind, Fork, Name, Step, Workflow};
+use crate::model::{Branch, ExitKind, Fork, Join, Name, Policy, Step, Workflow};
 
 /// One mistake: where, what, and what to write instead.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -192,11 +192,13 @@ fn check_fork<S: Copy>(
         }
     }
 
+    check_policy(fork, join, problems);
     let joined_fallible = join
         .names
         .iter()
         .filter_map(|n| fork.branch(&n.text))
         .find(|b| b.is_fallible());
+    let joined_fallible = joined_fallible.filter(|_| !matches!(join.policy, Policy::Settled(_)));
     match (joined_fallible, join.question) {
         (Some(branch), None) => problems.add(
             join.at,
@@ -218,6 +220,70 @@ fn check_fork<S: Copy>(
 }
 
 /// Where a branch that is not optional can fail: its timeout, or a fallible step.
+/// The checks particular to `settled`, `first` and `quorum(k, ...)` joins.
+fn check_policy<S: Copy>(fork: &Fork<S>, join: &Join<S>, problems: &mut Problems<S>) {
+    let n = join.names.len();
+    match join.policy {
+        Policy::All => {}
+        Policy::Settled(at) => {
+            if let Some(question) = join.question {
+                problems.add(
+                    question,
+                    "a settled join cannot fail: it hands on every branch's outcome",
+                    "remove the `?`, and match on each branch's `Result` after the join",
+                );
+            }
+            let _ = at;
+        }
+        Policy::First | Policy::Quorum { .. } => {
+            let (what, k, k_at) = match join.policy {
+                Policy::Quorum { k, at } => ("quorum", k, at),
+                _ => ("first", 1, join.at),
+            };
+            if !fork.bound {
+                problems.add(
+                    join.at,
+                    format!("a `{what}(...)` join hands on its winners, but nothing takes them"),
+                    format!("bind them: `let winners = fork < ... > {what}(...);`"),
+                );
+            }
+            if !join.background.is_empty() {
+                problems.add(
+                    join.at,
+                    format!("a `{what}(...)` join drops the branches that lose; `background(...)` has no meaning here"),
+                    "remove `background(...)`, or use `join(...)`",
+                );
+            }
+            if k == 0 {
+                problems.add(
+                    k_at,
+                    "a quorum of 0 would go on before any branch has finished",
+                    "write a quorum of 1 or more: `quorum(2, a, b, c)`",
+                );
+            } else if n >= 1 && k > n {
+                problems.add(
+                    k_at,
+                    format!("a quorum of {k} out of {n} branches can never be reached"),
+                    format!("write at most `quorum({n}, ...)`, or list more branches"),
+                );
+            } else if n >= 1 && k == n {
+                problems.add(
+                    k_at,
+                    format!("a quorum of all {n} branches is a plain join"),
+                    "write `join(...)` to wait for every branch",
+                );
+            }
+            if n == 1 && what == "first" {
+                problems.add(
+                    join.at,
+                    "`first(...)` of one branch has no race to win",
+                    "list two or more branches, or use `join(...)`",
+                );
+            }
+        }
+    }
+}
+
 fn first_fallible<S: Copy>(branch: &Branch<S>) -> Option<S> {
     if branch.marks.optional.is_some() {
         return None;
@@ -495,7 +561,7 @@ fn distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod should {
     use super::*;
-    use crate::model::{Join, Marks, Task};
+    use crate::model::{Marks, Task};
 
     fn name(text: &str) -> Name<()> {
         Name {
@@ -532,9 +598,11 @@ mod should {
     ) -> Fork<()> {
         Fork {
             at: (),
+            bound: false,
             branches,
             join: Some(Join {
                 at: (),
+                policy: Policy::All,
                 names: joined.iter().map(|n| name(n)).collect(),
                 question: question.then_some(()),
                 background: background.iter().map(|n| name(n)).collect(),

@@ -34,10 +34,12 @@
 
 mod error;
 pub mod fan_out;
+mod race;
 #[cfg(feature = "tokio")]
 mod time;
 
 pub use error::BranchError;
+pub use race::Winner;
 #[cfg(feature = "tokio")]
 pub use time::TimedOut;
 
@@ -94,10 +96,13 @@ macro_rules! workflow {
 pub mod __private {
     pub use crate::BranchError;
     pub use crate::fan_out::{fan_out, try_fan_out};
+    pub use crate::race::{Racer, first, quorum, racer};
     #[cfg(feature = "tokio")]
     pub use crate::time::{TimedOut, retry, timeout_branch, with_timeout};
     pub use core::convert::From;
+    pub use core::convert::Infallible;
     pub use core::future::{Future, IntoFuture};
+    pub use core::pin::pin;
     pub use core::result::Result::{self, Err, Ok};
     pub use futures_util::{join, try_join};
     pub use workflow_macros::workflow_impl;

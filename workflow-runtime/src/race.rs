@@ -1,0 +1,113 @@
+//! Quorum joins: the first branch of N to succeed (workflow pattern WCP-9, the
+//! discriminator), or the first k of N (WCP-30, a partial join). The losers are
+//! dropped, that is cancelled, as soon as the quorum is reached.
+
+use core::future::Future;
+use core::pin::Pin;
+use core::task::Poll;
+
+use crate::BranchError;
+
+/// A branch that finished in time for a `first(...)` or `quorum(k, ...)` join: its
+/// name and its output.
+///
+/// ```
+/// use workflow_runtime::{workflow, Winner};
+///
+/// async fn mirror(name: &'static str, ms: u64) -> &'static str {
+///     tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+///     name
+/// }
+///
+/// workflow! {
+///     async fn fastest() -> Winner<&'static str> {
+///         let winner = fork <
+///             eu: mirror("eu", 30),
+///             us: mirror("us", 10),
+///         > first(eu, us);
+///         winner
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// let winner = fastest().await;
+/// assert_eq!((winner.branch, winner.value), ("us", "us"));
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Winner<T> {
+    /// The branch's name.
+    pub branch: &'static str,
+    /// The branch's output.
+    pub value: T,
+}
+
+/// A branch future, pinned where it was written, seen through `dyn` so that branches of
+/// different future types fit in one array.
+pub type Racer<'a, T, E> = Pin<&'a mut (dyn Future<Output = Result<T, BranchError<E>>> + 'a)>;
+
+/// Unsizes a pinned branch future into a [`Racer`].
+pub fn racer<'a, T, E, F>(future: Pin<&'a mut F>) -> Racer<'a, T, E>
+where
+    F: Future<Output = Result<T, BranchError<E>>> + 'a,
+{
+    future
+}
+
+/// Waits for the first `K` of the branches to succeed and returns them in the order they
+/// finished; the rest are dropped when the returned future is. A failing branch is set
+/// aside; once too few branches are left to reach `K`, the join fails with the last
+/// failure.
+pub async fn quorum<const K: usize, const N: usize, T, E>(
+    names: [&'static str; N],
+    mut branches: [Racer<'_, T, E>; N],
+) -> Result<[Winner<T>; K], BranchError<E>> {
+    const { assert!(K >= 1 && K <= N, "a quorum needs 1 <= k <= N") };
+    let mut finished = [false; N];
+    let mut winners: Vec<Winner<T>> = Vec::with_capacity(K);
+    let mut failures = 0;
+    let mut last_failure = None;
+    core::future::poll_fn(|cx| {
+        for ((branch, done), name) in branches.iter_mut().zip(&mut finished).zip(names) {
+            if *done {
+                continue;
+            }
+            if let Poll::Ready(outcome) = branch.as_mut().poll(cx) {
+                *done = true;
+                match outcome {
+                    Ok(value) => winners.push(Winner {
+                        branch: name,
+                        value,
+                    }),
+                    Err(failure) => {
+                        failures += 1;
+                        last_failure = Some(failure);
+                    }
+                }
+            }
+            if winners.len() == K {
+                return match <[Winner<T>; K]>::try_from(core::mem::take(&mut winners)) {
+                    Ok(won) => Poll::Ready(Ok(won)),
+                    Err(_) => unreachable!("exactly K winners"),
+                };
+            }
+            if N - failures < K {
+                if let Some(failure) = last_failure.take() {
+                    return Poll::Ready(Err(failure));
+                }
+            }
+        }
+        Poll::Pending
+    })
+    .await
+}
+
+/// [`quorum`] of one.
+pub async fn first<const N: usize, T, E>(
+    names: [&'static str; N],
+    branches: [Racer<'_, T, E>; N],
+) -> Result<Winner<T>, BranchError<E>> {
+    let [winner] = quorum::<1, N, T, E>(names, branches).await?;
+    Ok(winner)
+}
