@@ -225,3 +225,43 @@ async fn a_fan_out_item_runs_a_chain_of_steps_borrowing_the_workflows_parameters
         ["A!", "B!"]
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn dropping_a_workflow_drops_every_running_fan_out_item() {
+    let gauge = Gauge::default();
+    let outcome = tokio::time::timeout(
+        Duration::from_millis(50),
+        one_bad_item(&gauge, u64::MAX, 100),
+    )
+    .await;
+    assert!(outcome.is_err(), "cut off at 50 ms");
+    assert_eq!(
+        gauge.started.load(Ordering::SeqCst),
+        100,
+        "the first 100 items started"
+    );
+    assert_eq!(
+        gauge.now.load(Ordering::SeqCst),
+        0,
+        "and all of them were dropped with the workflow"
+    );
+}
+
+workflow! {
+    async fn on_any_executor(items: &[u32]) -> Vec<u32> {
+        fork <
+            #[limit(2)]
+            doubled: for item in items => async move { item * 2 },
+            _idle: async {},
+        > join(doubled, _idle);
+        doubled
+    }
+}
+
+#[test]
+fn a_fan_out_runs_on_any_executor() {
+    assert_eq!(
+        futures::executor::block_on(on_any_executor(&[1, 2, 3])),
+        [2, 4, 6]
+    );
+}

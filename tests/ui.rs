@@ -8,4 +8,5 @@ fn ui() {
     t.compile_fail("tests/ui/parse/*.rs");
     t.compile_fail("tests/ui/graph/*.rs");
     t.compile_fail("tests/ui/types/*.rs");
+    t.compile_fail("tests/ui/policy/*.rs");
 }

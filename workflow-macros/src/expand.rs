@@ -297,6 +297,16 @@ impl<'a> Expander<'a> {
                 },
                 model_fork_has_questions,
             );
+            // The task mode: the branch owns what it uses (`async move`) and runs as a task.
+            let future = match fork.spawn {
+                Some(at) => {
+                    let path_text = branch_path.join(".");
+                    quote_spanned! {at=>
+                        #k::__private::spawn_branch(#path_text, async move { #future.await })
+                    }
+                }
+                None => future,
+            };
             if in_background {
                 background_futures.push(future);
             } else if let Some(name) = join.names.iter().find(|n| n.name.unraw() == name) {

@@ -28,6 +28,7 @@ use syn::parse::{ParseStream, Parser};
 use syn::{Attribute, Expr, Ident, Signature, Token, Visibility, braced, parenthesized};
 
 use syn::ext::IdentExt as _;
+use syn::spanned::Spanned as _;
 
 use crate::diag::error;
 use crate::modifiers::{self, Modifiers};
@@ -75,6 +76,8 @@ pub(crate) enum Item {
 }
 
 pub(crate) struct Fork {
+    /// `#[spawn]`: every branch runs as a task on tokio's runtime.
+    pub(crate) spawn: Option<Span>,
     /// `let PAT =` before a fork statement: binds what the join hands on.
     pub(crate) binding: Option<syn::Pat>,
     pub(crate) keyword: kw::fork,
@@ -233,14 +236,23 @@ fn fork_at(tokens: &[TokenTree], i: usize) -> bool {
 fn statement(input: ParseStream<'_>) -> syn::Result<Item> {
     let ahead = input.fork();
     let attrs = ahead.call(Attribute::parse_outer)?;
-    if let Some(attr) = attrs.first() {
-        if is_fork_start(&ahead) {
-            return Err(error(
-                attr.pound_token.span,
-                "attributes on a fork are not supported",
-                "put the attribute on the workflow `fn`, or on a step's `async` block",
-            ));
+    let mut spawn = None;
+    if !attrs.is_empty() && is_fork_start(&ahead) {
+        for attr in &attrs {
+            if attr.path().is_ident("spawn")
+                && matches!(attr.meta, syn::Meta::Path(_))
+                && spawn.is_none()
+            {
+                spawn = Some(attr.path().span());
+            } else {
+                return Err(error(
+                    attr.pound_token.span,
+                    "the only attribute a fork takes is `#[spawn]`",
+                    "`#[spawn]` runs the branches as tokio tasks; put other attributes on the workflow `fn` or on a step's `async` block",
+                ));
+            }
         }
+        input.advance_to(&ahead);
     }
     let binding = {
         let ahead = input.fork();
@@ -260,6 +272,7 @@ fn statement(input: ParseStream<'_>) -> syn::Result<Item> {
     if binding.is_some() || is_fork_start(input) {
         let mut fork = fork(input)?;
         fork.binding = binding;
+        fork.spawn = spawn;
         if !input.peek(Token![;]) {
             let at = match &fork.join {
                 Some(join) => join.keyword.span,
@@ -376,6 +389,7 @@ fn fork(input: ParseStream<'_>) -> syn::Result<Fork> {
         None
     };
     Ok(Fork {
+        spawn: None,
         binding: None,
         keyword,
         branches,

@@ -208,7 +208,10 @@ fn check_fork<S: Copy>(
             ),
             "write `join(...)?` to return the first failure from here, with the name of the branch that failed",
         ),
-        (None, Some(at)) if join.names.iter().all(|n| fork.branch(&n.text).is_some()) => {
+        (None, Some(at))
+            if join.names.iter().all(|n| fork.branch(&n.text).is_some())
+                && !matches!(join.policy, Policy::Settled(_)) =>
+        {
             problems.add(
                 at,
                 "`?` on a join whose branches cannot fail",

@@ -36,6 +36,8 @@ mod error;
 pub mod fan_out;
 mod race;
 #[cfg(feature = "tokio")]
+mod task;
+#[cfg(feature = "tokio")]
 mod time;
 
 pub use error::BranchError;
@@ -97,6 +99,8 @@ pub mod __private {
     pub use crate::BranchError;
     pub use crate::fan_out::{fan_out, try_fan_out};
     pub use crate::race::{Racer, first, quorum, racer};
+    #[cfg(feature = "tokio")]
+    pub use crate::task::{TaskBranch, spawn_branch};
     #[cfg(feature = "tokio")]
     pub use crate::time::{TimedOut, retry, timeout_branch, with_timeout};
     pub use core::convert::From;

@@ -1,0 +1,15 @@
+use workflow_runtime::{workflow, BranchError};
+
+async fn call(n: u32) -> Result<u32, String> { Ok(n) }
+
+workflow! {
+    async fn both() -> Result<u32, BranchError<String>> {
+        fork <
+            a: call(1)?,
+            b: call(2)?,
+        > join(a, b)? settled;
+        Ok(a.unwrap_or(0) + b.unwrap_or(0))
+    }
+}
+
+fn main() {}

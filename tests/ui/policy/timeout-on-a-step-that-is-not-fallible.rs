@@ -1,0 +1,15 @@
+use workflow_runtime::workflow;
+
+async fn check(n: u32) -> u32 { n }
+
+workflow! {
+    async fn both() -> u32 {
+        fork <
+            a: #[timeout(1s)] check(1),
+            b: check(2),
+        > join(a, b);
+        a + b
+    }
+}
+
+fn main() {}
