@@ -5,12 +5,15 @@
 //! ```text
 //! input      := '(' CRATE_PATH ')' workflow          -- the path is added by `workflow!`
 //! workflow   := attribute* visibility? 'async' 'fn' signature '{' statement* '}'
-//! statement  := fork ';' | any Rust statement
+//! statement  := '#[spawn]'? ('let' PAT '=')? fork ';' | any Rust statement
 //! fork       := 'fork' '<' branch (',' branch)* ','? '>' join
-//! branch     := IDENT ':' step ('->' step)*
-//! step       := fork | EXPR '?'?
-//! join       := 'join' '(' 'mut'? IDENT (',' 'mut'? IDENT)* ','? ')' '?'?
-//!               ('background' '(' IDENT (',' IDENT)* ','? ')')?
+//! branch     := modifier* IDENT ':' ('for' PAT 'in' EXPR '=>')? step ('->' step)*
+//! step       := fork | modifier* EXPR '?'?
+//! modifier   := '#[optional]' | '#[timeout(' DURATION ')]' | '#[limit(' COUNT ')]'
+//!             | '#[retry(' COUNT (',' 'backoff' '=' DURATION)? ')]'
+//! join       := ('join' | 'first') '(' names ')' | 'quorum' '(' INT ',' names ')'
+//!               followed by any of: '?'  'settled'  'background' '(' IDENT (',' IDENT)* ')'
+//! names      := 'mut'? IDENT (',' 'mut'? IDENT)* ','?
 //! ```
 //!
 //! `<` and `>` are not delimiters in Rust's token trees, so a step's expression cannot

@@ -49,12 +49,15 @@ pub use time::TimedOut;
 ///
 /// ```text
 /// workflow!  := attribute* visibility? 'async' 'fn' signature '{' statement* '}'
-/// statement  := fork ';' | any Rust statement
+/// statement  := '#[spawn]'? ('let' PAT '=')? fork ';' | any Rust statement
 /// fork       := 'fork' '<' branch (',' branch)* ','? '>' join
-/// branch     := IDENT ':' step ('->' step)*
-/// step       := fork | EXPR '?'?
-/// join       := 'join' '(' 'mut'? IDENT (',' 'mut'? IDENT)* ','? ')' '?'?
-///               ('background' '(' IDENT (',' IDENT)* ','? ')')?
+/// branch     := modifier* IDENT ':' ('for' PAT 'in' EXPR '=>')? step ('->' step)*
+/// step       := fork | modifier* EXPR '?'?
+/// modifier   := '#[optional]' | '#[timeout(' DURATION ')]' | '#[limit(' COUNT ')]'
+///             | '#[retry(' COUNT (',' 'backoff' '=' DURATION)? ')]'
+/// join       := ('join' | 'first') '(' names ')' | 'quorum' '(' INT ',' names ')'
+///               followed by any of: '?'  'settled'  'background' '(' IDENT (',' IDENT)* ')'
+/// names      := 'mut'? IDENT (',' 'mut'? IDENT)* ','?
 /// ```
 ///
 /// - The first step of a branch is a future (an `async fn` call, an `async` block, ...);
@@ -66,6 +69,11 @@ pub use time::TimedOut;
 /// - After the join, each joined branch's output is a local named after the branch.
 /// - `background(name)` lets a branch run on past the join; it is awaited before the
 ///   enclosing scope (the workflow, or the enclosing branch) finishes.
+/// - `name: for item in items => step(item)` fans a branch out over a collection
+///   (`#[limit(n)]` caps it); `join(..) settled`, `first(..)` and `quorum(k, ..)` are the
+///   other join policies; `#[optional]`, `#[timeout(..)]` and `#[retry(..)]` make
+///   branches and steps resilient; `#[spawn] fork` runs branches as tokio tasks. The
+///   README has the semantics and an example of each.
 ///
 /// ```
 /// use workflow_runtime::workflow;
