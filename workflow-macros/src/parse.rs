@@ -186,6 +186,19 @@ fn input(input: ParseStream<'_>) -> syn::Result<Input> {
     })
 }
 
+/// The token trees from `cursor` up to the next `;` at this level (not included).
+fn until_semicolon(mut rest: syn::buffer::Cursor<'_>) -> Vec<TokenTree> {
+    let mut tokens = Vec::new();
+    while let Some((tt, next)) = rest.token_tree() {
+        if matches!(&tt, TokenTree::Punct(p) if p.as_char() == ';') {
+            break;
+        }
+        tokens.push(tt);
+        rest = next;
+    }
+    tokens
+}
+
 /// Skips to just after the next `;` at this level, or to the end.
 fn skip_statement(input: ParseStream<'_>) -> syn::Result<()> {
     input.step(|cursor| {
@@ -205,15 +218,7 @@ fn skip_statement(input: ParseStream<'_>) -> syn::Result<()> {
 /// A malformed fork that still closes with `> join` counts too, so that it gets the
 /// fork's own errors (such as a missing branch name).
 fn is_fork_start(input: ParseStream<'_>) -> bool {
-    let mut rest = input.cursor();
-    let mut tokens = Vec::new();
-    while let Some((tt, next)) = rest.token_tree() {
-        if matches!(&tt, TokenTree::Punct(p) if p.as_char() == ';') {
-            break;
-        }
-        tokens.push(tt);
-        rest = next;
-    }
+    let tokens = until_semicolon(input.cursor());
     let lone_lt = matches!(tokens.get(1), Some(TokenTree::Punct(p)) if p.as_char() == '<' && p.spacing() == Spacing::Alone);
     let closes_with_join = tokens.windows(2).any(|pair| {
         matches!(&pair[0], TokenTree::Punct(p) if p.as_char() == '>')
@@ -549,19 +554,8 @@ fn step(input: ParseStream<'_>) -> syn::Result<Step> {
 /// Parses the expression of a step: the shortest run of tokens that ends where a step
 /// may end and forms a whole expression (see the module docs).
 fn step_expr(input: ParseStream<'_>) -> syn::Result<Expr> {
-    let tokens: Vec<TokenTree> = input.step(|cursor| {
-        let mut rest = *cursor;
-        let mut tokens = Vec::new();
-        while let Some((tt, next)) = rest.token_tree() {
-            if matches!(&tt, TokenTree::Punct(p) if p.as_char() == ';') {
-                break;
-            }
-            tokens.push(tt);
-            rest = next;
-        }
-        // Nothing is consumed here; the tokens of the expression are skipped below.
-        Ok((tokens, *cursor))
-    })?;
+    // Nothing is consumed here; the tokens of the expression are skipped below.
+    let tokens = until_semicolon(input.cursor());
     let ends = (0..tokens.len())
         .filter(|&i| may_end_step(&tokens, i))
         .chain(core::iter::once(tokens.len()));
@@ -729,15 +723,7 @@ fn join(input: ParseStream<'_>) -> syn::Result<Join> {
 /// A statement that failed to parse may hold a fork inside an expression (`if x { fork
 /// < ... > join(...); }`): say so rather than show syn's "expected `}`".
 fn misplaced_fork(input: ParseStream<'_>) -> Option<syn::Error> {
-    let mut statement = Vec::new();
-    let mut rest = input.cursor();
-    while let Some((tt, next)) = rest.token_tree() {
-        if matches!(&tt, TokenTree::Punct(p) if p.as_char() == ';') {
-            break;
-        }
-        statement.push(tt);
-        rest = next;
-    }
+    let statement = until_semicolon(input.cursor());
     let span = statement.iter().find_map(|tt| match tt {
         TokenTree::Group(group) => fork_in(group.stream()),
         _ => None,
