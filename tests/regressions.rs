@@ -276,3 +276,40 @@ workflow! {
 fn a_variable_named_fork_can_be_compared() {
     assert!(block_on(variable_named_fork(4)));
 }
+
+async fn ok_u32(n: u32) -> Result<u32, String> {
+    Ok(n)
+}
+
+workflow! {
+    async fn first_without_trailing_comma() -> workflow_runtime::Winner<u8> {
+        let w = fork < a: id(1u8), b: id(2u8) > first(a, b);
+        w
+    }
+}
+
+workflow! {
+    async fn race_whose_first_branch_has_an_attribute() -> workflow_runtime::Winner<Option<u32>> {
+        let w = fork < #[optional] a: ok_u32(1)?, #[optional] b: ok_u32(2)?, > quorum(1, a, b);
+        let [w] = w;
+        w
+    }
+}
+
+workflow! {
+    async fn spawned_and_bound() -> Result<(u32, u32), BranchError<String>> {
+        #[spawn]
+        let (a, b) = fork < a: ok_u32(1)?, b: ok_u32(2)?, > join(a, b)?;
+        Ok((a, b))
+    }
+}
+
+#[tokio::test]
+async fn first_and_quorum_parse_without_a_trailing_comma_or_with_attributes_and_spawn_takes_let() {
+    assert_eq!(first_without_trailing_comma().await.value, 1);
+    assert_eq!(
+        race_whose_first_branch_has_an_attribute().await.value,
+        Some(1)
+    );
+    assert_eq!(spawned_and_bound().await, Ok((1, 2)));
+}

@@ -465,8 +465,10 @@ impl<'a> Expander<'a> {
             } else {
                 quote! { #k::__private::TimedOut }
             };
+            // Reported at the `#[timeout]`: an error type without `From<TimedOut>` points there.
+            let k_timeout = self.krate_at(timeout.at);
             future = quote_spanned! {timeout.at=>
-                #k::__private::timeout_branch::<_, #error_type>(#path_text, #after, #future)
+                #k_timeout::__private::timeout_branch::<_, #error_type>(#path_text, #after, #future)
             };
             fails = true;
         }

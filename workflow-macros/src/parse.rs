@@ -186,6 +186,15 @@ fn input(input: ParseStream<'_>) -> syn::Result<Input> {
     })
 }
 
+/// `let PAT = fork < ...`.
+fn is_let_fork(input: ParseStream<'_>) -> bool {
+    let ahead = input.fork();
+    ahead.parse::<Token![let]>().is_ok()
+        && syn::Pat::parse_single(&ahead).is_ok()
+        && ahead.parse::<Token![=]>().is_ok()
+        && is_fork_start(&ahead)
+}
+
 /// The token trees from `cursor` up to the next `;` at this level (not included).
 fn until_semicolon(mut rest: syn::buffer::Cursor<'_>) -> Vec<TokenTree> {
     let mut tokens = Vec::new();
@@ -222,7 +231,7 @@ fn is_fork_start(input: ParseStream<'_>) -> bool {
     let lone_lt = matches!(tokens.get(1), Some(TokenTree::Punct(p)) if p.as_char() == '<' && p.spacing() == Spacing::Alone);
     let closes_with_join = tokens.windows(2).any(|pair| {
         matches!(&pair[0], TokenTree::Punct(p) if p.as_char() == '>')
-            && matches!(&pair[1], TokenTree::Ident(ident) if ident == "join")
+            && matches!(&pair[1], TokenTree::Ident(ident) if ident == "join" || ident == "first" || ident == "quorum")
     });
     fork_at(&tokens, 0)
         || (lone_lt
@@ -245,7 +254,7 @@ fn statement(input: ParseStream<'_>) -> syn::Result<Item> {
     let ahead = input.fork();
     let attrs = ahead.call(Attribute::parse_outer)?;
     let mut spawn = None;
-    if !attrs.is_empty() && is_fork_start(&ahead) {
+    if !attrs.is_empty() && (is_fork_start(&ahead) || is_let_fork(&ahead)) {
         for attr in &attrs {
             if attr.path().is_ident("spawn")
                 && matches!(attr.meta, syn::Meta::Path(_))
@@ -263,12 +272,7 @@ fn statement(input: ParseStream<'_>) -> syn::Result<Item> {
         input.advance_to(&ahead);
     }
     let binding = {
-        let ahead = input.fork();
-        let bound = ahead.parse::<Token![let]>().is_ok()
-            && syn::Pat::parse_single(&ahead).is_ok()
-            && ahead.parse::<Token![=]>().is_ok()
-            && is_fork_start(&ahead);
-        if bound {
+        if is_let_fork(input) {
             input.parse::<Token![let]>()?;
             let pat = syn::Pat::parse_single(input)?;
             input.parse::<Token![=]>()?;
@@ -620,7 +624,9 @@ fn may_end_step(tokens: &[TokenTree], i: usize) -> bool {
         Some(('-', Spacing::Joint)) => matches!(punct(i + 1), Some(('>', _))),
         Some(('>', spacing)) => match tokens.get(i + 1) {
             None => true,
-            Some(TokenTree::Ident(ident)) => ident == "join",
+            Some(TokenTree::Ident(ident)) => {
+                ident == "join" || ident == "first" || ident == "quorum"
+            }
             Some(TokenTree::Punct(p)) => match p.as_char() {
                 ',' | ';' => true,
                 // `> >` closes two forks; `>>` is a shift.

@@ -192,7 +192,7 @@ fn check_fork<S: Copy>(
         }
     }
 
-    check_policy(fork, join, problems);
+    check_policy(fork, join, !outer.is_empty(), problems);
     let joined_fallible = join
         .names
         .iter()
@@ -202,10 +202,17 @@ fn check_fork<S: Copy>(
     match (joined_fallible, join.question) {
         (Some(branch), None) => problems.add(
             join.at,
-            format!(
-                "this join can fail: branch `{}` has a fallible step (`?`)",
-                branch.name.text
-            ),
+            if branch.steps_can_fail() {
+                format!(
+                    "this join can fail: branch `{}` has a fallible step (`?`)",
+                    branch.name.text
+                )
+            } else {
+                format!(
+                    "this join can fail: branch `{}` has a `#[timeout]`",
+                    branch.name.text
+                )
+            },
             "write `join(...)?` to return the first failure from here, with the name of the branch that failed",
         ),
         (None, Some(at))
@@ -224,7 +231,7 @@ fn check_fork<S: Copy>(
 
 /// Where a branch that is not optional can fail: its timeout, or a fallible step.
 /// The checks particular to `settled`, `first` and `quorum(k, ...)` joins.
-fn check_policy<S: Copy>(fork: &Fork<S>, join: &Join<S>, problems: &mut Problems<S>) {
+fn check_policy<S: Copy>(fork: &Fork<S>, join: &Join<S>, nested: bool, problems: &mut Problems<S>) {
     let n = join.names.len();
     match join.policy {
         Policy::All => {}
@@ -243,7 +250,13 @@ fn check_policy<S: Copy>(fork: &Fork<S>, join: &Join<S>, problems: &mut Problems
                 Policy::Quorum { k, at } => ("quorum", k, at),
                 _ => ("first", 1, join.at),
             };
-            if !fork.bound {
+            if nested {
+                problems.add(
+                    join.at,
+                    format!("a `{what}(...)` join is only allowed on a fork of the workflow's body"),
+                    format!("bind it there: `let winners = fork < ... > {what}(...);`, or move the race into a workflow `fn` this branch calls"),
+                );
+            } else if !fork.bound {
                 problems.add(
                     join.at,
                     format!("a `{what}(...)` join hands on its winners, but nothing takes them"),
