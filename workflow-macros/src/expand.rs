@@ -427,7 +427,7 @@ impl<'a> Expander<'a> {
             matches!(model.steps.as_slice(), [model::Step::Task(task)] if task.awaits());
         let path_text = path.join(".");
         let mut future = match (&branch.fan_out, branch.steps.as_slice()) {
-            (Some(fan_out), _) => self.fan_out(&chain, fan_out, &path_text),
+            (Some(fan_out), _) => self.fan_out(&chain, fan_out),
             // A branch of one plain step is its future itself, exactly what a
             // hand-written `join!` would poll: no async block around it. Not when the
             // expression awaits something itself: that must happen inside the branch.
@@ -488,12 +488,7 @@ impl<'a> Expander<'a> {
     /// The future of a fan-out branch: the chain runs once per item, at most `limit` at
     /// once, and the outputs come back in the items' order. Every step expression of an
     /// item is evaluated when the item starts.
-    fn fan_out(
-        &mut self,
-        chain: &Chain<'_>,
-        fan_out: &crate::parse::FanOut,
-        path: &str,
-    ) -> TokenStream {
+    fn fan_out(&mut self, chain: &Chain<'_>, fan_out: &crate::parse::FanOut) -> TokenStream {
         let k = self.krate;
         let crate::parse::FanOut { pat, items, .. } = fan_out;
         let limit = match &chain.branch.modifiers.limit {
@@ -542,7 +537,6 @@ impl<'a> Expander<'a> {
                 }
             }
         } else {
-            let _ = path;
             quote! { #k::__private::fan_out(#items, #limit, #closure) }
         }
     }

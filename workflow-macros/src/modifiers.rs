@@ -173,17 +173,9 @@ fn duration(input: ParseStream<'_>, what: &str) -> syn::Result<TokenStream> {
         return Ok(quote! { #expr });
     };
     let help = format!("write a duration with its unit, as in `#[{what}(250ms)]`, `2s` or `1min`");
-    let (digits, suffix, float) = match &lit.lit {
-        Lit::Int(int) => (
-            int.base10_digits().to_owned(),
-            int.suffix().to_owned(),
-            false,
-        ),
-        Lit::Float(float) => (
-            float.base10_digits().to_owned(),
-            float.suffix().to_owned(),
-            true,
-        ),
+    let (digits, suffix) = match &lit.lit {
+        Lit::Int(int) => (int.base10_digits().to_owned(), int.suffix().to_owned()),
+        Lit::Float(float) => (float.base10_digits().to_owned(), float.suffix().to_owned()),
         other => {
             return Err(error(
                 other.span(),
@@ -210,7 +202,6 @@ fn duration(input: ParseStream<'_>, what: &str) -> syn::Result<TokenStream> {
             format!("write a positive duration, as in `#[{what}(250ms)]`"),
         ));
     }
-    let _ = float;
     let nanos = value * scale * 1e9;
     if !nanos.is_finite() || nanos > 1.8e19 {
         return Err(error(lit.span(), "this duration is too long", help));

@@ -235,7 +235,7 @@ fn check_policy<S: Copy>(fork: &Fork<S>, join: &Join<S>, nested: bool, problems:
     let n = join.names.len();
     match join.policy {
         Policy::All => {}
-        Policy::Settled(at) => {
+        Policy::Settled(_) => {
             if let Some(question) = join.question {
                 problems.add(
                     question,
@@ -243,7 +243,6 @@ fn check_policy<S: Copy>(fork: &Fork<S>, join: &Join<S>, nested: bool, problems:
                     "remove the `?`, and match on each branch's `Result` after the join",
                 );
             }
-            let _ = at;
         }
         Policy::First | Policy::Quorum { .. } => {
             let (what, k, k_at) = match join.policy {
