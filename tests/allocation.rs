@@ -125,3 +125,48 @@ fn the_workflow_future_is_no_bigger_than_the_hand_written_join() {
         "the generated future should be the hand-written one: {generated} vs {by_hand} bytes"
     );
 }
+
+fn check(polls: u32, value: u64) -> impl Future<Output = Result<u64, String>> {
+    use futures::FutureExt as _;
+    step(polls, value).map(|v| {
+        if v < 100 {
+            Ok(v)
+        } else {
+            Err(format!("{v} too big"))
+        }
+    })
+}
+
+workflow! {
+    async fn fallible_fork(x: u64) -> Result<u64, workflow_runtime::BranchError<String>> {
+        fork <
+            a: check(1, x)?,
+            b: step(2, x + 1),
+            c: check(3, x + 2)?,
+        > join(a, b, c)?;
+        Ok(a + b + c)
+    }
+}
+
+async fn fallible_by_hand(x: u64) -> Result<u64, workflow_runtime::BranchError<String>> {
+    use futures::FutureExt as _;
+    use workflow_runtime::BranchError;
+    let (a, b, c) = futures::try_join!(
+        async { check(1, x).await.map_err(|e| BranchError::new("a", e)) },
+        step(2, x + 1).map(Ok),
+        async { check(3, x + 2).await.map_err(|e| BranchError::new("c", e)) },
+    )?;
+    Ok(a + b + c)
+}
+
+#[test]
+fn a_fallible_fork_is_no_bigger_than_the_hand_written_try_join() {
+    let generated = std::mem::size_of_val(&fallible_fork(10));
+    let by_hand = std::mem::size_of_val(&fallible_by_hand(10));
+    assert!(
+        generated <= by_hand,
+        "generated future is {generated} bytes, hand-written {by_hand} bytes"
+    );
+    let (output, allocations) = run_counting(async { fallible_fork(10).await.unwrap_or(0) });
+    assert_eq!((output, allocations), (10 + 11 + 12, 0));
+}

@@ -4,17 +4,18 @@
 //!
 //! ```text
 //! let (a, b) = join!(                       // try_join!(..)? when a step can fail
-//!     async { let v = step_a1.await; (step_a2)(v).await },
-//!     async { step_b1.await },
+//!     async { let v = step_a1.await; call1(v, step_a2).await },
+//!     step_b1,                              // a one-step branch is its own future
 //! );
 //! ```
 //!
 //! which is the `join!` a user would write by hand: the branches are async blocks inside
 //! the workflow's own future, no allocation, no extra moves. A step's expression is
 //! evaluated when its branch reaches it. Background branches are polled beside the rest of
-//! the scope (`join!(async { rest }, background)`), so they finish before it does.
-//! Every name the generated code introduces has a mixed-site span: user code cannot see
-//! or clash with it. Every path goes through `<runtime>::__private`.
+//! the scope (`__private::with_background`), so they finish before it does. Generated
+//! names are mixed-site, so user code cannot see or clash with them, except the few that
+//! appear in errors about a user's step: those carry the step's span and a numbered name.
+//! Every path goes through `<runtime>::__private`.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -440,11 +441,7 @@ impl<'a> Expander<'a> {
                         modifiers,
                     },
                 ],
-            ) if ok_wrap.is_none()
-                && !awaits_inside
-                && modifiers.timeout.is_none()
-                && branch.modifiers.timeout.is_none() =>
-            {
+            ) if !awaits_inside && modifiers.timeout.is_none() && modifiers.retry.is_none() => {
                 let k_step = self.krate_at(expr.span());
                 quote_spanned! {expr.span()=> #k_step::__private::IntoFuture::into_future(#expr) }
             }
@@ -453,11 +450,18 @@ impl<'a> Expander<'a> {
                 quote! { async { #body } }
             }
         };
+        // The wrappers below are `FutureExt::map` adapters, not async blocks: no state of
+        // their own, and the branch's future is still built where `join!` takes it.
+        let ok = |future: &TokenStream, error: &TokenStream| {
+            quote! {
+                #k::__private::FutureExt::map(#future, #k::__private::Ok::<_, #k::__private::BranchError<#error>>)
+            }
+        };
         let mut fails = steps_fail;
         if let Some(timeout) = &branch.modifiers.timeout {
             let after = &timeout.after;
             if !fails {
-                future = quote! { async { #k::__private::Ok(#future.await) } };
+                future = ok(&future, &quote! { _ });
             }
             // With no `?` step in the fork, nothing else names the error type.
             let error_type = if fork_has_questions {
@@ -474,13 +478,11 @@ impl<'a> Expander<'a> {
         }
         if branch.modifiers.optional.is_some() && fails {
             // An optional branch's failure is `None`, and the fork goes on.
-            future = quote! { async { #future.await.ok() } };
+            future = quote! { #k::__private::FutureExt::map(#future, #k::__private::Result::ok) };
             fails = false;
         }
         if let (Some(error), false) = (ok_wrap, fails) {
-            future = quote! {
-                async { #k::__private::Ok::<_, #k::__private::BranchError<#error>>(#future.await) }
-            };
+            future = ok(&future, error);
         }
         future
     }

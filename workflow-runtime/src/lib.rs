@@ -116,7 +116,7 @@ pub mod __private {
     pub use core::future::{Future, IntoFuture};
     pub use core::pin::pin;
     pub use core::result::Result::{self, Err, Ok};
-    pub use futures_util::{join, try_join};
+    pub use futures_util::{FutureExt, join, try_join};
     pub use workflow_macros::workflow_impl;
 
     /// The output of a step marked with a trailing `?`. The success and error types are
