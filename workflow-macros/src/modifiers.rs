@@ -56,6 +56,21 @@ impl Modifiers {
                     format!("branches and steps take {KNOWN}"),
                 ));
             };
+            if matches!(attr.meta, syn::Meta::Path(_)) {
+                let example = match name.as_str() {
+                    "timeout" => Some("#[timeout(250ms)]"),
+                    "retry" => Some("#[retry(3, backoff = 20ms)]"),
+                    "limit" => Some("#[limit(4)]"),
+                    _ => None,
+                };
+                if let Some(example) = example {
+                    return Err(error(
+                        at,
+                        format!("`#[{name}]` needs an argument"),
+                        format!("write `{example}`"),
+                    ));
+                }
+            }
             let seen = match name.as_str() {
                 "optional" => {
                     attr.meta.require_path_only().map_err(|_| {

@@ -186,6 +186,18 @@ fn input(input: ParseStream<'_>) -> syn::Result<Input> {
     })
 }
 
+/// An error at the next token of `content` (a parenthesized group), which is then
+/// skipped: syn would otherwise replace the error with its own "unexpected token".
+fn fail_in(
+    content: ParseStream<'_>,
+    message: impl core::fmt::Display,
+    help: impl core::fmt::Display,
+) -> syn::Error {
+    let span = content.cursor().span();
+    let _ = content.parse::<TokenStream>();
+    error(span, message, help)
+}
+
 /// `let PAT = fork < ...`.
 fn is_let_fork(input: ParseStream<'_>) -> bool {
     let ahead = input.fork();
@@ -655,13 +667,19 @@ fn join(input: ParseStream<'_>) -> syn::Result<Join> {
         "first" => Policy::First,
         "quorum" => {
             let k: syn::LitInt = content.parse().map_err(|_| {
-                error(
-                    content.cursor().span(),
+                fail_in(
+                    &content,
                     "expected how many branches make the quorum",
                     "write `quorum(2, a, b, c)`: the first 2 of a, b and c to succeed",
                 )
             })?;
-            content.parse::<Token![,]>()?;
+            content.parse::<Token![,]>().map_err(|_| {
+                fail_in(
+                    &content,
+                    "expected `,` after the quorum's count",
+                    format!("write `quorum({k}, a, b, c)`: the first {k} of the listed branches to succeed"),
+                )
+            })?;
             Policy::Quorum {
                 k: k.base10_parse()?,
                 at: k.span(),
@@ -673,8 +691,8 @@ fn join(input: ParseStream<'_>) -> syn::Result<Join> {
     while !content.is_empty() {
         let mutability: Option<Token![mut]> = content.parse()?;
         if !content.peek(Ident::peek_any) {
-            return Err(error(
-                content.cursor().span(),
+            return Err(fail_in(
+                &content,
                 format!("expected the name of a branch in `{word}(...)`"),
                 "a join lists branch names, such as `join(a, b)`; compute other values after the join",
             ));
@@ -683,8 +701,8 @@ fn join(input: ParseStream<'_>) -> syn::Result<Join> {
         names.push(JoinName { mutability, name });
         if !content.is_empty() {
             content.parse::<Token![,]>().map_err(|_| {
-                error(
-                    content.cursor().span(),
+                fail_in(
+                    &content,
                     "expected `,` between the joined branch names",
                     "a join lists branch names, such as `join(a, b)`",
                 )
