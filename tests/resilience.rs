@@ -7,6 +7,9 @@ use std::time::Duration;
 use tokio::time::{Instant, sleep};
 use workflow_runtime::{BranchError, TimedOut, workflow};
 
+mod support;
+use support::after;
+
 #[derive(Debug, PartialEq)]
 enum CallError {
     Unavailable(u32),
@@ -17,11 +20,6 @@ impl From<TimedOut> for CallError {
     fn from(timed_out: TimedOut) -> Self {
         CallError::TimedOut(timed_out.after())
     }
-}
-
-async fn after(ms: u64, value: u32) -> u32 {
-    sleep(Duration::from_millis(ms)).await;
-    value
 }
 
 async fn call(ms: u64, outcome: Result<u32, u32>) -> Result<u32, CallError> {

@@ -11,20 +11,8 @@ use std::time::Duration;
 use tokio::time::{Instant, sleep};
 use workflow_runtime::{BranchError, workflow};
 
-async fn after(ms: u64, value: u32) -> u32 {
-    sleep(Duration::from_millis(ms)).await;
-    value
-}
-
-async fn fail_after(ms: u64, message: &str) -> Result<u32, String> {
-    sleep(Duration::from_millis(ms)).await;
-    Err(message.to_owned())
-}
-
-async fn ok_after(ms: u64, value: u32) -> Result<u32, String> {
-    sleep(Duration::from_millis(ms)).await;
-    Ok(value)
-}
+mod support;
+use support::{after, fail_after, ok_after};
 
 fn elapsed_ms(start: Instant) -> u128 {
     start.elapsed().as_millis()
