@@ -279,6 +279,8 @@ impl<'a> Expander<'a> {
             Policy::Settled(_) | Policy::First | Policy::Quorum { .. } => Some(infallible),
         };
         let mut joined_futures = Vec::new();
+        // The joined branches' names and binding patterns, in branch order like the futures.
+        let mut joined_names = Vec::new();
         let mut pattern = Vec::new();
         let mut background_futures = Vec::new();
         for (branch, model) in fork.branches.iter().zip(&model.branches) {
@@ -311,8 +313,9 @@ impl<'a> Expander<'a> {
             if in_background {
                 background_futures.push(future);
             } else if let Some(name) = join.names.iter().find(|n| n.name.unraw() == name) {
-                let (mutability, name) = (&name.mutability, &name.name);
-                pattern.push(quote! { #mutability #name });
+                let (mutability, ident) = (&name.mutability, &name.name);
+                pattern.push(quote! { #mutability #ident });
+                joined_names.push(ident.unraw().to_string());
                 joined_futures.push(future);
             }
         }
@@ -337,12 +340,7 @@ impl<'a> Expander<'a> {
             Policy::First | Policy::Quorum { .. } => {
                 // The racing branches are pinned where they are written and seen through
                 // `dyn`, so the race needs no allocation per branch.
-                let names: Vec<String> = fork
-                    .branches
-                    .iter()
-                    .map(|b| b.name.unraw().to_string())
-                    .filter(|b| join.names.iter().any(|n| n.name.unraw() == b))
-                    .collect();
+                let names = &joined_names;
                 let pinned: Vec<Ident> =
                     joined_futures.iter().map(|_| self.ident("racer")).collect();
                 let race = match join.policy {
