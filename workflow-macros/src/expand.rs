@@ -62,7 +62,9 @@ fn fallback(input: &parse::Input, errors: &[syn::Error]) -> TokenStream {
         ..
     } = input;
     let errors = errors.iter().map(syn::Error::to_compile_error);
+    let graph = crate::graph::item(input);
     quote! {
+        #graph
         #(#attrs)*
         #[allow(unused_variables, unreachable_code, clippy::all)]
         #vis #sig {
@@ -120,7 +122,9 @@ impl<'a> Expander<'a> {
         } = self.input;
         let inner = &self.input.inner_attrs;
         let body = self.items(&self.input.body, forks, false);
+        let graph = crate::graph::item(self.input);
         quote! {
+            #graph
             #(#attrs)*
             #vis #sig {
                 #(#inner)*

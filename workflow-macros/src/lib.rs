@@ -6,9 +6,14 @@
 
 mod diag;
 mod expand;
+#[cfg(test)]
+mod fuzz_check;
+mod graph;
 mod model;
 mod modifiers;
 mod parse;
+#[cfg(test)]
+mod proptests;
 mod validate;
 
 /// Implementation of `workflow_runtime::workflow!`, which passes the runtime's path first.

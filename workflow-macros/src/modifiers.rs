@@ -23,12 +23,16 @@ pub(crate) struct Modifiers {
 
 pub(crate) struct Timed {
     pub(crate) at: Span,
+    /// The argument as written (`250ms`), for the workflow graph.
+    pub(crate) text: String,
     /// An expression of type `core::time::Duration`.
     pub(crate) after: TokenStream,
 }
 
 pub(crate) struct Retry {
     pub(crate) at: Span,
+    /// The arguments as written (`3, backoff = 10ms`), for the workflow graph.
+    pub(crate) text: String,
     /// How many times a failed attempt is retried: an expression of type `u32`.
     pub(crate) retries: TokenStream,
     /// The first wait between attempts, doubled at every retry: a `Duration`.
@@ -37,6 +41,8 @@ pub(crate) struct Retry {
 
 pub(crate) struct Limit {
     pub(crate) at: Span,
+    /// The argument as written, for the workflow graph.
+    pub(crate) text: String,
     /// An expression of type `usize`.
     pub(crate) max: TokenStream,
 }
@@ -85,10 +91,16 @@ impl Modifiers {
                 "timeout" => {
                     let after =
                         attr.parse_args_with(|input: ParseStream<'_>| duration(input, "timeout"))?;
-                    modifiers.timeout.replace(Timed { at, after }).is_some()
+                    let text = arguments(attr);
+                    modifiers
+                        .timeout
+                        .replace(Timed { at, text, after })
+                        .is_some()
                 }
                 "retry" => {
-                    let retry = attr.parse_args_with(|input: ParseStream<'_>| retry(input, at))?;
+                    let mut retry =
+                        attr.parse_args_with(|input: ParseStream<'_>| retry(input, at))?;
+                    retry.text = arguments(attr);
                     modifiers.retry.replace(retry).is_some()
                 }
                 "limit" => {
@@ -99,7 +111,8 @@ impl Modifiers {
                             "a concurrency limit of 0 would never start an item",
                         )
                     })?;
-                    modifiers.limit.replace(Limit { at, max }).is_some()
+                    let text = arguments(attr);
+                    modifiers.limit.replace(Limit { at, text, max }).is_some()
                 }
                 _ => {
                     return Err(error(
@@ -118,6 +131,14 @@ impl Modifiers {
             }
         }
         Ok(modifiers)
+    }
+}
+
+/// The arguments of `#[name(...)]` as written.
+fn arguments(attr: &Attribute) -> String {
+    match &attr.meta {
+        syn::Meta::List(list) => crate::graph::source_text(list.tokens.clone()),
+        _ => String::new(),
     }
 }
 
@@ -142,6 +163,7 @@ fn retry(input: ParseStream<'_>, at: Span) -> syn::Result<Retry> {
     }
     Ok(Retry {
         at,
+        text: String::new(),
         retries,
         backoff,
     })

@@ -424,14 +424,14 @@ fn fork(input: ParseStream<'_>) -> syn::Result<Fork> {
 fn branch(input: ParseStream<'_>) -> syn::Result<Branch> {
     let attrs = modifiers::attributes(input)?;
     let modifiers = Modifiers::parse(&attrs)?;
-    if let Some(attr) = attrs.first() {
-        if input.peek(Token![,]) || input.peek(Token![>]) || input.is_empty() {
-            return Err(error(
-                attr.pound_token.span,
-                "these attributes are on nothing: no branch follows them",
-                "write the branch after its attributes: `#[timeout(2s)] name: step`",
-            ));
-        }
+    if let Some(attr) = attrs.first()
+        && (input.peek(Token![,]) || input.peek(Token![>]) || input.is_empty())
+    {
+        return Err(error(
+            attr.pound_token.span,
+            "these attributes are on nothing: no branch follows them",
+            "write the branch after its attributes: `#[timeout(2s)] name: step`",
+        ));
     }
     if !input.peek(Ident::peek_any) || input.peek(Token![if]) {
         return Err(error(

@@ -426,14 +426,14 @@ fn check_marks<S: Copy>(branch: &Branch<S>, problems: &mut Problems<S>) {
             "remove `#[optional]`, or mark the step that can fail with a trailing `?`",
         );
     }
-    if branch.fan_out.is_some() {
-        if let Some(Step::Fork(fork)) = branch.steps.iter().find(|s| matches!(s, Step::Fork(_))) {
-            problems.add(
-                fork.at,
-                format!("fan-out branch `{name}` cannot hold a nested fork"),
-                "call a workflow `fn` holding the fork as the fan-out's step instead",
-            );
-        }
+    if branch.fan_out.is_some()
+        && let Some(Step::Fork(fork)) = branch.steps.iter().find(|s| matches!(s, Step::Fork(_)))
+    {
+        problems.add(
+            fork.at,
+            format!("fan-out branch `{name}` cannot hold a nested fork"),
+            "call a workflow `fn` holding the fork as the fan-out's step instead",
+        );
     }
     for step in &branch.steps {
         let Step::Task(task) = step else { continue };

@@ -34,6 +34,7 @@
 
 mod error;
 pub mod fan_out;
+pub mod graph;
 mod race;
 #[cfg(feature = "tokio")]
 mod task;
@@ -252,23 +253,23 @@ pub mod __private {
         let mut output = None;
         let mut fails = Some(fails);
         core::future::poll_fn(|cx| {
-            if output.is_none() {
-                if let core::task::Poll::Ready(value) = scope.as_mut().poll(cx) {
-                    if fails.take().is_some_and(|fails| fails(&value)) {
-                        background.set(None);
-                    }
-                    output = Some(value);
-                }
-            }
-            if let Some(branches) = background.as_mut().as_pin_mut() {
-                if branches.poll(cx).is_ready() {
+            if output.is_none()
+                && let core::task::Poll::Ready(value) = scope.as_mut().poll(cx)
+            {
+                if fails.take().is_some_and(|fails| fails(&value)) {
                     background.set(None);
                 }
+                output = Some(value);
             }
-            if background.is_none() {
-                if let Some(value) = output.take() {
-                    return core::task::Poll::Ready(value);
-                }
+            if let Some(branches) = background.as_mut().as_pin_mut()
+                && branches.poll(cx).is_ready()
+            {
+                background.set(None);
+            }
+            if background.is_none()
+                && let Some(value) = output.take()
+            {
+                return core::task::Poll::Ready(value);
             }
             core::task::Poll::Pending
         })

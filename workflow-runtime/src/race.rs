@@ -92,10 +92,10 @@ pub async fn quorum<const K: usize, const N: usize, T, E>(
                     Err(_) => unreachable!("exactly K winners"),
                 };
             }
-            if N - failures < K {
-                if let Some(failure) = last_failure.take() {
-                    return Poll::Ready(Err(failure));
-                }
+            if N - failures < K
+                && let Some(failure) = last_failure.take()
+            {
+                return Poll::Ready(Err(failure));
             }
         }
         Poll::Pending

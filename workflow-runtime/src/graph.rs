@@ -1,0 +1,311 @@
+//! The workflow graph as data: what `workflow!` records of every workflow at compile time.
+//!
+//! For a workflow `async fn fulfil(..)`, the macro defines beside it a constant
+//! `FULFIL_GRAPH: Workflow` (an associated constant when the workflow is a method) holding
+//! its forks, branches, steps and joins, the join policies, the nesting and the source
+//! location of every node. It is plain `'static` data in the binary, built at compile
+//! time: nothing runs, and nothing is kept when it is not used.
+//!
+//! The graph shows the parallel flow: the forks of the body, in order, and inside them
+//! every branch's steps. The ordinary Rust statements between forks are not nodes.
+//!
+//! ```
+//! use workflow_runtime::workflow;
+//! use workflow_runtime::graph::{Policy, Step};
+//!
+//! async fn product(id: u32) -> u32 { id }
+//! async fn customer(id: u32) -> u32 { id }
+//!
+//! workflow! {
+//!     async fn prepare(order: u32) -> u32 {
+//!         fork < product: product(order), customer: customer(order) > join(product, customer);
+//!         product + customer
+//!     }
+//! }
+//!
+//! let graph = PREPARE_GRAPH;
+//! assert_eq!(graph.name, "prepare");
+//! let fork = &graph.forks[0];
+//! assert_eq!(fork.join.policy, Policy::All);
+//! assert_eq!(fork.join.joined, ["product", "customer"]);
+//! let Step::Task(task) = &fork.branches[1].steps[0] else { unreachable!() };
+//! assert_eq!((task.name, task.code), ("customer", "customer(order)"));
+//! assert!(task.at.line > graph.at.line);
+//! ```
+
+/// Where a node is written: the file (as `file!()` gives it), line and column (1-based).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Location {
+    /// The source file, as `file!()` gives it.
+    pub file: &'static str,
+    /// The line, from 1.
+    pub line: u32,
+    /// The column, from 1.
+    pub column: u32,
+}
+
+impl Location {
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn new(file: &'static str, line: u32, column: u32) -> Self {
+        Location { file, line, column }
+    }
+}
+
+impl core::fmt::Display for Location {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// A workflow: its name, where it is written, and its forks in the order the body runs them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Workflow {
+    /// The workflow function's name.
+    pub name: &'static str,
+    /// Where the function's name is written.
+    pub at: Location,
+    /// The forks of the body, in order. Rust statements between them are not nodes.
+    pub forks: &'static [Fork],
+}
+
+impl Workflow {
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn new(name: &'static str, at: Location, forks: &'static [Fork]) -> Self {
+        Workflow { name, at, forks }
+    }
+}
+
+/// A fork: its branches, and the join that waits for them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Fork {
+    /// Where the `fork` keyword is written.
+    pub at: Location,
+    /// Written `#[spawn] fork`: the branches run as tokio tasks.
+    pub spawn: bool,
+    /// The branches, in the order they are written.
+    pub branches: &'static [Branch],
+    /// The join that ends the fork.
+    pub join: Join,
+}
+
+impl Fork {
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn new(at: Location, spawn: bool, branches: &'static [Branch], join: Join) -> Self {
+        Fork {
+            at,
+            spawn,
+            branches,
+            join,
+        }
+    }
+}
+
+/// A branch of a fork: a name and a chain of steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Branch {
+    /// The branch's name.
+    pub name: &'static str,
+    /// The names from the outermost fork down to this branch, joined with `.`
+    /// (`"documents.passport"`), as [`BranchError::path`](crate::BranchError::path) gives it.
+    pub path: &'static str,
+    /// Where the branch's name is written.
+    pub at: Location,
+    /// `name: for PAT in EXPR => ...`: the branch runs its steps once per item.
+    pub fan_out: Option<FanOut>,
+    /// `#[optional]`, `#[timeout(..)]` written on the branch.
+    pub modifiers: Modifiers,
+    /// The steps, in order: each hands its output to the next.
+    pub steps: &'static [Step],
+}
+
+impl Branch {
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn new(
+        name: &'static str,
+        path: &'static str,
+        at: Location,
+        fan_out: Option<FanOut>,
+        modifiers: Modifiers,
+        steps: &'static [Step],
+    ) -> Self {
+        Branch {
+            name,
+            path,
+            at,
+            fan_out,
+            modifiers,
+            steps,
+        }
+    }
+}
+
+/// A fan-out branch's iteration, as written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct FanOut {
+    /// The pattern each item binds (`x` in `for x in xs`).
+    pub pattern: &'static str,
+    /// The collection's expression (`xs`).
+    pub items: &'static str,
+    /// The argument of `#[limit(..)]`, if any: how many items run at once.
+    pub limit: Option<&'static str>,
+}
+
+impl FanOut {
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn new(
+        pattern: &'static str,
+        items: &'static str,
+        limit: Option<&'static str>,
+    ) -> Self {
+        FanOut {
+            pattern,
+            items,
+            limit,
+        }
+    }
+}
+
+/// The modifiers written on a branch or a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub struct Modifiers {
+    /// `#[optional]`: a failure is `None` and the fork goes on.
+    pub optional: bool,
+    /// The argument of `#[timeout(..)]`, as written (`"250ms"`).
+    pub timeout: Option<&'static str>,
+    /// The arguments of `#[retry(..)]`, as written (`"3, backoff = 10ms"`).
+    pub retry: Option<&'static str>,
+}
+
+impl Modifiers {
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn new(
+        optional: bool,
+        timeout: Option<&'static str>,
+        retry: Option<&'static str>,
+    ) -> Self {
+        Modifiers {
+            optional,
+            timeout,
+            retry,
+        }
+    }
+}
+
+/// A step of a branch: a task, or a nested fork.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Step {
+    /// A future to await (the first step) or a callable given the previous output.
+    Task(Task),
+    /// A fork inside the branch; the step after it gets the joined outputs.
+    Fork(Fork),
+}
+
+/// One step: an expression whose future the branch awaits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Task {
+    /// A short name: the function, method or variable the step names
+    /// (`get_product` for `get_product(order.sku)?`; `block`, `closure` or `step` otherwise).
+    pub name: &'static str,
+    /// The step's expression as written (without the trailing `?`).
+    pub code: &'static str,
+    /// Where the step's expression starts.
+    pub at: Location,
+    /// Written with a trailing `?`: an `Err` fails the branch.
+    pub fallible: bool,
+    /// `#[timeout(..)]`, `#[retry(..)]` written on the step.
+    pub modifiers: Modifiers,
+}
+
+impl Task {
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn new(
+        name: &'static str,
+        code: &'static str,
+        at: Location,
+        fallible: bool,
+        modifiers: Modifiers,
+    ) -> Self {
+        Task {
+            name,
+            code,
+            at,
+            fallible,
+            modifiers,
+        }
+    }
+}
+
+/// The end of a fork.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Join {
+    /// Where the `join` (`first`, `quorum`) keyword is written.
+    pub at: Location,
+    /// What the join waits for.
+    pub policy: Policy,
+    /// The joined branches, in the order the join names them.
+    pub joined: &'static [&'static str],
+    /// The branches written in `background(..)`: they run on past the join and finish
+    /// before the enclosing scope does.
+    pub background: &'static [&'static str],
+    /// Written `join(..)?`: a failing branch fails the join.
+    pub fallible: bool,
+}
+
+impl Join {
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn new(
+        at: Location,
+        policy: Policy,
+        joined: &'static [&'static str],
+        background: &'static [&'static str],
+        fallible: bool,
+    ) -> Self {
+        Join {
+            at,
+            policy,
+            joined,
+            background,
+            fallible,
+        }
+    }
+}
+
+/// What a join waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Policy {
+    /// `join(..)`: every joined branch (the first failure cancels the others).
+    All,
+    /// `join(..) settled`: every joined branch, each output a `Result`.
+    Settled,
+    /// `first(..)`: the first branch to succeed; the others are cancelled.
+    First,
+    /// `quorum(k, ..)`: the first `k` branches to succeed.
+    Quorum(usize),
+}
+
+mod bpmn;
+mod conductor;
+mod format;
+mod mermaid;
+#[cfg(test)]
+mod samples;
+
+pub use format::{Format, ParseFormatError};
