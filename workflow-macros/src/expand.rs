@@ -63,6 +63,7 @@ fn fallback(input: &parse::Input, errors: &[syn::Error]) -> TokenStream {
     } = input;
     let errors = errors.iter().map(syn::Error::to_compile_error);
     let graph = crate::graph::item(input);
+    let attrs = attrs.iter().filter(|attr| !is_traced(attr));
     quote! {
         #graph
         #(#attrs)*
@@ -79,6 +80,8 @@ struct Expander<'a> {
     input: &'a parse::Input,
     krate: &'a TokenStream,
     next_id: usize,
+    /// `#[traced]`: the local holding the workflow's span.
+    traced: Option<Ident>,
 }
 
 /// What a fork expands to before its join is bound.
@@ -92,16 +95,21 @@ struct ForkCode {
     /// The background branches polled together, if any.
     background: Option<TokenStream>,
     fallible: bool,
+    /// `#[traced]`: the statement that opens the fork's trace, before the fork's code.
+    prelude: TokenStream,
+    /// `#[traced]`: the statement that records the merge, after the join's binding.
+    merged: TokenStream,
 }
 
 impl ForkCode {
     /// `let <pattern> = <value>;`, where the value is what the join evaluates to.
     fn bind(&self, value: &TokenStream) -> TokenStream {
         let pattern = &self.pattern;
+        let merged = &self.merged;
         match &self.rebind {
-            None => quote! { let #pattern = #value; },
+            None => quote! { let #pattern = #value; #merged },
             Some((binding, in_join_order)) => {
-                quote! { let #binding = { let #pattern = #value; #in_join_order }; }
+                quote! { let #binding = { let #pattern = #value; #in_join_order }; #merged }
             }
         }
     }
@@ -109,10 +117,16 @@ impl ForkCode {
 
 impl<'a> Expander<'a> {
     fn new(input: &'a parse::Input) -> Self {
+        let traced = input
+            .attrs
+            .iter()
+            .any(is_traced)
+            .then(|| format_ident!("__workflow_span", span = Span::mixed_site()));
         Expander {
             input,
             krate: &input.krate,
             next_id: 0,
+            traced,
         }
     }
 
@@ -123,11 +137,22 @@ impl<'a> Expander<'a> {
         let inner = &self.input.inner_attrs;
         let body = self.items(&self.input.body, forks, false);
         let graph = crate::graph::item(self.input);
+        let attrs = attrs.iter().filter(|attr| !is_traced(attr));
+        let k = self.krate;
+        let trace = self.traced.as_ref().map(|span| {
+            let name = sig.ident.unraw().to_string();
+            quote! {
+                #k::__private::traced! {}
+                let #span = #k::__private::tracing::info_span!(#name);
+                #k::__private::tracing::info!(parent: &#span, "workflow `{}` started", #name);
+            }
+        });
         quote! {
             #graph
             #(#attrs)*
             #vis #sig {
                 #(#inner)*
+                #trace
                 #body
             }
         }
@@ -183,11 +208,12 @@ impl<'a> Expander<'a> {
                 };
                 let code = self.fork(fork, model, &[]);
                 let question = fork.join.as_ref().and_then(|j| j.question);
+                let prelude = &code.prelude;
                 let Some(background) = &code.background else {
                     let rest_tokens = self.items(rest, forks, skip_items);
                     let joined = &code.joined;
                     let bind = code.bind(&quote! { #joined #question });
-                    return quote! { #bind #rest_tokens };
+                    return quote! { #prelude #bind #rest_tokens };
                 };
                 // Items declared after the fork stay visible to the whole body.
                 let hoisted = rest.iter().filter_map(|item| match item {
@@ -197,7 +223,7 @@ impl<'a> Expander<'a> {
                 let hoisted = quote! { #(#hoisted)* };
                 let rest_tokens = self.items(rest, forks, true);
                 let body = self.top_level_background(&code, background, question, &rest_tokens);
-                quote! { #hoisted #body }
+                quote! { #hoisted #prelude #body }
             }
         }
     }
@@ -269,6 +295,8 @@ impl<'a> Expander<'a> {
                 rebind: None,
                 background: None,
                 fallible: false,
+                prelude: TokenStream::new(),
+                merged: TokenStream::new(),
             };
         };
         let fallible = model.is_fallible();
@@ -287,11 +315,16 @@ impl<'a> Expander<'a> {
         let mut joined_names = Vec::new();
         let mut pattern = Vec::new();
         let mut background_futures = Vec::new();
+        // `#[traced]`: the local holding the fork's trace.
+        let trace = self.traced.is_some().then(|| self.ident("fork_trace"));
+        let cancels = fallible && matches!(join.policy, Policy::All);
         for (branch, model) in fork.branches.iter().zip(&model.branches) {
             let mut branch_path = path.to_vec();
             let name = branch.name.unraw();
             branch_path.push(name.to_string());
+            let name_text = name.to_string();
             let in_background = join.background.iter().any(|n| n.unraw() == name);
+            let branch_span = trace.as_ref().map(|_| self.ident("branch_span"));
             // Background branches cannot fail (validated), so they never return a Result.
             let future = self.branch(
                 branch,
@@ -303,7 +336,18 @@ impl<'a> Expander<'a> {
                     ok_wrap.as_ref()
                 },
                 model_fork_has_questions,
+                branch_span.as_ref(),
             );
+            // `#[traced]`: the branch runs in its span, a child of the fork's.
+            let future = match (&trace, &branch_span) {
+                (Some(trace), Some(span)) => quote! {
+                    {
+                        let #span = #k::__private::tracing::info_span!(parent: #trace.span(), #name_text);
+                        #k::__private::Instrument::instrument(#future, #span)
+                    }
+                },
+                _ => future,
+            };
             // The task mode: the branch owns what it uses (`async move`) and runs as a task.
             let future = match fork.spawn {
                 Some(at) => {
@@ -311,6 +355,17 @@ impl<'a> Expander<'a> {
                     quote_spanned! {at=>
                         #k::__private::spawn_branch(#path_text, async move { #future.await })
                     }
+                }
+                None => future,
+            };
+            // `#[traced]`: the fork watches the branch arrive, fail or be cancelled.
+            let future = match &trace {
+                Some(trace) if in_background => {
+                    quote! { #trace.background(#name_text, #future) }
+                }
+                Some(trace) => {
+                    let outcome = self.outcome(model, ok_wrap.is_some() || fallible);
+                    quote! { #trace.arrival(#name_text, #outcome, #cancels, #future) }
                 }
                 None => future,
             };
@@ -381,6 +436,7 @@ impl<'a> Expander<'a> {
             [one] => Some(one.clone()),
             many => Some(quote! { async { #k::__private::join!(#(#many),*); } }),
         };
+        let joined_count = joined_futures.len();
         let in_join_order: Vec<&Ident> = join.names.iter().map(|n| &n.name).collect();
         let (pattern, rebind) = match (&fork.binding, &join.policy) {
             (None, _) => (quote! { (#(#pattern,)*) }, None),
@@ -396,12 +452,18 @@ impl<'a> Expander<'a> {
                 )
             }
         };
+        let (prelude, merged) = match &trace {
+            Some(trace) => self.fork_trace(trace, fork, join, path, joined_count),
+            None => (TokenStream::new(), TokenStream::new()),
+        };
         ForkCode {
             joined,
             pattern,
             rebind,
             background,
             fallible,
+            prelude,
+            merged,
         }
     }
 
@@ -415,6 +477,7 @@ impl<'a> Expander<'a> {
         path: &[String],
         ok_wrap: Option<&TokenStream>,
         fork_has_questions: bool,
+        branch_span: Option<&Ident>,
     ) -> TokenStream {
         let k = self.krate;
         // Whether the chain of steps itself returns a `Result`.
@@ -445,7 +508,17 @@ impl<'a> Expander<'a> {
                 ],
             ) if !awaits_inside && modifiers.timeout.is_none() && modifiers.retry.is_none() => {
                 let k_step = self.krate_at(expr.span());
-                quote_spanned! {expr.span()=> #k_step::__private::IntoFuture::into_future(#expr) }
+                let future = quote_spanned! {expr.span()=> #k_step::__private::IntoFuture::into_future(#expr) };
+                match branch_span {
+                    // `#[traced]`: the step's span, a child of the branch's.
+                    Some(parent) => {
+                        let label = step_label(model, 0);
+                        quote! {
+                            #k::__private::Instrument::instrument(#future, #k::__private::tracing::debug_span!(parent: &#parent, #label))
+                        }
+                    }
+                    None => future,
+                }
             }
             _ => {
                 let body = self.chain(&chain, 0, &Input::None);
@@ -480,13 +553,112 @@ impl<'a> Expander<'a> {
         }
         if branch.modifiers.optional.is_some() && fails {
             // An optional branch's failure is `None`, and the fork goes on.
-            future = quote! { #k::__private::FutureExt::map(#future, #k::__private::Result::ok) };
+            future = match branch_span {
+                None => {
+                    quote! { #k::__private::FutureExt::map(#future, #k::__private::Result::ok) }
+                }
+                // `#[traced]`: the failure is told before it is dropped.
+                Some(_) => {
+                    let (output, error) = (self.ident("output"), self.ident("error"));
+                    let name = branch.name.unraw().to_string();
+                    let describe = self.describe(model, &error);
+                    quote! {
+                        #k::__private::FutureExt::map(#future, |#output| match #output {
+                            #k::__private::Ok(#output) => #k::__private::Some(#output),
+                            #k::__private::Err(#error) => {
+                                #k::__private::optional_failed(#name, &#describe);
+                                #k::__private::None
+                            }
+                        })
+                    }
+                }
+            };
             fails = false;
         }
         if let (Some(error), false) = (ok_wrap, fails) {
             future = ok(&future, error);
         }
         future
+    }
+
+    /// `#[traced]`: how the fork's trace reads a joined branch's output, a `fn` pointer
+    /// that gives `None` on success and the error's text on failure.
+    fn outcome(&mut self, model: &model::Branch<Span>, returns_result: bool) -> TokenStream {
+        let k = self.krate;
+        if !returns_result {
+            return quote! { |_| #k::__private::None };
+        }
+        let (output, error) = (self.ident("output"), self.ident("error"));
+        let describe = self.describe(model, &error);
+        quote! {
+            |#output| match #output {
+                #k::__private::Ok(_) => #k::__private::None,
+                #k::__private::Err(#error) => #k::__private::Some(#describe),
+            }
+        }
+    }
+
+    /// `#[traced]`: the text of the `BranchError` in `error`: the user's error's
+    /// `Display` when its type is known here (a `?` step names it), else the
+    /// `BranchError`'s own ("branch `x` failed").
+    fn describe(&self, model: &model::Branch<Span>, error: &Ident) -> TokenStream {
+        let k = self.krate;
+        if model.steps_can_fail() {
+            quote! {
+                {
+                    #[allow(unused_imports)]
+                    use #k::__private::{DescribeAny as _, DescribeDisplay as _};
+                    (&&#k::__private::Describe(#error.error())).describe()
+                }
+            }
+        } else {
+            quote! { #k::__private::ToString::to_string(#error) }
+        }
+    }
+
+    /// `#[traced]`: the statement that opens a fork's trace (its span, a child of the
+    /// workflow's or of the enclosing branch's, and the split event) and the one that
+    /// records the merge.
+    fn fork_trace(
+        &self,
+        trace: &Ident,
+        fork: &Fork,
+        join: &parse::Join,
+        path: &[String],
+        joined: usize,
+    ) -> (TokenStream, TokenStream) {
+        let k = self.krate;
+        let names = fork.branches.iter().map(|b| b.name.unraw().to_string());
+        let background = join.background.iter().map(|b| b.unraw().to_string());
+        let in_join_order: Vec<String> = join
+            .names
+            .iter()
+            .map(|n| n.name.unraw().to_string())
+            .collect();
+        let policy = match join.policy {
+            Policy::All if join.question.is_some() => {
+                "the join waits for all, the first failure cancels the others".to_owned()
+            }
+            Policy::All => "the join waits for all".to_owned(),
+            Policy::Settled(_) => "the join waits for all, failed or not (settled)".to_owned(),
+            Policy::First => "the first to succeed wins".to_owned(),
+            Policy::Quorum { k, .. } => format!("the first {k} to succeed win (quorum)"),
+        };
+        let parent = match (&self.traced, path.is_empty()) {
+            (Some(workflow), true) => quote! { parent: &#workflow, },
+            _ => TokenStream::new(),
+        };
+        let prelude = quote! {
+            let #trace = #k::__private::ForkTrace::split(
+                #k::__private::tracing::info_span!(#parent "fork"),
+                &[#(#names),*],
+                #joined,
+                &[#(#background),*],
+                #policy,
+            );
+        };
+        let merged = quote! { #trace.merged(&[#(#in_join_order),*]); };
+        (prelude, merged)
     }
 
     /// The future of a fan-out branch: the chain runs once per item, at most `limit` at
@@ -631,6 +803,12 @@ impl<'a> Expander<'a> {
                 // expression (a `RefCell` borrow, a lock guard) end here, as they would
                 // in `join!(f(cell.borrow().len()), ...)`, instead of living across the
                 // await.
+                if self.traced.is_some() {
+                    let label = step_label(chain.model, from);
+                    future = quote! {
+                        #k::__private::Instrument::instrument(#future, #k::__private::tracing::debug_span!(#label))
+                    };
+                }
                 let pending = self.user_ident("future", span);
                 let future = quote_spanned! {span=> { let #pending = #future; #pending } };
                 let value = self.ident("value");
@@ -690,8 +868,9 @@ impl<'a> Expander<'a> {
                     code.bind(joined)
                 };
                 let rest = self.chain(chain, from + 1, &Input::Joined(names));
+                let prelude = &code.prelude;
                 match &code.background {
-                    None => quote! { #bind #rest },
+                    None => quote! { #prelude #bind #rest },
                     // The rest of the branch runs beside the nested fork's background
                     // branches; a failure of the branch drops them at once.
                     Some(background) => {
@@ -701,12 +880,26 @@ impl<'a> Expander<'a> {
                             quote! { |_| false }
                         };
                         quote! {
+                            #prelude
                             #k::__private::with_background(async { #bind #rest }, #background, #fails).await
                         }
                     }
                 }
             }
         }
+    }
+}
+
+/// `#[traced]` on the workflow: spans and events for `tracing`.
+fn is_traced(attr: &syn::Attribute) -> bool {
+    attr.path().is_ident("traced")
+}
+
+/// The short name of step `index` of a branch, for its span.
+fn step_label(model: &model::Branch<Span>, index: usize) -> String {
+    match model.steps.get(index) {
+        Some(model::Step::Task(task)) => task.label.clone(),
+        _ => "step".to_owned(),
     }
 }
 

@@ -40,6 +40,8 @@ mod race;
 mod task;
 #[cfg(feature = "tokio")]
 mod time;
+#[cfg(feature = "tracing")]
+mod trace;
 
 pub use error::BranchError;
 pub use race::Winner;
@@ -112,7 +114,36 @@ pub mod __private {
     pub use crate::task::{TaskBranch, spawn_branch};
     #[cfg(feature = "tokio")]
     pub use crate::time::{TimedOut, retry, timeout_branch, with_timeout};
+    #[cfg(feature = "tracing")]
+    pub use crate::trace::{
+        Describe, DescribeAny, DescribeDisplay, ForkTrace, Outcome, Watched, optional_failed,
+    };
     pub use core::convert::From;
+    pub use core::option::Option::{None, Some};
+    pub use std::string::ToString;
+    #[cfg(feature = "tracing")]
+    pub use tracing::{self, Instrument};
+
+    /// What `#[traced]` expands to first: nothing when tracing is compiled in.
+    #[cfg(feature = "tracing")]
+    #[macro_export]
+    #[doc(hidden)]
+    macro_rules! __workflow_traced {
+        () => {};
+    }
+
+    /// What `#[traced]` expands to first: an error that says how to turn tracing on.
+    #[cfg(not(feature = "tracing"))]
+    #[macro_export]
+    #[doc(hidden)]
+    macro_rules! __workflow_traced {
+        () => {
+            ::core::compile_error!(
+                "`#[traced]` needs the `tracing` feature of `workflow-runtime`, which is on by default\n= help: add \"tracing\" to workflow-runtime's features in Cargo.toml, or remove `#[traced]`"
+            );
+        };
+    }
+    pub use __workflow_traced as traced;
     pub use core::convert::Infallible;
     pub use core::future::{Future, IntoFuture};
     pub use core::pin::pin;

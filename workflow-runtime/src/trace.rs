@@ -1,0 +1,214 @@
+//! What a `#[traced]` workflow tells `tracing`: the token story of seed 003.
+//!
+//! The generated code names the spans (they take the user's names, which must be string
+//! literals at the call site); this module emits the events of a fork: the split into
+//! branches, each branch's arrival at the join (k of N), a failure and the siblings it
+//! cancels, background branches finishing, and the merge.
+//!
+//! With no subscriber installed, every span is `Span::none()` and every event is one
+//! check of tracing's global level filter: nothing is formatted, nothing allocated.
+
+use core::fmt::Display;
+use core::future::Future;
+use core::pin::Pin;
+use core::sync::atomic::{AtomicUsize, Ordering};
+use core::task::{Context, Poll};
+
+use tracing::Span;
+
+/// One fork's trace: its span (the parent of its branches' spans) and how many of its
+/// joined branches have arrived.
+pub struct ForkTrace {
+    span: Span,
+    joined: usize,
+    arrived: AtomicUsize,
+}
+
+/// How a branch's outcome reads: `None` when it succeeded, or what went wrong.
+pub type Outcome<T> = fn(&T) -> Option<String>;
+
+impl ForkTrace {
+    /// Opens the fork: an event on `span` saying into which branches the token splits.
+    pub fn split(
+        span: Span,
+        branches: &'static [&'static str],
+        joined: usize,
+        background: &'static [&'static str],
+        policy: &'static str,
+    ) -> Self {
+        if !span.is_disabled() {
+            let names = branches.join(", ");
+            if background.is_empty() {
+                tracing::info!(parent: &span, "split into {} branches: {names}; {policy}", branches.len());
+            } else {
+                tracing::info!(
+                    parent: &span,
+                    "split into {} branches: {names}; {policy}, {} in the background",
+                    branches.len(),
+                    background.join(", ")
+                );
+            }
+        }
+        ForkTrace {
+            span,
+            joined,
+            arrived: AtomicUsize::new(0),
+        }
+    }
+
+    /// The fork's span: the parent of its branches' spans.
+    pub fn span(&self) -> &Span {
+        &self.span
+    }
+
+    /// Watches a joined branch: its arrival at the join, its failure, or its
+    /// cancellation (dropped before it finished).
+    pub fn arrival<F: Future>(
+        &self,
+        branch: &'static str,
+        outcome: Outcome<F::Output>,
+        cancels: bool,
+        future: F,
+    ) -> Watched<'_, F> {
+        Watched {
+            future,
+            fork: self,
+            branch,
+            outcome,
+            role: if cancels {
+                Role::Cancelling
+            } else {
+                Role::Joined
+            },
+            done: false,
+        }
+    }
+
+    /// Watches a background branch: it finishes, or is cancelled, without arriving.
+    pub fn background<F: Future>(&self, branch: &'static str, future: F) -> Watched<'_, F> {
+        Watched {
+            future,
+            fork: self,
+            branch,
+            outcome: |_| None,
+            role: Role::Background,
+            done: false,
+        }
+    }
+
+    /// The join handed on its outputs.
+    pub fn merged(&self, joined: &'static [&'static str]) {
+        tracing::info!(parent: &self.span, "joined {}", joined.join(", "));
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Role {
+    /// Joined, and a failure cancels the siblings (`join(..)?`).
+    Cancelling,
+    /// Joined; a failure is handed on (`settled`) or waits for another (`first`).
+    Joined,
+    /// Not joined: runs on past the join.
+    Background,
+}
+
+pin_project_lite::pin_project! {
+    /// A branch's future, watched for the fork's trace.
+    pub struct Watched<'a, F: Future> {
+        #[pin]
+        future: F,
+        fork: &'a ForkTrace,
+        branch: &'static str,
+        outcome: Outcome<F::Output>,
+        role: Role,
+        done: bool,
+    }
+
+    impl<'a, F: Future> PinnedDrop for Watched<'a, F> {
+        fn drop(this: Pin<&mut Self>) {
+            if !this.done {
+                let branch = this.branch;
+                tracing::info!(parent: &this.fork.span, "branch `{branch}` cancelled");
+            }
+        }
+    }
+}
+
+impl<F: Future> Future for Watched<'_, F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let output = core::task::ready!(this.future.poll(cx));
+        *this.done = true;
+        let (fork, branch) = (*this.fork, *this.branch);
+        if fork.span.is_disabled() {
+            return Poll::Ready(output);
+        }
+        let parent = &fork.span;
+        match (*this.role, (this.outcome)(&output)) {
+            (Role::Background, _) => {
+                tracing::info!(parent: parent, "background branch `{branch}` finished");
+            }
+            (Role::Cancelling, Some(error)) => {
+                tracing::warn!(
+                    parent: parent,
+                    "branch `{branch}` failed: {error}; cancelling the branches still running"
+                );
+            }
+            (role, failure) => {
+                let k = fork.arrived.fetch_add(1, Ordering::Relaxed) + 1;
+                let n = fork.joined;
+                match failure {
+                    None => {
+                        tracing::info!(parent: parent, "branch `{branch}` arrived at the join ({k}/{n})");
+                    }
+                    Some(error) => {
+                        let _ = role;
+                        tracing::warn!(
+                            parent: parent,
+                            "branch `{branch}` arrived at the join with an error ({k}/{n}): {error}"
+                        );
+                    }
+                }
+            }
+        }
+        Poll::Ready(output)
+    }
+}
+
+/// Describes an error for the trace: its `Display` text when it has one.
+///
+/// The generated code calls `(&&Describe(error)).describe()` with both traits in scope:
+/// method lookup takes [`DescribeDisplay`] when the error is `Display`, and falls back
+/// to [`DescribeAny`] otherwise (autoref specialization).
+pub struct Describe<'a, T>(pub &'a T);
+
+/// The `Display` case of [`Describe`].
+pub trait DescribeDisplay {
+    /// The error's `Display` text.
+    fn describe(&self) -> String;
+}
+
+impl<T: Display> DescribeDisplay for &Describe<'_, T> {
+    fn describe(&self) -> String {
+        self.0.to_string()
+    }
+}
+
+/// The fallback case of [`Describe`], for errors without `Display`.
+pub trait DescribeAny {
+    /// `an error` and the type's name.
+    fn describe(&self) -> String;
+}
+
+impl<T> DescribeAny for Describe<'_, T> {
+    fn describe(&self) -> String {
+        format!("an error of type `{}`", core::any::type_name::<T>())
+    }
+}
+
+/// Logs the failure of an `#[optional]` branch, which the fork then goes on without.
+pub fn optional_failed(branch: &'static str, error: &str) {
+    tracing::warn!("optional branch `{branch}` failed: {error}; going on without it");
+}
