@@ -150,7 +150,7 @@ async fn send_to_dropshipper(shipment: &Shipment) -> Result<Receipt, FetchError>
 
 workflow! {
     /// Fetches what the dropshipper needs, all at the same time, then sends it.
-    async fn fulfil(order: &Order) -> Result<(Shipment, Receipt), Box<dyn Error + Send + Sync>> {
+    pub(crate) async fn fulfil(order: &Order) -> Result<(Shipment, Receipt), Box<dyn Error + Send + Sync>> {
         fork <
             product:  get_product(order.sku)?,
             customer: get_customer(order.customer_id)?,

@@ -210,7 +210,7 @@ fn decide(credit: u16, employment: u8, documents: &Documents) -> Decision {
 
 workflow! {
     /// Validates the application, runs the background checks at the same time, decides.
-    async fn review(app: &Application) -> Result<Decision, LoanError> {
+    pub(crate) async fn review(app: &Application) -> Result<Decision, LoanError> {
         validate(app)?;
         fork <
             credit: credit_bureau_check(app)?,

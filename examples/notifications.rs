@@ -118,7 +118,7 @@ async fn mark_customer_notified(order_id: u32) {
 
 workflow! {
     /// Notifies the customer on every channel; waits for email and SMS only.
-    async fn notify(event: &OrderShipped) -> (Sent, Sent) {
+    pub(crate) async fn notify(event: &OrderShipped) -> (Sent, Sent) {
         fork <
             email: process_notification_payload(event, Channel::Email) -> email_notification,
             sms: process_notification_payload(event, Channel::Sms) -> sms_notification,

@@ -186,7 +186,7 @@ async fn loyalty_points(customer_id: u32, cents: u32) -> Result<u32, ServiceErro
 
 workflow! {
     /// Checks stock, authorises the payment and adds loyalty points, all at once.
-    async fn check_out(
+    pub(crate) async fn check_out(
         order: &Order,
         warehouse: &Warehouse,
         payments: &PaymentProvider,
