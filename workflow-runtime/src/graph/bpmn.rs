@@ -370,7 +370,8 @@ impl Diagram {
     fn group(&mut self, branch: &Branch) -> usize {
         let mut name = branch.name.to_owned();
         if let Some(fan_out) = &branch.fan_out {
-            let _ = write!(name, ": for each {} in {}", fan_out.pattern, fan_out.items);
+            // The collection's expression is in the task's documentation.
+            let _ = write!(name, ": for each {}", fan_out.pattern);
             if let Some(limit) = fan_out.limit {
                 let _ = write!(name, ", at most {limit} at once");
             }
@@ -509,7 +510,10 @@ impl Diagram {
                 )
             }
             Block::Par { bands, join, .. } => {
-                let sizes: Vec<_> = bands.iter().map(|(block, _)| self.measure(block)).collect();
+                let sizes: Vec<_> = bands
+                    .iter()
+                    .map(|(block, group)| self.measure_band(block, *group))
+                    .collect();
                 let widest = sizes.iter().map(|size| size.0).max().unwrap_or(0);
                 let join = if join.is_some() { GAP + GATEWAY } else { 0 };
                 (
@@ -525,6 +529,15 @@ impl Diagram {
                 (width + 2 * SUB_SIDE, height + SUB_TOP + 20)
             }
         }
+    }
+
+    /// The size of a branch's content, wide enough for its group's name.
+    fn measure_band(&self, block: &Block, group: usize) -> (i64, i64) {
+        let (width, height) = self.measure(block);
+        (
+            width.max(label_width(&self.groups[group].name) - 18),
+            height,
+        )
     }
 
     /// Places a block with its left side at `x` and its axis at `y`.
@@ -549,7 +562,7 @@ impl Diagram {
                 let left = x + GATEWAY + GAP;
                 let mut top = y - height / 2;
                 for (band, group) in bands {
-                    let (band_width, band_height) = self.measure(band);
+                    let (band_width, band_height) = self.measure_band(band, *group);
                     self.place(band, left, top + BAND_TOP + band_height / 2);
                     let group = &mut self.groups[*group];
                     group.bounds = Rect {
@@ -561,7 +574,7 @@ impl Diagram {
                     group.label = Rect {
                         x: left - 9,
                         y: top + 8,
-                        width: text_width(&group.name),
+                        width: label_width(&group.name),
                         height: 14,
                     };
                     top += band_height + BAND_TOP + BAND_BOTTOM;
@@ -594,7 +607,7 @@ impl Diagram {
         node.bounds = bounds;
         node.label = match node.kind {
             Kind::Start | Kind::End => {
-                let width = text_width(&node.name).max(EVENT);
+                let width = label_width(&node.name).max(EVENT);
                 Some(Rect {
                     x: bounds.center_x() - width / 2,
                     y: bounds.bottom() + 5,
@@ -606,7 +619,7 @@ impl Diagram {
             Kind::Join if !node.name.is_empty() => Some(Rect {
                 x: bounds.right() + 4,
                 y: bounds.y - 2,
-                width: text_width(&node.name),
+                width: label_width(&node.name),
                 height: 14,
             }),
             _ => None,
@@ -820,8 +833,15 @@ fn location(at: Location) -> String {
     format!("{}:{}", at.file, at.line)
 }
 
+/// The width of `text` in a task's box (bpmn-js's 12 px font), roughly.
 fn text_width(text: &str) -> i64 {
     i64::try_from(text.chars().count()).unwrap_or(i64::MAX / CHAR) * CHAR
+}
+
+/// The width of `text` in an external label (bpmn-js's 11 px font), roughly: bpmn-js
+/// centers a label in its box, so a close guess keeps it left-aligned.
+fn label_width(text: &str) -> i64 {
+    i64::try_from(text.chars().count()).unwrap_or(i64::MAX / CHAR) * 11 / 2 + 4
 }
 
 fn bounds(out: &mut String, rect: Rect, indent: usize) {
