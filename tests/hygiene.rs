@@ -17,9 +17,13 @@ struct IntoFuture;
 fn join_all() {}
 fn join() {}
 fn try_join() {}
+struct Some;
+struct None;
+struct ToString;
 mod futures {}
 mod core {}
 mod std {}
+mod tracing {}
 const value: u8 = 0;
 const error: u8 = 0;
 const ok: u8 = 0;
@@ -49,6 +53,36 @@ workflow! {
         > join(a, b, c)? background(d);
         ::core::result::Result::Ok(a + b + c)
     }
+}
+
+workflow! {
+    /// The same with `#[traced]`: spans, events, an optional branch and a race.
+    #[traced]
+    async fn shadowed_traced(id: u32) -> ::core::result::Result<u32, BranchError<&'static str>> {
+        fork <
+            a: fetch(id) -> fetch,
+            b: check(id)? -> check?,
+            c: fork <
+                x: fetch(1),
+                y: check(2)?,
+            > join(x, y)? -> |x, y| async move { x + y },
+            #[optional] e: check(id + 10)?,
+            d: fetch(3),
+        > join(a, b, c, e)? background(d);
+        let won = fork < f: check(id)?, g: check(id)? > first(f, g)?;
+        ::core::result::Result::Ok(a + b + c + e.unwrap_or(0) + won.value - won.value)
+    }
+}
+
+#[test]
+fn traced_workflows_compile_and_run_when_the_users_scope_shadows_everything() {
+    assert_eq!(
+        ::futures::executor::block_on(shadowed_traced(1)),
+        ::core::result::Result::Ok(4 + 1 + 4)
+    );
+    let failure = ::futures::executor::block_on(shadowed_traced(6)).unwrap_err();
+    assert_eq!(failure.path(), "b");
+    assert_eq!(SHADOWED_TRACED_GRAPH.forks.len(), 2);
 }
 
 #[test]

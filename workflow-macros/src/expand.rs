@@ -338,25 +338,32 @@ impl<'a> Expander<'a> {
                 model_fork_has_questions,
                 branch_span.as_ref(),
             );
-            // `#[traced]`: the branch runs in its span, a child of the fork's.
-            let future = match (&trace, &branch_span) {
-                (Some(trace), Some(span)) => quote! {
-                    {
+            // `#[traced]`: the branch runs in its span, a child of the fork's (made
+            // before a task is spawned: the task does not borrow the fork's trace).
+            let (open_span, future) = match (&trace, &branch_span) {
+                (Some(trace), Some(span)) => (
+                    quote! {
                         let #span = #k::__private::tracing::info_span!(parent: #trace.span(), #name_text);
-                        #k::__private::Instrument::instrument(#future, #span)
-                    }
-                },
-                _ => future,
+                    },
+                    quote! { #k::__private::Instrument::instrument(#future, #span) },
+                ),
+                _ => (TokenStream::new(), future),
             };
             // The task mode: the branch owns what it uses (`async move`) and runs as a task.
             let future = match fork.spawn {
                 Some(at) => {
                     let path_text = branch_path.join(".");
-                    quote_spanned! {at=>
+                    let spawned = quote_spanned! {at=>
                         #k::__private::spawn_branch(#path_text, async move { #future.await })
+                    };
+                    if open_span.is_empty() {
+                        spawned
+                    } else {
+                        quote! { { #open_span #spawned } }
                     }
                 }
-                None => future,
+                None if open_span.is_empty() => future,
+                None => quote! { { #open_span #future } },
             };
             // `#[traced]`: the fork watches the branch arrive, fail or be cancelled.
             let future = match &trace {
@@ -364,7 +371,11 @@ impl<'a> Expander<'a> {
                     quote! { #trace.background(#name_text, #future) }
                 }
                 Some(trace) => {
-                    let outcome = self.outcome(model, ok_wrap.is_some() || fallible);
+                    let outcome = if ok_wrap.is_some() || fallible {
+                        quote! { #k::__private::Result::is_err }
+                    } else {
+                        quote! { |_| false }
+                    };
                     quote! { #trace.arrival(#name_text, #outcome, #cancels, #future) }
                 }
                 None => future,
@@ -435,6 +446,16 @@ impl<'a> Expander<'a> {
             [] => None,
             [one] => Some(one.clone()),
             many => Some(quote! { async { #k::__private::join!(#(#many),*); } }),
+        };
+        // `#[traced]`: a failed join tells its error, once the join has unified the
+        // branches' error types (so the error's type is known where it is described).
+        let joined = match &trace {
+            Some(trace) if fallible && !matches!(join.policy, Policy::Settled(_)) => {
+                let error = self.ident("error");
+                let describe = describe(k, &quote! { #error });
+                quote! { #trace.failed(#joined, |#error| #describe) }
+            }
+            _ => joined,
         };
         let joined_count = joined_futures.len();
         let in_join_order: Vec<&Ident> = join.names.iter().map(|n| &n.name).collect();
@@ -581,36 +602,13 @@ impl<'a> Expander<'a> {
         future
     }
 
-    /// `#[traced]`: how the fork's trace reads a joined branch's output, a `fn` pointer
-    /// that gives `None` on success and the error's text on failure.
-    fn outcome(&mut self, model: &model::Branch<Span>, returns_result: bool) -> TokenStream {
-        let k = self.krate;
-        if !returns_result {
-            return quote! { |_| #k::__private::None };
-        }
-        let (output, error) = (self.ident("output"), self.ident("error"));
-        let describe = self.describe(model, &error);
-        quote! {
-            |#output| match #output {
-                #k::__private::Ok(_) => #k::__private::None,
-                #k::__private::Err(#error) => #k::__private::Some(#describe),
-            }
-        }
-    }
-
-    /// `#[traced]`: the text of the `BranchError` in `error`: the user's error's
-    /// `Display` when its type is known here (a `?` step names it), else the
+    /// `#[traced]`: the text of the `BranchError` in `error` of an `#[optional]`
+    /// branch: the user's error's `Display` when its steps name its type, else the
     /// `BranchError`'s own ("branch `x` failed").
     fn describe(&self, model: &model::Branch<Span>, error: &Ident) -> TokenStream {
         let k = self.krate;
         if model.steps_can_fail() {
-            quote! {
-                {
-                    #[allow(unused_imports)]
-                    use #k::__private::{DescribeAny as _, DescribeDisplay as _};
-                    (&&#k::__private::Describe(#error.error())).describe()
-                }
-            }
+            describe(k, &quote! { #error.error() })
         } else {
             quote! { #k::__private::ToString::to_string(#error) }
         }
@@ -886,6 +884,19 @@ impl<'a> Expander<'a> {
                     }
                 }
             }
+        }
+    }
+}
+
+/// `#[traced]`: the text of the error `error` refers to, by autoref specialization: its
+/// `Display` when it has one, else its type's name. Only where the error's type is
+/// already known (an inference variable would pick `Display` and fail later).
+fn describe(k: &TokenStream, error: &TokenStream) -> TokenStream {
+    quote! {
+        {
+            #[allow(unused_imports)]
+            use #k::__private::{DescribeAny as _, DescribeDisplay as _};
+            (&&#k::__private::Describe(#error)).describe()
         }
     }
 }

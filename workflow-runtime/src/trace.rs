@@ -16,6 +16,8 @@ use core::task::{Context, Poll};
 
 use tracing::Span;
 
+use crate::BranchError;
+
 /// One fork's trace: its span (the parent of its branches' spans) and how many of its
 /// joined branches have arrived.
 pub struct ForkTrace {
@@ -24,8 +26,8 @@ pub struct ForkTrace {
     arrived: AtomicUsize,
 }
 
-/// How a branch's outcome reads: `None` when it succeeded, or what went wrong.
-pub type Outcome<T> = fn(&T) -> Option<String>;
+/// Whether a branch's output is a failure.
+pub type Outcome<T> = fn(&T) -> bool;
 
 impl ForkTrace {
     /// Opens the fork: an event on `span` saying into which branches the token splits.
@@ -90,7 +92,7 @@ impl ForkTrace {
             future,
             fork: self,
             branch,
-            outcome: |_| None,
+            outcome: |_| false,
             role: Role::Background,
             done: false,
         }
@@ -99,6 +101,21 @@ impl ForkTrace {
     /// The join handed on its outputs.
     pub fn merged(&self, joined: &'static [&'static str]) {
         tracing::info!(parent: &self.span, "joined {}", joined.join(", "));
+    }
+
+    /// A failing join's outcome, told with the error's text and handed on unchanged.
+    pub fn failed<T, E>(
+        &self,
+        outcome: Result<T, BranchError<E>>,
+        describe: fn(&E) -> String,
+    ) -> Result<T, BranchError<E>> {
+        if let Err(failure) = &outcome
+            && !self.span.is_disabled()
+        {
+            let error = describe(failure.error());
+            tracing::warn!(parent: &self.span, "the join failed: {failure}: {error}");
+        }
+        outcome
     }
 }
 
@@ -150,26 +167,19 @@ impl<F: Future> Future for Watched<'_, F> {
             (Role::Background, _) => {
                 tracing::info!(parent: parent, "background branch `{branch}` finished");
             }
-            (Role::Cancelling, Some(error)) => {
+            (Role::Cancelling, true) => {
                 tracing::warn!(
                     parent: parent,
-                    "branch `{branch}` failed: {error}; cancelling the branches still running"
+                    "branch `{branch}` failed: cancelling the branches still running"
                 );
             }
-            (role, failure) => {
+            (Role::Cancelling | Role::Joined, failed) => {
                 let k = fork.arrived.fetch_add(1, Ordering::Relaxed) + 1;
                 let n = fork.joined;
-                match failure {
-                    None => {
-                        tracing::info!(parent: parent, "branch `{branch}` arrived at the join ({k}/{n})");
-                    }
-                    Some(error) => {
-                        let _ = role;
-                        tracing::warn!(
-                            parent: parent,
-                            "branch `{branch}` arrived at the join with an error ({k}/{n}): {error}"
-                        );
-                    }
+                if failed {
+                    tracing::warn!(parent: parent, "branch `{branch}` arrived at the join with an error ({k}/{n})");
+                } else {
+                    tracing::info!(parent: parent, "branch `{branch}` arrived at the join ({k}/{n})");
                 }
             }
         }

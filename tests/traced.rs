@@ -1,0 +1,302 @@
+//! `#[traced]` workflows: the spans (workflow > fork > branch > step, named after the
+//! user's names) and the token story told as events (seed 003): the split into N
+//! branches, each arrival at the join (k/N), the merge, a failure and the siblings it
+//! cancels. Every event is captured with the names of the spans it happened in, on
+//! tokio's paused clock, so the story's order is the order of the virtual times.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::time::sleep;
+use tracing::field::{Field, Visit};
+use tracing::{Event, Subscriber};
+use tracing_subscriber::layer::{Context, Layer, SubscriberExt as _};
+use tracing_subscriber::registry::LookupSpan;
+use workflow_runtime::{BranchError, workflow};
+
+mod support;
+use support::{after, fail_after, ok_after};
+
+/// Every event as `scope: message`, the scope being the names of its spans from the root.
+#[derive(Clone, Default)]
+struct Log(Arc<Mutex<Vec<String>>>);
+
+struct Message(String);
+
+impl Visit for Message {
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "message" {
+            self.0 = format!("{value:?}");
+        }
+    }
+}
+
+impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Log {
+    fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
+        let mut message = Message(String::new());
+        event.record(&mut message);
+        let scope: Vec<&str> = ctx
+            .event_scope(event)
+            .map(|scope| scope.from_root().map(|span| span.name()).collect())
+            .unwrap_or_default();
+        self.0
+            .lock()
+            .unwrap()
+            .push(format!("{}: {}", scope.join(":"), message.0));
+    }
+}
+
+/// Runs `workflow` to its end on a paused current-thread runtime, with a subscriber that
+/// records every event at every level; returns its output and the log.
+fn traced<T>(workflow: impl Future<Output = T>) -> (T, Vec<String>) {
+    let log = Log::default();
+    let subscriber = tracing_subscriber::registry().with(log.clone());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    let output = tracing::subscriber::with_default(subscriber, || runtime.block_on(workflow));
+    let lines = log.0.lock().unwrap().clone();
+    (output, lines)
+}
+
+async fn check(what: &'static str, ms: u64) -> &'static str {
+    sleep(Duration::from_millis(ms)).await;
+    tracing::info!("checked {what}");
+    what
+}
+
+workflow! {
+    /// Seed 003's loan application: a nested fork inside the documents branch.
+    #[traced]
+    async fn loan() -> String {
+        fork <
+            credit: check("credit", 50),
+            documents: fork <
+                passport: check("passport", 30),
+                payslip: check("payslip", 40),
+            > join(passport, payslip) -> |p, s| async move { format!("{p}+{s}") },
+            income: check("income", 20),
+        > join(credit, documents, income);
+        format!("{credit} {documents} {income}")
+    }
+}
+
+#[test]
+fn a_nested_fork_tells_the_token_story_in_its_spans() {
+    let (output, log) = traced(loan());
+    assert_eq!(output, "credit passport+payslip income");
+    assert_eq!(
+        log,
+        [
+            "loan: workflow `loan` started",
+            "loan:fork: split into 3 branches: credit, documents, income; the join waits for all",
+            "loan:fork:documents:fork: split into 2 branches: passport, payslip; the join waits for all",
+            // A step's own events are inside the step's span, inside its branch's.
+            "loan:fork:income:check: checked income",
+            "loan:fork: branch `income` arrived at the join (1/3)",
+            "loan:fork:documents:fork:passport:check: checked passport",
+            "loan:fork:documents:fork: branch `passport` arrived at the join (1/2)",
+            "loan:fork:documents:fork:payslip:check: checked payslip",
+            "loan:fork:documents:fork: branch `payslip` arrived at the join (2/2)",
+            "loan:fork:documents:fork: joined passport, payslip",
+            "loan:fork: branch `documents` arrived at the join (2/3)",
+            "loan:fork:credit:check: checked credit",
+            "loan:fork: branch `credit` arrived at the join (3/3)",
+            "loan:fork: joined credit, documents, income",
+        ]
+    );
+}
+
+workflow! {
+    #[traced]
+    async fn dropship() -> Result<u32, BranchError<String>> {
+        fork <
+            product: ok_after(50, 1)?,
+            customer: fail_after(20, "customer 311 not found")?,
+            tracking: ok_after(10, 3)? -> |t| async move { Ok::<_, String>(t * 2) }?,
+        > join(product, customer, tracking)?;
+        Ok(product + customer + tracking)
+    }
+}
+
+#[test]
+fn a_failure_is_told_with_its_error_and_the_siblings_it_cancels() {
+    let (output, log) = traced(dropship());
+    assert_eq!(output.unwrap_err().path(), "customer");
+    assert_eq!(
+        log,
+        [
+            "dropship: workflow `dropship` started",
+            "dropship:fork: split into 3 branches: product, customer, tracking; the join waits for all, the first failure cancels the others",
+            "dropship:fork: branch `tracking` arrived at the join (1/3)",
+            "dropship:fork: branch `customer` failed: cancelling the branches still running",
+            "dropship:fork: branch `product` cancelled",
+            "dropship:fork: the join failed: branch `customer` failed: customer 311 not found",
+        ]
+    );
+}
+
+#[derive(Debug)]
+struct Opaque;
+
+async fn opaque(ms: u64) -> Result<u32, Opaque> {
+    sleep(Duration::from_millis(ms)).await;
+    Err(Opaque)
+}
+
+workflow! {
+    #[traced]
+    async fn without_display() -> Result<u32, BranchError<Opaque>> {
+        fork < a: opaque(5)?, b: async { Ok(1) }? > join(a, b)?;
+        Ok(a + b)
+    }
+}
+
+#[test]
+fn an_error_without_display_is_told_by_its_type() {
+    let (output, log) = traced(without_display());
+    assert!(output.is_err());
+    assert_eq!(
+        log.last().unwrap(),
+        "without_display:fork: the join failed: branch `a` failed: an error of type `traced::Opaque`"
+    );
+}
+
+workflow! {
+    #[traced]
+    async fn notify() -> u32 {
+        fork <
+            email: after(10, 1),
+            #[optional] sms: fail_after(5, "no phone number")?,
+            http: after(30, 3),
+        > join(email, sms) background(http);
+        email + sms.unwrap_or(0)
+    }
+}
+
+#[test]
+fn background_and_optional_branches_are_told_apart() {
+    let (output, log) = traced(notify());
+    assert_eq!(output, 1);
+    assert_eq!(
+        log,
+        [
+            "notify: workflow `notify` started",
+            "notify:fork: split into 3 branches: email, sms, http; the join waits for all, http in the background",
+            "notify:fork:sms: optional branch `sms` failed: no phone number; going on without it",
+            "notify:fork: branch `sms` arrived at the join (1/2)",
+            "notify:fork: branch `email` arrived at the join (2/2)",
+            "notify:fork: joined email, sms",
+            "notify:fork: background branch `http` finished",
+        ]
+    );
+}
+
+workflow! {
+    #[traced]
+    async fn fastest() -> Result<u32, BranchError<String>> {
+        let winner = fork <
+            primary: fail_after(5, "primary is down")?,
+            replica: ok_after(20, 2)?,
+            backup: ok_after(40, 3)?,
+        > first(primary, replica, backup)?;
+        Ok(winner.value)
+    }
+}
+
+#[test]
+fn a_race_tells_the_failed_arrival_the_winner_and_the_cancelled_losers() {
+    let (output, log) = traced(fastest());
+    assert_eq!(output.unwrap(), 2);
+    assert_eq!(
+        log,
+        [
+            "fastest: workflow `fastest` started",
+            "fastest:fork: split into 3 branches: primary, replica, backup; the first to succeed wins",
+            "fastest:fork: branch `primary` arrived at the join with an error (1/3)",
+            "fastest:fork: branch `replica` arrived at the join (2/3)",
+            "fastest:fork: branch `backup` cancelled",
+            "fastest:fork: joined primary, replica, backup",
+        ]
+    );
+}
+
+workflow! {
+    #[traced]
+    async fn fan_out(items: Vec<u64>) -> Vec<&'static str> {
+        fork <
+            checked: for ms in items => check("item", ms),
+            other: check("other", 1),
+        > join(checked, other);
+        checked.into_iter().chain([other]).collect()
+    }
+}
+
+#[test]
+fn fan_out_items_run_inside_their_branch_span() {
+    let (output, log) = traced(fan_out(vec![3, 2]));
+    assert_eq!(output, ["item", "item", "other"]);
+    assert_eq!(
+        log[2..],
+        [
+            "fan_out:fork:other:check: checked other",
+            "fan_out:fork: branch `other` arrived at the join (1/2)",
+            "fan_out:fork:checked:check: checked item",
+            "fan_out:fork:checked:check: checked item",
+            "fan_out:fork: branch `checked` arrived at the join (2/2)",
+            "fan_out:fork: joined checked, other",
+        ]
+    );
+}
+
+workflow! {
+    #[traced]
+    async fn spawned() -> u32 {
+        #[spawn] fork < a: after(10, 1), b: after(20, 2) > join(a, b);
+        a + b
+    }
+}
+
+#[test]
+fn spawned_branches_keep_their_spans_across_the_task() {
+    let (output, log) = traced(spawned());
+    assert_eq!(output, 3);
+    assert_eq!(
+        log[2..],
+        [
+            "spawned:fork: branch `a` arrived at the join (1/2)",
+            "spawned:fork: branch `b` arrived at the join (2/2)",
+            "spawned:fork: joined a, b",
+        ]
+    );
+}
+
+workflow! {
+    async fn untraced() -> u32 {
+        fork < a: after(10, 1), b: after(20, 2) > join(a, b);
+        a + b
+    }
+}
+
+#[test]
+fn a_workflow_without_traced_tells_nothing() {
+    let (output, log) = traced(untraced());
+    assert_eq!(output, 3);
+    assert_eq!(log, Vec::<String>::new());
+}
+
+#[test]
+fn a_traced_workflow_runs_the_same_without_a_subscriber() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    let started = runtime.block_on(async { tokio::time::Instant::now() });
+    let output = runtime.block_on(loan());
+    let took = runtime.block_on(async { started.elapsed() });
+    assert_eq!(output, "credit passport+payslip income");
+    assert_eq!(took.as_millis(), 50, "the slowest branch, as untraced");
+}
