@@ -841,7 +841,7 @@ fn text_width(text: &str) -> i64 {
 /// The width of `text` in an external label (bpmn-js's 11 px font), roughly: bpmn-js
 /// centers a label in its box, so a close guess keeps it left-aligned.
 fn label_width(text: &str) -> i64 {
-    i64::try_from(text.chars().count()).unwrap_or(i64::MAX / CHAR) * 11 / 2 + 4
+    i64::try_from(text.chars().count()).unwrap_or(i64::MAX / CHAR) * 6 + 10
 }
 
 fn bounds(out: &mut String, rect: Rect, indent: usize) {
