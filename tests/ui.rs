@@ -9,4 +9,5 @@ fn ui() {
     t.compile_fail("tests/ui/graph/*.rs");
     t.compile_fail("tests/ui/types/*.rs");
     t.compile_fail("tests/ui/policy/*.rs");
+    t.compile_fail("tests/ui/trace/*.rs");
 }

@@ -39,6 +39,7 @@ pub(crate) fn workflow(tokens: TokenStream) -> TokenStream {
         .errors
         .iter()
         .cloned()
+        .chain(traced_errors(&input.attrs))
         .chain(
             problems
                 .into_iter()
@@ -904,6 +905,28 @@ fn describe(k: &TokenStream, error: &TokenStream) -> TokenStream {
 /// `#[traced]` on the workflow: spans and events for `tracing`.
 fn is_traced(attr: &syn::Attribute) -> bool {
     attr.path().is_ident("traced")
+}
+
+/// `#[traced]` takes no arguments and is written once.
+fn traced_errors(attrs: &[syn::Attribute]) -> Vec<syn::Error> {
+    let mut errors = Vec::new();
+    for (i, attr) in attrs.iter().filter(|a| is_traced(a)).enumerate() {
+        if i > 0 {
+            errors.push(diag::error(
+                attr.path().span(),
+                "`#[traced]` is written twice",
+                "keep one",
+            ));
+        } else if !matches!(attr.meta, syn::Meta::Path(_)) {
+            errors.push(diag::error(
+                attr.path().span(),
+                "`#[traced]` takes no arguments",
+                "write `#[traced]`, and choose levels and targets with your subscriber's filter \
+                 (spans and events are at INFO, steps' spans at DEBUG)",
+            ));
+        }
+    }
+    errors
 }
 
 /// The short name of step `index` of a branch, for its span.
