@@ -51,7 +51,7 @@ pub use time::TimedOut;
 /// Writes an `async fn` whose body may fork into named, concurrent branches and join them.
 ///
 /// ```text
-/// workflow!  := attribute* visibility? 'async' 'fn' signature '{' statement* '}'
+/// workflow!  := '#[traced]'? attribute* visibility? 'async' 'fn' signature '{' statement* '}'
 /// statement  := '#[spawn]'? ('let' PAT '=')? fork ';' | any Rust statement
 /// fork       := 'fork' '<' branch (',' branch)* ','? '>' join
 /// branch     := modifier* IDENT ':' ('for' PAT 'in' EXPR '=>')? step ('->' step)*
@@ -77,6 +77,10 @@ pub use time::TimedOut;
 ///   other join policies; `#[optional]`, `#[timeout(..)]` and `#[retry(..)]` make
 ///   branches and steps resilient; `#[spawn] fork` runs branches as tokio tasks. The
 ///   README has the semantics and an example of each.
+/// - `#[traced]` gives the workflow `tracing` spans (workflow, fork, branch, step) and
+///   events (split, arrivals k/N, failures, cancellations, merge).
+/// - Beside the function, `NAME_GRAPH` (the name in capitals) holds the workflow's
+///   [`graph`] as data, which exports to Mermaid, BPMN 2.0 and Conductor JSON.
 ///
 /// ```
 /// use workflow_runtime::workflow;
