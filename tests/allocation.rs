@@ -56,24 +56,33 @@ fn step(polls: u32, value: u64) -> YieldTimes {
     YieldTimes(polls, value)
 }
 
-workflow! {
-    async fn eight_branches(x: u64) -> u64 {
-        fork <
-            a: step(1, x),
-            b: step(2, x + 1) -> |v| step(1, v * 2),
-            c: step(3, x + 2),
-            d: fork <
-                p: step(2, 1),
-                q: step(1, 2),
-            > join(p, q) -> |p, q| step(1, p + q),
-            e: step(0, 5),
-            f: step(4, 6),
-            g: step(1, 7),
-            h: step(2, 8) -> |v| step(0, v),
-        > join(a, b, c, d, e, f, g, h);
-        a + b + c + d + e + f + g + h
-    }
+/// The fork of eight branches, one nested, as a workflow named `$name` with the
+/// attributes given (`#[traced]`).
+macro_rules! eight_branches {
+    ($name:ident $($attr:tt)*) => {
+        workflow! {
+            $($attr)*
+            async fn $name(x: u64) -> u64 {
+                fork <
+                    a: step(1, x),
+                    b: step(2, x + 1) -> |v| step(1, v * 2),
+                    c: step(3, x + 2),
+                    d: fork <
+                        p: step(2, 1),
+                        q: step(1, 2),
+                    > join(p, q) -> |p, q| step(1, p + q),
+                    e: step(0, 5),
+                    f: step(4, 6),
+                    g: step(1, 7),
+                    h: step(2, 8) -> |v| step(0, v),
+                > join(a, b, c, d, e, f, g, h);
+                a + b + c + d + e + f + g + h
+            }
+        }
+    };
 }
+
+eight_branches!(eight_branches);
 
 async fn hand_written(x: u64) -> u64 {
     let (a, b, c, d, e, f, g, h) = futures::join!(
@@ -171,26 +180,7 @@ fn a_fallible_fork_is_no_bigger_than_the_hand_written_try_join() {
     assert_eq!((output, allocations), (10 + 11 + 12, 0));
 }
 
-workflow! {
-    /// The same fork, traced.
-    #[traced]
-    async fn eight_branches_traced(x: u64) -> u64 {
-        fork <
-            a: step(1, x),
-            b: step(2, x + 1) -> |v| step(1, v * 2),
-            c: step(3, x + 2),
-            d: fork <
-                p: step(2, 1),
-                q: step(1, 2),
-            > join(p, q) -> |p, q| step(1, p + q),
-            e: step(0, 5),
-            f: step(4, 6),
-            g: step(1, 7),
-            h: step(2, 8) -> |v| step(0, v),
-        > join(a, b, c, d, e, f, g, h);
-        a + b + c + d + e + f + g + h
-    }
-}
+eight_branches!(eight_branches_traced #[traced]);
 
 #[test]
 fn a_traced_fork_without_a_subscriber_makes_no_heap_allocation() {

@@ -28,7 +28,6 @@
 //! own lanes, and flows are drawn with right angles. Shapes never overlap.
 
 use core::fmt::Write as _;
-use std::collections::HashMap;
 
 use super::format::{ident, xml};
 use super::mermaid::modifiers;
@@ -186,7 +185,7 @@ struct Diagram {
     flows: Vec<Flow>,
     groups: Vec<Group>,
     /// How many times each id's base was asked for.
-    ids: HashMap<String, usize>,
+    ids: super::format::Unique,
     forks: usize,
 }
 
@@ -263,20 +262,7 @@ impl Diagram {
 
     /// A unique id: `base`, else `base_2`, `base_3`, ...
     fn id(&mut self, base: &str) -> String {
-        let mut n = *self.ids.get(base).unwrap_or(&0);
-        loop {
-            n += 1;
-            let candidate = if n == 1 {
-                base.to_owned()
-            } else {
-                format!("{base}_{n}")
-            };
-            if !self.ids.contains_key(&candidate) {
-                self.ids.insert(base.to_owned(), n);
-                self.ids.entry(candidate.clone()).or_insert(1);
-                return candidate;
-            }
-        }
+        self.ids.unique(base)
     }
 
     fn node(&mut self, id: &str, kind: Kind, name: String, parent: Option<usize>) -> usize {

@@ -55,7 +55,7 @@ impl Workflow {
         let mut writer = Writer {
             workflow: self.name,
             counts,
-            used: HashMap::new(),
+            used: super::format::Unique::default(),
         };
         let tasks: Vec<Json> = self
             .forks
@@ -106,26 +106,13 @@ struct Writer {
     /// How many steps of the workflow have each name.
     counts: HashMap<&'static str, usize>,
     /// Every reference given out, with how many times its base was asked for.
-    used: HashMap<String, usize>,
+    used: super::format::Unique,
 }
 
 impl Writer {
     /// A reference no other task has: `base`, else `base_2`, `base_3`, ...
     fn reference(&mut self, base: &str) -> String {
-        let mut n = *self.used.get(base).unwrap_or(&0);
-        loop {
-            n += 1;
-            let candidate = if n == 1 {
-                base.to_owned()
-            } else {
-                format!("{base}_{n}")
-            };
-            if !self.used.contains_key(&candidate) {
-                self.used.insert(base.to_owned(), n);
-                self.used.entry(candidate.clone()).or_insert(1);
-                return candidate;
-            }
-        }
+        self.used.unique(base)
     }
 
     /// The `FORK_JOIN` and `JOIN` of a fork (`fork_1` and `join_1` for the first fork of

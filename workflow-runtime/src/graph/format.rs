@@ -210,3 +210,28 @@ mod should {
         assert_eq!(" Mermaid ".parse::<Format>(), Ok(Format::Mermaid));
     }
 }
+
+/// Names handed out once each: `base`, else `base_2`, `base_3`, ... (BPMN ids, Conductor
+/// task references).
+#[derive(Debug, Default)]
+pub(super) struct Unique(std::collections::HashMap<String, usize>);
+
+impl Unique {
+    /// A name no earlier call returned.
+    pub(super) fn unique(&mut self, base: &str) -> String {
+        let mut n = *self.0.get(base).unwrap_or(&0);
+        loop {
+            n += 1;
+            let candidate = if n == 1 {
+                base.to_owned()
+            } else {
+                format!("{base}_{n}")
+            };
+            if !self.0.contains_key(&candidate) {
+                self.0.insert(base.to_owned(), n);
+                self.0.entry(candidate.clone()).or_insert(1);
+                return candidate;
+            }
+        }
+    }
+}
