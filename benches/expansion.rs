@@ -1,0 +1,99 @@
+//! Compile-time cost: how long the `workflow!` macro takes to parse, check and expand a
+//! generated workflow of 200 steps in 50 forks (25 forks, each with a nested fork).
+//!
+//! A proc-macro crate's internals cannot be called from outside, so the macro's modules
+//! are compiled into this bench by path, at the crate root where their `crate::` paths
+//! resolve (the same list as `workflow-macros/src/lib.rs`; keep them in step).
+//!
+//! `cargo bench --bench expansion`; quick mode: `cargo bench --bench expansion -- --quick`.
+
+// Parts of the macro this bench does not reach.
+#![allow(dead_code)]
+
+#[path = "../workflow-macros/src/diag.rs"]
+mod diag;
+#[path = "../workflow-macros/src/expand.rs"]
+mod expand;
+#[path = "../workflow-macros/src/graph.rs"]
+mod graph;
+#[path = "../workflow-macros/src/model.rs"]
+mod model;
+#[path = "../workflow-macros/src/modifiers.rs"]
+mod modifiers;
+#[path = "../workflow-macros/src/parse.rs"]
+mod parse;
+#[path = "../workflow-macros/src/validate.rs"]
+mod validate;
+
+use std::fmt::Write as _;
+use std::hint::black_box;
+
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use proc_macro2::TokenStream;
+
+/// Forks at the top level of the body; each holds one nested fork, so twice as many forks.
+const TOP_FORKS: usize = 25;
+
+/// The macro's input for a workflow of `TOP_FORKS` forks, each written as
+///
+/// ```text
+/// fork <
+///     a: step(x) -> next -> next,                              // 3 steps
+///     b: step(x),                                              // 1 step
+///     c: fork < p: step(x) -> next, q: step(x) > join(p, q)    // 3 steps, 1 fork
+///         -> combine,                                          // 1 step
+/// > join(a, b, c);
+/// ```
+///
+/// 8 steps and 2 forks each, with the runtime's path first as `workflow!` passes it.
+fn big_workflow() -> TokenStream {
+    let mut body = String::new();
+    for i in 0..TOP_FORKS {
+        write!(
+            body,
+            "fork <
+                a{i}: step(x) -> next -> next,
+                b{i}: step(x),
+                c{i}: fork < p{i}: step(x) -> next, q{i}: step(x) > join(p{i}, q{i}) -> combine,
+            > join(a{i}, b{i}, c{i});
+            let x = a{i} + b{i} + c{i};"
+        )
+        .expect("writing to a String");
+    }
+    format!("(::workflow_runtime) async fn big(x: u64) -> u64 {{ {body} x }}")
+        .parse()
+        .expect("the generated workflow is valid tokens")
+}
+
+fn expansion(c: &mut Criterion) {
+    let input = big_workflow();
+    let expanded = expand::workflow(input.clone()).to_string();
+    assert!(
+        !expanded.contains("compile_error"),
+        "the generated workflow must be valid: {expanded}"
+    );
+    assert_eq!(
+        expanded.matches("join !").count() + expanded.matches("join!").count(),
+        2 * TOP_FORKS,
+        "every fork expands to a join"
+    );
+    let mut group = c.benchmark_group("expansion of 200 steps in 50 forks");
+    group.bench_function("parse", |b| {
+        b.iter_batched(
+            || input.clone(),
+            |tokens| parse::parse_input(black_box(tokens)).map(|parsed| parsed.errors.len()),
+            BatchSize::SmallInput,
+        );
+    });
+    group.bench_function("parse + model + validate + expand", |b| {
+        b.iter_batched(
+            || input.clone(),
+            |tokens| expand::workflow(black_box(tokens)),
+            BatchSize::SmallInput,
+        );
+    });
+    group.finish();
+}
+
+criterion_group!(benches, expansion);
+criterion_main!(benches);
