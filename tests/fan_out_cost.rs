@@ -90,9 +90,11 @@ fn a_fan_out_of_ready_items_allocates_its_slots_and_its_outputs_only() {
         let (outputs, allocations, polls) = run_counting(fan_out(0..n, None, ready));
         assert_eq!(outputs, (0..n).map(|x| x * 2).collect::<Vec<_>>());
         assert_eq!(polls, 1, "every item is ready at once");
-        assert_eq!(
-            allocations, 2,
-            "{n} items: slots and outputs, nothing per item"
+        // The outputs are collected in place into the slots' buffer when the layouts
+        // allow it (they do here), then that buffer may be shrunk: 1 or 2.
+        assert!(
+            (1..=2).contains(&allocations),
+            "{n} items: slots and outputs, nothing per item, got {allocations}"
         );
     }
     let (outputs, allocations, _) = run_counting(fan_out(0..0_u64, None, ready));
@@ -115,6 +117,9 @@ fn a_limited_fan_out_allocates_the_same_whatever_its_size() {
     );
 }
 
+/// Up to 32 items every poll polls every pending item with the caller's waker (as
+/// `join_all` does up to 30); above, each item has its own waker. Either way an item
+/// that woke once is polled twice in all, and the wakers cost one allocation at most.
 #[test]
 fn pending_items_share_one_readiness_structure_and_each_wake_polls_one_item() {
     for n in [8_u64, 64, 1_024] {
@@ -244,4 +249,28 @@ impl std::task::Wake for CountWakes {
     fn wake(self: Arc<Self>) {
         self.0.fetch_add(1, Ordering::SeqCst);
     }
+}
+
+/// A future with a big state and a one-byte output.
+struct Bulky([u8; 512]);
+
+impl Future for Bulky {
+    type Output = u8;
+    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<u8> {
+        Poll::Ready(self.0[0])
+    }
+}
+
+#[test]
+fn small_outputs_of_big_futures_do_not_keep_the_futures_buffer() {
+    let outputs = futures::executor::block_on(fan_out(0..1_000_u16, None, |x| {
+        Bulky([u8::try_from(x % 200).unwrap_or(0); 512])
+    }));
+    assert_eq!(outputs.len(), 1_000);
+    assert_eq!(outputs[999], 199);
+    assert!(
+        outputs.capacity() <= outputs.len() + 4_096,
+        "the 512 KB of futures were given back: capacity {}",
+        outputs.capacity()
+    );
 }

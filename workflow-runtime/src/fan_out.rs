@@ -13,14 +13,15 @@
 //! poll touches only the woken slots (`join_all` polls them all up to 30 items, and
 //! above that allocates a task per item in a `FuturesOrdered`).
 
+use core::convert::Infallible;
 use core::future::Future;
+use core::marker::PhantomData;
 use core::mem::ManuallyDrop;
 use core::pin::Pin;
 use core::sync::atomic::{AtomicU64, Ordering};
 use core::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 use std::sync::Arc;
 
-use futures_util::FutureExt as _;
 use futures_util::task::AtomicWaker;
 
 /// Runs `step` on every item at the same time (at most `limit` at once) and returns the
@@ -53,14 +54,7 @@ where
     F: FnMut(I::Item) -> Fut,
     Fut: Future<Output = Result<T, E>>,
 {
-    TryFanOut {
-        state: State::Start {
-            items,
-            step,
-            limit: limit.unwrap_or(usize::MAX).max(1),
-        },
-        readiness: None,
-    }
+    FanOut::<I, F, Fut, T, Fallible>::new(items, limit, step)
 }
 
 /// [`try_fan_out`] for steps that cannot fail.
@@ -81,249 +75,97 @@ where
     F: FnMut(I::Item) -> Fut,
     Fut: Future<Output = T>,
 {
-    try_fan_out(items, limit, move |item| Infallibly { future: step(item) }).map(|outcome| {
+    FanOut::<I, _, _, T, NeverFails>::new(items, limit, move |item| Infallibly {
+        future: step(item),
+    })
+}
+
+/// What a fan-out hands on, from its outputs or its first failure.
+trait Outcome<T, E> {
+    type Output;
+    fn from(outcome: Result<Vec<T>, (usize, E)>) -> Self::Output;
+}
+
+/// [`try_fan_out`]'s outcome: the failure comes back.
+struct Fallible;
+
+impl<T, E> Outcome<T, E> for Fallible {
+    type Output = Result<Vec<T>, (usize, E)>;
+    #[inline]
+    fn from(outcome: Result<Vec<T>, (usize, E)>) -> Self::Output {
+        outcome
+    }
+}
+
+/// [`fan_out`]'s outcome: there is no failure.
+struct NeverFails;
+
+impl<T> Outcome<T, Infallible> for NeverFails {
+    type Output = Vec<T>;
+    #[inline]
+    fn from(outcome: Result<Vec<T>, (usize, Infallible)>) -> Vec<T> {
         match outcome {
             Ok(outputs) => outputs,
             Err((_, never)) => match never {},
         }
-    })
+    }
 }
 
-/// The future of [`try_fan_out`].
-struct TryFanOut<I: IntoIterator, F, Fut: Future, T> {
-    state: State<I, F, Fut, T>,
-    /// Allocated at the second poll, when some item did not finish at the first.
+/// The future of a fan-out. Kept small (it is moved into place like any future): the
+/// items' futures and outputs live on the heap.
+struct FanOut<I: IntoIterator, F, Fut: Future, T, K> {
+    items: Items<I>,
+    step: F,
+    /// The most items running at once, at least 1.
+    limit: usize,
+    slots: Slots<Fut, T>,
+    /// How many slots hold a future.
+    running: usize,
+    /// Allocated at the second poll of a fan-out of more than `POLL_ALL_UP_TO` slots,
+    /// when some item did not finish at the first.
     readiness: Option<Arc<Readiness>>,
+    outcome: PhantomData<fn() -> K>,
 }
 
-enum State<I: IntoIterator, F, Fut: Future, T> {
-    /// Not polled yet: nothing has started.
-    Start {
-        items: I,
-        step: F,
-        limit: usize,
-    },
-    /// Every item started at once (no limit, or no more items than the limit).
-    All(All<Fut>),
-    /// At most `limit` items at once.
-    Limited(Limited<I::IntoIter, F, Fut, T>),
+/// Up to this many slots, every poll polls every running item with the caller's waker,
+/// as `join_all` does up to 30 futures: cheaper than telling which item woke.
+const POLL_ALL_UP_TO: usize = 32;
+
+enum Items<I: IntoIterator> {
+    /// Until the first poll, which starts the items.
+    Start(I),
+    /// With a limit: the items not started yet.
+    Started(I::IntoIter),
+    /// Every item started.
+    Exhausted,
+    /// The outcome was handed on.
     Done,
 }
 
-// SAFETY: nothing in `TryFanOut` is ever pinned in place: the items' futures live in a
-// `Vec`'s heap buffer, which moving `TryFanOut` does not move (see `All::cells` and
-// `Limited::slots`).
-impl<I: IntoIterator, F, Fut: Future, T> Unpin for TryFanOut<I, F, Fut, T> {}
-
-impl<I, F, Fut, T, E> Future for TryFanOut<I, F, Fut, T>
-where
-    I: IntoIterator,
-    F: FnMut(I::Item) -> Fut,
-    Fut: Future<Output = Result<T, E>>,
-{
-    type Output = Result<Vec<T>, (usize, E)>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.get_mut();
-        let outcome = match &mut this.state {
-            State::Start { .. } => {
-                let State::Start { items, step, limit } =
-                    core::mem::replace(&mut this.state, State::Done)
-                else {
-                    unreachable!("matched above")
-                };
-                // Every item is polled with the caller's waker: no allocation for wakers
-                // unless an item is still pending after this poll.
-                let items = items.into_iter();
-                if items.size_hint().1.is_some_and(|most| most <= limit) {
-                    let all = this.state.set_all(All::start(items, step));
-                    all.drive_all(cx)
-                } else {
-                    let limited = this.state.set_limited(Limited::start(items, step, limit));
-                    limited.drive_all(cx)
-                }
-            }
-            State::All(all) => poll_woken(all, &mut this.readiness, cx),
-            State::Limited(limited) => poll_woken(limited, &mut this.readiness, cx),
-            State::Done => panic!("a fan-out was polled after it finished"),
-        };
-        if let Err(failure) = outcome {
-            this.finish();
-            return Poll::Ready(Err(failure));
-        }
-        let outputs = match &mut this.state {
-            State::All(all) if all.running == 0 => all.outputs(),
-            State::Limited(limited) if limited.running == 0 => limited.outputs(),
-            _ => return Poll::Pending,
-        };
-        this.finish();
-        Poll::Ready(Ok(outputs))
-    }
+/// Where the items run. Pinned: a `Vec` is filled before any of its futures is polled
+/// and never grows after, so no future moves; a future is dropped in place (its output
+/// or `None` written over it, or the `Vec` cleared), and a limited slot's next future
+/// is written in the place of the dropped one.
+enum Slots<Fut: Future, T> {
+    /// Every item at once (no limit, or no more items than the limit): item `i` runs in
+    /// `cells[i]`, which then holds its output.
+    All(Vec<Cell<Fut, T>>),
+    /// At most `limit` items at once: a slot whose item finished takes the next item,
+    /// and the outputs go to `outputs` in the items' order.
+    Limited {
+        slots: Vec<Slot<Fut>>,
+        outputs: Vec<Option<T>>,
+    },
 }
 
-impl<I: IntoIterator, F, Fut: Future, T> TryFanOut<I, F, Fut, T> {
-    /// Drops every running item at once and the wakers' shared state with them.
-    fn finish(&mut self) {
-        // Drops the futures in place: a `Vec` drops its elements where they are.
-        self.state = State::Done;
-        self.readiness = None;
-    }
-}
-
-impl<I: IntoIterator, F, Fut: Future, T> State<I, F, Fut, T> {
-    fn set_all(&mut self, all: All<Fut>) -> &mut All<Fut> {
-        *self = State::All(all);
-        match self {
-            State::All(all) => all,
-            _ => unreachable!("set above"),
-        }
-    }
-
-    fn set_limited(
-        &mut self,
-        limited: Limited<I::IntoIter, F, Fut, T>,
-    ) -> &mut Limited<I::IntoIter, F, Fut, T> {
-        *self = State::Limited(limited);
-        match self {
-            State::Limited(limited) => limited,
-            _ => unreachable!("set above"),
-        }
-    }
-}
-
-/// The running items of a fan-out, in slots that never move.
-trait Slots<E> {
-    /// How many slots there are.
-    fn len(&self) -> usize;
-
-    /// Polls the item in `slot`, if any. An `Err` is returned with its item's index.
-    fn drive(&mut self, slot: usize, cx: &mut Context<'_>) -> Result<(), (usize, E)>;
-}
-
-/// Polls the slots woken since the last poll, each with its own waker. At the second
-/// poll every slot counts as woken: the items the first poll left pending were polled
-/// with the caller's waker, and from now on each slot has its own.
-fn poll_woken<E>(
-    slots: &mut impl Slots<E>,
-    readiness: &mut Option<Arc<Readiness>>,
-    cx: &mut Context<'_>,
-) -> Result<(), (usize, E)> {
-    let len = slots.len();
-    let readiness = readiness.get_or_insert_with(|| Readiness::new(len));
-    readiness.parent.register(cx.waker());
-    readiness.for_each_woken(len, |slot| {
-        let waker = readiness.waker(slot);
-        slots.drive(slot, &mut Context::from_waker(&waker))
-    })
-}
-
-/// Every item at once: item `i` runs in `cells[i]`, which then holds its output.
-struct All<Fut: Future> {
-    /// Pinned: the `Vec` is filled before any cell is polled and never grows after, so
-    /// no future moves; a future is dropped in place when its output is written over it.
-    cells: Vec<Cell<Fut>>,
-    /// How many cells still hold a future.
-    running: usize,
-}
-
-enum Cell<Fut: Future> {
+/// An item's future, then its output (only the success: a failure ends the fan-out).
+enum Cell<Fut, T> {
     Running(Fut),
-    Done(Fut::Output),
+    Done(T),
     Taken,
 }
 
-impl<Fut: Future> All<Fut> {
-    fn start<It: Iterator>(items: It, step: impl FnMut(It::Item) -> Fut) -> Self {
-        let cells: Vec<_> = items.map(step).map(Cell::Running).collect();
-        All {
-            running: cells.len(),
-            cells,
-        }
-    }
-}
-
-impl<Fut, T, E> All<Fut>
-where
-    Fut: Future<Output = Result<T, E>>,
-{
-    /// The first poll: every cell in turn.
-    fn drive_all(&mut self, cx: &mut Context<'_>) -> Result<(), (usize, E)> {
-        for (index, cell) in self.cells.iter_mut().enumerate() {
-            Self::drive_cell(cell, &mut self.running, cx).map_err(|error| (index, error))?;
-        }
-        Ok(())
-    }
-
-    fn drive_cell(
-        cell: &mut Cell<Fut>,
-        running: &mut usize,
-        cx: &mut Context<'_>,
-    ) -> Result<(), E> {
-        let Cell::Running(future) = cell else {
-            return Ok(());
-        };
-        // SAFETY: the future stays where it is until it is dropped in place
-        // (see `All::cells`).
-        let future = unsafe { Pin::new_unchecked(future) };
-        let Poll::Ready(output) = future.poll(cx) else {
-            return Ok(());
-        };
-        *running -= 1;
-        match output {
-            Ok(output) => {
-                *cell = Cell::Done(Ok(output));
-                Ok(())
-            }
-            Err(error) => {
-                *cell = Cell::Taken;
-                Err(error)
-            }
-        }
-    }
-
-    /// The outputs in the items' order, once every item finished.
-    fn outputs(&mut self) -> Vec<T> {
-        let mut outputs = Vec::with_capacity(self.cells.len());
-        outputs.extend(self.cells.drain(..).map(|cell| match cell {
-            Cell::Done(Ok(output)) => output,
-            _ => unreachable!("every item finished"),
-        }));
-        outputs
-    }
-}
-
-impl<Fut, T, E> Slots<E> for All<Fut>
-where
-    Fut: Future<Output = Result<T, E>>,
-{
-    fn len(&self) -> usize {
-        self.cells.len()
-    }
-
-    fn drive(&mut self, slot: usize, cx: &mut Context<'_>) -> Result<(), (usize, E)> {
-        match self.cells.get_mut(slot) {
-            Some(cell) => Self::drive_cell(cell, &mut self.running, cx).map_err(|e| (slot, e)),
-            None => Ok(()),
-        }
-    }
-}
-
-/// At most `limit` items at once, in `limit` slots: a slot whose item finished takes
-/// the next item.
-struct Limited<It, F, Fut, T> {
-    /// The items not started yet; `None` once they are all started.
-    iter: Option<It>,
-    step: F,
-    /// Pinned: the `Vec` is filled before any slot is polled and never grows after, so
-    /// no future moves; a future is dropped in place (its `Option` set to `None`) and a
-    /// new one is written in the place of a dropped one.
-    slots: Vec<Slot<Fut>>,
-    outputs: Vec<Option<T>>,
-    /// How many slots hold a future.
-    running: usize,
-}
-
-/// An item's future in its slot.
+/// An item's future in a slot of a limited fan-out.
 struct Slot<Fut> {
     /// The item's index, where its output goes.
     index: usize,
@@ -331,69 +173,100 @@ struct Slot<Fut> {
     future: Option<Fut>,
 }
 
-impl<It, F, Fut, T, E> Limited<It, F, Fut, T>
+// SAFETY: nothing in `FanOut` is ever pinned in place: the items' futures live in the
+// heap buffers of `Slots`, which moving `FanOut` does not move.
+impl<I: IntoIterator, F, Fut: Future, T, K> Unpin for FanOut<I, F, Fut, T, K> {}
+
+impl<I, F, Fut, T, E, K> FanOut<I, F, Fut, T, K>
 where
-    It: Iterator,
-    F: FnMut(It::Item) -> Fut,
+    I: IntoIterator,
+    F: FnMut(I::Item) -> Fut,
     Fut: Future<Output = Result<T, E>>,
 {
-    /// Starts the first `limit` items. Nothing is polled yet, so the slots may still
-    /// move while the `Vec` grows.
-    fn start(mut iter: It, mut step: F, limit: usize) -> Self {
+    fn new(items: I, limit: Option<usize>, step: F) -> Self {
+        FanOut {
+            items: Items::Start(items),
+            step,
+            limit: limit.unwrap_or(usize::MAX).max(1),
+            slots: Slots::All(Vec::new()),
+            running: 0,
+            readiness: None,
+            outcome: PhantomData,
+        }
+    }
+
+    /// Starts the items: all of them, or the first `limit`. Nothing is polled yet, so
+    /// the futures may still move while the `Vec`s grow.
+    fn start(&mut self, items: I) {
+        let mut iter = items.into_iter();
+        if iter.size_hint().1.is_some_and(|most| most <= self.limit) {
+            let cells: Vec<_> = iter.map(&mut self.step).map(Cell::Running).collect();
+            self.running = cells.len();
+            self.slots = Slots::All(cells);
+            self.items = Items::Exhausted;
+            return;
+        }
         let expected = iter.size_hint().0;
-        let mut slots = Vec::with_capacity(expected.min(limit));
+        let mut slots = Vec::with_capacity(expected.min(self.limit));
         let mut outputs = Vec::with_capacity(expected);
-        let mut exhausted = false;
-        while slots.len() < limit {
-            let Some(item) = iter.next() else {
-                exhausted = true;
-                break;
-            };
+        self.items = Items::Exhausted;
+        while slots.len() < self.limit {
+            let Some(item) = iter.next() else { break };
             slots.push(Slot {
                 index: outputs.len(),
-                future: Some(step(item)),
+                future: Some((self.step)(item)),
             });
             outputs.push(None);
         }
-        Limited {
-            running: slots.len(),
-            iter: (!exhausted).then_some(iter),
-            step,
-            slots,
-            outputs,
+        if slots.len() == self.limit {
+            self.items = Items::Started(iter);
+        }
+        self.running = slots.len();
+        self.slots = Slots::Limited { slots, outputs };
+    }
+
+    fn len(&self) -> usize {
+        match &self.slots {
+            Slots::All(cells) => cells.len(),
+            Slots::Limited { slots, .. } => slots.len(),
         }
     }
 
-    /// The first poll: every slot in turn.
+    /// Polls every running item in turn, with `cx`.
     fn drive_all(&mut self, cx: &mut Context<'_>) -> Result<(), (usize, E)> {
-        (0..self.slots.len()).try_for_each(|slot| self.drive(slot, cx))
+        match &mut self.slots {
+            Slots::All(cells) => {
+                for (index, cell) in cells.iter_mut().enumerate() {
+                    drive_cell(cell, &mut self.running, cx).map_err(|error| (index, error))?;
+                }
+                Ok(())
+            }
+            Slots::Limited { slots, .. } => {
+                (0..slots.len()).try_for_each(|slot| self.drive_slot(slot, cx))
+            }
+        }
     }
 
-    /// The outputs in the items' order, once every item finished.
-    fn outputs(&mut self) -> Vec<T> {
-        // `map` (not `flatten`) keeps the exact length and lets the `Vec` be collected
-        // in place, with no allocation.
-        core::mem::take(&mut self.outputs)
-            .into_iter()
-            .map(|output| output.expect("every item finished"))
-            .collect()
-    }
-}
-
-impl<It, F, Fut, T, E> Slots<E> for Limited<It, F, Fut, T>
-where
-    It: Iterator,
-    F: FnMut(It::Item) -> Fut,
-    Fut: Future<Output = Result<T, E>>,
-{
-    fn len(&self) -> usize {
-        self.slots.len()
-    }
-
-    /// Polls the item in `slot`; while it finishes at once, starts the next item in the
-    /// same slot and polls that one too.
+    /// Polls the item in `slot`.
     fn drive(&mut self, slot: usize, cx: &mut Context<'_>) -> Result<(), (usize, E)> {
-        let Some(slot) = self.slots.get_mut(slot) else {
+        match &mut self.slots {
+            Slots::All(cells) => match cells.get_mut(slot) {
+                Some(cell) => {
+                    drive_cell(cell, &mut self.running, cx).map_err(|error| (slot, error))
+                }
+                None => Ok(()),
+            },
+            Slots::Limited { .. } => self.drive_slot(slot, cx),
+        }
+    }
+
+    /// Polls the item in `slot` of a limited fan-out; while it finishes at once, starts
+    /// the next item in the same slot and polls that one too.
+    fn drive_slot(&mut self, slot: usize, cx: &mut Context<'_>) -> Result<(), (usize, E)> {
+        let Slots::Limited { slots, outputs } = &mut self.slots else {
+            return Ok(());
+        };
+        let Some(slot) = slots.get_mut(slot) else {
             return Ok(());
         };
         loop {
@@ -401,7 +274,7 @@ where
                 return Ok(());
             };
             // SAFETY: the future stays where it is until it is dropped in place
-            // (see `Limited::slots`).
+            // (see `Slots`).
             let future = unsafe { Pin::new_unchecked(future) };
             let Poll::Ready(output) = future.poll(cx) else {
                 return Ok(());
@@ -410,22 +283,140 @@ where
             self.running -= 1;
             match output {
                 Ok(output) => {
-                    if let Some(place) = self.outputs.get_mut(slot.index) {
+                    if let Some(place) = outputs.get_mut(slot.index) {
                         *place = Some(output);
                     }
                 }
                 Err(error) => return Err((slot.index, error)),
             }
-            let Some(item) = self.iter.as_mut().and_then(Iterator::next) else {
-                self.iter = None;
+            let Items::Started(iter) = &mut self.items else {
                 return Ok(());
             };
-            slot.index = self.outputs.len();
-            self.outputs.push(None);
+            let Some(item) = iter.next() else {
+                self.items = Items::Exhausted;
+                return Ok(());
+            };
+            slot.index = outputs.len();
+            outputs.push(None);
             // Written in the place of the future dropped above.
             slot.future = Some((self.step)(item));
             self.running += 1;
         }
+    }
+
+    /// Later polls. Up to `POLL_ALL_UP_TO` slots, every running item again; above,
+    /// only the items woken since the last poll, each with its own waker. At the
+    /// second poll every item counts as woken: the items the first poll left pending
+    /// were polled with the caller's waker, and from now on each has its own.
+    fn poll_woken(&mut self, cx: &mut Context<'_>) -> Result<(), (usize, E)> {
+        let len = self.len();
+        if len <= POLL_ALL_UP_TO {
+            return self.drive_all(cx);
+        }
+        let readiness = self.readiness.take().unwrap_or_else(|| Readiness::new(len));
+        readiness.parent.register(cx.waker());
+        let outcome = readiness.for_each_woken(len, |slot| {
+            let waker = readiness.waker(slot);
+            self.drive(slot, &mut Context::from_waker(&waker))
+        });
+        self.readiness = Some(readiness);
+        outcome
+    }
+
+    /// The outputs in the items' order, once every item finished.
+    fn outputs(&mut self) -> Vec<T> {
+        match &mut self.slots {
+            Slots::All(cells) => {
+                let mut outputs = Vec::with_capacity(cells.len());
+                outputs.extend(cells.iter_mut().map(|cell| {
+                    match core::mem::replace(cell, Cell::Taken) {
+                        Cell::Done(output) => output,
+                        _ => unreachable!("every item finished"),
+                    }
+                }));
+                outputs
+            }
+            // `map` (not `flatten`) keeps the exact length and lets the `Vec` be
+            // collected in place, with no allocation.
+            Slots::Limited { outputs, .. } => core::mem::take(outputs)
+                .into_iter()
+                .map(|output| output.expect("every item finished"))
+                .collect(),
+        }
+    }
+
+    /// Drops every running item at once, and the wakers' shared state with them.
+    fn finish(&mut self) {
+        self.items = Items::Done;
+        // Drops the futures in place: a `Vec` drops its elements where they are.
+        self.slots = Slots::All(Vec::new());
+        self.readiness = None;
+    }
+}
+
+/// Polls the item in `cell`; writes its output over its future once it finishes.
+fn drive_cell<Fut, T, E>(
+    cell: &mut Cell<Fut, T>,
+    running: &mut usize,
+    cx: &mut Context<'_>,
+) -> Result<(), E>
+where
+    Fut: Future<Output = Result<T, E>>,
+{
+    let Cell::Running(future) = cell else {
+        return Ok(());
+    };
+    // SAFETY: the future stays where it is until it is dropped in place (see `Slots`).
+    let future = unsafe { Pin::new_unchecked(future) };
+    let Poll::Ready(output) = future.poll(cx) else {
+        return Ok(());
+    };
+    *running -= 1;
+    match output {
+        Ok(output) => {
+            *cell = Cell::Done(output);
+            Ok(())
+        }
+        Err(error) => {
+            *cell = Cell::Taken;
+            Err(error)
+        }
+    }
+}
+
+impl<I, F, Fut, T, E, K> Future for FanOut<I, F, Fut, T, K>
+where
+    I: IntoIterator,
+    F: FnMut(I::Item) -> Fut,
+    Fut: Future<Output = Result<T, E>>,
+    K: Outcome<T, E>,
+{
+    type Output = K::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<K::Output> {
+        let this = self.get_mut();
+        let outcome = match core::mem::replace(&mut this.items, Items::Exhausted) {
+            Items::Start(items) => {
+                this.start(items);
+                // No allocation for wakers unless an item is still pending after this.
+                this.drive_all(cx)
+            }
+            Items::Done => panic!("a fan-out was polled after it finished"),
+            items => {
+                this.items = items;
+                this.poll_woken(cx)
+            }
+        };
+        if let Err(failure) = outcome {
+            this.finish();
+            return Poll::Ready(K::from(Err(failure)));
+        }
+        if this.running > 0 {
+            return Poll::Pending;
+        }
+        let outputs = this.outputs();
+        this.finish();
+        Poll::Ready(K::from(Ok(outputs)))
     }
 }
 
@@ -549,7 +540,7 @@ pin_project_lite::pin_project! {
 }
 
 impl<Fut: Future> Future for Infallibly<Fut> {
-    type Output = Result<Fut::Output, core::convert::Infallible>;
+    type Output = Result<Fut::Output, Infallible>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         self.project().future.poll(cx).map(Ok)
