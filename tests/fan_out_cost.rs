@@ -274,3 +274,32 @@ fn small_outputs_of_big_futures_do_not_keep_the_futures_buffer() {
         outputs.capacity()
     );
 }
+
+#[test]
+fn a_fan_out_of_send_items_is_send_and_runs_on_a_multi_thread_runtime() {
+    fn assert_send<T: Send>(value: T) -> T {
+        value
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .expect("a runtime");
+    // 100 items, so each has its own waker, woken from another thread in reverse order.
+    let (senders, receivers): (Vec<_>, Vec<_>) = (0..100_u64)
+        .map(|_| tokio::sync::oneshot::channel())
+        .unzip();
+    let outputs = runtime.block_on(async {
+        let fan = tokio::spawn(assert_send(fan_out(
+            receivers,
+            None,
+            |receiver| async move { receiver.await.expect("sent") },
+        )));
+        std::thread::spawn(move || {
+            for (value, sender) in (0..100_u32).zip(senders).rev() {
+                sender.send(u64::from(value)).expect("the item waits");
+            }
+        });
+        fan.await.expect("no panic")
+    });
+    assert_eq!(outputs, (0..100).collect::<Vec<_>>());
+}
