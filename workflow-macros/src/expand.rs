@@ -691,12 +691,52 @@ impl<'a> Expander<'a> {
             }
             callables.push(Some(name));
         }
-        let per_item = Chain {
-            callables: Some(&callables),
-            ..*chain
+        let closure = match chain.branch.steps.as_slice() {
+            // One plain step: each item is the step's future itself, as in a
+            // hand-written `join_all(items.map(step))`, with no async block around it
+            // (which would nearly double the cost of an item).
+            [
+                Step::Expr {
+                    expr,
+                    question,
+                    modifiers,
+                },
+            ] if modifiers.timeout.is_none()
+                && modifiers.retry.is_none()
+                && self.traced.is_none() =>
+            {
+                let span = expr.span();
+                let k_step = self.krate_at(span);
+                let future =
+                    quote_spanned! {span=> #k_step::__private::IntoFuture::into_future(#expr) };
+                match question {
+                    None => quote! { |#pat| #future },
+                    Some(question) => {
+                        let path = chain.path.join(".");
+                        let (output, ok, error) =
+                            (self.ident("output"), self.ident("ok"), self.ident("error"));
+                        let k_q = self.krate_at(question.span);
+                        let result = quote_spanned! {question.span=>
+                            #k_q::__private::fallible(#output)
+                        };
+                        quote! {
+                            |#pat| #k::__private::FutureExt::map(#future, |#output| match #result {
+                                #k::__private::Ok(#ok) => #k::__private::Ok(#ok),
+                                #k::__private::Err(#error) => #k::__private::Err(#k::__private::BranchError::new(#path, #error)),
+                            })
+                        }
+                    }
+                }
+            }
+            _ => {
+                let per_item = Chain {
+                    callables: Some(&callables),
+                    ..*chain
+                };
+                let body = self.chain(&per_item, 0, &Input::None);
+                quote! { |#pat| { #eager async move { #body } } }
+            }
         };
-        let body = self.chain(&per_item, 0, &Input::None);
-        let closure = quote! { |#pat| { #eager async move { #body } } };
         if chain.fallible {
             let (outputs, index, failure) = (
                 self.ident("outputs"),
