@@ -61,6 +61,11 @@ fn traced<T>(workflow: impl Future<Output = T>) -> (T, Vec<String>) {
     (output, lines)
 }
 
+async fn score(what: &'static str) -> &'static str {
+    tracing::info!("scored {what}");
+    what
+}
+
 async fn check(what: &'static str, ms: u64) -> &'static str {
     sleep(Duration::from_millis(ms)).await;
     tracing::info!("checked {what}");
@@ -77,7 +82,7 @@ workflow! {
                 passport: check("passport", 30),
                 payslip: check("payslip", 40),
             > join(passport, payslip) -> |p, s| async move { format!("{p}+{s}") },
-            income: check("income", 20),
+            income: check("income", 20) -> score,
         > join(credit, documents, income);
         format!("{credit} {documents} {income}")
     }
@@ -93,16 +98,18 @@ fn a_nested_fork_tells_the_token_story_in_its_spans() {
             "loan: workflow `loan` started",
             "loan:fork: split into 3 branches: credit, documents, income; the join waits for all",
             "loan:fork:documents:fork: split into 2 branches: passport, payslip; the join waits for all",
-            // A step's own events are inside the step's span, inside its branch's.
+            // A step's own events are inside the step's span, inside its branch's; a
+            // branch of one step has one span, the branch's.
             "loan:fork:income:check: checked income",
+            "loan:fork:income:score: scored income",
             "loan:fork: branch `income` arrived at the join (1/3)",
-            "loan:fork:documents:fork:passport:check: checked passport",
+            "loan:fork:documents:fork:passport: checked passport",
             "loan:fork:documents:fork: branch `passport` arrived at the join (1/2)",
-            "loan:fork:documents:fork:payslip:check: checked payslip",
+            "loan:fork:documents:fork:payslip: checked payslip",
             "loan:fork:documents:fork: branch `payslip` arrived at the join (2/2)",
             "loan:fork:documents:fork: joined passport, payslip",
             "loan:fork: branch `documents` arrived at the join (2/3)",
-            "loan:fork:credit:check: checked credit",
+            "loan:fork:credit: checked credit",
             "loan:fork: branch `credit` arrived at the join (3/3)",
             "loan:fork: joined credit, documents, income",
         ]
@@ -241,10 +248,10 @@ fn fan_out_items_run_inside_their_branch_span() {
     assert_eq!(
         log[2..],
         [
-            "fan_out:fork:other:check: checked other",
+            "fan_out:fork:other: checked other",
             "fan_out:fork: branch `other` arrived at the join (1/2)",
-            "fan_out:fork:checked:check: checked item",
-            "fan_out:fork:checked:check: checked item",
+            "fan_out:fork:checked: checked item",
+            "fan_out:fork:checked: checked item",
             "fan_out:fork: branch `checked` arrived at the join (2/2)",
             "fan_out:fork: joined checked, other",
         ]

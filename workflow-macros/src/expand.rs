@@ -319,7 +319,8 @@ impl<'a> Expander<'a> {
         // `#[traced]`: the local holding the fork's trace.
         let trace = self.traced.is_some().then(|| self.ident("fork_trace"));
         let cancels = fallible && matches!(join.policy, Policy::All);
-        for (branch, model) in fork.branches.iter().zip(&model.branches) {
+        for (index, (branch, model)) in fork.branches.iter().zip(&model.branches).enumerate() {
+            let index = u16::try_from(index).unwrap_or(u16::MAX);
             let mut branch_path = path.to_vec();
             let name = branch.name.unraw();
             branch_path.push(name.to_string());
@@ -341,10 +342,18 @@ impl<'a> Expander<'a> {
             );
             // `#[traced]`: the branch runs in its span, a child of the fork's (made
             // before a task is spawned: the task does not borrow the fork's trace).
+            // A branch of one step has one span, the branch's, naming its step.
+            let step_field = match model.steps.as_slice() {
+                [model::Step::Task(task)] => {
+                    let label = &task.label;
+                    quote! { , step = #label }
+                }
+                _ => TokenStream::new(),
+            };
             let (open_span, future) = match (&trace, &branch_span) {
                 (Some(trace), Some(span)) => (
                     quote! {
-                        let #span = #k::__private::tracing::info_span!(parent: #trace.span(), #name_text);
+                        let #span = #k::__private::tracing::info_span!(parent: #trace.span(), #name_text #step_field);
                     },
                     quote! { #k::__private::Instrument::instrument(#future, #span) },
                 ),
@@ -369,7 +378,7 @@ impl<'a> Expander<'a> {
             // `#[traced]`: the fork watches the branch arrive, fail or be cancelled.
             let future = match &trace {
                 Some(trace) if in_background => {
-                    quote! { #trace.background(#name_text, #future) }
+                    quote! { #trace.background(#index, #future) }
                 }
                 Some(trace) => {
                     let outcome = if ok_wrap.is_some() || fallible {
@@ -377,7 +386,7 @@ impl<'a> Expander<'a> {
                     } else {
                         quote! { |_| false }
                     };
-                    quote! { #trace.arrival(#name_text, #outcome, #cancels, #future) }
+                    quote! { #trace.arrival(#index, #outcome, #cancels, #future) }
                 }
                 None => future,
             };
@@ -530,17 +539,7 @@ impl<'a> Expander<'a> {
                 ],
             ) if !awaits_inside && modifiers.timeout.is_none() && modifiers.retry.is_none() => {
                 let k_step = self.krate_at(expr.span());
-                let future = quote_spanned! {expr.span()=> #k_step::__private::IntoFuture::into_future(#expr) };
-                match branch_span {
-                    // `#[traced]`: the step's span, a child of the branch's.
-                    Some(parent) => {
-                        let label = step_label(model, 0);
-                        quote! {
-                            #k::__private::Instrument::instrument(#future, #k::__private::tracing::debug_span!(parent: &#parent, #label))
-                        }
-                    }
-                    None => future,
-                }
+                quote_spanned! {expr.span()=> #k_step::__private::IntoFuture::into_future(#expr) }
             }
             _ => {
                 let body = self.chain(&chain, 0, &Input::None);
@@ -842,7 +841,9 @@ impl<'a> Expander<'a> {
                 // expression (a `RefCell` borrow, a lock guard) end here, as they would
                 // in `join!(f(cell.borrow().len()), ...)`, instead of living across the
                 // await.
-                if self.traced.is_some() {
+                // `#[traced]`: a step's span, a child of its branch's (whose span names
+                // the step when it is the only one).
+                if self.traced.is_some() && chain.model.steps.len() > 1 {
                     let label = step_label(chain.model, from);
                     future = quote! {
                         #k::__private::Instrument::instrument(#future, #k::__private::tracing::debug_span!(#label))

@@ -22,12 +22,10 @@ use crate::BranchError;
 /// joined branches have arrived.
 pub struct ForkTrace {
     span: Span,
+    branches: &'static [&'static str],
     joined: usize,
     arrived: AtomicUsize,
 }
-
-/// Whether a branch's output is a failure.
-pub type Outcome<T> = fn(&T) -> bool;
 
 impl ForkTrace {
     /// Opens the fork: an event on `span` saying into which branches the token splits.
@@ -53,6 +51,7 @@ impl ForkTrace {
         }
         ForkTrace {
             span,
+            branches,
             joined,
             arrived: AtomicUsize::new(0),
         }
@@ -63,20 +62,25 @@ impl ForkTrace {
         &self.span
     }
 
-    /// Watches a joined branch: its arrival at the join, its failure, or its
-    /// cancellation (dropped before it finished).
-    pub fn arrival<F: Future>(
+    /// Watches joined branch number `branch`: its arrival at the join, its failure
+    /// (`failed` says whether an output is one), or its cancellation (dropped before
+    /// it finished).
+    pub fn arrival<F, O>(
         &self,
-        branch: &'static str,
-        outcome: Outcome<F::Output>,
+        branch: u16,
+        failed: O,
         cancels: bool,
         future: F,
-    ) -> Watched<'_, F> {
+    ) -> Watched<'_, F, O>
+    where
+        F: Future,
+        O: Fn(&F::Output) -> bool,
+    {
         Watched {
             future,
             fork: self,
+            failed,
             branch,
-            outcome,
             role: if cancels {
                 Role::Cancelling
             } else {
@@ -86,16 +90,28 @@ impl ForkTrace {
         }
     }
 
-    /// Watches a background branch: it finishes, or is cancelled, without arriving.
-    pub fn background<F: Future>(&self, branch: &'static str, future: F) -> Watched<'_, F> {
+    /// Watches background branch number `branch`: it finishes, or is cancelled,
+    /// without arriving.
+    pub fn background<F: Future>(
+        &self,
+        branch: u16,
+        future: F,
+    ) -> Watched<'_, F, fn(&F::Output) -> bool> {
         Watched {
             future,
             fork: self,
+            failed: |_| false,
             branch,
-            outcome: |_| false,
             role: Role::Background,
             done: false,
         }
+    }
+
+    fn name(&self, branch: u16) -> &'static str {
+        self.branches
+            .get(usize::from(branch))
+            .copied()
+            .unwrap_or("?")
     }
 
     /// The join handed on its outputs.
@@ -130,40 +146,46 @@ enum Role {
 }
 
 pin_project_lite::pin_project! {
-    /// A branch's future, watched for the fork's trace.
-    pub struct Watched<'a, F: Future> {
+    /// A branch's future, watched for the fork's trace: 16 bytes beside the future
+    /// (the failure test is a zero-sized closure or function item).
+    pub struct Watched<'a, F, O> {
         #[pin]
         future: F,
         fork: &'a ForkTrace,
-        branch: &'static str,
-        outcome: Outcome<F::Output>,
+        failed: O,
+        branch: u16,
         role: Role,
         done: bool,
     }
 
-    impl<'a, F: Future> PinnedDrop for Watched<'a, F> {
+    impl<'a, F, O> PinnedDrop for Watched<'a, F, O> {
         fn drop(this: Pin<&mut Self>) {
-            if !this.done {
-                let branch = this.branch;
+            if !this.done && !this.fork.span.is_disabled() {
+                let branch = this.fork.name(this.branch);
                 tracing::info!(parent: &this.fork.span, "branch `{branch}` cancelled");
             }
         }
     }
 }
 
-impl<F: Future> Future for Watched<'_, F> {
+impl<F, O> Future for Watched<'_, F, O>
+where
+    F: Future,
+    O: Fn(&F::Output) -> bool,
+{
     type Output = F::Output;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
         let output = core::task::ready!(this.future.poll(cx));
         *this.done = true;
-        let (fork, branch) = (*this.fork, *this.branch);
+        let fork = *this.fork;
         if fork.span.is_disabled() {
             return Poll::Ready(output);
         }
+        let branch = fork.name(*this.branch);
         let parent = &fork.span;
-        match (*this.role, (this.outcome)(&output)) {
+        match (*this.role, (this.failed)(&output)) {
             (Role::Background, _) => {
                 tracing::info!(parent: parent, "background branch `{branch}` finished");
             }
