@@ -239,6 +239,11 @@ fn skip_statement(input: ParseStream<'_>) -> syn::Result<()> {
 /// A malformed fork that still closes with `> join` counts too, so that it gets the
 /// fork's own errors (such as a missing branch name).
 fn is_fork_start(input: ParseStream<'_>) -> bool {
+    // Most steps and statements do not start with `fork`: say so without reading the
+    // rest of the statement, which made every step cost as much as the whole fork.
+    if !matches!(input.cursor().ident(), Some((ident, _)) if ident == "fork") {
+        return false;
+    }
     let tokens = until_semicolon(input.cursor());
     let lone_lt = matches!(tokens.get(1), Some(TokenTree::Punct(p)) if p.as_char() == '<' && p.spacing() == Spacing::Alone);
     let closes_with_join = tokens.windows(2).any(|pair| {
@@ -251,14 +256,22 @@ fn is_fork_start(input: ParseStream<'_>) -> bool {
             && matches!(tokens.first(), Some(TokenTree::Ident(i)) if i == "fork"))
 }
 
-/// Whether `tokens[i..]` starts a fork: `fork < name :` (not `::`) or `fork < >`.
+/// Whether `tokens[i..]` starts a fork: `fork < name :` (not `::`) or `fork < >`. The
+/// first branch may have attributes (`#[optional] name:`) or a guard (`name if`), so
+/// that such a fork without its join still gets the fork's own errors.
 fn fork_at(tokens: &[TokenTree], i: usize) -> bool {
     let punct =
         |j: usize, c: char| matches!(tokens.get(j), Some(TokenTree::Punct(p)) if p.as_char() == c);
     let is_fork = matches!(tokens.get(i), Some(TokenTree::Ident(ident)) if ident == "fork");
-    let named = matches!(tokens.get(i + 2), Some(TokenTree::Ident(_)))
-        && punct(i + 3, ':')
-        && !punct(i + 4, ':');
+    let mut name = i + 2;
+    while punct(name, '#')
+        && matches!(tokens.get(name + 1), Some(TokenTree::Group(g)) if g.delimiter() == proc_macro2::Delimiter::Bracket)
+    {
+        name += 2;
+    }
+    let guarded = matches!(tokens.get(name + 1), Some(TokenTree::Ident(word)) if word == "if");
+    let named = matches!(tokens.get(name), Some(TokenTree::Ident(_)))
+        && (guarded || (punct(name + 1, ':') && !punct(name + 2, ':')));
     is_fork && punct(i + 1, '<') && (named || punct(i + 2, '>'))
 }
 
@@ -570,59 +583,88 @@ fn step(input: ParseStream<'_>) -> syn::Result<Step> {
 /// Parses the expression of a step: the shortest run of tokens that ends where a step
 /// may end and forms a whole expression (see the module docs).
 fn step_expr(input: ParseStream<'_>) -> syn::Result<Expr> {
-    // Nothing is consumed here; the tokens of the expression are skipped below.
-    let tokens = until_semicolon(input.cursor());
-    let ends = (0..tokens.len())
-        .filter(|&i| may_end_step(&tokens, i))
-        .chain(core::iter::once(tokens.len()));
-    let mut first_error = None;
-    for end in ends {
-        if end == 0 {
+    // Nothing is consumed here; the tokens of the expression are skipped below. They are
+    // read up to the `;` only as far as needed: reading the whole rest of the statement
+    // for every step made a fork of n branches cost n² (1,000 branches took seconds).
+    let mut tokens: Vec<TokenTree> = Vec::new();
+    let mut unread = Some(input.cursor());
+    let mut read = |tokens: &mut Vec<TokenTree>, up_to: usize| {
+        while tokens.len() < up_to {
+            match unread.and_then(syn::buffer::Cursor::token_tree) {
+                Some((tt, next)) if !matches!(&tt, TokenTree::Punct(p) if p.as_char() == ';') => {
+                    tokens.push(tt);
+                    unread = Some(next);
+                }
+                _ => {
+                    unread = None;
+                    break;
+                }
+            }
+        }
+    };
+    // The places where a step may end, shortest first; `may_end_step` looks one token on.
+    for end in 1.. {
+        read(&mut tokens, end + 2);
+        if end > tokens.len() {
+            break;
+        }
+        if end < tokens.len() && !may_end_step(&tokens, end) {
             continue;
         }
         let run: TokenStream = tokens.iter().take(end).cloned().collect();
-        match syn::parse2::<Expr>(run) {
-            Ok(expr) => {
-                input.step(|cursor| {
-                    let mut rest = *cursor;
-                    for _ in 0..end {
-                        match rest.token_tree() {
-                            Some((_, next)) => rest = next,
-                            None => break,
-                        }
+        // A run's error is not kept: it is often at the run's own end, which is no token.
+        if let Ok(expr) = syn::parse2::<Expr>(run) {
+            input.step(|cursor| {
+                let mut rest = *cursor;
+                for _ in 0..end {
+                    match rest.token_tree() {
+                        Some((_, next)) => rest = next,
+                        None => break,
                     }
-                    Ok(((), rest))
-                })?;
-                return Ok(expr);
-            }
-            Err(err) => {
-                first_error.get_or_insert(err);
-            }
+                }
+                Ok(((), rest))
+            })?;
+            return Ok(expr);
         }
     }
-    // No place where a step may end follows a whole expression. If an expression does
-    // start here, what follows it is the mistake: a missing `,`, `->` or `>`.
-    let all: TokenStream = tokens.iter().cloned().collect();
-    let after_expression = |stream: ParseStream<'_>| {
-        stream.parse::<Expr>()?;
-        let span = (!stream.is_empty()).then(|| stream.cursor().span());
-        stream.parse::<TokenStream>()?;
-        Ok(span)
-    };
-    if let Ok(Some(span)) = Parser::parse2(after_expression, all) {
-        return Err(error(
-            span,
-            "expected `,`, `->` or `>` after this step",
-            "separate branches with `,`, chain a branch's steps with `->`, and close the fork with `> join(...)`",
-        ));
+    read(&mut tokens, usize::MAX);
+    let mut rest = input.cursor();
+    for _ in 0..tokens.len() {
+        rest = rest.token_tree().map_or(rest, |(_, next)| next);
     }
-    Err(first_error.unwrap_or_else(|| {
-        error(
-            input.cursor().span(),
+    // The `;` after the statement, or the body's closing brace.
+    let statement_end = rest.span();
+    if tokens.is_empty() {
+        return Err(error(
+            statement_end,
             "expected a step",
             "a step is a future (`fetch(id)`, `async { ... }`) or a nested `fork < ... > join(...)`",
-        )
-    }))
+        ));
+    }
+    // No place where a step may end follows a whole expression. If an expression does
+    // start here, what follows it is the mistake: a missing `,`, `->` or `>`; if not,
+    // syn's error says what is wrong. The tokens are parsed in a group that ends where
+    // the statement does: an error at their end then points at the `;` (a shorter,
+    // detached run of tokens ends nowhere, and its error would point at the macro call).
+    let mut statement = proc_macro2::Group::new(
+        proc_macro2::Delimiter::Parenthesis,
+        tokens.into_iter().collect(),
+    );
+    statement.set_span(statement_end);
+    let after_expression = |stream: ParseStream<'_>| {
+        let content;
+        parenthesized!(content in stream);
+        content.parse::<Expr>()?;
+        let span = (!content.is_empty()).then(|| content.cursor().span());
+        content.parse::<TokenStream>()?;
+        Ok(span)
+    };
+    let span = Parser::parse2(after_expression, TokenTree::Group(statement).into())?;
+    Err(error(
+        span.unwrap_or(statement_end),
+        "expected `,`, `->` or `>` after this step",
+        "separate branches with `,`, chain a branch's steps with `->`, and close the fork with `> join(...)`",
+    ))
 }
 
 /// Whether a step may end just before `tokens[i]`.
@@ -863,6 +905,65 @@ mod should {
     fn leave_a_fork_without_join_to_the_validator() {
         let fork = parse_fork("fork < a: x, b: y >");
         assert!(fork.join.is_none());
+    }
+
+    fn errors_of(body: &str) -> Vec<String> {
+        let source = format!("(::workflow_runtime) async fn w() {{ {body} }}");
+        let tokens = TokenStream::from_str(&source).expect("test input lexes");
+        let input = parse_input(tokens).expect("test input parses");
+        let model = crate::model::Workflow::from_ast(&input);
+        let problems = crate::validate::validate(&model);
+        let errors = input.errors.iter().map(ToString::to_string);
+        let problems = problems.into_iter().map(|p| p.message);
+        errors.chain(problems).collect()
+    }
+
+    /// Found by the property tests: `fork < #[optional] a: ..., b: ... >;` read as an
+    /// expression ("expected `,`, `->` or `>`") instead of a fork without a join.
+    #[test]
+    fn recognise_a_fork_without_join_whose_first_branch_has_an_attribute_or_a_guard() {
+        assert_eq!(
+            errors_of("fork < #[optional] #[timeout(1s)] a: f()?, b: g() >;"),
+            ["this fork is never joined"]
+        );
+        assert_eq!(
+            errors_of("fork < a if ready: f(), b: g() >;"),
+            [
+                "parallel branch `a` has a condition, but parallel flows are unconditional",
+                "this fork is never joined"
+            ]
+        );
+        assert_eq!(
+            errors_of("fork < x: fork < #[timeout(1s)] a: f(), b: g() >, y: h() > join(x, y)?;"),
+            ["this fork is never joined"]
+        );
+    }
+
+    /// Found by the property tests: a step that is not an expression got the error of
+    /// its shortest run of tokens, at that run's end: no token, so rustc showed it on
+    /// the whole macro call (`|p` of `|p, q| merge(fork p, q)`, or a `;` inside a
+    /// turbofish). It is now syn's error on the whole statement, on the input's token.
+    #[test]
+    fn point_the_error_of_a_broken_step_at_a_token() {
+        let at = |body: &str| {
+            let source = format!("(::workflow_runtime) async fn w() {{ {body} }}");
+            let input =
+                parse_input(TokenStream::from_str(&source).expect("lexes")).expect("parses");
+            let error = input.errors.first().expect("an error").clone();
+            (error.to_string(), error.span().source_text())
+        };
+        assert_eq!(
+            at("fork < a: x -> |p, q| merge(fork p, q), b: y > join(a, b);"),
+            ("expected `,`".to_owned(), Some("p".to_owned()))
+        );
+        assert_eq!(
+            at("fork < a: f::<Vec<u8 ; >, b: y > join(a, b);"),
+            ("expected `,`".to_owned(), Some(";".to_owned()))
+        );
+        assert_eq!(
+            at("fork < a: x +, b: y > join(a, b);"),
+            ("expected an expression".to_owned(), Some(",".to_owned()))
+        );
     }
 
     #[test]
