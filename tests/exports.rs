@@ -633,6 +633,75 @@ fn count_forks(steps: impl Iterator<Item = Step>) -> usize {
         .sum()
 }
 
+/// Whether `(x, y)` is strictly inside the diamond drawn in `bounds` (x, y, width, height).
+fn inside_diamond((x, y): (f64, f64), [left, top, width, height]: [f64; 4]) -> bool {
+    let (dx, dy) = (x - (left + width / 2.0), y - (top + height / 2.0));
+    dx.abs() / (width / 2.0) + dy.abs() / (height / 2.0) < 0.99
+}
+
+#[test]
+fn bpmn_flows_stay_outside_the_gateways() {
+    // A flow drawn through a gateway's diamond (a branch 8 px off the fork's axis did
+    // that in bpmn-js) reads as if it went through the gateway to another branch.
+    let number = |node: roxmltree::Node<'_, '_>, key: &str| -> f64 {
+        node.attribute(key).unwrap().parse().unwrap()
+    };
+    for (name, xml) in processes() {
+        let document = roxmltree::Document::parse(&xml).unwrap();
+        let gateways: Vec<&str> = document
+            .descendants()
+            .filter(|n| {
+                n.tag_name().namespace() == Some(BPMN) && n.tag_name().name().ends_with("Gateway")
+            })
+            .filter_map(|n| n.attribute("id"))
+            .collect();
+        let diamonds: Vec<[f64; 4]> = document
+            .descendants()
+            .filter(|n| n.tag_name().name() == "BPMNShape")
+            .filter(|n| gateways.contains(&n.attribute("bpmnElement").unwrap()))
+            .map(|shape| {
+                let b = shape
+                    .children()
+                    .find(|c| c.tag_name().name() == "Bounds")
+                    .unwrap();
+                [
+                    number(b, "x"),
+                    number(b, "y"),
+                    number(b, "width"),
+                    number(b, "height"),
+                ]
+            })
+            .collect();
+        assert_eq!(
+            diamonds.len(),
+            gateways.len(),
+            "{name}: every gateway is drawn"
+        );
+        for edge in document
+            .descendants()
+            .filter(|n| n.tag_name().name() == "BPMNEdge")
+        {
+            let points: Vec<(f64, f64)> = edge
+                .children()
+                .filter(|c| c.tag_name().name() == "waypoint")
+                .map(|p| (number(p, "x"), number(p, "y")))
+                .collect();
+            for pair in points.windows(2) {
+                let ((x0, y0), (x1, y1)) = (pair[0], pair[1]);
+                for i in 0..=100 {
+                    let t = f64::from(i) / 100.0;
+                    let point = (x0 + (x1 - x0) * t, y0 + (y1 - y0) * t);
+                    assert!(
+                        !diamonds.iter().any(|d| inside_diamond(point, *d)),
+                        "{name}: {} runs through a gateway at {point:?}",
+                        edge.attribute("id").unwrap()
+                    );
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn bpmn_token_game_fires_every_node_once() {
     for (name, xml) in processes() {

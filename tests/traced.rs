@@ -307,3 +307,42 @@ fn a_traced_workflow_runs_the_same_without_a_subscriber() {
     assert_eq!(output, "credit passport+payslip income");
     assert_eq!(took.as_millis(), 50, "the slowest branch, as untraced");
 }
+
+workflow! {
+    /// Items before and after a fork with a background branch, an `impl` of a local type
+    /// and a tail that coerces: a traced workflow holds its body twice (with and without
+    /// its trace), so its items must be declared once and both bodies must type alike.
+    #[traced]
+    async fn traced_with_items(name: &String) -> &str {
+        struct Local(u64);
+        impl Local {
+            fn twice(&self) -> u64 {
+                2 * self.0
+            }
+        }
+        fork < a: after(10, 1), h: after(30, 2) > join(a) background(h);
+        const OFFSET: u64 = 40;
+        fn plus(x: u64) -> u64 {
+            x + OFFSET
+        }
+        assert_eq!(plus(Local(u64::from(a)).twice()), 42);
+        name
+    }
+}
+
+#[test]
+fn a_traced_workflow_declares_its_items_once_and_keeps_tail_coercions() {
+    let name = "dropship".to_owned();
+    let (output, log) = traced(traced_with_items(&name));
+    assert_eq!(output, "dropship");
+    assert_eq!(
+        log.last().map(String::as_str),
+        Some("traced_with_items:fork: background branch `h` finished")
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    assert_eq!(runtime.block_on(traced_with_items(&name)), "dropship");
+}

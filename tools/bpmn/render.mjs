@@ -31,6 +31,9 @@ for (const match of xml.matchAll(/<dc:Bounds x="(-?\d+)" y="(-?\d+)" width="(\d+
   width = Math.max(width, x + w);
   height = Math.max(height, y + h);
 }
+if (width + 80 > 4000 || height + 80 > 4000) {
+  console.error(`warning: the diagram (${width}x${height}) is larger than 4000 px: the PNG is clipped`);
+}
 width = Math.min(width + 80, 4000);
 height = Math.min(height + 80, 4000);
 
@@ -77,7 +80,10 @@ try {
   if (dom.error) {
     throw new Error(`cannot run ${chromium}: ${dom.error.message} (apt-get install -y chromium)`);
   }
-  const title = /<title>(.*?)<\/title>/s.exec(dom.stdout ?? '')?.[1] ?? '(no page)';
+  // --dump-dom escapes the title's text (&lt;bpmn:SequenceFlow ...&gt;): unescape it.
+  const title = (/<title>(.*?)<\/title>/s.exec(dom.stdout ?? '')?.[1] ?? '(no page)')
+    .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'")
+    .replace(/&nbsp;/g, ' ').replace(/&amp;/g, '&');
   if (title !== 'OK') {
     throw new Error(`bpmn-js could not show ${input}: ${title}`);
   }

@@ -136,24 +136,42 @@ impl<'a> Expander<'a> {
             attrs, vis, sig, ..
         } = self.input;
         let inner = &self.input.inner_attrs;
-        let body = self.items(&self.input.body, forks, false);
         let graph = crate::graph::item(self.input);
         let attrs = attrs.iter().filter(|attr| !is_traced(attr));
         let k = self.krate;
-        let trace = self.traced.as_ref().map(|span| {
-            let name = sig.ident.unraw().to_string();
-            quote! {
-                #k::__private::traced! {}
-                let #span = #k::__private::tracing::info_span!(#name);
-                #k::__private::tracing::info!(parent: &#span, "workflow `{}` started", #name);
+        let body = match self.traced.clone() {
+            None => self.items(&self.input.body, forks, false),
+            // `#[traced]`: the body twice, with and without its trace, and the choice
+            // made once when the workflow starts: with no subscriber installed, the
+            // workflow runs the untraced code and its trace costs one load. The body's
+            // items (`fn`, `struct`, `impl`, ...) are declared once, before both.
+            Some(span) => {
+                let name = sig.ident.unraw().to_string();
+                let traced = self.items(&self.input.body, forks, true);
+                let mut plain = Expander {
+                    traced: None,
+                    ..Expander::new(self.input)
+                };
+                let untraced = plain.items(&self.input.body, forks, true);
+                let hoisted = hoisted_items(&self.input.body);
+                quote! {
+                    #k::__private::traced! {}
+                    #hoisted
+                    if #k::__private::trace_enabled() {
+                        let #span = #k::__private::tracing::info_span!(#name);
+                        #k::__private::tracing::info!(parent: &#span, "workflow `{}` started", #name);
+                        #traced
+                    } else {
+                        #untraced
+                    }
+                }
             }
-        });
+        };
         quote! {
             #graph
             #(#attrs)*
             #vis #sig {
                 #(#inner)*
-                #trace
                 #body
             }
         }
@@ -216,12 +234,13 @@ impl<'a> Expander<'a> {
                     let bind = code.bind(&quote! { #joined #question });
                     return quote! { #prelude #bind #rest_tokens };
                 };
-                // Items declared after the fork stay visible to the whole body.
-                let hoisted = rest.iter().filter_map(|item| match item {
-                    Item::Rust { tokens, item: true } => Some(tokens),
-                    _ => None,
-                });
-                let hoisted = quote! { #(#hoisted)* };
+                // Items declared after the fork stay visible to the whole body (unless
+                // they already were hoisted before it).
+                let hoisted = if skip_items {
+                    TokenStream::new()
+                } else {
+                    hoisted_items(rest)
+                };
                 let rest_tokens = self.items(rest, forks, true);
                 let body = self.top_level_background(&code, background, question, &rest_tokens);
                 quote! { #hoisted #prelude #body }
@@ -941,6 +960,16 @@ fn describe(k: &TokenStream, error: &TokenStream) -> TokenStream {
             (&&#k::__private::Describe(#error)).describe()
         }
     }
+}
+
+/// The items (`fn`, `struct`, `use`, ...) among `items`, declared before a scope that
+/// wraps them so they stay visible to the whole body.
+fn hoisted_items(items: &[Item]) -> TokenStream {
+    let items = items.iter().filter_map(|item| match item {
+        Item::Rust { tokens, item: true } => Some(tokens),
+        _ => None,
+    });
+    quote! { #(#items)* }
 }
 
 /// `#[traced]` on the workflow: spans and events for `tracing`.

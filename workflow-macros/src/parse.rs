@@ -148,6 +148,17 @@ fn input(input: ParseStream<'_>) -> syn::Result<Input> {
     let krate;
     parenthesized!(krate in input);
     let krate: TokenStream = krate.parse()?;
+    // `workflow!` passes `$crate`; anything but a path (`::a::b`) would be pasted into
+    // every path of the expansion.
+    if let Some(token) = krate.clone().into_iter().find(|token| {
+        !matches!(token, TokenTree::Ident(_))
+            && !matches!(token, TokenTree::Punct(p) if matches!(p.as_char(), ':' | '$'))
+    }) {
+        return Err(syn::Error::new(
+            token.span(),
+            "expected the path of `workflow_runtime` before the workflow: call `workflow_runtime::workflow!`",
+        ));
+    }
     let attrs = input.call(Attribute::parse_outer)?;
     let vis: Visibility = input.parse()?;
     let sig: Signature = input.parse()?;
@@ -963,6 +974,28 @@ mod should {
         assert_eq!(
             at("fork < a: x +, b: y > join(a, b);"),
             ("expected an expression".to_owned(), Some(",".to_owned()))
+        );
+    }
+
+    /// Fuzzing found it (crash-b50b76da): the runtime's path before the workflow,
+    /// `(::workfloRw_ruinti<join>)`, was pasted into every path of the expansion, which
+    /// then was not Rust. `workflow!` always passes `$crate`; anything else is an error.
+    #[test]
+    fn reject_a_runtime_path_that_is_not_a_path() {
+        let error = |source: &str| {
+            parse_input(TokenStream::from_str(source).expect("lexes"))
+                .err()
+                .map(|error| (error.span().source_text(), error.to_string()))
+        };
+        let body = "async fn w() { fork < a: f(), b: g() > join(a, b); }";
+        assert!(error(&format!("(::workflow_runtime) {body}")).is_none());
+        assert!(error(&format!("(crate::reexport::workflow_runtime) {body}")).is_none());
+        assert!(error(&format!("($crate) {body}")).is_none());
+        let (at, message) = error(&format!("(::workflow_runtime<join>) {body}")).expect("an error");
+        assert_eq!(at.as_deref(), Some("<"));
+        assert!(
+            message.starts_with("expected the path of `workflow_runtime`"),
+            "{message}"
         );
     }
 

@@ -120,7 +120,8 @@ pub mod __private {
     pub use crate::time::{TimedOut, retry, timeout_branch, with_timeout};
     #[cfg(feature = "tracing")]
     pub use crate::trace::{
-        Describe, DescribeAny, DescribeDisplay, ForkTrace, Watched, optional_failed,
+        Describe, DescribeAny, DescribeDisplay, ForkTrace, Watched, enabled as trace_enabled,
+        optional_failed,
     };
     pub use core::convert::From;
     pub use core::option::Option::{None, Some};

@@ -18,6 +18,17 @@ use tracing::Span;
 
 use crate::BranchError;
 
+/// Whether a `#[traced]` workflow that starts now runs its traced code: some
+/// subscriber is installed and enables something. Without one, the workflow runs the
+/// same code as without `#[traced]`, and this check (one relaxed load) is all its trace
+/// costs.
+#[inline]
+pub fn enabled() -> bool {
+    tracing::level_filters::STATIC_MAX_LEVEL != tracing::level_filters::LevelFilter::OFF
+        && tracing::level_filters::LevelFilter::current()
+            != tracing::level_filters::LevelFilter::OFF
+}
+
 /// One fork's trace: its span (the parent of its branches' spans) and how many of its
 /// joined branches have arrived.
 pub struct ForkTrace {

@@ -546,7 +546,9 @@ impl Diagram {
                     self.place_node(*join, x + width - GATEWAY, y);
                 }
                 let left = x + GATEWAY + GAP;
-                let mut top = y - height / 2;
+                // The bands have more room above (the group name) than below: center their
+                // contents, not their groups, on the axis, so a middle band lines up.
+                let mut top = y - height / 2 - (BAND_TOP - BAND_BOTTOM) / 2;
                 for (band, group) in bands {
                     let (band_width, band_height) = self.measure_band(band, *group);
                     self.place(band, left, top + BAND_TOP + band_height / 2);
