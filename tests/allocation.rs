@@ -183,17 +183,20 @@ fn a_fallible_fork_is_no_bigger_than_the_hand_written_try_join() {
 eight_branches!(eight_branches_traced #[traced]);
 
 #[test]
-fn a_traced_fork_without_a_subscriber_makes_no_heap_allocation() {
+fn a_traced_fork_without_a_subscriber_allocates_nothing_and_keeps_the_untraced_size() {
     let (output, allocations) = run_counting(eight_branches_traced(10));
     assert_eq!(output, run_counting(eight_branches(10)).0);
     assert_eq!(
         allocations, 0,
-        "with no subscriber, spans are `Span::none()` and events are skipped"
+        "with no subscriber, the workflow runs its untraced body"
     );
-    // What tracing costs in size: an empty span for each branch and step, and each
-    // fork's trace. Printed for the README; the time is measured in benches/.
+    // The traced body is boxed: beside the untraced body, the future holds only the
+    // box's pointer while it runs. Printed for the README; the time is in benches/.
     let traced = std::mem::size_of_val(&eight_branches_traced(10));
     let untraced = std::mem::size_of_val(&eight_branches(10));
     println!("traced future: {traced} bytes, untraced: {untraced} bytes");
-    assert!(traced > untraced);
+    assert!(
+        traced <= untraced + 16,
+        "{traced} bytes, untraced {untraced}"
+    );
 }

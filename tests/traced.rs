@@ -346,3 +346,23 @@ fn a_traced_workflow_declares_its_items_once_and_keeps_tail_coercions() {
         .unwrap();
     assert_eq!(runtime.block_on(traced_with_items(&name)), "dropship");
 }
+
+workflow! {
+    /// An `impl Trait` return type cannot be named, so the traced body is not boxed:
+    /// both bodies are inline in the workflow's future.
+    #[traced]
+    async fn displayed() -> impl std::fmt::Display {
+        fork < a: after(10, 1), b: after(20, 2) > join(a, b);
+        a + b
+    }
+}
+
+#[test]
+fn a_traced_workflow_returning_impl_trait_is_traced_too() {
+    let (output, log) = traced(displayed());
+    assert_eq!(output.to_string(), "3");
+    assert_eq!(
+        log.last().map(String::as_str),
+        Some("displayed:fork: joined a, b")
+    );
+}

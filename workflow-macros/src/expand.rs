@@ -154,12 +154,25 @@ impl<'a> Expander<'a> {
                 };
                 let untraced = plain.items(&self.input.body, forks, true);
                 let hoisted = hoisted_items(&self.input.body);
+                let traced = quote! {
+                    let #span = #k::__private::tracing::info_span!(#name);
+                    #k::__private::tracing::info!(parent: &#span, "workflow `{}` started", #name);
+                    #traced
+                };
+                // The traced body in a box of its own (one allocation, beside what the
+                // subscriber allocates), so that the untraced one keeps its own size;
+                // typed as the body, so `?` and `return` convert as they do there. An
+                // `impl Trait` return type cannot be named: both are then inline.
+                let traced = match scope_type(&sig.output) {
+                    Some(ty) => quote! {
+                        #k::__private::boxed::<#ty, _>(async { #traced }).await
+                    },
+                    None => traced,
+                };
                 quote! {
                     #k::__private::traced! {}
                     #hoisted
                     if #k::__private::trace_enabled() {
-                        let #span = #k::__private::tracing::info_span!(#name);
-                        #k::__private::tracing::info!(parent: &#span, "workflow `{}` started", #name);
                         #traced
                     } else {
                         #untraced

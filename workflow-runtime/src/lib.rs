@@ -318,4 +318,12 @@ pub mod __private {
     pub fn scope<T, F: Future<Output = T>>(f: F) -> F {
         f
     }
+
+    /// A traced workflow's traced body, in a box so that its untraced body (what runs
+    /// without a subscriber) keeps its own size; typed like [`scope`].
+    #[cfg(feature = "tracing")]
+    #[inline]
+    pub fn boxed<T, F: Future<Output = T>>(f: F) -> core::pin::Pin<std::boxed::Box<F>> {
+        std::boxed::Box::pin(f)
+    }
 }
