@@ -9,9 +9,23 @@
 //! slot with the caller's own waker, as `join_all` does for small sets: items that
 //! finish at once cost nothing more. Only if some item is still pending does the
 //! fan-out allocate, once, a readiness structure: one bit per slot and one waker per
-//! slot, all in the same allocation, so a wake-up tells which slot to poll again and a
+//! slot (three allocations however many slots: the shared part, the bits, the wakers'
+//! data), so a wake-up tells which slot to poll again and a
 //! poll touches only the woken slots (`join_all` polls them all up to 30 items, and
 //! above that allocates a task per item in a `FuturesOrdered`).
+//!
+//! Without a limit, and when the items' iterator tells exactly how many items it has,
+//! the first poll starts the items one after the other and polls each as soon as it is
+//! in its place: one pass over the items where `join_all` makes two (one to start them,
+//! one to poll them). An item's output is written over its future, and the outputs are
+//! moved to their own `Vec` once all finished, as `join_all` does.
+//!
+//! What a small fan-out costs is `join_all`'s cost or less (`benches/fan_out.rs`, and
+//! instruction counts under callgrind): its polls up to `POLL_ALL_UP_TO` items are
+//! inlined into the caller, as `join_all`'s are, with the loops they run
+//! `#[inline(always)]` (with `#[inline]` alone LLVM keeps some out of line, which costs
+//! a fan-out of one or two items 5 to 12 % more instructions than `join_all`); a
+//! finished fan-out's drop is one test, in line; the other polls are out of line.
 
 use core::convert::Infallible;
 use core::future::Future;
@@ -35,6 +49,12 @@ use futures_util::task::AtomicWaker;
 ///
 /// Nothing starts before the fan-out is first polled. A `limit` of 0 is taken as 1: a
 /// fan-out always makes progress. It runs on any executor.
+///
+/// # Panics
+///
+/// If the items' iterator yields more items than its `size_hint` said it has exactly
+/// (a broken iterator: the items already started cannot be moved to a larger buffer);
+/// every item started is dropped first.
 ///
 /// ```
 /// use workflow_runtime::fan_out::try_fan_out;
@@ -114,16 +134,12 @@ impl<T> Outcome<T, Infallible> for NeverFails {
 /// The future of a fan-out. Kept small (it is moved into place like any future): the
 /// items' futures and outputs live on the heap.
 struct FanOut<I: IntoIterator, F, Fut: Future, T, K> {
-    items: Items<I>,
+    /// Dropped by hand (see the `Drop` impl): a finished fan-out's drop is one test,
+    /// in line.
+    state: ManuallyDrop<State<I, Fut, T>>,
     step: F,
     /// The most items running at once, at least 1.
     limit: usize,
-    slots: Slots<Fut, T>,
-    /// How many slots hold a future.
-    running: usize,
-    /// Allocated at the second poll of a fan-out of more than `POLL_ALL_UP_TO` slots,
-    /// when some item did not finish at the first.
-    readiness: Option<Arc<Readiness>>,
     outcome: PhantomData<fn() -> K>,
 }
 
@@ -131,31 +147,26 @@ struct FanOut<I: IntoIterator, F, Fut: Future, T, K> {
 /// as `join_all` does up to 30 futures: cheaper than telling which item woke.
 const POLL_ALL_UP_TO: usize = 32;
 
-enum Items<I: IntoIterator> {
+/// Where the items run. Pinned: a `Vec` of futures never grows once one of them was
+/// polled, so no future moves; a future is dropped in place (its output or `None`
+/// written over it, or the `Vec` dropped), and a limited slot's next future is written
+/// in the place of the dropped one.
+enum State<I: IntoIterator, Fut: Future, T> {
     /// Until the first poll, which starts the items.
     Start(I),
-    /// With a limit: the items not started yet.
-    Started(I::IntoIter),
-    /// Every item started.
-    Exhausted,
-    /// The outcome was handed on.
-    Done,
-}
-
-/// Where the items run. Pinned: a `Vec` is filled before any of its futures is polled
-/// and never grows after, so no future moves; a future is dropped in place (its output
-/// or `None` written over it, or the `Vec` cleared), and a limited slot's next future
-/// is written in the place of the dropped one.
-enum Slots<Fut: Future, T> {
     /// Every item at once (no limit, or no more items than the limit): item `i` runs in
     /// `cells[i]`, which then holds its output.
-    All(Vec<Cell<Fut, T>>),
-    /// At most `limit` items at once: a slot whose item finished takes the next item,
-    /// and the outputs go to `outputs` in the items' order.
-    Limited {
-        slots: Vec<Slot<Fut>>,
-        outputs: Vec<Option<T>>,
+    All {
+        cells: Vec<Cell<Fut, T>>,
+        /// How many cells hold a future.
+        running: usize,
+        /// Allocated at the second poll of more than `POLL_ALL_UP_TO` cells.
+        readiness: Option<Arc<Readiness>>,
     },
+    /// At most `limit` items at once: a slot whose item finished takes the next item.
+    Limited(Limited<I::IntoIter, Fut, T>),
+    /// The outcome was handed on (or is being made: a poll takes the state out).
+    Done,
 }
 
 /// An item's future, then its output (only the success: a failure ends the fan-out).
@@ -163,6 +174,19 @@ enum Cell<Fut, T> {
     Running(Fut),
     Done(T),
     Taken,
+}
+
+/// A fan-out of at most `limit` items at once.
+struct Limited<It, Fut, T> {
+    /// The items not started yet, until the last one started.
+    items: Option<It>,
+    slots: Vec<Slot<Fut>>,
+    /// The outputs, in the items' order.
+    outputs: Vec<Option<T>>,
+    /// How many slots hold a future.
+    running: usize,
+    /// Allocated at the second poll of more than `POLL_ALL_UP_TO` slots.
+    readiness: Option<Arc<Readiness>>,
 }
 
 /// An item's future in a slot of a limited fan-out.
@@ -174,42 +198,73 @@ struct Slot<Fut> {
 }
 
 // SAFETY: nothing in `FanOut` is ever pinned in place: the items' futures live in the
-// heap buffers of `Slots`, which moving `FanOut` does not move.
+// heap buffers of `State`, which moving `FanOut` does not move.
 impl<I: IntoIterator, F, Fut: Future, T, K> Unpin for FanOut<I, F, Fut, T, K> {}
+
+impl<I: IntoIterator, F, Fut: Future, T, K> Drop for FanOut<I, F, Fut, T, K> {
+    #[inline]
+    fn drop(&mut self) {
+        if !matches!(*self.state, State::Done) {
+            // SAFETY: the state is dropped here only, once.
+            unsafe { ManuallyDrop::drop(&mut self.state) }
+        }
+    }
+}
 
 impl<I, F, Fut, T, E, K> FanOut<I, F, Fut, T, K>
 where
     I: IntoIterator,
     F: FnMut(I::Item) -> Fut,
     Fut: Future<Output = Result<T, E>>,
+    K: Outcome<T, E>,
 {
     fn new(items: I, limit: Option<usize>, step: F) -> Self {
         FanOut {
-            items: Items::Start(items),
+            state: ManuallyDrop::new(State::Start(items)),
             step,
             limit: limit.unwrap_or(usize::MAX).max(1),
-            slots: Slots::All(Vec::new()),
-            running: 0,
-            readiness: None,
             outcome: PhantomData,
         }
     }
 
-    /// Starts the items: all of them, or the first `limit`. Nothing is polled yet, so
-    /// the futures may still move while the `Vec`s grow.
-    fn start(&mut self, items: I) {
-        let mut iter = items.into_iter();
-        if iter.size_hint().1.is_some_and(|most| most <= self.limit) {
-            let cells: Vec<_> = iter.map(&mut self.step).map(Cell::Running).collect();
-            self.running = cells.len();
-            self.slots = Slots::All(cells);
-            self.items = Items::Exhausted;
-            return;
+    /// The first poll of a fan-out of every item at once: starts them all and polls them
+    /// with `cx`. The outputs are handed on at once if every item finished, with no
+    /// allocation but the items' buffer and the outputs'.
+    #[allow(clippy::inline_always)] // measured: see the module's doc
+    #[inline(always)]
+    fn start_all(&mut self, iter: I::IntoIter, cx: &mut Context<'_>) -> Poll<K::Output> {
+        let (least, most) = iter.size_hint();
+        let (cells, outcome) = if Some(least) == most {
+            start_each(iter, least, &mut self.step, cx)
+        } else {
+            start_then_poll(iter, &mut self.step, cx)
+        };
+        match outcome {
+            Ok(0) => Poll::Ready(K::from(Ok(into_outputs(cells)))),
+            Ok(running) => {
+                self.start(State::All {
+                    cells,
+                    running,
+                    readiness: None,
+                });
+                Poll::Pending
+            }
+            // The items still running are dropped before the failure is handed on.
+            Err(failure) => {
+                drop(cells);
+                Poll::Ready(K::from(Err(failure)))
+            }
         }
+    }
+
+    /// Starts the first `limit` items of a limited fan-out (more items than the limit,
+    /// or too many to tell), then polls them. Nothing is polled before every slot is
+    /// filled, so the futures may still move while the `Vec`s grow.
+    #[inline(never)]
+    fn start_limited(&mut self, mut iter: I::IntoIter, cx: &mut Context<'_>) -> Poll<K::Output> {
         let expected = iter.size_hint().0;
         let mut slots = Vec::with_capacity(expected.min(self.limit));
         let mut outputs = Vec::with_capacity(expected);
-        self.items = Items::Exhausted;
         while slots.len() < self.limit {
             let Some(item) = iter.next() else { break };
             slots.push(Slot {
@@ -218,55 +273,137 @@ where
             });
             outputs.push(None);
         }
-        if slots.len() == self.limit {
-            self.items = Items::Started(iter);
-        }
-        self.running = slots.len();
-        self.slots = Slots::Limited { slots, outputs };
-    }
-
-    fn len(&self) -> usize {
-        match &self.slots {
-            Slots::All(cells) => cells.len(),
-            Slots::Limited { slots, .. } => slots.len(),
-        }
-    }
-
-    /// Polls every running item in turn, with `cx`.
-    fn drive_all(&mut self, cx: &mut Context<'_>) -> Result<(), (usize, E)> {
-        match &mut self.slots {
-            Slots::All(cells) => {
-                for (index, cell) in cells.iter_mut().enumerate() {
-                    drive_cell(cell, &mut self.running, cx).map_err(|error| (index, error))?;
-                }
-                Ok(())
-            }
-            Slots::Limited { slots, .. } => {
-                (0..slots.len()).try_for_each(|slot| self.drive_slot(slot, cx))
-            }
-        }
-    }
-
-    /// Polls the item in `slot`.
-    fn drive(&mut self, slot: usize, cx: &mut Context<'_>) -> Result<(), (usize, E)> {
-        match &mut self.slots {
-            Slots::All(cells) => match cells.get_mut(slot) {
-                Some(cell) => {
-                    drive_cell(cell, &mut self.running, cx).map_err(|error| (slot, error))
-                }
-                None => Ok(()),
-            },
-            Slots::Limited { .. } => self.drive_slot(slot, cx),
-        }
-    }
-
-    /// Polls the item in `slot` of a limited fan-out; while it finishes at once, starts
-    /// the next item in the same slot and polls that one too.
-    fn drive_slot(&mut self, slot: usize, cx: &mut Context<'_>) -> Result<(), (usize, E)> {
-        let Slots::Limited { slots, outputs } = &mut self.slots else {
-            return Ok(());
+        let mut limited = Limited {
+            items: (slots.len() == self.limit).then_some(iter),
+            running: slots.len(),
+            slots,
+            outputs,
+            readiness: None,
         };
-        let Some(slot) = slots.get_mut(slot) else {
+        // No allocation for wakers unless an item is still pending after this.
+        let outcome = limited.poll_all(&mut self.step, cx);
+        self.start(State::Limited(limited));
+        self.settle(outcome)
+    }
+
+    /// Later polls. Up to `POLL_ALL_UP_TO` slots, every running item again, as
+    /// `join_all` does; above, only the items woken since the last poll, each with its
+    /// own waker. At the second poll every item counts as woken: the items the first
+    /// poll left pending were polled with the caller's waker, and from now on each has
+    /// its own.
+    #[inline(never)]
+    fn poll_again(&mut self, cx: &mut Context<'_>) -> Poll<K::Output> {
+        let outcome = match &mut *self.state {
+            State::All {
+                cells,
+                running,
+                readiness,
+            } => {
+                if cells.len() <= POLL_ALL_UP_TO {
+                    poll_cells(cells, cx).map(|still| *running = still)
+                } else {
+                    poll_each_woken(readiness, cells.len(), cx, |slot, cx| {
+                        match cells.get_mut(slot) {
+                            Some(cell) => {
+                                drive_cell(cell, running, cx).map_err(|error| (slot, error))
+                            }
+                            None => Ok(()),
+                        }
+                    })
+                }
+            }
+            State::Limited(limited) => limited.poll(&mut self.step, cx),
+            State::Start(_) => unreachable!("the first poll starts the items"),
+            State::Done => panic!("a fan-out was polled after it finished"),
+        };
+        self.settle(outcome)
+    }
+
+    /// The state after the first poll, which took the state `Start` out and left `Done`.
+    fn start(&mut self, state: State<I, Fut, T>) {
+        debug_assert!(matches!(*self.state, State::Done));
+        // Nothing to drop in `Done`.
+        self.state = ManuallyDrop::new(state);
+    }
+
+    /// Drops every running item at once, and the wakers' shared state with them.
+    fn finish(&mut self) {
+        // `Done` first: if an item's drop panics, the fan-out's drop drops nothing again.
+        drop(ManuallyDrop::into_inner(core::mem::replace(
+            &mut self.state,
+            ManuallyDrop::new(State::Done),
+        )));
+    }
+
+    /// Hands on the failure or the outputs if the fan-out is over.
+    #[inline]
+    fn settle(&mut self, outcome: Result<(), (usize, E)>) -> Poll<K::Output> {
+        if let Err(failure) = outcome {
+            self.finish();
+            return Poll::Ready(K::from(Err(failure)));
+        }
+        let outputs = match &mut *self.state {
+            State::All {
+                cells, running: 0, ..
+            } => into_outputs(core::mem::take(cells)),
+            // `map` (not `flatten`) keeps the exact length and lets the `Vec` be
+            // collected in place, with no allocation.
+            State::Limited(Limited {
+                running: 0,
+                outputs,
+                ..
+            }) => core::mem::take(outputs)
+                .into_iter()
+                .map(|output| output.expect("every item finished"))
+                .collect(),
+            _ => return Poll::Pending,
+        };
+        self.finish();
+        Poll::Ready(K::from(Ok(outputs)))
+    }
+}
+
+impl<It: Iterator, Fut, T> Limited<It, Fut, T> {
+    /// Polls every running item in turn, with `cx`.
+    fn poll_all<F, E>(&mut self, step: &mut F, cx: &mut Context<'_>) -> Result<(), (usize, E)>
+    where
+        F: FnMut(It::Item) -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        (0..self.slots.len()).try_for_each(|slot| self.drive(slot, step, cx))
+    }
+
+    /// Later polls (see [`FanOut::poll_again`]).
+    fn poll<F, E>(&mut self, step: &mut F, cx: &mut Context<'_>) -> Result<(), (usize, E)>
+    where
+        F: FnMut(It::Item) -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        let len = self.slots.len();
+        if len <= POLL_ALL_UP_TO {
+            return self.poll_all(step, cx);
+        }
+        let mut readiness = self.readiness.take();
+        let outcome = poll_each_woken(&mut readiness, len, cx, |slot, cx| {
+            self.drive(slot, step, cx)
+        });
+        self.readiness = readiness;
+        outcome
+    }
+
+    /// Polls the item in `slot`; while it finishes at once, starts the next item in the
+    /// same slot and polls that one too.
+    fn drive<F, E>(
+        &mut self,
+        slot: usize,
+        step: &mut F,
+        cx: &mut Context<'_>,
+    ) -> Result<(), (usize, E)>
+    where
+        F: FnMut(It::Item) -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        let Some(slot) = self.slots.get_mut(slot) else {
             return Ok(());
         };
         loop {
@@ -274,7 +411,7 @@ where
                 return Ok(());
             };
             // SAFETY: the future stays where it is until it is dropped in place
-            // (see `Slots`).
+            // (see `State`).
             let future = unsafe { Pin::new_unchecked(future) };
             let Poll::Ready(output) = future.poll(cx) else {
                 return Ok(());
@@ -283,75 +420,161 @@ where
             self.running -= 1;
             match output {
                 Ok(output) => {
-                    if let Some(place) = outputs.get_mut(slot.index) {
+                    if let Some(place) = self.outputs.get_mut(slot.index) {
                         *place = Some(output);
                     }
                 }
                 Err(error) => return Err((slot.index, error)),
             }
-            let Items::Started(iter) = &mut self.items else {
+            let Some(iter) = &mut self.items else {
                 return Ok(());
             };
             let Some(item) = iter.next() else {
-                self.items = Items::Exhausted;
+                self.items = None;
                 return Ok(());
             };
-            slot.index = outputs.len();
-            outputs.push(None);
+            slot.index = self.outputs.len();
+            self.outputs.push(None);
             // Written in the place of the future dropped above.
-            slot.future = Some((self.step)(item));
+            slot.future = Some(step(item));
             self.running += 1;
         }
     }
+}
 
-    /// Later polls. Up to `POLL_ALL_UP_TO` slots, every running item again; above,
-    /// only the items woken since the last poll, each with its own waker. At the
-    /// second poll every item counts as woken: the items the first poll left pending
-    /// were polled with the caller's waker, and from now on each has its own.
-    fn poll_woken(&mut self, cx: &mut Context<'_>) -> Result<(), (usize, E)> {
-        let len = self.len();
-        if len <= POLL_ALL_UP_TO {
-            return self.drive_all(cx);
+/// Polls, each with its own waker, the slots below `len` woken since the last call (all
+/// of them at the first call, which allocates `readiness`), until one fails.
+fn poll_each_woken<E>(
+    readiness: &mut Option<Arc<Readiness>>,
+    len: usize,
+    cx: &mut Context<'_>,
+    mut drive: impl FnMut(usize, &mut Context<'_>) -> Result<(), E>,
+) -> Result<(), E> {
+    let readiness = readiness.get_or_insert_with(|| Readiness::new(len));
+    readiness.parent.register(cx.waker());
+    readiness.for_each_woken(len, |slot| {
+        let waker = readiness.waker(slot);
+        drive(slot, &mut Context::from_waker(&waker))
+    })
+}
+
+/// The items' cells once started and polled once, and how many are still running or
+/// the first failure with its index.
+type Started<Fut, T, E> = (Vec<Cell<Fut, T>>, Result<usize, (usize, E)>);
+
+/// Starts the `len` items of `iter` one after the other, each polled with `cx` as soon
+/// as it is in its place in a buffer of `len` cells: one pass over the items, as
+/// `join_all` makes to poll them (it makes another before, to start them). Returns the
+/// cells, and how many items are still running or the first failure with its index
+/// (the items after it never start).
+#[allow(clippy::inline_always)] // measured: see the module's doc
+#[inline(always)]
+fn start_each<It, F, Fut, T, E>(
+    iter: It,
+    len: usize,
+    step: &mut F,
+    cx: &mut Context<'_>,
+) -> Started<Fut, T, E>
+where
+    It: Iterator,
+    F: FnMut(It::Item) -> Fut,
+    Fut: Future<Output = Result<T, E>>,
+{
+    let mut cells = Vec::with_capacity(len);
+    let mut running = 0;
+    for item in iter {
+        // A `size_hint` may be wrong: the `Vec` must not grow, that would move the futures
+        // already polled.
+        assert!(
+            cells.len() < cells.capacity(),
+            "the items' iterator yielded more items than its size_hint told"
+        );
+        let index = cells.len();
+        cells.push(Cell::Running(step(item)));
+        let Some(cell) = cells.last_mut() else {
+            unreachable!("just pushed")
+        };
+        let Cell::Running(future) = cell else {
+            unreachable!("just pushed")
+        };
+        // SAFETY: the future stays where it is until it is dropped in place: the `Vec`
+        // never grows past its capacity, and then holds it (see `State`).
+        match unsafe { Pin::new_unchecked(future) }.poll(cx) {
+            Poll::Pending => running += 1,
+            // Drops the future in place, then writes the output there.
+            Poll::Ready(Ok(output)) => *cell = Cell::Done(output),
+            Poll::Ready(Err(error)) => return (cells, Err((index, error))),
         }
-        let readiness = self.readiness.take().unwrap_or_else(|| Readiness::new(len));
-        readiness.parent.register(cx.waker());
-        let outcome = readiness.for_each_woken(len, |slot| {
-            let waker = readiness.waker(slot);
-            self.drive(slot, &mut Context::from_waker(&waker))
-        });
-        self.readiness = Some(readiness);
-        outcome
     }
+    (cells, Ok(running))
+}
 
-    /// The outputs in the items' order, once every item finished.
-    fn outputs(&mut self) -> Vec<T> {
-        match &mut self.slots {
-            Slots::All(cells) => {
-                let mut outputs = Vec::with_capacity(cells.len());
-                outputs.extend(cells.iter_mut().map(|cell| {
-                    match core::mem::replace(cell, Cell::Taken) {
-                        Cell::Done(output) => output,
-                        _ => unreachable!("every item finished"),
-                    }
-                }));
-                outputs
+/// [`start_each`] for an iterator that does not tell how many items it has (only at
+/// most how many): starts them all, then polls them.
+#[inline(never)]
+fn start_then_poll<It, F, Fut, T, E>(
+    iter: It,
+    step: &mut F,
+    cx: &mut Context<'_>,
+) -> Started<Fut, T, E>
+where
+    It: Iterator,
+    F: FnMut(It::Item) -> Fut,
+    Fut: Future<Output = Result<T, E>>,
+{
+    let mut cells: Vec<_> = iter.map(step).map(Cell::Running).collect();
+    let outcome = poll_cells(&mut cells, cx);
+    (cells, outcome)
+}
+
+/// Polls every running item of `cells` in turn with `cx`, writing each output over its
+/// future; returns how many are still running, or the first failure with its index.
+#[allow(clippy::inline_always)] // measured: see the module's doc
+#[inline(always)]
+fn poll_cells<Fut, T, E>(
+    cells: &mut [Cell<Fut, T>],
+    cx: &mut Context<'_>,
+) -> Result<usize, (usize, E)>
+where
+    Fut: Future<Output = Result<T, E>>,
+{
+    let start = cells.as_ptr().addr();
+    let mut running = 0;
+    for cell in cells.iter_mut() {
+        // The index of a failure comes from the cell's address: no count in the loop.
+        let at = core::ptr::from_ref(cell).addr();
+        let Cell::Running(future) = cell else {
+            continue;
+        };
+        // SAFETY: the future stays where it is until it is dropped in place (see `State`).
+        match unsafe { Pin::new_unchecked(future) }.poll(cx) {
+            Poll::Pending => running += 1,
+            // Drops the future in place, then writes the output there.
+            Poll::Ready(Ok(output)) => *cell = Cell::Done(output),
+            Poll::Ready(Err(error)) => {
+                return Err(((at - start) / size_of::<Cell<Fut, T>>(), error));
             }
-            // `map` (not `flatten`) keeps the exact length and lets the `Vec` be
-            // collected in place, with no allocation.
-            Slots::Limited { outputs, .. } => core::mem::take(outputs)
-                .into_iter()
-                .map(|output| output.expect("every item finished"))
-                .collect(),
         }
     }
+    Ok(running)
+}
 
-    /// Drops every running item at once, and the wakers' shared state with them.
-    fn finish(&mut self) {
-        self.items = Items::Done;
-        // Drops the futures in place: a `Vec` drops its elements where they are.
-        self.slots = Slots::All(Vec::new());
-        self.readiness = None;
+/// The outputs of `cells`, every one of which finished, in order, in a `Vec` of their
+/// own (as `join_all`'s): the cells' buffer is freed.
+#[allow(clippy::inline_always)] // measured: see the module's doc
+#[inline(always)]
+fn into_outputs<Fut, T>(mut cells: Vec<Cell<Fut, T>>) -> Vec<T> {
+    let len = cells.len();
+    let mut outputs = Vec::with_capacity(len);
+    for (place, cell) in outputs.spare_capacity_mut().iter_mut().zip(&mut cells) {
+        place.write(match core::mem::replace(cell, Cell::Taken) {
+            Cell::Done(output) => output,
+            _ => unreachable!("every item finished"),
+        });
     }
+    // SAFETY: the first `len` places were written just above.
+    unsafe { outputs.set_len(len) };
+    outputs
 }
 
 /// Polls the item in `cell`; writes its output over its future once it finishes.
@@ -366,7 +589,7 @@ where
     let Cell::Running(future) = cell else {
         return Ok(());
     };
-    // SAFETY: the future stays where it is until it is dropped in place (see `Slots`).
+    // SAFETY: the future stays where it is until it is dropped in place (see `State`).
     let future = unsafe { Pin::new_unchecked(future) };
     let Poll::Ready(output) = future.poll(cx) else {
         return Ok(());
@@ -393,35 +616,53 @@ where
 {
     type Output = K::Output;
 
+    /// The polls of a fan-out of up to `POLL_ALL_UP_TO` items at once are inlined into
+    /// the caller (as `join_all`'s are): the others are out of line.
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<K::Output> {
         let this = self.get_mut();
-        let outcome = match core::mem::replace(&mut this.items, Items::Exhausted) {
-            Items::Start(items) => {
-                this.start(items);
-                // No allocation for wakers unless an item is still pending after this.
-                this.drive_all(cx)
+        let items = match &mut *this.state {
+            State::Start(items) => items,
+            // A later poll of a fan-out small enough to poll every item again.
+            State::All {
+                cells,
+                running,
+                readiness: None,
+            } if cells.len() <= POLL_ALL_UP_TO => {
+                return match poll_cells(cells, cx) {
+                    Ok(0) => {
+                        let outputs = into_outputs(core::mem::take(cells));
+                        // Nothing left to drop: an empty `Vec` and no readiness.
+                        this.state = ManuallyDrop::new(State::Done);
+                        Poll::Ready(K::from(Ok(outputs)))
+                    }
+                    Ok(still) => {
+                        *running = still;
+                        Poll::Pending
+                    }
+                    Err(failure) => {
+                        this.finish();
+                        Poll::Ready(K::from(Err(failure)))
+                    }
+                };
             }
-            Items::Done => panic!("a fan-out was polled after it finished"),
-            items => {
-                this.items = items;
-                this.poll_woken(cx)
-            }
+            _ => return this.poll_again(cx),
         };
-        if let Err(failure) = outcome {
-            this.finish();
-            return Poll::Ready(K::from(Err(failure)));
+        // SAFETY: the items are moved out once, and `Start` is overwritten right after
+        // without being dropped (the state is a `ManuallyDrop`): nothing runs between.
+        let items = unsafe { core::ptr::read(items) };
+        this.state = ManuallyDrop::new(State::Done);
+        let iter = items.into_iter();
+        if iter.size_hint().1.is_some_and(|most| most <= this.limit) {
+            this.start_all(iter, cx)
+        } else {
+            this.start_limited(iter, cx)
         }
-        if this.running > 0 {
-            return Poll::Pending;
-        }
-        let outputs = this.outputs();
-        this.finish();
-        Poll::Ready(K::from(Ok(outputs)))
     }
 }
 
-/// Which slots were woken, and the caller's waker to wake when one is: one allocation
-/// for all the slots' wakers.
+/// Which slots were woken, and the caller's waker to wake when one is: three
+/// allocations (this, the bits, the nodes) for all the slots' wakers.
 struct Readiness {
     parent: AtomicWaker,
     /// One bit per slot, set by the slot's waker.
