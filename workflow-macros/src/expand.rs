@@ -742,20 +742,21 @@ impl<'a> Expander<'a> {
                     quote_spanned! {span=> #k_step::__private::IntoFuture::into_future(#expr) };
                 match question {
                     None => quote! { |#pat| #future },
+                    // The step's own `Result` (checked to be one), its error made a
+                    // `BranchError` once, for the failing item only.
                     Some(question) => {
-                        let path = chain.path.join(".");
-                        let (output, ok, error) =
-                            (self.ident("output"), self.ident("ok"), self.ident("error"));
                         let k_q = self.krate_at(question.span);
-                        let result = quote_spanned! {question.span=>
-                            #k_q::__private::fallible(#output)
+                        let closure = quote_spanned! {question.span=>
+                            |#pat| #k_q::__private::fallible_item(#future)
                         };
-                        quote! {
-                            |#pat| #k::__private::FutureExt::map(#future, |#output| match #result {
-                                #k::__private::Ok(#ok) => #k::__private::Ok(#ok),
-                                #k::__private::Err(#error) => #k::__private::Err(#k::__private::BranchError::new(#path, #error)),
-                            })
-                        }
+                        let path = chain.path.join(".");
+                        return self.try_fan_out(
+                            items,
+                            &limit,
+                            &closure,
+                            question.span,
+                            |failure| quote! { #k::__private::BranchError::new(#path, #failure) },
+                        );
                     }
                 }
             }
@@ -769,21 +770,43 @@ impl<'a> Expander<'a> {
             }
         };
         if chain.fallible {
-            let (outputs, index, failure) = (
-                self.ident("outputs"),
-                self.ident("index"),
-                self.ident("failure"),
-            );
-            quote! {
-                async {
-                    match #k::__private::try_fan_out(#items, #limit, #closure).await {
-                        #k::__private::Ok(#outputs) => #k::__private::Ok(#outputs),
-                        #k::__private::Err((#index, #failure)) => #k::__private::Err(#failure.at_index(#index)),
-                    }
-                }
-            }
+            self.try_fan_out(items, &limit, &closure, Span::call_site(), |failure| {
+                quote! { #failure }
+            })
         } else {
             quote! { #k::__private::fan_out(#items, #limit, #closure) }
+        }
+    }
+
+    /// A fallible fan-out: its failure, made a `BranchError` by `branch_error`, with the
+    /// failing item's index.
+    fn try_fan_out(
+        &mut self,
+        items: &syn::Expr,
+        limit: &TokenStream,
+        closure: &TokenStream,
+        at: Span,
+        branch_error: impl FnOnce(&Ident) -> TokenStream,
+    ) -> TokenStream {
+        let k = self.krate;
+        let (outputs, index, failure) = (
+            self.ident("outputs"),
+            self.ident("index"),
+            self.ident("failure"),
+        );
+        let failure_error = branch_error(&failure);
+        // Reported at `at`: a step that is not a `Result` is told there, not at the
+        // macro call, also where the fan-out's bounds repeat it.
+        let k_at = self.krate_at(at);
+        let call =
+            quote_spanned! {at=> #k_at::__private::try_fan_out(#items, #limit, #closure).await };
+        quote! {
+            async {
+                match #call {
+                    #k::__private::Ok(#outputs) => #k::__private::Ok(#outputs),
+                    #k::__private::Err((#index, #failure)) => #k::__private::Err(#failure_error.at_index(#index)),
+                }
+            }
         }
     }
 
