@@ -11,6 +11,8 @@ use core::task::{Context, Poll};
 pub struct TaskBranch<T> {
     path: &'static str,
     handle: tokio::task::JoinHandle<T>,
+    /// The task's outcome was taken: there is nothing left to abort.
+    finished: bool,
 }
 
 /// Spawns `branch` on the current tokio runtime.
@@ -26,6 +28,7 @@ where
     TaskBranch {
         path,
         handle: tokio::spawn(branch),
+        finished: false,
     }
 }
 
@@ -34,10 +37,11 @@ impl<T> Future for TaskBranch<T> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
         let path = self.path;
-        match Pin::new(&mut self.handle).poll(cx) {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready(Ok(output)) => Poll::Ready(output),
-            Poll::Ready(Err(error)) if error.is_panic() => {
+        let outcome = core::task::ready!(Pin::new(&mut self.handle).poll(cx));
+        self.finished = true;
+        match outcome {
+            Ok(output) => Poll::Ready(output),
+            Err(error) if error.is_panic() => {
                 let payload = error.into_panic();
                 let message = payload
                     .downcast_ref::<&str>()
@@ -46,7 +50,7 @@ impl<T> Future for TaskBranch<T> {
                     .unwrap_or_else(|| "a non-string panic payload".to_owned());
                 std::panic::resume_unwind(Box::new(format!("branch `{path}` panicked: {message}")))
             }
-            Poll::Ready(Err(_)) => std::panic::resume_unwind(Box::new(format!(
+            Err(_) => std::panic::resume_unwind(Box::new(format!(
                 "branch `{path}` was cancelled: its runtime is shutting down"
             ))),
         }
@@ -55,6 +59,9 @@ impl<T> Future for TaskBranch<T> {
 
 impl<T> Drop for TaskBranch<T> {
     fn drop(&mut self) {
-        self.handle.abort();
+        // A finished task needs no abort (one atomic transition a branch saved).
+        if !self.finished {
+            self.handle.abort();
+        }
     }
 }
