@@ -94,6 +94,14 @@ workflow! {
     }
 }
 
+/// What `generated_fallible` would be by hand with `try_join_all`.
+async fn by_hand_fallible(n: u64) -> Result<Vec<u64>, String> {
+    let (items, ()) = futures::try_join!(try_join_all((0..n).map(checked)), async {
+        Ok::<_, String>(())
+    })?;
+    Ok(items)
+}
+
 workflow! {
     async fn generated_limited(n: u64, limit: usize) -> Vec<u64> {
         fork <
@@ -148,6 +156,13 @@ fn dynamic(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("workflow!", n), &n, |b, &n| {
             b.iter(|| run(generated_fallible(black_box(n))));
         });
+        group.bench_with_input(
+            BenchmarkId::new("try_join! + try_join_all", n),
+            &n,
+            |b, &n| {
+                b.iter(|| run(by_hand_fallible(black_box(n))));
+            },
+        );
         group.bench_with_input(BenchmarkId::new("try_fan_out", n), &n, |b, &n| {
             b.iter(|| run(try_fan_out(0..black_box(n), None, checked)));
         });
