@@ -16,6 +16,11 @@
 //! names are mixed-site, so user code cannot see or clash with them, except the few that
 //! appear in errors about a user's step: those carry the step's span and a numbered name.
 //! Every path goes through `<runtime>::__private`.
+//!
+//! A `#[traced]` workflow's body is expanded twice, with and without its spans and
+//! events, under `if trace_enabled() { .. } else { .. }`: without a subscriber it runs
+//! the untraced code, so its trace costs one load; the traced body is boxed, so the
+//! future keeps the untraced size.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
