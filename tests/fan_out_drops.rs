@@ -329,3 +329,21 @@ fn polled_after_done() {
     assert!(fan.as_mut().poll(&mut cx).is_ready());
     let _ = fan.as_mut().poll(&mut cx);
 }
+
+#[test]
+fn an_unbounded_iterator_fans_out_with_a_limit_until_an_item_fails() {
+    // `1..` tells `usize::MAX` items at least: the first allocations must not believe it.
+    let started = Cell::new(0_u64);
+    let outcome = futures::executor::block_on(try_fan_out(1_u64.., Some(4), |v| {
+        started.set(started.get() + 1);
+        async move { if v == 10 { Err(v) } else { Ok(v) } }
+    }));
+    assert!(matches!(outcome, Err((9, 10))));
+    assert_eq!(started.get(), 10, "no item starts after the failure");
+    // A range as long as the address space tells it exactly.
+    let outcome =
+        futures::executor::block_on(try_fan_out(0..usize::MAX, Some(2), |v| async move {
+            if v == 3 { Err(v) } else { Ok(v) }
+        }));
+    assert!(matches!(outcome, Err((3, 3))));
+}

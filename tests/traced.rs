@@ -366,3 +366,83 @@ fn a_traced_workflow_returning_impl_trait_is_traced_too() {
         Some("displayed:fork: joined a, b")
     );
 }
+
+workflow! {
+    /// Without a background branch the traced body is its own boxed block: its tail and
+    /// its `return`s still coerce to the return type.
+    #[traced]
+    #[allow(clippy::ptr_arg)] // the tail coerces `&String` to `&str`
+    async fn coerced(name: &String, early: bool) -> Result<&str, Box<dyn std::error::Error>> {
+        fork < a: after(10, 1), b: after(20, 2) > join(a, b);
+        if early {
+            return Err(Box::new(std::fmt::Error));
+        }
+        assert_eq!(a + b, 3);
+        Ok(name)
+    }
+}
+
+workflow! {
+    /// A macro that defines items in the body: the body is written once, traced.
+    #[traced]
+    async fn with_thread_local() -> u32 {
+        thread_local! {
+            static CALLS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+        }
+        fn call() -> u32 {
+            CALLS.with(|calls| {
+                calls.set(calls.get() + 1);
+                calls.get()
+            })
+        }
+        fork < a: after(10, 1), b: after(20, 2) > join(a, b);
+        call() + a + b
+    }
+}
+
+#[test]
+fn a_traced_body_keeps_coercions_and_a_thread_local_in_it_is_one() {
+    let name = "loan".to_owned();
+    let (output, log) = traced(coerced(&name, false));
+    assert_eq!(output.unwrap(), "loan");
+    assert_eq!(
+        log.last().map(String::as_str),
+        Some("coerced:fork: joined a, b")
+    );
+    assert!(traced(coerced(&name, true)).0.is_err());
+    // Traced, then untraced (no subscriber): the same thread-local counts both calls.
+    let (first, log) = traced(with_thread_local());
+    assert!(!log.is_empty());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    let second = runtime.block_on(with_thread_local());
+    assert_eq!((first, second), (4, 5));
+}
+
+workflow! {
+    /// `!` cannot be named as a type argument: both bodies stay inline.
+    #[traced]
+    #[allow(unreachable_code)]
+    async fn forever() -> ! {
+        fork < a: after(10, 1), b: after(20, 2) > join(a, b);
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(u64::from(a + b))).await;
+        }
+    }
+}
+
+#[test]
+fn a_traced_workflow_may_never_return() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    let outcome = runtime.block_on(async {
+        tokio::time::timeout(std::time::Duration::from_secs(60), forever()).await
+    });
+    assert!(outcome.is_err(), "still running after a minute");
+}

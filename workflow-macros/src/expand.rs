@@ -146,12 +146,20 @@ impl<'a> Expander<'a> {
         let k = self.krate;
         let body = match self.traced.clone() {
             None => self.items(&self.input.body, forks, false),
+            // A macro that defines items (`macro_rules!`, `thread_local! { .. }`) in the
+            // body: written twice, its items would be two (two thread-locals), and the
+            // items hoisted before both bodies would not see them. The body is then
+            // written once, traced: without a subscriber its spans are empty.
+            Some(span) if self.input.body.iter().any(defines_items_by_macro) => {
+                let body = self.items(&self.input.body, forks, false);
+                let start = self.trace_start(&span);
+                quote! { #k::__private::traced! {} #start #body }
+            }
             // `#[traced]`: the body twice, with and without its trace, and the choice
             // made once when the workflow starts: with no subscriber installed, the
             // workflow runs the untraced code and its trace costs one load. The body's
             // items (`fn`, `struct`, `impl`, ...) are declared once, before both.
             Some(span) => {
-                let name = sig.ident.unraw().to_string();
                 let traced = self.items(&self.input.body, forks, true);
                 let mut plain = Expander {
                     traced: None,
@@ -159,19 +167,26 @@ impl<'a> Expander<'a> {
                 };
                 let untraced = plain.items(&self.input.body, forks, true);
                 let hoisted = hoisted_items(&self.input.body);
-                let traced = quote! {
-                    let #span = #k::__private::tracing::info_span!(#name);
-                    #k::__private::tracing::info!(parent: &#span, "workflow `{}` started", #name);
-                    #traced
-                };
+                let start = self.trace_start(&span);
+                let traced = quote! { #start #traced };
                 // The traced body in a box of its own (one allocation, beside what the
                 // subscriber allocates), so that the untraced one keeps its own size;
-                // typed as the body, so `?` and `return` convert as they do there. An
-                // `impl Trait` return type cannot be named: both are then inline.
+                // typed as the body (its tail and its `return`s coerce to the return
+                // type, `?` converts), as `scope` types a scope. An `impl Trait` or `!`
+                // return type cannot be named: both bodies are then inline.
                 let traced = match scope_type(&sig.output) {
-                    Some(ty) => quote! {
-                        #k::__private::boxed::<#ty, _>(async { #traced }).await
-                    },
+                    Some(ty) => {
+                        let out = self.ident("out");
+                        quote! {
+                            #k::__private::boxed::<#ty, _>(async {
+                                if let #k::__private::Some(#out) = #k::__private::returns::<#ty>() {
+                                    return #out;
+                                }
+                                let #out: #ty = { #traced };
+                                #out
+                            }).await
+                        }
+                    }
                     None => traced,
                 };
                 quote! {
@@ -192,6 +207,16 @@ impl<'a> Expander<'a> {
                 #(#inner)*
                 #body
             }
+        }
+    }
+
+    /// `#[traced]`: the workflow's span, in `span`, and the event that it started.
+    fn trace_start(&self, span: &Ident) -> TokenStream {
+        let k = self.krate;
+        let name = self.input.sig.ident.unraw().to_string();
+        quote! {
+            let #span = #k::__private::tracing::info_span!(#name);
+            #k::__private::tracing::info!(parent: &#span, "workflow `{}` started", #name);
         }
     }
 
@@ -309,8 +334,11 @@ impl<'a> Expander<'a> {
                 async {
                     #bind
                     #k::__private::Ok(#k::__private::scope::<#ty, _>(async {
-                        // Typed, so the body's tail keeps its coercions (`&String` to
-                        // `&str`, `Box<T>` to `Box<dyn Trait>`).
+                        // Typed, so the body's tail and its `return`s keep their
+                        // coercions (`&String` to `&str`, `Box<T>` to `Box<dyn Trait>`).
+                        if let #k::__private::Some(#out) = #k::__private::returns::<#ty>() {
+                            return #out;
+                        }
                         let #out: #ty = { #rest };
                         #out
                     }).await)
@@ -1013,6 +1041,21 @@ fn hoisted_items(items: &[Item]) -> TokenStream {
     quote! { #(#items)* }
 }
 
+/// Whether `item` is a macro statement that defines items: `macro_rules!`, or a macro
+/// called with braces (`thread_local! { .. }`, `lazy_static! { .. }`).
+fn defines_items_by_macro(item: &Item) -> bool {
+    let Item::Rust { tokens, .. } = item else {
+        return false;
+    };
+    match syn::parse2::<syn::Stmt>(tokens.clone()) {
+        Ok(syn::Stmt::Item(syn::Item::Macro(item))) => {
+            item.ident.is_some() || matches!(item.mac.delimiter, syn::MacroDelimiter::Brace(_))
+        }
+        Ok(syn::Stmt::Macro(stmt)) => matches!(stmt.mac.delimiter, syn::MacroDelimiter::Brace(_)),
+        _ => false,
+    }
+}
+
 /// `#[traced]` on the workflow: spans and events for `tracing`.
 fn is_traced(attr: &syn::Attribute) -> bool {
     attr.path().is_ident("traced")
@@ -1077,6 +1120,8 @@ struct Chain<'c> {
 fn scope_type(output: &ReturnType) -> Option<TokenStream> {
     match output {
         ReturnType::Default => Some(quote! { () }),
+        // `!` cannot be a type argument on stable Rust.
+        ReturnType::Type(_, ty) if matches!(**ty, Type::Never(_)) => None,
         ReturnType::Type(_, ty) if !mentions_impl(ty) => Some(quote! { #ty }),
         ReturnType::Type(..) => None,
     }

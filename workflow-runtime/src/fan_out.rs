@@ -147,6 +147,11 @@ struct FanOut<I: IntoIterator, F, Fut: Future, T, K> {
 /// as `join_all` does up to 30 futures: cheaper than telling which item woke.
 const POLL_ALL_UP_TO: usize = 32;
 
+/// The most outputs a limited fan-out allocates room for before its items arrive, when
+/// its iterator tells at most how many it has, and when it does not.
+const PREALLOCATED_AT_MOST: usize = 1 << 20;
+const PREALLOCATED_UNBOUNDED: usize = 4_096;
+
 /// Where the items run. Pinned: a `Vec` of futures never grows once one of them was
 /// polled, so no future moves; a future is dropped in place (its output or `None`
 /// written over it, or the `Vec` dropped), and a limited slot's next future is written
@@ -262,7 +267,12 @@ where
     /// filled, so the futures may still move while the `Vec`s grow.
     #[inline(never)]
     fn start_limited(&mut self, mut iter: I::IntoIter, cx: &mut Context<'_>) -> Poll<K::Output> {
-        let expected = iter.size_hint().0;
+        // Only a hint for the first allocations: an unbounded iterator (`1..`, fanned
+        // out with a limit until an item fails) says `usize::MAX`, and so may a range.
+        let expected = match iter.size_hint() {
+            (least, Some(_)) => least.min(PREALLOCATED_AT_MOST),
+            (least, None) => least.min(PREALLOCATED_UNBOUNDED),
+        };
         let mut slots = Vec::with_capacity(expected.min(self.limit));
         let mut outputs = Vec::with_capacity(expected);
         while slots.len() < self.limit {

@@ -356,6 +356,14 @@ pub mod __private {
         f
     }
 
+    /// Never a value: `if let Some(out) = returns::<T>() { return out; }` first in an
+    /// async block makes `T` its return type, so its `return`s and tail coerce to `T` as
+    /// in a function's body (an async block's return type is otherwise inferred).
+    #[inline]
+    pub fn returns<T>() -> Option<T> {
+        None
+    }
+
     /// A traced workflow's traced body, in a box so that its untraced body (what runs
     /// without a subscriber) keeps its own size; typed like [`scope`].
     #[cfg(feature = "tracing")]
