@@ -154,9 +154,10 @@ fn input(input: ParseStream<'_>) -> syn::Result<Input> {
         !matches!(token, TokenTree::Ident(_))
             && !matches!(token, TokenTree::Punct(p) if matches!(p.as_char(), ':' | '$'))
     }) {
-        return Err(syn::Error::new(
+        return Err(error(
             token.span(),
-            "expected the path of `workflow_runtime` before the workflow: call `workflow_runtime::workflow!`",
+            "expected the path of `workflow_runtime` here, before the workflow",
+            "call `workflow_runtime::workflow! { .. }`, which passes it: this macro is not called directly",
         ));
     }
     let attrs = input.call(Attribute::parse_outer)?;
