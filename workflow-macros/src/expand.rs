@@ -150,7 +150,17 @@ impl<'a> Expander<'a> {
             // body: written twice, its items would be two (two thread-locals), and the
             // items hoisted before both bodies would not see them. The body is then
             // written once, traced: without a subscriber its spans are empty.
-            Some(span) if self.input.body.iter().any(defines_items_by_macro) => {
+            Some(span)
+                if self.input.body.iter().any(|item| {
+                    matches!(
+                        item,
+                        Item::Rust {
+                            item_macro: true,
+                            ..
+                        }
+                    )
+                }) =>
+            {
                 let body = self.items(&self.input.body, forks, false);
                 let start = self.trace_start(&span);
                 quote! { #k::__private::traced! {} #start #body }
@@ -171,21 +181,13 @@ impl<'a> Expander<'a> {
                 let traced = quote! { #start #traced };
                 // The traced body in a box of its own (one allocation, beside what the
                 // subscriber allocates), so that the untraced one keeps its own size;
-                // typed as the body (its tail and its `return`s coerce to the return
-                // type, `?` converts), as `scope` types a scope. An `impl Trait` or `!`
-                // return type cannot be named: both bodies are then inline.
+                // typed as the body (`typed_scope`, as the scope beside background
+                // branches). An `impl Trait` or `!` return type cannot be named: both
+                // bodies are then inline.
                 let traced = match scope_type(&sig.output) {
                     Some(ty) => {
-                        let out = self.ident("out");
-                        quote! {
-                            #k::__private::boxed::<#ty, _>(async {
-                                if let #k::__private::Some(#out) = #k::__private::returns::<#ty>() {
-                                    return #out;
-                                }
-                                let #out: #ty = { #traced };
-                                #out
-                            }).await
-                        }
+                        let typed = self.typed_scope(&ty, &traced);
+                        quote! { #k::__private::boxed(#typed).await }
                     }
                     None => traced,
                 };
@@ -206,6 +208,23 @@ impl<'a> Expander<'a> {
             #vis #sig {
                 #(#inner)*
                 #body
+            }
+        }
+    }
+
+    /// `body` as an async block of type `ty`, the workflow's return type: its tail and
+    /// its `return`s coerce to `ty` and `?` converts into it, as in the function's body
+    /// (an async block's return type is otherwise inferred from its first `return`).
+    fn typed_scope(&mut self, ty: &TokenStream, body: &TokenStream) -> TokenStream {
+        let k = self.krate;
+        let out = self.ident("out");
+        quote! {
+            async {
+                if let #k::__private::Some(#out) = #k::__private::returns::<#ty>() {
+                    return #out;
+                }
+                let #out: #ty = { #body };
+                #out
             }
         }
     }
@@ -328,20 +347,13 @@ impl<'a> Expander<'a> {
             }
             None => code.bind(joined),
         };
-        let (out, ended) = (self.ident("out"), self.ident("ended"));
+        let ended = self.ident("ended");
+        let scope = self.typed_scope(&ty, rest);
         quote! {
             match #k::__private::with_background(
                 async {
                     #bind
-                    #k::__private::Ok(#k::__private::scope::<#ty, _>(async {
-                        // Typed, so the body's tail and its `return`s keep their
-                        // coercions (`&String` to `&str`, `Box<T>` to `Box<dyn Trait>`).
-                        if let #k::__private::Some(#out) = #k::__private::returns::<#ty>() {
-                            return #out;
-                        }
-                        let #out: #ty = { #rest };
-                        #out
-                    }).await)
+                    #k::__private::Ok(#scope.await)
                 },
                 #background,
                 #k::__private::Result::is_err,
@@ -1035,25 +1047,12 @@ fn describe(k: &TokenStream, error: &TokenStream) -> TokenStream {
 /// wraps them so they stay visible to the whole body.
 fn hoisted_items(items: &[Item]) -> TokenStream {
     let items = items.iter().filter_map(|item| match item {
-        Item::Rust { tokens, item: true } => Some(tokens),
+        Item::Rust {
+            tokens, item: true, ..
+        } => Some(tokens),
         _ => None,
     });
     quote! { #(#items)* }
-}
-
-/// Whether `item` is a macro statement that defines items: `macro_rules!`, or a macro
-/// called with braces (`thread_local! { .. }`, `lazy_static! { .. }`).
-fn defines_items_by_macro(item: &Item) -> bool {
-    let Item::Rust { tokens, .. } = item else {
-        return false;
-    };
-    match syn::parse2::<syn::Stmt>(tokens.clone()) {
-        Ok(syn::Stmt::Item(syn::Item::Macro(item))) => {
-            item.ident.is_some() || matches!(item.mac.delimiter, syn::MacroDelimiter::Brace(_))
-        }
-        Ok(syn::Stmt::Macro(stmt)) => matches!(stmt.mac.delimiter, syn::MacroDelimiter::Brace(_)),
-        _ => false,
-    }
 }
 
 /// `#[traced]` on the workflow: spans and events for `tracing`.

@@ -65,8 +65,13 @@ pub(crate) struct Input {
 pub(crate) enum Item {
     /// Ordinary Rust, passed through untouched. `item` is set for an item (`fn`,
     /// `struct`, `use`, ...), which stays visible to the whole body however the
-    /// statements around it are wrapped.
-    Rust { tokens: TokenStream, item: bool },
+    /// statements around it are wrapped; `item_macro` for a macro that defines items
+    /// (`macro_rules!`, or called with braces: `thread_local! { .. }`).
+    Rust {
+        tokens: TokenStream,
+        item: bool,
+        item_macro: bool,
+    },
     /// `fork < ... > join(...);`
     Fork(Fork),
     /// `join(a, b);` as a statement of its own: a join cut off from its fork, or a call
@@ -367,8 +372,20 @@ fn statement(input: ParseStream<'_>) -> syn::Result<Item> {
             input.advance_to(&ahead);
             let item =
                 matches!(&stmt, syn::Stmt::Item(item) if !matches!(item, syn::Item::Macro(_)));
+            let braces = |mac: &syn::Macro| matches!(mac.delimiter, syn::MacroDelimiter::Brace(_));
+            let item_macro = match &stmt {
+                syn::Stmt::Item(syn::Item::Macro(item)) => {
+                    item.ident.is_some() || braces(&item.mac)
+                }
+                syn::Stmt::Macro(stmt) => braces(&stmt.mac),
+                _ => false,
+            };
             let tokens = quote::ToTokens::into_token_stream(stmt);
-            Ok(Item::Rust { tokens, item })
+            Ok(Item::Rust {
+                tokens,
+                item,
+                item_macro,
+            })
         }
         Err(err) => {
             // The body's tail expression, which `Stmt` does not accept without a `;`.
@@ -380,6 +397,7 @@ fn statement(input: ParseStream<'_>) -> syn::Result<Item> {
                     Ok(Item::Rust {
                         tokens,
                         item: false,
+                        item_macro: false,
                     })
                 }
                 _ => Err(err),

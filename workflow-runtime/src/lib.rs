@@ -349,13 +349,6 @@ pub mod __private {
         .await
     }
 
-    /// Pins the output type of a scope that runs beside background branches to the
-    /// workflow's return type, so `?` inside it converts errors as it does in the body.
-    #[inline]
-    pub fn scope<T, F: Future<Output = T>>(f: F) -> F {
-        f
-    }
-
     /// Never a value: `if let Some(out) = returns::<T>() { return out; }` first in an
     /// async block makes `T` its return type, so its `return`s and tail coerce to `T` as
     /// in a function's body (an async block's return type is otherwise inferred).
@@ -365,10 +358,10 @@ pub mod __private {
     }
 
     /// A traced workflow's traced body, in a box so that its untraced body (what runs
-    /// without a subscriber) keeps its own size; typed like [`scope`].
+    /// without a subscriber) keeps its own size.
     #[cfg(feature = "tracing")]
     #[inline]
-    pub fn boxed<T, F: Future<Output = T>>(f: F) -> core::pin::Pin<std::boxed::Box<F>> {
+    pub fn boxed<F: Future>(f: F) -> core::pin::Pin<std::boxed::Box<F>> {
         std::boxed::Box::pin(f)
     }
 }
