@@ -1,29 +1,11 @@
 //! Compile-time cost: how long the `workflow!` macro takes to parse, check and expand a
 //! generated workflow of 200 steps in 50 forks (25 forks, each with a nested fork).
 //!
-//! A proc-macro crate's internals cannot be called from outside, so the macro's modules
-//! are compiled into this bench by path, at the crate root where their `crate::` paths
-//! resolve (the same list as `workflow-macros/src/lib.rs`; keep them in step).
+//! The macro's logic is the `workflow-macros-core` library, which the proc-macro crate calls.
 //!
 //! `cargo bench --bench expansion`; quick mode: `cargo bench --bench expansion -- --quick`.
 
-// Parts of the macro this bench does not reach.
-#![allow(dead_code)]
-
-#[path = "../workflow-macros/src/diag.rs"]
-mod diag;
-#[path = "../workflow-macros/src/expand.rs"]
-mod expand;
-#[path = "../workflow-macros/src/graph.rs"]
-mod graph;
-#[path = "../workflow-macros/src/model.rs"]
-mod model;
-#[path = "../workflow-macros/src/modifiers.rs"]
-mod modifiers;
-#[path = "../workflow-macros/src/parse.rs"]
-mod parse;
-#[path = "../workflow-macros/src/validate.rs"]
-mod validate;
+use workflow_macros_core::{expand, parse};
 
 use std::fmt::Write as _;
 use std::hint::black_box;

@@ -29,12 +29,12 @@ use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::{Config, RngSeed};
 
-use crate::fuzz_check::{self, Verdict};
-use crate::model::{
+use workflow_macros_core::fuzz_check::{self, Verdict};
+use workflow_macros_core::model::{
     Branch, Exit, ExitKind, Fork, Join, Marks, Name, Policy, Step, StrayJoin, Task, Workflow,
 };
-use crate::parse;
-use crate::validate::validate;
+use workflow_macros_core::parse;
+use workflow_macros_core::validate::validate;
 
 /// How many cases a property runs: `ci_cases`, times `WORKFLOW_PROPTEST_SCALE` (long
 /// mode). The seed is fixed unless `PROPTEST_RNG_SEED` is set, so CI runs the same cases
@@ -530,7 +530,7 @@ fn well_formed(raw: &RawWorkflow) -> WellFormed {
     let name = pick(WORKFLOW_NAMES, raw.name);
     let signature = match raw.signature % 5 {
         0 => format!("pub async fn {name}(x: u32) -> Result<u32, E>"),
-        1 => format!("/// Docs.\n#[inline] pub(crate) async fn {name}<T: Clone>(x: &T) -> u32"),
+        1 => format!("/// Docs.\n#[inline] pub async fn {name}<T: Clone>(x: &T) -> u32"),
         2 => format!("async fn {name}(&self, x: u32) -> impl Sized where Self: Sized"),
         3 => format!("async fn {name}()"),
         _ => format!("pub async fn {name}<'a>(x: &'a str) -> Result<&'a str, BranchError<E>>"),
@@ -1297,7 +1297,7 @@ fn model_of(source: &str) -> Result<Workflow<Span>, String> {
 
 mod reference {
     use super::{branch_can_fail, branch_is_fallible};
-    use crate::model::{Branch, ExitKind, Fork, Join, Policy, Step, Workflow};
+    use workflow_macros_core::model::{Branch, ExitKind, Fork, Join, Policy, Step, Workflow};
 
     /// Whether a workflow is balanced and unconditional, with every modifier and policy
     /// where it can work.
@@ -1550,7 +1550,7 @@ fn mutate(units: &mut Vec<String>, mutation: &Mutation) {
         }
         Mutation::Unicode(at, which) => {
             if let Some(i) = nth_where(units, *at, |i| is_ident(&units[i])) {
-                units[i] = UNICODE[which.index(UNICODE.len())].to_owned();
+                UNICODE[which.index(UNICODE.len())].clone_into(&mut units[i]);
             }
         }
         Mutation::Duplicate(from, count, to) => {

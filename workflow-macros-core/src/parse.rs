@@ -36,7 +36,7 @@ use syn::spanned::Spanned as _;
 use crate::diag::error;
 use crate::modifiers::{self, Modifiers};
 
-pub(crate) mod kw {
+pub mod kw {
     syn::custom_keyword!(fork);
     syn::custom_keyword!(join);
     syn::custom_keyword!(background);
@@ -46,23 +46,23 @@ pub(crate) mod kw {
 }
 
 /// The whole macro input.
-pub(crate) struct Input {
+pub struct Input {
     /// The runtime crate's path, as `workflow!` passed it (`$crate`).
-    pub(crate) krate: TokenStream,
-    pub(crate) attrs: Vec<Attribute>,
-    pub(crate) vis: Visibility,
-    pub(crate) sig: Signature,
+    pub krate: TokenStream,
+    pub attrs: Vec<Attribute>,
+    pub vis: Visibility,
+    pub sig: Signature,
     /// `#![...]` at the top of the body.
-    pub(crate) inner_attrs: Vec<Attribute>,
-    pub(crate) body: Vec<Item>,
+    pub inner_attrs: Vec<Attribute>,
+    pub body: Vec<Item>,
     /// Errors of statements that could not be parsed; the parser skips to the next
     /// statement so that one build shows every mistake.
-    pub(crate) errors: Vec<syn::Error>,
+    pub errors: Vec<syn::Error>,
 }
 
 /// A statement of the workflow body.
 #[allow(clippy::large_enum_variant)] // one per statement, never moved in a hot loop
-pub(crate) enum Item {
+pub enum Item {
     /// Ordinary Rust, passed through untouched. `item` is set for an item (`fn`,
     /// `struct`, `use`, ...), which stays visible to the whole body however the
     /// statements around it are wrapped; `item_macro` for a macro that defines items
@@ -83,35 +83,35 @@ pub(crate) enum Item {
     },
 }
 
-pub(crate) struct Fork {
+pub struct Fork {
     /// `#[spawn]`: every branch runs as a task on tokio's runtime.
-    pub(crate) spawn: Option<Span>,
+    pub spawn: Option<Span>,
     /// `let PAT =` before a fork statement: binds what the join hands on.
-    pub(crate) binding: Option<syn::Pat>,
-    pub(crate) keyword: kw::fork,
-    pub(crate) branches: Vec<Branch>,
-    pub(crate) join: Option<Join>,
+    pub binding: Option<syn::Pat>,
+    pub keyword: kw::fork,
+    pub branches: Vec<Branch>,
+    pub join: Option<Join>,
 }
 
-pub(crate) struct Branch {
-    pub(crate) modifiers: Modifiers,
-    pub(crate) name: Ident,
+pub struct Branch {
+    pub modifiers: Modifiers,
+    pub name: Ident,
     /// The `if` of a guard (`name if cond: ...`), which is an error.
-    pub(crate) guard: Option<Token![if]>,
+    pub guard: Option<Token![if]>,
     /// `for item in items =>`: the steps run once per item.
-    pub(crate) fan_out: Option<FanOut>,
+    pub fan_out: Option<FanOut>,
     /// Never empty.
-    pub(crate) steps: Vec<Step>,
+    pub steps: Vec<Step>,
 }
 
-pub(crate) struct FanOut {
-    pub(crate) for_token: Token![for],
-    pub(crate) pat: syn::Pat,
-    pub(crate) items: Expr,
+pub struct FanOut {
+    pub for_token: Token![for],
+    pub pat: syn::Pat,
+    pub items: Expr,
 }
 
 #[allow(clippy::large_enum_variant)] // a few per workflow, never moved in a hot loop
-pub(crate) enum Step {
+pub enum Step {
     /// An expression; a trailing `?` is kept out of `expr` and recorded in `question`.
     Expr {
         modifiers: Modifiers,
@@ -124,28 +124,28 @@ pub(crate) enum Step {
 /// How a join waits: for all its branches (`join`), for all and hands on every
 /// outcome (`join(...) settled`), for the first to succeed (`first`), or for the first
 /// k (`quorum(k, ...)`).
-pub(crate) enum Policy {
+pub enum Policy {
     All,
     Settled(Span),
     First,
     Quorum { k: usize, at: Span },
 }
 
-pub(crate) struct Join {
+pub struct Join {
     /// `join`, `first` or `quorum`.
-    pub(crate) keyword: kw::join,
-    pub(crate) policy: Policy,
-    pub(crate) names: Vec<JoinName>,
-    pub(crate) question: Option<Token![?]>,
-    pub(crate) background: Vec<Ident>,
+    pub keyword: kw::join,
+    pub policy: Policy,
+    pub names: Vec<JoinName>,
+    pub question: Option<Token![?]>,
+    pub background: Vec<Ident>,
 }
 
-pub(crate) struct JoinName {
-    pub(crate) mutability: Option<Token![mut]>,
-    pub(crate) name: Ident,
+pub struct JoinName {
+    pub mutability: Option<Token![mut]>,
+    pub name: Ident,
 }
 
-pub(crate) fn parse_input(tokens: TokenStream) -> syn::Result<Input> {
+pub fn parse_input(tokens: TokenStream) -> syn::Result<Input> {
     Parser::parse2(input, tokens)
 }
 

@@ -14,44 +14,44 @@ use crate::diag::error;
 
 /// The modifiers written on one branch or step.
 #[derive(Default)]
-pub(crate) struct Modifiers {
-    pub(crate) optional: Option<Span>,
-    pub(crate) timeout: Option<Timed>,
-    pub(crate) retry: Option<Retry>,
-    pub(crate) limit: Option<Limit>,
+pub struct Modifiers {
+    pub optional: Option<Span>,
+    pub timeout: Option<Timed>,
+    pub retry: Option<Retry>,
+    pub limit: Option<Limit>,
 }
 
-pub(crate) struct Timed {
-    pub(crate) at: Span,
+pub struct Timed {
+    pub at: Span,
     /// The argument as written (`250ms`), for the workflow graph.
-    pub(crate) text: String,
+    pub text: String,
     /// An expression of type `core::time::Duration`.
-    pub(crate) after: TokenStream,
+    pub after: TokenStream,
 }
 
-pub(crate) struct Retry {
-    pub(crate) at: Span,
+pub struct Retry {
+    pub at: Span,
     /// The arguments as written (`3, backoff = 10ms`), for the workflow graph.
-    pub(crate) text: String,
+    pub text: String,
     /// How many times a failed attempt is retried: an expression of type `u32`.
-    pub(crate) retries: TokenStream,
+    pub retries: TokenStream,
     /// The first wait between attempts, doubled at every retry: a `Duration`.
-    pub(crate) backoff: TokenStream,
+    pub backoff: TokenStream,
 }
 
-pub(crate) struct Limit {
-    pub(crate) at: Span,
+pub struct Limit {
+    pub at: Span,
     /// The argument as written, for the workflow graph.
-    pub(crate) text: String,
+    pub text: String,
     /// An expression of type `usize`.
-    pub(crate) max: TokenStream,
+    pub max: TokenStream,
 }
 
 const KNOWN: &str =
     "`#[optional]`, `#[timeout(500ms)]`, `#[retry(3, backoff = 10ms)]` and `#[limit(4)]`";
 
 impl Modifiers {
-    pub(crate) fn parse(attrs: &[Attribute]) -> syn::Result<Self> {
+    pub fn parse(attrs: &[Attribute]) -> syn::Result<Self> {
         let mut modifiers = Modifiers::default();
         for attr in attrs {
             let at = attr.path().span();
@@ -249,13 +249,13 @@ fn duration(input: ParseStream<'_>, what: &str) -> syn::Result<TokenStream> {
 }
 
 /// Outer attributes before a branch or a step.
-pub(crate) fn attributes(input: ParseStream<'_>) -> syn::Result<Vec<Attribute>> {
+pub fn attributes(input: ParseStream<'_>) -> syn::Result<Vec<Attribute>> {
     input.call(Attribute::parse_outer)
 }
 
 /// Parses `tokens` as a duration, for unit tests.
 #[cfg(test)]
-pub(crate) fn duration_of(tokens: TokenStream) -> syn::Result<TokenStream> {
+pub fn duration_of(tokens: TokenStream) -> syn::Result<TokenStream> {
     Parser::parse2(|input: ParseStream<'_>| duration(input, "timeout"), tokens)
 }
 

@@ -33,7 +33,7 @@ use crate::model::{self, Workflow};
 use crate::parse::{self, Branch, Fork, Item, Policy, Step};
 use crate::validate::validate;
 
-pub(crate) fn workflow(tokens: TokenStream) -> TokenStream {
+pub fn workflow(tokens: TokenStream) -> TokenStream {
     let input = match parse::parse_input(tokens) {
         Ok(input) => input,
         Err(err) => return err.into_compile_error(),

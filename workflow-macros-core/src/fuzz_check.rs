@@ -1,7 +1,7 @@
 //! The promises the macro's front end keeps on *any* input, checked on one input.
 //!
 //! Shared by the property tests (`proptests.rs`), the replay of the fuzz corpus, and the
-//! fuzz target itself (`fuzz/` compiles this file into its harness by path). A broken
+//! fuzz target itself (`fuzz/` calls it from its harness). A broken
 //! promise is a panic, which the fuzzer reports as a crash and a test as a failure:
 //!
 //! - parsing, building the model, validating and expanding never panic;
@@ -21,7 +21,7 @@ use crate::{expand, parse, validate};
 
 /// What the front end made of an input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Verdict {
+pub enum Verdict {
     /// The tokens do not lex (unbalanced delimiters): rustc never passes such input.
     Unlexable,
     /// The input is not a workflow at all: `parse_input` failed.
@@ -33,19 +33,19 @@ pub(crate) enum Verdict {
 }
 
 /// What the front end made of an input, and its model when it parsed.
-pub(crate) struct Checked {
-    pub(crate) verdict: Verdict,
+pub struct Checked {
+    pub verdict: Verdict,
     /// The model, when the input parsed; its spans are valid until the thread lexes
     /// again after `invalidate_current_thread_spans`.
-    pub(crate) model: Option<Workflow<Span>>,
+    pub model: Option<Workflow<Span>>,
     /// How many statements did not parse (the parser skipped them).
-    pub(crate) statement_errors: usize,
+    pub statement_errors: usize,
 }
 
 /// Checks `text` as a whole macro input, and (when `text` is not one) as the body of a
 /// workflow, which is where a fuzzer's mutations are interesting. Returns the verdict
 /// on `text` as a whole input and on it as a body.
-pub(crate) fn check_text(text: &str) -> (Verdict, Verdict) {
+pub fn check_text(text: &str) -> (Verdict, Verdict) {
     let whole = check_source(text, true).verdict;
     let body = check_source(
         &format!("(::workflow_runtime) async fn fuzzed(x: u32) -> Result<u32, E> {{\n{text}\n}}"),
@@ -56,7 +56,7 @@ pub(crate) fn check_text(text: &str) -> (Verdict, Verdict) {
 }
 
 /// Lexes `source` and checks it as a macro input.
-pub(crate) fn check_source(source: &str, parse_expansion: bool) -> Checked {
+pub fn check_source(source: &str, parse_expansion: bool) -> Checked {
     match TokenStream::from_str(source) {
         Ok(tokens) => check_tokens(&tokens, parse_expansion),
         Err(_) => Checked {
@@ -70,7 +70,11 @@ pub(crate) fn check_source(source: &str, parse_expansion: bool) -> Checked {
 /// Runs parse, model, validate and expand on `tokens`, asserting the module's promises.
 /// With `parse_expansion`, the expansion is also parsed as Rust items (the slowest part:
 /// syn parses the whole generated function).
-pub(crate) fn check_tokens(tokens: &TokenStream, parse_expansion: bool) -> Checked {
+///
+/// # Panics
+///
+/// When a promise is broken: that is what the fuzzer reports as a crash.
+pub fn check_tokens(tokens: &TokenStream, parse_expansion: bool) -> Checked {
     let mut model = None;
     let mut statement_errors = 0;
     let verdict = match parse::parse_input(tokens.clone()) {

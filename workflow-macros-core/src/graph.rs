@@ -23,7 +23,7 @@ use crate::modifiers::Modifiers;
 use crate::parse::{self, Branch, Fork, Item, Policy, Step};
 
 /// The name of the constant that holds the graph of workflow `name`: `FULFIL_GRAPH`.
-pub(crate) fn const_name(name: &syn::Ident) -> syn::Ident {
+pub fn const_name(name: &syn::Ident) -> syn::Ident {
     format_ident!(
         "{}_GRAPH",
         name.unraw().to_string().to_uppercase(),
@@ -32,7 +32,7 @@ pub(crate) fn const_name(name: &syn::Ident) -> syn::Ident {
 }
 
 /// The constant item holding the graph of the workflow.
-pub(crate) fn item(input: &parse::Input) -> TokenStream {
+pub fn item(input: &parse::Input) -> TokenStream {
     let k = &input.krate;
     let name = &input.sig.ident;
     let const_name = const_name(name);
@@ -164,7 +164,7 @@ fn option(text: Option<&str>) -> TokenStream {
 /// (known from the tokens' locations), and any run of whitespace, newlines included,
 /// as one space. Without locations (tokens made by another macro), tokens are printed
 /// with a space between each.
-pub(crate) fn source_text(tokens: TokenStream) -> String {
+pub fn source_text(tokens: TokenStream) -> String {
     let mut text = Text::default();
     text.stream(tokens);
     text.out

@@ -5,13 +5,13 @@ use crate::model::{Branch, ExitKind, Fork, Join, Name, Policy, Step, Workflow};
 
 /// One mistake: where, what, and what to write instead.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Problem<S> {
-    pub(crate) at: S,
-    pub(crate) message: String,
-    pub(crate) help: String,
+pub struct Problem<S> {
+    pub at: S,
+    pub message: String,
+    pub help: String,
 }
 
-pub(crate) fn validate<S: Copy>(workflow: &Workflow<S>) -> Vec<Problem<S>> {
+pub fn validate<S: Copy>(workflow: &Workflow<S>) -> Vec<Problem<S>> {
     let mut problems = Problems(Vec::new());
     for stray in &workflow.stray_joins {
         if stray.cut_off.is_some() {

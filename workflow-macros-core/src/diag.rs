@@ -3,7 +3,7 @@
 use proc_macro2::Span;
 
 /// An error on `span` with a `help:` line that says what to write instead.
-pub(crate) fn error(
+pub fn error(
     span: Span,
     message: impl core::fmt::Display,
     help: impl core::fmt::Display,

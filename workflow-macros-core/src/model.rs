@@ -12,57 +12,57 @@ use syn::{Block, Expr, Stmt};
 use crate::parse;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Workflow<S> {
-    pub(crate) name: String,
+pub struct Workflow<S> {
+    pub name: String,
     /// The forks written as statements of the body, in order.
-    pub(crate) forks: Vec<Fork<S>>,
+    pub forks: Vec<Fork<S>>,
     /// `join(a, b);` statements that are joins with no fork: right after a fork that
     /// has no join (`cut_off`, the fork's index in `forks`), or naming branches.
     /// A `join(x);` that names no branch is a call of the user's own `join` function.
-    pub(crate) stray_joins: Vec<StrayJoin<S>>,
+    pub stray_joins: Vec<StrayJoin<S>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct StrayJoin<S> {
-    pub(crate) at: S,
+pub struct StrayJoin<S> {
+    pub at: S,
     /// The fork just before it, which has no join of its own.
-    pub(crate) cut_off: Option<usize>,
+    pub cut_off: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Name<S> {
-    pub(crate) text: String,
-    pub(crate) at: S,
+pub struct Name<S> {
+    pub text: String,
+    pub at: S,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Fork<S> {
+pub struct Fork<S> {
     /// The `fork` keyword.
-    pub(crate) at: S,
+    pub at: S,
     /// Written `let PAT = fork ...`.
-    pub(crate) bound: bool,
-    pub(crate) branches: Vec<Branch<S>>,
-    pub(crate) join: Option<Join<S>>,
+    pub bound: bool,
+    pub branches: Vec<Branch<S>>,
+    pub join: Option<Join<S>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Branch<S> {
-    pub(crate) name: Name<S>,
+pub struct Branch<S> {
+    pub name: Name<S>,
     /// The `if` of a guard on the branch.
-    pub(crate) guard: Option<S>,
+    pub guard: Option<S>,
     /// The `for` of a fan-out branch (`name: for item in items => ...`).
-    pub(crate) fan_out: Option<S>,
-    pub(crate) marks: Marks<S>,
-    pub(crate) steps: Vec<Step<S>>,
+    pub fan_out: Option<S>,
+    pub marks: Marks<S>,
+    pub steps: Vec<Step<S>>,
 }
 
 /// Where each modifier attribute of a branch or step was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Marks<S> {
-    pub(crate) optional: Option<S>,
-    pub(crate) timeout: Option<S>,
-    pub(crate) retry: Option<S>,
-    pub(crate) limit: Option<S>,
+pub struct Marks<S> {
+    pub optional: Option<S>,
+    pub timeout: Option<S>,
+    pub retry: Option<S>,
+    pub limit: Option<S>,
 }
 
 impl<S> Default for Marks<S> {
@@ -77,25 +77,25 @@ impl<S> Default for Marks<S> {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Step<S> {
+pub enum Step<S> {
     Task(Task<S>),
     Fork(Fork<S>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Task<S> {
+pub struct Task<S> {
     /// A short name for the step: the function or method it calls.
-    pub(crate) label: String,
-    pub(crate) at: S,
+    pub label: String,
+    pub at: S,
     /// The trailing `?` of a fallible step.
-    pub(crate) fallible: Option<S>,
-    pub(crate) marks: Marks<S>,
+    pub fallible: Option<S>,
+    pub marks: Marks<S>,
     /// Ways the step's expression could leave the branch early.
-    pub(crate) exits: Vec<Exit<S>>,
+    pub exits: Vec<Exit<S>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ExitKind {
+pub enum ExitKind {
     Return,
     Break,
     Continue,
@@ -109,14 +109,14 @@ pub(crate) enum ExitKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Exit<S> {
-    pub(crate) kind: ExitKind,
-    pub(crate) at: S,
+pub struct Exit<S> {
+    pub kind: ExitKind,
+    pub at: S,
 }
 
 /// How a join waits (see `parse::Policy`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Policy<S> {
+pub enum Policy<S> {
     All,
     Settled(S),
     First,
@@ -124,14 +124,14 @@ pub(crate) enum Policy<S> {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Join<S> {
+pub struct Join<S> {
     /// The `join`, `first` or `quorum` keyword.
-    pub(crate) at: S,
-    pub(crate) policy: Policy<S>,
-    pub(crate) names: Vec<Name<S>>,
+    pub at: S,
+    pub policy: Policy<S>,
+    pub names: Vec<Name<S>>,
     /// The `?` after `join(...)`.
-    pub(crate) question: Option<S>,
-    pub(crate) background: Vec<Name<S>>,
+    pub question: Option<S>,
+    pub background: Vec<Name<S>>,
 }
 
 impl<S> Fork<S> {
@@ -147,13 +147,13 @@ impl<S> Fork<S> {
         }
     }
 
-    pub(crate) fn branch(&self, name: &str) -> Option<&Branch<S>> {
+    pub fn branch(&self, name: &str) -> Option<&Branch<S>> {
         self.branches.iter().find(|b| b.name.text == name)
     }
 
     /// Whether the join of this fork can fail: a branch that is not optional can fail,
     /// and the join does not hand on every outcome (`settled`).
-    pub(crate) fn is_fallible(&self) -> bool {
+    pub fn is_fallible(&self) -> bool {
         let settled = matches!(
             self.join.as_ref().map(|j| &j.policy),
             Some(Policy::Settled(_))
@@ -163,7 +163,7 @@ impl<S> Fork<S> {
 
     /// Whether a step of this fork (at any depth) is marked `?`: its error type is then
     /// the fork's, which a timeout must convert into.
-    pub(crate) fn has_question_steps(&self) -> bool {
+    pub fn has_question_steps(&self) -> bool {
         self.branches.iter().any(|b| {
             b.steps.iter().any(|step| match step {
                 Step::Task(task) => task.fallible.is_some(),
@@ -175,25 +175,25 @@ impl<S> Fork<S> {
 
 impl<S> Task<S> {
     /// Whether the step's expression awaits something itself.
-    pub(crate) fn awaits(&self) -> bool {
+    pub fn awaits(&self) -> bool {
         self.exits.iter().any(|e| e.kind == ExitKind::NestedAwait)
     }
 }
 
 impl<S> Branch<S> {
     /// Whether the branch can fail its fork: it can fail and is not optional.
-    pub(crate) fn is_fallible(&self) -> bool {
+    pub fn is_fallible(&self) -> bool {
         self.marks.optional.is_none() && self.can_fail()
     }
 
     /// Whether the branch can fail: a step can, or the branch has a timeout.
-    pub(crate) fn can_fail(&self) -> bool {
+    pub fn can_fail(&self) -> bool {
         self.marks.timeout.is_some() || self.steps_can_fail()
     }
 
     /// Whether a step of the branch can fail: a fallible step, or a nested fork that
     /// can fail.
-    pub(crate) fn steps_can_fail(&self) -> bool {
+    pub fn steps_can_fail(&self) -> bool {
         self.steps.iter().any(|step| match step {
             Step::Task(task) => task.fallible.is_some(),
             Step::Fork(fork) => fork.is_fallible(),
@@ -202,7 +202,7 @@ impl<S> Branch<S> {
 }
 
 impl Workflow<Span> {
-    pub(crate) fn from_ast(input: &parse::Input) -> Self {
+    pub fn from_ast(input: &parse::Input) -> Self {
         let mut workflow = Workflow {
             name: input.sig.ident.to_string(),
             forks: Vec::new(),
@@ -242,7 +242,7 @@ impl Workflow<Span> {
 }
 
 impl Fork<Span> {
-    pub(crate) fn from_ast(fork: &parse::Fork) -> Self {
+    pub fn from_ast(fork: &parse::Fork) -> Self {
         Fork {
             at: fork.keyword.span,
             bound: fork.binding.is_some(),
@@ -319,7 +319,7 @@ fn name(ident: &syn::Ident) -> Name<Span> {
 }
 
 /// The expression inside invisible groups (what a `$x:expr` of `macro_rules!` becomes).
-pub(crate) fn ungroup(mut expr: &Expr) -> &Expr {
+pub fn ungroup(mut expr: &Expr) -> &Expr {
     while let Expr::Group(group) = expr {
         expr = &group.expr;
     }
@@ -327,7 +327,7 @@ pub(crate) fn ungroup(mut expr: &Expr) -> &Expr {
 }
 
 /// A short name for a step: the function, method or variable it names.
-pub(crate) fn label(expr: &Expr) -> String {
+pub fn label(expr: &Expr) -> String {
     match expr {
         Expr::Call(call) => label(&call.func),
         Expr::MethodCall(call) => call.method.to_string(),
