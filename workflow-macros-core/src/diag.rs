@@ -1,4 +1,6 @@
-//! How the macro words its errors.
+//! How the macro words its errors, and the one place they are collected.
+
+use core::cell::RefCell;
 
 use proc_macro2::Span;
 
@@ -9,4 +11,39 @@ pub fn error(
     help: impl core::fmt::Display,
 ) -> syn::Error {
     syn::Error::new(span, format!("{message}\n= help: {help}"))
+}
+
+/// Every error of one macro call, from every pass (as `serde_derive`'s `Ctxt`): the
+/// statements that did not parse, the workflow's attributes, the validator's problems.
+/// They are reported together, so one build shows every mistake.
+#[derive(Default)]
+pub struct Ctxt {
+    errors: RefCell<Vec<syn::Error>>,
+}
+
+impl Ctxt {
+    pub fn new() -> Self {
+        Ctxt::default()
+    }
+
+    /// An error on `span` with its help line (see [`error`]).
+    pub fn error(
+        &self,
+        span: Span,
+        message: impl core::fmt::Display,
+        help: impl core::fmt::Display,
+    ) {
+        self.push(error(span, message, help));
+    }
+
+    /// An error made elsewhere (a parse error, which carries its own help line).
+    pub fn push(&self, error: syn::Error) {
+        self.errors.borrow_mut().push(error);
+    }
+
+    /// The errors so far, in the order they were reported; none means the input is a
+    /// valid workflow.
+    pub fn finish(self) -> Vec<syn::Error> {
+        self.errors.into_inner()
+    }
 }

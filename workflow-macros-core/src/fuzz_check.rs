@@ -87,9 +87,15 @@ pub fn check_tokens(tokens: &TokenStream, parse_expansion: bool) -> Checked {
                     assert_located(message.span(), &message.to_string());
                 }
             }
-            let workflow = Workflow::from_ast(&input);
+            let cx = crate::diag::Ctxt::new();
+            let workflow = Workflow::from_ast(&input, &cx);
             let problems = validate::validate(&workflow);
-            model = Some(workflow);
+            model = Some(workflow.to_stage::<Span>(|span| span));
+            for error in cx.finish() {
+                for message in error {
+                    assert_located(message.span(), &message.to_string());
+                }
+            }
             statement_errors = input.errors.len();
             for problem in &problems {
                 assert_located(problem.at, &problem.message);

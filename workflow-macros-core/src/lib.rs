@@ -17,11 +17,13 @@
 //! assert!(!code.contains("compile_error"));
 //! ```
 
+pub mod constant;
 pub mod diag;
 pub mod expand;
 pub mod fuzz_check;
-pub mod graph;
+pub mod grammar;
 pub mod model;
 pub mod modifiers;
 pub mod parse;
+pub mod text;
 pub mod validate;

@@ -1,19 +1,85 @@
-//! The workflow graph as plain data: forks, branches, steps and joins, by name.
+//! The decorated tree: the workflow graph (forks, branches, steps and joins, by name),
+//! built once from the syntax and read by every later pass: the validator, the
+//! expander and the graph constant.
 //!
-//! The model is generic over the type `S` that locates a node in the source: the macro
-//! uses `proc_macro2::Span`, unit tests use `()` or line numbers. It holds no syn types,
-//! so the validator runs on it without a compiler around, and the same shape can later
-//! be emitted as data for run-time export.
+//! Each node keeps the syntax it came from (`original`, as thiserror's and
+//! `serde_derive`'s ASTs do) beside what the passes need computed once: names, paths,
+//! fallibility, the join's policy, and each step's stable id. The tree is generic over
+//! its [`Stage`]: the macro's is [`Syn`] (spans and the syntax), the fuzzer's and the
+//! property tests' are `Span` (spans only) and `()` (plain data, built by hand), so the
+//! validator runs on a graph without a compiler around.
+
+use core::marker::PhantomData;
 
 use proc_macro2::Span;
 use syn::spanned::Spanned as _;
 use syn::{Block, Expr, Stmt};
 
+pub use crate::grammar::Policy;
 use crate::parse;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Workflow<S> {
+/// What a tree's nodes carry besides the graph: where each node is in the source
+/// (`Span`), and the syntax each was parsed from.
+pub trait Stage {
+    /// Locates a node in the source.
+    type Span: Copy;
+    type Workflow: Copy;
+    type Fork: Copy;
+    type Branch: Copy;
+    type Task: Copy;
+    type Join: Copy;
+}
+
+/// Plain data: no location, no syntax (graphs built by hand in tests).
+impl Stage for () {
+    type Span = ();
+    type Workflow = ();
+    type Fork = ();
+    type Branch = ();
+    type Task = ();
+    type Join = ();
+}
+
+/// Locations without the syntax: a graph that outlives its input.
+impl Stage for Span {
+    type Span = Span;
+    type Workflow = ();
+    type Fork = ();
+    type Branch = ();
+    type Task = ();
+    type Join = ();
+}
+
+/// The macro's tree: locations, and the syntax of every node.
+#[derive(Debug, Clone, Copy)]
+pub struct Syn<'a>(PhantomData<&'a ()>);
+
+impl<'a> Stage for Syn<'a> {
+    type Span = Span;
+    type Workflow = &'a parse::Input;
+    type Fork = ForkSyntax<'a>;
+    type Branch = &'a parse::Branch;
+    type Task = &'a parse::Task;
+    type Join = &'a parse::Join;
+}
+
+/// The syntax of a fork, and where it is in the body.
+#[derive(Clone, Copy)]
+pub struct ForkSyntax<'a> {
+    pub fork: &'a parse::Fork,
+    /// The index in the body of the statement that holds the fork.
+    pub statement: usize,
+    /// A fork of the body (not nested in a branch): `statement` is the fork.
+    pub top: bool,
+}
+
+#[derive(Clone)]
+pub struct Workflow<S: Stage> {
+    /// The function's name as written (`r#async`); see [`Workflow::display_name`].
     pub name: String,
+    pub original: S::Workflow,
+    /// The workflow's own attributes (`#[traced]`), parsed and checked here.
+    pub attributes: Attributes<S>,
     /// The forks written as statements of the body, in order.
     pub forks: Vec<Fork<S>>,
     /// `join(a, b);` statements that are joins with no fork: right after a fork that
@@ -22,50 +88,71 @@ pub struct Workflow<S> {
     pub stray_joins: Vec<StrayJoin<S>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StrayJoin<S> {
-    pub at: S,
+/// The attributes of the workflow `fn` that choose how it is expanded (its modes).
+#[derive(Clone)]
+pub struct Attributes<S: Stage> {
+    /// `#[traced]`: spans and events for `tracing`.
+    pub traced: Option<S::Span>,
+}
+
+impl<S: Stage> Default for Attributes<S> {
+    fn default() -> Self {
+        Attributes { traced: None }
+    }
+}
+
+#[derive(Clone)]
+pub struct StrayJoin<S: Stage> {
+    pub at: S::Span,
     /// The fork just before it, which has no join of its own.
     pub cut_off: Option<usize>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Name<S> {
+#[derive(Clone)]
+pub struct Name<S: Stage> {
     pub text: String,
-    pub at: S,
+    pub at: S::Span,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fork<S> {
+#[derive(Clone)]
+pub struct Fork<S: Stage> {
     /// The `fork` keyword.
-    pub at: S,
+    pub at: S::Span,
+    pub original: S::Fork,
     /// Written `let PAT = fork ...`.
     pub bound: bool,
     pub branches: Vec<Branch<S>>,
     pub join: Option<Join<S>>,
+    /// The fork's stable id (see [`Task::id`]): its index among the body's forks, or
+    /// the id of the step it is in its branch.
+    pub id: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Branch<S> {
+#[derive(Clone)]
+pub struct Branch<S: Stage> {
     pub name: Name<S>,
+    pub original: S::Branch,
     /// The `if` of a guard on the branch.
-    pub guard: Option<S>,
+    pub guard: Option<S::Span>,
     /// The `for` of a fan-out branch (`name: for item in items => ...`).
-    pub fan_out: Option<S>,
+    pub fan_out: Option<S::Span>,
     pub marks: Marks<S>,
     pub steps: Vec<Step<S>>,
+    /// The names of the branches from the outermost fork to this one, joined by `.`
+    /// (`documents.passport`): what `BranchError::path` and the graph tell.
+    pub path: String,
 }
 
 /// Where each modifier attribute of a branch or step was written.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Marks<S> {
-    pub optional: Option<S>,
-    pub timeout: Option<S>,
-    pub retry: Option<S>,
-    pub limit: Option<S>,
+#[derive(Clone)]
+pub struct Marks<S: Stage> {
+    pub optional: Option<S::Span>,
+    pub timeout: Option<S::Span>,
+    pub retry: Option<S::Span>,
+    pub limit: Option<S::Span>,
 }
 
-impl<S> Default for Marks<S> {
+impl<S: Stage> Default for Marks<S> {
     fn default() -> Self {
         Marks {
             optional: None,
@@ -76,22 +163,31 @@ impl<S> Default for Marks<S> {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Step<S> {
+#[derive(Clone)]
+pub enum Step<S: Stage> {
     Task(Task<S>),
     Fork(Fork<S>),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Task<S> {
+#[derive(Clone)]
+pub struct Task<S: Stage> {
     /// A short name for the step: the function or method it calls.
     pub label: String,
-    pub at: S,
+    pub at: S::Span,
+    pub original: S::Task,
     /// The trailing `?` of a fallible step.
-    pub fallible: Option<S>,
+    pub fallible: Option<S::Span>,
     pub marks: Marks<S>,
     /// Ways the step's expression could leave the branch early.
     pub exits: Vec<Exit<S>>,
+    /// The step's stable id, known at compile time: the index of its fork among the
+    /// body's forks, then for each fork level the branch's name and the step's index
+    /// in it: `0.credit.1` is the second step of branch `credit` of the body's first
+    /// fork, `0.documents.0.passport.0` a step of a fork nested as the first step of
+    /// `documents`. It names the step's place, not an order of execution: adding,
+    /// removing or reordering other branches leaves it as it is. At run time a fan-out
+    /// item adds its index.
+    pub id: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,33 +204,238 @@ pub enum ExitKind {
     NestedAwait,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Exit<S> {
+#[derive(Clone)]
+pub struct Exit<S: Stage> {
     pub kind: ExitKind,
-    pub at: S,
+    pub at: S::Span,
 }
 
-/// How a join waits (see `parse::Policy`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Policy<S> {
-    All,
-    Settled(S),
-    First,
-    Quorum { k: usize, at: S },
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Join<S> {
+#[derive(Clone)]
+pub struct Join<S: Stage> {
     /// The `join`, `first` or `quorum` keyword.
-    pub at: S,
-    pub policy: Policy<S>,
+    pub at: S::Span,
+    pub original: S::Join,
+    pub policy: Policy<S::Span>,
     pub names: Vec<Name<S>>,
     /// The `?` after `join(...)`.
-    pub question: Option<S>,
+    pub question: Option<S::Span>,
     pub background: Vec<Name<S>>,
 }
 
-impl<S> Fork<S> {
+/// `Debug`, `PartialEq` and `Eq` for the tree's nodes at the stages whose locations and
+/// syntax have them (`()`: graphs built by hand and compared in tests). `derive` cannot
+/// bound the stage's associated types through `Vec<Fork<S>>`.
+macro_rules! plain_traits {
+    ($($node:ident { $($field:ident),* })*) => {$(
+        impl<S: Stage> core::fmt::Debug for $node<S>
+        where
+            S::Span: core::fmt::Debug,
+            S::Workflow: core::fmt::Debug,
+            S::Fork: core::fmt::Debug,
+            S::Branch: core::fmt::Debug,
+            S::Task: core::fmt::Debug,
+            S::Join: core::fmt::Debug,
+        {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.debug_struct(stringify!($node))
+                    $(.field(stringify!($field), &self.$field))*
+                    .finish()
+            }
+        }
+
+        impl<S: Stage> PartialEq for $node<S>
+        where
+            S::Span: PartialEq,
+            S::Workflow: PartialEq,
+            S::Fork: PartialEq,
+            S::Branch: PartialEq,
+            S::Task: PartialEq,
+            S::Join: PartialEq,
+        {
+            fn eq(&self, other: &Self) -> bool {
+                true $(&& self.$field == other.$field)*
+            }
+        }
+
+        impl<S: Stage> Eq for $node<S>
+        where
+            S::Span: Eq,
+            S::Workflow: Eq,
+            S::Fork: Eq,
+            S::Branch: Eq,
+            S::Task: Eq,
+            S::Join: Eq,
+        {
+        }
+    )*};
+}
+
+plain_traits! {
+    Workflow { name, original, attributes, forks, stray_joins }
+    Attributes { traced }
+    StrayJoin { at, cut_off }
+    Name { text, at }
+    Fork { at, original, bound, branches, join, id }
+    Branch { name, original, guard, fan_out, marks, steps, path }
+    Marks { optional, timeout, retry, limit }
+    Task { label, at, original, fallible, marks, exits, id }
+    Exit { kind, at }
+    Join { at, original, policy, names, question, background }
+}
+
+impl<S: Stage> core::fmt::Debug for Step<S>
+where
+    Task<S>: core::fmt::Debug,
+    Fork<S>: core::fmt::Debug,
+{
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Step::Task(task) => f.debug_tuple("Task").field(task).finish(),
+            Step::Fork(fork) => f.debug_tuple("Fork").field(fork).finish(),
+        }
+    }
+}
+
+impl<S: Stage> PartialEq for Step<S>
+where
+    Task<S>: PartialEq,
+    Fork<S>: PartialEq,
+{
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Step::Task(a), Step::Task(b)) => a == b,
+            (Step::Fork(a), Step::Fork(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl<S: Stage> Eq for Step<S> where Self: PartialEq {}
+
+impl<S: Stage> Workflow<S> {
+    /// The function's name without `r#`: how the graph and the trace name it.
+    pub fn display_name(&self) -> &str {
+        self.name.strip_prefix("r#").unwrap_or(&self.name)
+    }
+
+    /// Computes what the later passes read from the graph's shape: every branch's path
+    /// and every fork's and step's stable id. `from_ast` calls it; a graph built by hand
+    /// calls it once it is whole.
+    pub fn decorate(&mut self) {
+        for (index, fork) in self.forks.iter_mut().enumerate() {
+            fork.decorate(index.to_string(), "");
+        }
+    }
+
+    /// The same graph at another stage: `span` maps every location, and the syntax is
+    /// left behind.
+    pub fn to_stage<T>(&self, span: impl Fn(S::Span) -> T::Span + Copy) -> Workflow<T>
+    where
+        T: Stage<Workflow = (), Fork = (), Branch = (), Task = (), Join = ()>,
+    {
+        Workflow {
+            name: self.name.clone(),
+            original: (),
+            attributes: Attributes {
+                traced: self.attributes.traced.map(span),
+            },
+            forks: self.forks.iter().map(|f| f.to_stage(span)).collect(),
+            stray_joins: self
+                .stray_joins
+                .iter()
+                .map(|j| StrayJoin {
+                    at: span(j.at),
+                    cut_off: j.cut_off,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl<S: Stage> Fork<S> {
+    fn decorate(&mut self, id: String, path: &str) {
+        for branch in &mut self.branches {
+            branch.path = if path.is_empty() {
+                branch.name.text.clone()
+            } else {
+                format!("{path}.{}", branch.name.text)
+            };
+            for (index, step) in branch.steps.iter_mut().enumerate() {
+                let step_id = format!("{id}.{}.{index}", branch.name.text);
+                match step {
+                    Step::Task(task) => task.id = step_id,
+                    Step::Fork(fork) => fork.decorate(step_id, &branch.path),
+                }
+            }
+        }
+        self.id = id;
+    }
+
+    fn to_stage<T>(&self, span: impl Fn(S::Span) -> T::Span + Copy) -> Fork<T>
+    where
+        T: Stage<Workflow = (), Fork = (), Branch = (), Task = (), Join = ()>,
+    {
+        let name = |n: &Name<S>| Name {
+            text: n.text.clone(),
+            at: span(n.at),
+        };
+        let marks = |m: &Marks<S>| Marks {
+            optional: m.optional.map(span),
+            timeout: m.timeout.map(span),
+            retry: m.retry.map(span),
+            limit: m.limit.map(span),
+        };
+        Fork {
+            at: span(self.at),
+            original: (),
+            bound: self.bound,
+            branches: self
+                .branches
+                .iter()
+                .map(|b| Branch {
+                    name: name(&b.name),
+                    original: (),
+                    guard: b.guard.map(span),
+                    fan_out: b.fan_out.map(span),
+                    marks: marks(&b.marks),
+                    steps: b
+                        .steps
+                        .iter()
+                        .map(|step| match step {
+                            Step::Task(t) => Step::Task(Task {
+                                label: t.label.clone(),
+                                at: span(t.at),
+                                original: (),
+                                fallible: t.fallible.map(span),
+                                marks: marks(&t.marks),
+                                exits: t
+                                    .exits
+                                    .iter()
+                                    .map(|e| Exit {
+                                        kind: e.kind,
+                                        at: span(e.at),
+                                    })
+                                    .collect(),
+                                id: t.id.clone(),
+                            }),
+                            Step::Fork(f) => Step::Fork(f.to_stage(span)),
+                        })
+                        .collect(),
+                    path: b.path.clone(),
+                })
+                .collect(),
+            join: self.join.as_ref().map(|j| Join {
+                at: span(j.at),
+                original: (),
+                policy: j.policy.map(span),
+                names: j.names.iter().map(name).collect(),
+                question: j.question.map(span),
+                background: j.background.iter().map(name).collect(),
+            }),
+            id: self.id.clone(),
+        }
+    }
+
     /// The names of this fork's branches and of every nested fork's.
     fn collect_names<'a>(&'a self, out: &mut Vec<&'a str>) {
         for branch in &self.branches {
@@ -154,10 +455,7 @@ impl<S> Fork<S> {
     /// Whether the join of this fork can fail: a branch that is not optional can fail,
     /// and the join does not hand on every outcome (`settled`).
     pub fn is_fallible(&self) -> bool {
-        let settled = matches!(
-            self.join.as_ref().map(|j| &j.policy),
-            Some(Policy::Settled(_))
-        );
+        let settled = self.join.as_ref().is_some_and(|j| j.policy.settles());
         !settled && self.branches.iter().any(Branch::is_fallible)
     }
 
@@ -173,14 +471,14 @@ impl<S> Fork<S> {
     }
 }
 
-impl<S> Task<S> {
+impl<S: Stage> Task<S> {
     /// Whether the step's expression awaits something itself.
     pub fn awaits(&self) -> bool {
         self.exits.iter().any(|e| e.kind == ExitKind::NestedAwait)
     }
 }
 
-impl<S> Branch<S> {
+impl<S: Stage> Branch<S> {
     /// Whether the branch can fail its fork: it can fail and is not optional.
     pub fn is_fallible(&self) -> bool {
         self.marks.optional.is_none() && self.can_fail()
@@ -201,16 +499,19 @@ impl<S> Branch<S> {
     }
 }
 
-impl Workflow<Span> {
-    pub fn from_ast(input: &parse::Input) -> Self {
+impl<'a> Workflow<Syn<'a>> {
+    /// The decorated tree of a parsed workflow. Problems of its attributes go to `cx`.
+    pub fn from_ast(input: &'a parse::Input, cx: &crate::diag::Ctxt) -> Self {
         let mut workflow = Workflow {
             name: input.sig.ident.to_string(),
+            original: input,
+            attributes: Attributes::from_ast(&input.attrs, cx),
             forks: Vec::new(),
             stray_joins: Vec::new(),
         };
         let mut previous_unjoined = None;
         let mut joins = Vec::new();
-        for item in &input.body {
+        for (statement, item) in input.body.iter().enumerate() {
             let mut unjoined = None;
             match item {
                 parse::Item::Rust { .. } => {}
@@ -218,7 +519,7 @@ impl Workflow<Span> {
                     if fork.join.is_none() {
                         unjoined = Some(workflow.forks.len());
                     }
-                    workflow.forks.push(Fork::from_ast(fork));
+                    workflow.forks.push(Fork::from_ast(fork, statement, true));
                 }
                 parse::Item::StrayJoin { at, names, .. } => {
                     joins.push((*at, names, previous_unjoined));
@@ -230,40 +531,79 @@ impl Workflow<Span> {
         for fork in &workflow.forks {
             fork.collect_names(&mut branch_names);
         }
+        let mut stray_joins = Vec::new();
         for (at, names, cut_off) in joins {
             let names_branches =
                 !names.is_empty() && names.iter().all(|n| branch_names.contains(&n.as_str()));
             if cut_off.is_some() || names_branches {
-                workflow.stray_joins.push(StrayJoin { at, cut_off });
+                stray_joins.push(StrayJoin { at, cut_off });
             }
         }
+        workflow.stray_joins = stray_joins;
+        workflow.decorate();
         workflow
     }
 }
 
-impl Fork<Span> {
-    pub fn from_ast(fork: &parse::Fork) -> Self {
+impl Attributes<Syn<'_>> {
+    /// `#[traced]` takes no arguments and is written once; other attributes are the
+    /// user's, written on the function as they are.
+    fn from_ast(attrs: &[syn::Attribute], cx: &crate::diag::Ctxt) -> Self {
+        let mut attributes = Attributes::default();
+        for attr in attrs.iter().filter(|a| is_mode(a)) {
+            let at = attr.path().span();
+            if attributes.traced.is_some() {
+                cx.error(at, "`#[traced]` is written twice", "keep one");
+            } else if !matches!(attr.meta, syn::Meta::Path(_)) {
+                cx.error(
+                    at,
+                    "`#[traced]` takes no arguments",
+                    "write `#[traced]`, and choose levels and targets with your subscriber's filter \
+                     (spans and events are at INFO, steps' spans at DEBUG)",
+                );
+                attributes.traced = Some(at);
+            } else {
+                attributes.traced = Some(at);
+            }
+        }
+        attributes
+    }
+}
+
+/// An attribute of the workflow `fn` that the macro reads (a mode), not the user's own.
+pub fn is_mode(attr: &syn::Attribute) -> bool {
+    attr.path().is_ident("traced")
+}
+
+impl<'a> Fork<Syn<'a>> {
+    fn from_ast(fork: &'a parse::Fork, statement: usize, top: bool) -> Self {
         Fork {
             at: fork.keyword.span,
+            original: ForkSyntax {
+                fork,
+                statement,
+                top,
+            },
             bound: fork.binding.is_some(),
-            branches: fork.branches.iter().map(Branch::from_ast).collect(),
+            branches: fork
+                .branches
+                .iter()
+                .map(|branch| Branch::from_ast(branch, statement))
+                .collect(),
             join: fork.join.as_ref().map(|join| Join {
                 at: join.keyword.span,
-                policy: match join.policy {
-                    parse::Policy::All => Policy::All,
-                    parse::Policy::Settled(at) => Policy::Settled(at),
-                    parse::Policy::First => Policy::First,
-                    parse::Policy::Quorum { k, at } => Policy::Quorum { k, at },
-                },
+                original: join,
+                policy: join.policy,
                 names: join.names.iter().map(|n| name(&n.name)).collect(),
                 question: join.question.map(|q| q.span),
                 background: join.background.iter().map(name).collect(),
             }),
+            id: String::new(),
         }
     }
 }
 
-fn marks(modifiers: &crate::modifiers::Modifiers) -> Marks<Span> {
+fn marks<'a>(modifiers: &crate::modifiers::Modifiers) -> Marks<Syn<'a>> {
     Marks {
         optional: modifiers.optional,
         timeout: modifiers.timeout.as_ref().map(|t| t.at),
@@ -272,10 +612,11 @@ fn marks(modifiers: &crate::modifiers::Modifiers) -> Marks<Span> {
     }
 }
 
-impl Branch<Span> {
-    fn from_ast(branch: &parse::Branch) -> Self {
+impl<'a> Branch<Syn<'a>> {
+    fn from_ast(branch: &'a parse::Branch, statement: usize) -> Self {
         Branch {
             name: name(&branch.name),
+            original: branch,
             guard: branch.guard.map(|g| g.span),
             fan_out: branch.fan_out.as_ref().map(|f| f.for_token.span),
             marks: marks(&branch.modifiers),
@@ -283,12 +624,9 @@ impl Branch<Span> {
                 .steps
                 .iter()
                 .map(|step| match step {
-                    parse::Step::Fork(fork) => Step::Fork(Fork::from_ast(fork)),
-                    parse::Step::Expr {
-                        expr,
-                        question,
-                        modifiers,
-                    } => {
+                    parse::Step::Fork(fork) => Step::Fork(Fork::from_ast(fork, statement, false)),
+                    parse::Step::Expr(task) => {
+                        let expr = &task.expr;
                         let mut exits = Vec::new();
                         if let Expr::Await(awaited) = ungroup(expr) {
                             exits.push(Exit {
@@ -300,18 +638,21 @@ impl Branch<Span> {
                         Step::Task(Task {
                             label: label(expr),
                             at: expr.span(),
-                            fallible: question.map(|q| q.span),
-                            marks: marks(modifiers),
+                            original: task,
+                            fallible: task.question.map(|q| q.span),
+                            marks: marks(&task.modifiers),
                             exits,
+                            id: String::new(),
                         })
                     }
                 })
                 .collect(),
+            path: String::new(),
         }
     }
 }
 
-fn name(ident: &syn::Ident) -> Name<Span> {
+fn name<'a>(ident: &syn::Ident) -> Name<Syn<'a>> {
     Name {
         text: syn::ext::IdentExt::unraw(ident).to_string(),
         at: ident.span(),
@@ -377,7 +718,7 @@ impl Inside {
 /// and nested items are their own scope; a `break` or `continue` to a loop or label of
 /// the step stays in the step. The arguments of expression-like macros (`vec![..]`,
 /// `format!(..)`) are walked too.
-fn early_exits(expr: &Expr, inside: &Inside, out: &mut Vec<Exit<Span>>) {
+fn early_exits(expr: &Expr, inside: &Inside, out: &mut Vec<Exit<Syn<'_>>>) {
     let mut exit = |kind, at| out.push(Exit { kind, at });
     match expr {
         Expr::Return(e) => {
@@ -484,14 +825,14 @@ fn early_exits(expr: &Expr, inside: &Inside, out: &mut Vec<Exit<Span>>) {
 
 /// The arguments of a macro call that reads as a list of expressions (`vec![..]`,
 /// `format!("..", ..)`, `assert!(..)`); other macros are opaque.
-fn macro_exits(mac: &syn::Macro, inside: &Inside, out: &mut Vec<Exit<Span>>) {
+fn macro_exits(mac: &syn::Macro, inside: &Inside, out: &mut Vec<Exit<Syn<'_>>>) {
     let list = syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated;
     if let Ok(args) = syn::parse::Parser::parse2(list, mac.tokens.clone()) {
         args.iter().for_each(|arg| early_exits(arg, inside, out));
     }
 }
 
-fn block_exits(block: &Block, inside: &Inside, out: &mut Vec<Exit<Span>>) {
+fn block_exits(block: &Block, inside: &Inside, out: &mut Vec<Exit<Syn<'_>>>) {
     for stmt in &block.stmts {
         match stmt {
             Stmt::Local(local) => {

@@ -137,7 +137,7 @@ impl Modifiers {
 /// The arguments of `#[name(...)]` as written.
 fn arguments(attr: &Attribute) -> String {
     match &attr.meta {
-        syn::Meta::List(list) => crate::graph::source_text(list.tokens.clone()),
+        syn::Meta::List(list) => crate::text::source_text(list.tokens.clone()),
         _ => String::new(),
     }
 }

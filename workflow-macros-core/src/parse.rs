@@ -112,29 +112,25 @@ pub struct FanOut {
 
 #[allow(clippy::large_enum_variant)] // a few per workflow, never moved in a hot loop
 pub enum Step {
-    /// An expression; a trailing `?` is kept out of `expr` and recorded in `question`.
-    Expr {
-        modifiers: Modifiers,
-        expr: Expr,
-        question: Option<Token![?]>,
-    },
+    /// An expression.
+    Expr(Task),
     Fork(Box<Fork>),
 }
 
-/// How a join waits: for all its branches (`join`), for all and hands on every
-/// outcome (`join(...) settled`), for the first to succeed (`first`), or for the first
-/// k (`quorum(k, ...)`).
-pub enum Policy {
-    All,
-    Settled(Span),
-    First,
-    Quorum { k: usize, at: Span },
+/// A step that is an expression; a trailing `?` is kept out of `expr` and recorded in
+/// `question`.
+pub struct Task {
+    pub modifiers: Modifiers,
+    pub expr: Expr,
+    pub question: Option<Token![?]>,
 }
+
+pub use crate::grammar::Policy;
 
 pub struct Join {
     /// `join`, `first` or `quorum`.
     pub keyword: kw::join,
-    pub policy: Policy,
+    pub policy: Policy<Span>,
     pub names: Vec<JoinName>,
     pub question: Option<Token![?]>,
     pub background: Vec<Ident>,
@@ -621,11 +617,11 @@ fn step(input: ParseStream<'_>) -> syn::Result<Step> {
         },
         expr => (expr, None),
     };
-    Ok(Step::Expr {
+    Ok(Step::Expr(Task {
         modifiers,
         expr,
         question,
-    })
+    }))
 }
 
 /// Parses the expression of a step: the shortest run of tokens that ends where a step
@@ -884,7 +880,7 @@ mod should {
                 b.steps
                     .iter()
                     .map(|s| match s {
-                        Step::Expr { expr, question, .. } => format!(
+                        Step::Expr(Task { expr, question, .. }) => format!(
                             "{}{}",
                             quote::ToTokens::to_token_stream(expr),
                             if question.is_some() { " ?" } else { "" }
@@ -960,7 +956,7 @@ mod should {
         let source = format!("(::workflow_runtime) async fn w() {{ {body} }}");
         let tokens = TokenStream::from_str(&source).expect("test input lexes");
         let input = parse_input(tokens).expect("test input parses");
-        let model = crate::model::Workflow::from_ast(&input);
+        let model = crate::model::Workflow::from_ast(&input, &crate::diag::Ctxt::new());
         let problems = crate::validate::validate(&model);
         let errors = input.errors.iter().map(ToString::to_string);
         let problems = problems.into_iter().map(|p| p.message);

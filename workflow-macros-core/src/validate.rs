@@ -1,7 +1,7 @@
 //! Every check of the parallel model, run on the plain-data graph. All problems are
 //! collected, so one build shows every mistake of a macro call.
 
-use crate::model::{Branch, ExitKind, Fork, Join, Name, Policy, Step, Workflow};
+use crate::model::{Branch, ExitKind, Fork, Join, Name, Policy, Stage, Step, Workflow};
 
 /// One mistake: where, what, and what to write instead.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,7 +11,7 @@ pub struct Problem<S> {
     pub help: String,
 }
 
-pub fn validate<S: Copy>(workflow: &Workflow<S>) -> Vec<Problem<S>> {
+pub fn validate<S: Stage>(workflow: &Workflow<S>) -> Vec<Problem<S::Span>> {
     let mut problems = Problems(Vec::new());
     for stray in &workflow.stray_joins {
         if stray.cut_off.is_some() {
@@ -50,11 +50,11 @@ impl<S> Problems<S> {
 /// `outer` holds the enclosing forks, outermost first, each with the branch that holds
 /// the next one.
 /// `join_cut_off`: the fork's join follows it after a `;`, reported on its own.
-fn check_fork<S: Copy>(
+fn check_fork<S: Stage>(
     fork: &Fork<S>,
     outer: &[(&Fork<S>, &Branch<S>)],
     join_cut_off: bool,
-    problems: &mut Problems<S>,
+    problems: &mut Problems<S::Span>,
 ) {
     let names: Vec<&str> = fork.branches.iter().map(|b| b.name.text.as_str()).collect();
     match fork.branches.len() {
@@ -231,7 +231,12 @@ fn check_fork<S: Copy>(
 
 /// Where a branch that is not optional can fail: its timeout, or a fallible step.
 /// The checks particular to `settled`, `first` and `quorum(k, ...)` joins.
-fn check_policy<S: Copy>(fork: &Fork<S>, join: &Join<S>, nested: bool, problems: &mut Problems<S>) {
+fn check_policy<S: Stage>(
+    fork: &Fork<S>,
+    join: &Join<S>,
+    nested: bool,
+    problems: &mut Problems<S::Span>,
+) {
     let n = join.names.len();
     match join.policy {
         Policy::All => {}
@@ -299,7 +304,7 @@ fn check_policy<S: Copy>(fork: &Fork<S>, join: &Join<S>, nested: bool, problems:
     }
 }
 
-fn first_fallible<S: Copy>(branch: &Branch<S>) -> Option<S> {
+fn first_fallible<S: Stage>(branch: &Branch<S>) -> Option<S::Span> {
     if branch.marks.optional.is_some() {
         return None;
     }
@@ -317,11 +322,11 @@ fn first_fallible<S: Copy>(branch: &Branch<S>) -> Option<S> {
 }
 
 /// Reports a joined name that is not a branch of `fork`; returns the branch it suggests.
-fn unknown_branch<'f, S: Copy>(
+fn unknown_branch<'f, S: Stage>(
     name: &Name<S>,
     fork: &'f Fork<S>,
     outer: &[(&Fork<S>, &Branch<S>)],
-    problems: &mut Problems<S>,
+    problems: &mut Problems<S::Span>,
 ) -> Option<&'f str> {
     if let Some(holder) = fork
         .branches
@@ -386,7 +391,7 @@ fn unknown_branch<'f, S: Copy>(
 }
 
 /// Names of the branches of forks nested (at any depth) in `branch`.
-fn nested_branch_names<S>(branch: &Branch<S>) -> Vec<&str> {
+fn nested_branch_names<S: Stage>(branch: &Branch<S>) -> Vec<&str> {
     let mut out = Vec::new();
     for step in &branch.steps {
         if let Step::Fork(fork) = step {
@@ -401,7 +406,7 @@ fn nested_branch_names<S>(branch: &Branch<S>) -> Vec<&str> {
 
 /// Where each modifier may go: `#[optional]` and `#[timeout]` on a branch,
 /// `#[timeout]` and `#[retry]` on a fallible step, `#[limit]` on a fan-out branch.
-fn check_marks<S: Copy>(branch: &Branch<S>, problems: &mut Problems<S>) {
+fn check_marks<S: Stage>(branch: &Branch<S>, problems: &mut Problems<S::Span>) {
     let name = &branch.name.text;
     if let Some(at) = branch.marks.retry {
         problems.add(
@@ -477,11 +482,11 @@ fn check_marks<S: Copy>(branch: &Branch<S>, problems: &mut Problems<S>) {
     }
 }
 
-fn check_steps<S: Copy>(
+fn check_steps<S: Stage>(
     branch: &Branch<S>,
     fork: &Fork<S>,
     outer: &[(&Fork<S>, &Branch<S>)],
-    problems: &mut Problems<S>,
+    problems: &mut Problems<S::Span>,
 ) {
     check_marks(branch, problems);
     for (i, step) in branch.steps.iter().enumerate() {
@@ -576,7 +581,7 @@ fn distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod should {
     use super::*;
-    use crate::model::{Marks, Task};
+    use crate::model::{Attributes, Marks, Task};
 
     fn name(text: &str) -> Name<()> {
         Name {
@@ -589,6 +594,8 @@ mod should {
         Step::Task(Task {
             label: "step".to_owned(),
             at: (),
+            original: (),
+            id: String::new(),
             fallible: fallible.then_some(()),
             marks: Marks::default(),
             exits: Vec::new(),
@@ -598,6 +605,8 @@ mod should {
     fn branch(text: &str, steps: Vec<Step<()>>) -> Branch<()> {
         Branch {
             name: name(text),
+            original: (),
+            path: String::new(),
             guard: None,
             fan_out: None,
             marks: Marks::default(),
@@ -613,10 +622,13 @@ mod should {
     ) -> Fork<()> {
         Fork {
             at: (),
+            original: (),
+            id: String::new(),
             bound: false,
             branches,
             join: Some(Join {
                 at: (),
+                original: (),
                 policy: Policy::All,
                 names: joined.iter().map(|n| name(n)).collect(),
                 question: question.then_some(()),
@@ -628,6 +640,8 @@ mod should {
     fn messages(forks: Vec<Fork<()>>) -> Vec<String> {
         let workflow = Workflow {
             name: "w".to_owned(),
+            original: (),
+            attributes: Attributes::default(),
             forks,
             stray_joins: Vec::new(),
         };
@@ -690,6 +704,8 @@ mod should {
     fn suggest_the_nearest_name_for_an_unknown_branch() {
         let workflow = Workflow {
             name: "w".to_owned(),
+            original: (),
+            attributes: Attributes::default(),
             forks: vec![two(&["emial", "sms"])],
             stray_joins: Vec::new(),
         };

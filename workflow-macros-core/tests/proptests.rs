@@ -31,7 +31,8 @@ use proptest::test_runner::{Config, RngSeed};
 
 use workflow_macros_core::fuzz_check::{self, Verdict};
 use workflow_macros_core::model::{
-    Branch, Exit, ExitKind, Fork, Join, Marks, Name, Policy, Step, StrayJoin, Task, Workflow,
+    Attributes, Branch, Exit, ExitKind, Fork, Join, Marks, Name, Policy, Step, StrayJoin, Task,
+    Workflow,
 };
 use workflow_macros_core::parse;
 use workflow_macros_core::validate::validate;
@@ -556,11 +557,13 @@ fn well_formed(raw: &RawWorkflow) -> WellFormed {
     body.push_str("Ok(r)\n");
     WellFormed {
         source: format!("(::workflow_runtime) {signature} {{\n{body}}}"),
-        model: Workflow {
+        model: decorated(Workflow {
             name: name.to_owned(),
+            original: (),
+            attributes: Attributes::default(),
             forks,
             stray_joins: Vec::new(),
-        },
+        }),
         tasks,
     }
 }
@@ -686,10 +689,13 @@ fn well_formed_fork(raw: &RawFork, top: bool, tasks: &mut Vec<String>) -> (Fork<
     tasks.extend(task_texts);
     let fork = Fork {
         at: (),
+        original: (),
+        id: String::new(),
         bound,
         branches,
         join: Some(Join {
             at: (),
+            original: (),
             policy,
             names: join_names,
             question: question.then_some(()),
@@ -738,6 +744,8 @@ fn well_formed_branch(
     let [optional, timeout, _retry, limit] = raw.marks;
     let mut branch = Branch {
         name: name(text),
+        original: (),
+        path: String::new(),
         guard: None,
         fan_out: raw.fan_out.then_some(()),
         marks: marks(false, timeout, false, limit && raw.fan_out),
@@ -788,6 +796,8 @@ fn well_formed_task(
     let task = Task {
         label,
         at: (),
+        original: (),
+        id: String::new(),
         fallible: raw.fallible.then_some(()),
         marks: task_marks,
         exits: vec![
@@ -831,11 +841,13 @@ fn graph(raw: &RawWorkflow) -> Workflow<()> {
             cut_off: None,
         });
     }
-    Workflow {
+    decorated(Workflow {
         name: pick(WORKFLOW_NAMES, raw.name).to_owned(),
+        original: (),
+        attributes: Attributes::default(),
         forks,
         stray_joins,
-    }
+    })
 }
 
 fn graph_fork(raw: &RawFork, top: bool) -> Fork<()> {
@@ -882,10 +894,13 @@ fn graph_fork(raw: &RawFork, top: bool) -> Fork<()> {
         .collect();
     Fork {
         at: (),
+        original: (),
+        id: String::new(),
         bound: top && raw.bound,
         branches,
         join: Some(Join {
             at: (),
+            original: (),
             policy,
             names,
             question: question.then_some(()),
@@ -897,6 +912,8 @@ fn graph_fork(raw: &RawFork, top: bool) -> Fork<()> {
 fn fork_without_join(raw: &RawFork, top: bool, branches: Vec<Branch<()>>) -> Fork<()> {
     Fork {
         at: (),
+        original: (),
+        id: String::new(),
         bound: top && raw.bound,
         branches,
         join: None,
@@ -907,6 +924,8 @@ fn graph_branch(raw: &RawBranch) -> Branch<()> {
     let [optional, timeout, retry, limit] = raw.marks;
     Branch {
         name: name(pick(GRAPH_NAMES, raw.name)),
+        original: (),
+        path: String::new(),
         guard: raw.guard.then_some(()),
         fan_out: raw.fan_out.then_some(()),
         marks: marks(optional, timeout, retry, limit),
@@ -938,6 +957,8 @@ fn graph_task(raw: &RawTask) -> Task<()> {
     Task {
         label: pick(LABELS, raw.label).to_owned(),
         at: (),
+        original: (),
+        id: String::new(),
         fallible: raw.fallible.then_some(()),
         marks: marks(optional, timeout, retry, limit),
         exits,
@@ -1088,85 +1109,15 @@ impl Printer {
 // ---------------------------------------------------------------------------------
 
 fn erase(workflow: &Workflow<Span>) -> Workflow<()> {
-    Workflow {
-        name: workflow.name.clone(),
-        forks: workflow.forks.iter().map(erase_fork).collect(),
-        stray_joins: workflow
-            .stray_joins
-            .iter()
-            .map(|s| StrayJoin {
-                at: (),
-                cut_off: s.cut_off,
-            })
-            .collect(),
-    }
+    workflow.to_stage::<()>(|_| ())
 }
 
-fn erase_name(n: &Name<Span>) -> Name<()> {
-    name(&n.text)
+/// A graph built by hand, with its paths and step ids computed as the macro does.
+fn decorated(mut workflow: Workflow<()>) -> Workflow<()> {
+    workflow.decorate();
+    workflow
 }
 
-fn erase_marks(m: &Marks<Span>) -> Marks<()> {
-    marks(
-        m.optional.is_some(),
-        m.timeout.is_some(),
-        m.retry.is_some(),
-        m.limit.is_some(),
-    )
-}
-
-fn erase_fork(fork: &Fork<Span>) -> Fork<()> {
-    Fork {
-        at: (),
-        bound: fork.bound,
-        branches: fork
-            .branches
-            .iter()
-            .map(|b| Branch {
-                name: erase_name(&b.name),
-                guard: b.guard.map(|_| ()),
-                fan_out: b.fan_out.map(|_| ()),
-                marks: erase_marks(&b.marks),
-                steps: b
-                    .steps
-                    .iter()
-                    .map(|step| match step {
-                        Step::Fork(fork) => Step::Fork(erase_fork(fork)),
-                        Step::Task(task) => Step::Task(Task {
-                            label: task.label.clone(),
-                            at: (),
-                            fallible: task.fallible.map(|_| ()),
-                            marks: erase_marks(&task.marks),
-                            exits: task
-                                .exits
-                                .iter()
-                                .map(|e| Exit {
-                                    kind: e.kind,
-                                    at: (),
-                                })
-                                .collect(),
-                        }),
-                    })
-                    .collect(),
-            })
-            .collect(),
-        join: fork.join.as_ref().map(|j| Join {
-            at: (),
-            policy: match j.policy {
-                Policy::All => Policy::All,
-                Policy::Settled(_) => Policy::Settled(()),
-                Policy::First => Policy::First,
-                Policy::Quorum { k, .. } => Policy::Quorum { k, at: () },
-            },
-            names: j.names.iter().map(erase_name).collect(),
-            question: j.question.map(|_| ()),
-            background: j.background.iter().map(erase_name).collect(),
-        }),
-    }
-}
-
-/// Every span of the model points at the token it stands for: names at the name (raw or
-/// not), keywords at the keyword, a step at its whole expression (`tasks`, in order).
 fn check_spans(workflow: &Workflow<Span>, tasks: &[String]) -> Result<(), String> {
     let mut spans = SpanCheck {
         tasks: tasks.iter(),
@@ -1288,7 +1239,8 @@ fn model_of(source: &str) -> Result<Workflow<Span>, String> {
     if let Some(error) = input.errors.first() {
         return Err(format!("a statement does not parse: {error}"));
     }
-    Ok(Workflow::from_ast(&input))
+    let cx = workflow_macros_core::diag::Ctxt::new();
+    Ok(Workflow::from_ast(&input, &cx).to_stage::<Span>(|span| span))
 }
 
 // ---------------------------------------------------------------------------------

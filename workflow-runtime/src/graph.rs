@@ -228,6 +228,24 @@ pub struct Task {
     pub fallible: bool,
     /// `#[timeout(..)]`, `#[retry(..)]` written on the step.
     pub modifiers: Modifiers,
+    /// The step's stable id, known at compile time: the index of its fork among the
+    /// workflow body's forks, then for each fork level the branch's name and the step's
+    /// index in its branch (`"0.credit.1"`: the second step of branch `credit` of the
+    /// first fork; `"0.documents.0.passport.0"`: in a fork that is the first step of
+    /// `documents`). Adding, removing or reordering other branches does not change it.
+    ///
+    /// ```
+    /// workflow_runtime::workflow! {
+    ///     async fn order() -> u32 {
+    ///         fork < a: async { 1 } -> |x: u32| async move { x + 1 }, b: async { 2 } > join(a, b);
+    ///         a + b
+    ///     }
+    /// }
+    /// use workflow_runtime::graph::Step;
+    /// let Step::Task(second) = &ORDER_GRAPH.forks[0].branches[0].steps[1] else { panic!() };
+    /// assert_eq!(second.id, "0.a.1");
+    /// ```
+    pub id: &'static str,
 }
 
 impl Task {
@@ -246,7 +264,14 @@ impl Task {
             at,
             fallible,
             modifiers,
+            id: "",
         }
+    }
+
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn with_id(self, id: &'static str) -> Self {
+        Task { id, ..self }
     }
 }
 

@@ -17,59 +17,87 @@
 //! appear in errors about a user's step: those carry the step's span and a numbered name.
 //! Every path goes through `<runtime>::__private`.
 //!
-//! A `#[traced]` workflow's body is expanded twice, with and without its spans and
-//! events, under `if trace_enabled() { .. } else { .. }`: without a subscriber it runs
-//! the untraced code, so its trace costs one load; the traced body is boxed, so the
-//! future keeps the untraced size.
+//! The expander reads only the decorated tree (`model`), whose nodes keep their syntax.
+//! What a mode adds (`#[traced]`: spans and events) goes through the [`Mode`] hooks at
+//! the places a mode acts: the workflow's body, a fork's start and end, a branch, a
+//! step, a branch's arrival at the join, a failure. [`Plain`] adds nothing; the traced
+//! mode is `traced.rs`. A `#[traced]` workflow's body is expanded twice, with and
+//! without its spans and events, under `if trace_enabled() { .. } else { .. }`: without
+//! a subscriber it runs the untraced code, so its trace costs one load; the traced body
+//! is boxed, so the future keeps the untraced size.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
-use syn::ext::IdentExt as _;
 use syn::spanned::Spanned as _;
 use syn::{Ident, ReturnType, Type};
 
-use crate::diag;
-use crate::model::{self, Workflow};
-use crate::parse::{self, Branch, Fork, Item, Policy, Step};
+use crate::diag::Ctxt;
+use crate::model::{self, Branch, Fork, Step, Syn, Workflow};
+use crate::parse::{self, Item, Policy};
 use crate::validate::validate;
 
+mod mode;
+mod traced;
+
+pub(crate) use mode::{Mode, Plain};
+
+/// The macro: parse, build the decorated tree, validate, expand. Every error of every
+/// pass goes to one [`Ctxt`] and all are reported together.
 pub fn workflow(tokens: TokenStream) -> TokenStream {
     let input = match parse::parse_input(tokens) {
         Ok(input) => input,
         Err(err) => return err.into_compile_error(),
     };
-    let model = Workflow::from_ast(&input);
-    let problems = validate(&model);
-    let errors: Vec<syn::Error> = input
-        .errors
-        .iter()
-        .cloned()
-        .chain(traced_errors(&input.attrs))
-        .chain(
-            problems
-                .into_iter()
-                .map(|p| diag::error(p.at, p.message, p.help)),
-        )
-        .collect();
-    if !errors.is_empty() {
-        return fallback(&input, &errors);
+    // The modes, borrowed by the expander as long as the tree it reads.
+    let traced = traced::Traced::new();
+    let cx = Ctxt::new();
+    for error in &input.errors {
+        cx.push(error.clone());
     }
-    Expander::new(&input).item(&model.forks)
-}
-
-/// On errors, still define the function with its signature, so code calling it does not
-/// cascade into unrelated errors.
-fn fallback(input: &parse::Input, errors: &[syn::Error]) -> TokenStream {
+    let model = Workflow::from_ast(&input, &cx);
+    for problem in validate(&model) {
+        cx.error(problem.at, problem.message, problem.help);
+    }
+    let errors = cx.finish();
+    if !errors.is_empty() {
+        return fallback(&model, &errors);
+    }
+    let body = match model.attributes.traced {
+        None => Expander::new(&model, &Plain).workflow(),
+        Some(_) => Expander::new(&model, &traced).workflow(),
+    };
+    let graph = crate::constant::item(&model);
     let parse::Input {
         attrs,
         vis,
         sig,
         inner_attrs,
         ..
-    } = input;
+    } = &input;
+    let attrs = attrs.iter().filter(|attr| !model::is_mode(attr));
+    quote! {
+        #graph
+        #(#attrs)*
+        #vis #sig {
+            #(#inner_attrs)*
+            #body
+        }
+    }
+}
+
+/// On errors, still define the function with its signature, so code calling it does not
+/// cascade into unrelated errors.
+fn fallback(model: &Workflow<Syn<'_>>, errors: &[syn::Error]) -> TokenStream {
+    let parse::Input {
+        attrs,
+        vis,
+        sig,
+        inner_attrs,
+        ..
+    } = model.original;
     let errors = errors.iter().map(syn::Error::to_compile_error);
-    let graph = crate::graph::item(input);
-    let attrs = attrs.iter().filter(|attr| !is_traced(attr));
+    let graph = crate::constant::item(model);
+    let attrs = attrs.iter().filter(|attr| !model::is_mode(attr));
     quote! {
         #graph
         #(#attrs)*
@@ -82,12 +110,11 @@ fn fallback(input: &parse::Input, errors: &[syn::Error]) -> TokenStream {
     }
 }
 
-struct Expander<'a> {
-    input: &'a parse::Input,
-    krate: &'a TokenStream,
+/// Writes the code of a valid workflow's decorated tree, with the hooks of mode `M`.
+pub(crate) struct Expander<'a, M: Mode> {
+    model: &'a Workflow<Syn<'a>>,
+    mode: &'a M,
     next_id: usize,
-    /// `#[traced]`: the local holding the workflow's span.
-    traced: Option<Ident>,
 }
 
 /// What a fork expands to before its join is bound.
@@ -101,9 +128,9 @@ struct ForkCode {
     /// The background branches polled together, if any.
     background: Option<TokenStream>,
     fallible: bool,
-    /// `#[traced]`: the statement that opens the fork's trace, before the fork's code.
+    /// The mode's statement before the fork's code (the traced mode opens its trace).
     prelude: TokenStream,
-    /// `#[traced]`: the statement that records the merge, after the join's binding.
+    /// The mode's statement after the join's binding (the traced mode tells the merge).
     merged: TokenStream,
 }
 
@@ -121,102 +148,47 @@ impl ForkCode {
     }
 }
 
-impl<'a> Expander<'a> {
-    fn new(input: &'a parse::Input) -> Self {
-        let traced = input
-            .attrs
-            .iter()
-            .any(is_traced)
-            .then(|| format_ident!("__workflow_span", span = Span::mixed_site()));
+impl<'a, M: Mode> Expander<'a, M> {
+    pub(crate) fn new(model: &'a Workflow<Syn<'a>>, mode: &'a M) -> Self {
         Expander {
-            input,
-            krate: &input.krate,
+            model,
+            mode,
             next_id: 0,
-            traced,
         }
     }
 
-    fn item(mut self, forks: &[model::Fork<Span>]) -> TokenStream {
-        let parse::Input {
-            attrs, vis, sig, ..
-        } = self.input;
-        let inner = &self.input.inner_attrs;
-        let graph = crate::graph::item(self.input);
-        let attrs = attrs.iter().filter(|attr| !is_traced(attr));
-        let k = self.krate;
-        let body = match self.traced.clone() {
-            None => self.items(&self.input.body, forks, false),
-            // A macro that defines items (`macro_rules!`, `thread_local! { .. }`) in the
-            // body: written twice, its items would be two (two thread-locals), and the
-            // items hoisted before both bodies would not see them. The body is then
-            // written once, traced: without a subscriber its spans are empty.
-            Some(span)
-                if self.input.body.iter().any(|item| {
-                    matches!(
-                        item,
-                        Item::Rust {
-                            item_macro: true,
-                            ..
-                        }
-                    )
-                }) =>
-            {
-                let body = self.items(&self.input.body, forks, false);
-                let start = self.trace_start(&span);
-                quote! { #k::__private::traced! {} #start #body }
-            }
-            // `#[traced]`: the body twice, with and without its trace, and the choice
-            // made once when the workflow starts: with no subscriber installed, the
-            // workflow runs the untraced code and its trace costs one load. The body's
-            // items (`fn`, `struct`, `impl`, ...) are declared once, before both.
-            Some(span) => {
-                let traced = self.items(&self.input.body, forks, true);
-                let mut plain = Expander {
-                    traced: None,
-                    ..Expander::new(self.input)
-                };
-                let untraced = plain.items(&self.input.body, forks, true);
-                let hoisted = hoisted_items(&self.input.body);
-                let start = self.trace_start(&span);
-                let traced = quote! { #start #traced };
-                // The traced body in a box of its own (one allocation, beside what the
-                // subscriber allocates), so that the untraced one keeps its own size;
-                // typed as the body (`typed_scope`, as the scope beside background
-                // branches). An `impl Trait` or `!` return type cannot be named: both
-                // bodies are then inline.
-                let traced = match scope_type(&sig.output) {
-                    Some(ty) => {
-                        let typed = self.typed_scope(&ty, &traced);
-                        quote! { #k::__private::boxed(#typed).await }
-                    }
-                    None => traced,
-                };
-                quote! {
-                    #k::__private::traced! {}
-                    #hoisted
-                    if #k::__private::trace_enabled() {
-                        #traced
-                    } else {
-                        #untraced
-                    }
-                }
-            }
-        };
-        quote! {
-            #graph
-            #(#attrs)*
-            #vis #sig {
-                #(#inner)*
-                #body
-            }
-        }
+    /// The workflow's body, as the mode writes it.
+    fn workflow(mut self) -> TokenStream {
+        let mode = self.mode;
+        mode.body(&mut self)
+    }
+
+    /// The body, expanded with this expander's mode.
+    pub(crate) fn body(&mut self) -> TokenStream {
+        self.statements(false)
+    }
+
+    pub(crate) fn model(&self) -> &'a Workflow<Syn<'a>> {
+        self.model
+    }
+
+    /// The runtime's path, as `workflow!` passed it.
+    pub(crate) fn krate(&self) -> &'a TokenStream {
+        &self.model.original.krate
+    }
+
+    /// The body's statements with forks expanded. With `skip_items`, items (`fn`,
+    /// `struct`, ...) are left out: they were hoisted before a wrapping scope.
+    pub(crate) fn statements(&mut self, skip_items: bool) -> TokenStream {
+        let forks = &self.model.forks;
+        self.items(0, forks, skip_items)
     }
 
     /// `body` as an async block of type `ty`, the workflow's return type: its tail and
     /// its `return`s coerce to `ty` and `?` converts into it, as in the function's body
     /// (an async block's return type is otherwise inferred from its first `return`).
-    fn typed_scope(&mut self, ty: &TokenStream, body: &TokenStream) -> TokenStream {
-        let k = self.krate;
+    pub(crate) fn typed_scope(&mut self, ty: &TokenStream, body: &TokenStream) -> TokenStream {
+        let k = self.krate();
         let out = self.ident("out");
         quote! {
             async {
@@ -229,17 +201,7 @@ impl<'a> Expander<'a> {
         }
     }
 
-    /// `#[traced]`: the workflow's span, in `span`, and the event that it started.
-    fn trace_start(&self, span: &Ident) -> TokenStream {
-        let k = self.krate;
-        let name = self.input.sig.ident.unraw().to_string();
-        quote! {
-            let #span = #k::__private::tracing::info_span!(#name);
-            #k::__private::tracing::info!(parent: &#span, "workflow `{}` started", #name);
-        }
-    }
-
-    fn ident(&mut self, what: &str) -> Ident {
+    pub(crate) fn ident(&mut self, what: &str) -> Ident {
         self.next_id += 1;
         format_ident!(
             "__workflow_{}{}",
@@ -260,54 +222,37 @@ impl<'a> Expander<'a> {
     /// The runtime's path, reported at `span`: an expression that starts with it is
     /// then reported at the user's tokens, not at the whole macro call.
     fn krate_at(&self, span: Span) -> TokenStream {
-        located_at(self.krate.clone(), span)
+        located_at(self.krate().clone(), span)
     }
 
-    /// The statements of the body from `items` on, with forks expanded.
-    /// `forks` are the model's forks of `items`, in order. With `skip_items`, items
-    /// (`fn`, `struct`, ...) are left out: they were hoisted before a wrapping scope.
-    fn items(
-        &mut self,
-        items: &[Item],
-        forks: &[model::Fork<Span>],
-        skip_items: bool,
-    ) -> TokenStream {
-        let Some((first, rest)) = items.split_first() else {
-            return TokenStream::new();
+    /// The statements of the body from index `from` on, with `forks` (the forks of the
+    /// body from there on, in order) expanded where they stand.
+    fn items(&mut self, from: usize, forks: &'a [Fork<Syn<'a>>], skip_items: bool) -> TokenStream {
+        let body = &self.model.original.body;
+        let Some((fork, later)) = forks.split_first() else {
+            return rust(body.get(from..).unwrap_or_default(), skip_items);
         };
-        match first {
-            Item::Rust { item: true, .. } if skip_items => self.items(rest, forks, skip_items),
-            Item::Rust { tokens, .. } | Item::StrayJoin { tokens, .. } => {
-                // A `join(x);` that reaches expansion called the user's own `join`:
-                // validation rejects every other.
-                let rest = self.items(rest, forks, skip_items);
-                quote! { #tokens #rest }
-            }
-            Item::Fork(fork) => {
-                let Some((model, forks)) = forks.split_first() else {
-                    return TokenStream::new();
-                };
-                let code = self.fork(fork, model, &[]);
-                let question = fork.join.as_ref().and_then(|j| j.question);
-                let prelude = &code.prelude;
-                let Some(background) = &code.background else {
-                    let rest_tokens = self.items(rest, forks, skip_items);
-                    let joined = &code.joined;
-                    let bind = code.bind(&quote! { #joined #question });
-                    return quote! { #prelude #bind #rest_tokens };
-                };
-                // Items declared after the fork stay visible to the whole body (unless
-                // they already were hoisted before it).
-                let hoisted = if skip_items {
-                    TokenStream::new()
-                } else {
-                    hoisted_items(rest)
-                };
-                let rest_tokens = self.items(rest, forks, true);
-                let body = self.top_level_background(&code, background, question, &rest_tokens);
-                quote! { #hoisted #prelude #body }
-            }
-        }
+        let at = fork.original.statement;
+        let before = rust(body.get(from..at).unwrap_or_default(), skip_items);
+        let code = self.fork(fork);
+        let question = fork.original.fork.join.as_ref().and_then(|j| j.question);
+        let prelude = &code.prelude;
+        let Some(background) = &code.background else {
+            let rest = self.items(at + 1, later, skip_items);
+            let joined = &code.joined;
+            let bind = code.bind(&quote! { #joined #question });
+            return quote! { #before #prelude #bind #rest };
+        };
+        // Items declared after the fork stay visible to the whole body (unless they
+        // already were hoisted before it).
+        let hoisted = if skip_items {
+            TokenStream::new()
+        } else {
+            hoisted_items(body.get(at + 1..).unwrap_or_default())
+        };
+        let rest = self.items(at + 1, later, true);
+        let scope = self.top_level_background(&code, background, question, &rest);
+        quote! { #before #hoisted #prelude #scope }
     }
 
     /// The rest of the body after a fork with background branches, polled beside them.
@@ -320,9 +265,9 @@ impl<'a> Expander<'a> {
         question: Option<syn::Token![?]>,
         rest: &TokenStream,
     ) -> TokenStream {
-        let k = self.krate;
+        let k = self.krate();
         let joined = &code.joined;
-        let Some(ty) = scope_type(&self.input.sig.output) else {
+        let Some(ty) = scope_type(&self.model.original.sig.output) else {
             // An `impl Trait` return type cannot be named: the body is polled beside the
             // background branches, which always run to their end.
             let out = self.ident("out");
@@ -363,13 +308,21 @@ impl<'a> Expander<'a> {
         }
     }
 
-    fn fork(&mut self, fork: &Fork, model: &model::Fork<Span>, path: &[String]) -> ForkCode {
-        let k = self.krate;
-        let Some(join) = &fork.join else {
-            // Rejected by validation.
+    fn fork(&mut self, fork: &'a Fork<Syn<'a>>) -> ForkCode {
+        let k = self.krate();
+        let mode = self.mode;
+        let syntax = fork.original.fork;
+        // Validation rejects a fork without its join before expansion.
+        let (Some(join), Some(join_syntax)) = (&fork.join, &syntax.join) else {
+            let error = crate::diag::error(
+                fork.at,
+                "internal error: a fork without its join reached expansion",
+                "please report this; write the fork's join to go on",
+            )
+            .into_compile_error();
             return ForkCode {
-                joined: quote! { () },
-                pattern: quote! { () },
+                joined: quote! { { #error } },
+                pattern: quote! { _ },
                 rebind: None,
                 background: None,
                 fallible: false,
@@ -377,8 +330,8 @@ impl<'a> Expander<'a> {
                 merged: TokenStream::new(),
             };
         };
-        let fallible = model.is_fallible();
-        let model_fork_has_questions = model.has_question_steps();
+        let fallible = fork.is_fallible();
+        let fork_has_questions = fork.has_question_steps();
         // What a branch that cannot fail is wrapped in, so that every joined branch
         // hands on the same shape: `Ok::<_, BranchError<E>>` with E inferred from the
         // siblings, or `Infallible` when nothing else names it.
@@ -393,86 +346,57 @@ impl<'a> Expander<'a> {
         let mut joined_names = Vec::new();
         let mut pattern = Vec::new();
         let mut background_futures = Vec::new();
-        // `#[traced]`: the local holding the fork's trace.
-        let trace = self.traced.is_some().then(|| self.ident("fork_trace"));
+        let state = mode.fork(self, fork);
         let cancels = fallible && matches!(join.policy, Policy::All);
-        for (index, (branch, model)) in fork.branches.iter().zip(&model.branches).enumerate() {
+        for (index, branch) in fork.branches.iter().enumerate() {
             let index = u16::try_from(index).unwrap_or(u16::MAX);
-            let mut branch_path = path.to_vec();
-            let name = branch.name.unraw();
-            branch_path.push(name.to_string());
-            let name_text = name.to_string();
-            let in_background = join.background.iter().any(|n| n.unraw() == name);
-            let branch_span = trace.as_ref().map(|_| self.ident("branch_span"));
+            let name = &branch.name.text;
+            let in_background = join.background.iter().any(|n| n.text == *name);
+            let branch_state = mode.branch(self, &state, branch);
             // Background branches cannot fail (validated), so they never return a Result.
             let future = self.branch(
                 branch,
-                model,
-                &branch_path,
                 if in_background {
                     None
                 } else {
                     ok_wrap.as_ref()
                 },
-                model_fork_has_questions,
-                branch_span.as_ref(),
+                fork_has_questions,
+                &branch_state,
             );
-            // `#[traced]`: the branch runs in its span, a child of the fork's (made
-            // before a task is spawned: the task does not borrow the fork's trace).
-            // A branch of one step has one span, the branch's, naming its step.
-            let step_field = match model.steps.as_slice() {
-                [model::Step::Task(task)] => {
-                    let label = &task.label;
-                    quote! { , step = #label }
-                }
-                _ => TokenStream::new(),
-            };
-            let (open_span, future) = match (&trace, &branch_span) {
-                (Some(trace), Some(span)) => (
-                    quote! {
-                        let #span = #k::__private::tracing::info_span!(parent: #trace.span(), #name_text #step_field);
-                    },
-                    quote! { #k::__private::Instrument::instrument(#future, #span) },
-                ),
-                _ => (TokenStream::new(), future),
-            };
+            let (open, future) = mode.enter_branch(self, &state, &branch_state, branch, future);
             // The task mode: the branch owns what it uses (`async move`) and runs as a task.
-            let future = match fork.spawn {
+            let future = match syntax.spawn {
                 Some(at) => {
-                    let path_text = branch_path.join(".");
+                    let path_text = &branch.path;
                     let spawned = quote_spanned! {at=>
                         #k::__private::spawn_branch(#path_text, async move { #future.await })
                     };
-                    if open_span.is_empty() {
+                    if open.is_empty() {
                         spawned
                     } else {
-                        quote! { { #open_span #spawned } }
+                        quote! { { #open #spawned } }
                     }
                 }
-                None if open_span.is_empty() => future,
-                None => quote! { { #open_span #future } },
+                None if open.is_empty() => future,
+                None => quote! { { #open #future } },
             };
-            // `#[traced]`: the fork watches the branch arrive, fail or be cancelled.
-            let future = match &trace {
-                Some(trace) if in_background => {
-                    quote! { #trace.background(#index, #future) }
-                }
-                Some(trace) => {
-                    let outcome = if ok_wrap.is_some() || fallible {
-                        quote! { #k::__private::Result::is_err }
-                    } else {
-                        quote! { |_| false }
-                    };
-                    quote! { #trace.arrival(#index, #outcome, #cancels, #future) }
-                }
-                None => future,
+            let fails = if ok_wrap.is_some() || fallible {
+                quote! { #k::__private::Result::is_err }
+            } else {
+                quote! { |_| false }
             };
+            let future = mode.arrival(self, &state, index, in_background, &fails, cancels, future);
             if in_background {
                 background_futures.push(future);
-            } else if let Some(name) = join.names.iter().find(|n| n.name.unraw() == name) {
-                let (mutability, ident) = (&name.mutability, &name.name);
+            } else if let Some(written) = join_syntax
+                .names
+                .iter()
+                .find(|n| syn::ext::IdentExt::unraw(&n.name) == *name)
+            {
+                let (mutability, ident) = (&written.mutability, &written.name);
                 pattern.push(quote! { #mutability #ident });
-                joined_names.push(ident.unraw().to_string());
+                joined_names.push(name.clone());
                 joined_futures.push(future);
             }
         }
@@ -481,10 +405,10 @@ impl<'a> Expander<'a> {
         // bigger than the hand-written one.
         // The join itself is reported at the `join` keyword: "borrow later used here"
         // points there rather than at the whole macro call.
-        let at_join = join.keyword.span;
+        let at_join = join.at;
         let k_join = self.krate_at(at_join);
-        let joined = match join.policy {
-            Policy::All | Policy::Settled(_) => {
+        let joined = match join.policy.winners(at_join) {
+            None => {
                 let try_join = fallible && matches!(join.policy, Policy::All);
                 let macro_name = Ident::new(if try_join { "try_join" } else { "join" }, at_join);
                 let mut args = proc_macro2::Group::new(
@@ -494,14 +418,14 @@ impl<'a> Expander<'a> {
                 args.set_span(at_join);
                 quote_spanned! {at_join=> #k_join::__private::#macro_name! #args }
             }
-            Policy::First | Policy::Quorum { .. } => {
+            Some((winners, _)) => {
                 // The racing branches are pinned where they are written and seen through
                 // `dyn`, so the race needs no allocation per branch.
                 let names = &joined_names;
                 let pinned: Vec<Ident> =
                     joined_futures.iter().map(|_| self.ident("racer")).collect();
                 let race = match join.policy {
-                    Policy::Quorum { k, .. } => quote! { quorum::<#k, _, _, _> },
+                    Policy::Quorum { .. } => quote! { quorum::<#winners, _, _, _> },
                     _ => quote! { first },
                 };
                 let outcome = quote_spanned! {at_join=>
@@ -534,22 +458,17 @@ impl<'a> Expander<'a> {
             [one] => Some(one.clone()),
             many => Some(quote! { async { #k::__private::join!(#(#many),*); } }),
         };
-        // `#[traced]`: a failed join tells its error, once the join has unified the
-        // branches' error types (so the error's type is known where it is described).
-        let joined = match &trace {
-            Some(trace) if fallible && !matches!(join.policy, Policy::Settled(_)) => {
-                let error = self.ident("error");
-                let describe = describe(k, &quote! { #error });
-                quote! { #trace.failed(#joined, |#error| #describe) }
-            }
-            _ => joined,
+        let joined = if fallible && !join.policy.settles() {
+            mode.failure(self, &state, joined)
+        } else {
+            joined
         };
         let joined_count = joined_futures.len();
-        let in_join_order: Vec<&Ident> = join.names.iter().map(|n| &n.name).collect();
-        let (pattern, rebind) = match (&fork.binding, &join.policy) {
+        let in_join_order: Vec<&Ident> = join_syntax.names.iter().map(|n| &n.name).collect();
+        let (pattern, rebind) = match (&syntax.binding, join.policy.races()) {
             (None, _) => (quote! { (#(#pattern,)*) }, None),
-            (Some(binding), Policy::First | Policy::Quorum { .. }) => (quote! { #binding }, None),
-            (Some(binding), Policy::All | Policy::Settled(_)) => {
+            (Some(binding), true) => (quote! { #binding }, None),
+            (Some(binding), false) => {
                 let value = match in_join_order.as_slice() {
                     [one] => quote! { #one },
                     many => quote! { (#(#many),*) },
@@ -560,10 +479,7 @@ impl<'a> Expander<'a> {
                 )
             }
         };
-        let (prelude, merged) = match &trace {
-            Some(trace) => self.fork_trace(trace, fork, join, path, joined_count),
-            None => (TokenStream::new(), TokenStream::new()),
-        };
+        let (prelude, merged) = mode.fork_events(self, &state, fork, joined_count);
         ForkCode {
             joined,
             pattern,
@@ -580,41 +496,33 @@ impl<'a> Expander<'a> {
     /// cannot fail and `ok_wrap` is set.
     fn branch(
         &mut self,
-        branch: &Branch,
-        model: &model::Branch<Span>,
-        path: &[String],
+        branch: &'a Branch<Syn<'a>>,
         ok_wrap: Option<&TokenStream>,
         fork_has_questions: bool,
-        branch_span: Option<&Ident>,
+        state: &M::Branch,
     ) -> TokenStream {
-        let k = self.krate;
+        let k = self.krate();
+        let syntax = branch.original;
         // Whether the chain of steps itself returns a `Result`.
-        let steps_fail = model.steps_can_fail();
+        let steps_fail = branch.steps_can_fail();
         let chain = Chain {
             branch,
-            model,
-            path,
             fallible: steps_fail,
             callables: None,
         };
-        let awaits_inside =
-            matches!(model.steps.as_slice(), [model::Step::Task(task)] if task.awaits());
-        let path_text = path.join(".");
-        let mut future = match (&branch.fan_out, branch.steps.as_slice()) {
+        let path_text = &branch.path;
+        let mut future = match (&syntax.fan_out, branch.steps.as_slice()) {
             (Some(fan_out), _) => self.fan_out(&chain, fan_out),
             // A branch of one plain step is its future itself, exactly what a
             // hand-written `join!` would poll: no async block around it. Not when the
             // expression awaits something itself: that must happen inside the branch.
-            (
-                None,
-                [
-                    Step::Expr {
-                        expr,
-                        question: None,
-                        modifiers,
-                    },
-                ],
-            ) if !awaits_inside && modifiers.timeout.is_none() && modifiers.retry.is_none() => {
+            (None, [Step::Task(task)])
+                if !task.awaits()
+                    && task.original.question.is_none()
+                    && task.original.modifiers.timeout.is_none()
+                    && task.original.modifiers.retry.is_none() =>
+            {
+                let expr = &task.original.expr;
                 let k_step = self.krate_at(expr.span());
                 quote_spanned! {expr.span()=> #k_step::__private::IntoFuture::into_future(#expr) }
             }
@@ -631,7 +539,7 @@ impl<'a> Expander<'a> {
             }
         };
         let mut fails = steps_fail;
-        if let Some(timeout) = &branch.modifiers.timeout {
+        if let Some(timeout) = &syntax.modifiers.timeout {
             let after = &timeout.after;
             if !fails {
                 future = ok(&future, &quote! { _ });
@@ -649,28 +557,10 @@ impl<'a> Expander<'a> {
             };
             fails = true;
         }
-        if branch.modifiers.optional.is_some() && fails {
+        if syntax.modifiers.optional.is_some() && fails {
             // An optional branch's failure is `None`, and the fork goes on.
-            future = match branch_span {
-                None => {
-                    quote! { #k::__private::FutureExt::map(#future, #k::__private::Result::ok) }
-                }
-                // `#[traced]`: the failure is told before it is dropped.
-                Some(_) => {
-                    let (output, error) = (self.ident("output"), self.ident("error"));
-                    let name = branch.name.unraw().to_string();
-                    let describe = self.describe(model, &error);
-                    quote! {
-                        #k::__private::FutureExt::map(#future, |#output| match #output {
-                            #k::__private::Ok(#output) => #k::__private::Some(#output),
-                            #k::__private::Err(#error) => {
-                                #k::__private::optional_failed(#name, &#describe);
-                                #k::__private::None
-                            }
-                        })
-                    }
-                }
-            };
+            let mode = self.mode;
+            future = mode.optional_failure(self, state, branch, future);
             fails = false;
         }
         if let (Some(error), false) = (ok_wrap, fails) {
@@ -679,70 +569,13 @@ impl<'a> Expander<'a> {
         future
     }
 
-    /// `#[traced]`: the text of the `BranchError` in `error` of an `#[optional]`
-    /// branch: the user's error's `Display` when its steps name its type, else the
-    /// `BranchError`'s own ("branch `x` failed").
-    fn describe(&self, model: &model::Branch<Span>, error: &Ident) -> TokenStream {
-        let k = self.krate;
-        if model.steps_can_fail() {
-            describe(k, &quote! { #error.error() })
-        } else {
-            quote! { #k::__private::ToString::to_string(#error) }
-        }
-    }
-
-    /// `#[traced]`: the statement that opens a fork's trace (its span, a child of the
-    /// workflow's or of the enclosing branch's, and the split event) and the one that
-    /// records the merge.
-    fn fork_trace(
-        &self,
-        trace: &Ident,
-        fork: &Fork,
-        join: &parse::Join,
-        path: &[String],
-        joined: usize,
-    ) -> (TokenStream, TokenStream) {
-        let k = self.krate;
-        let names = fork.branches.iter().map(|b| b.name.unraw().to_string());
-        let background = join.background.iter().map(|b| b.unraw().to_string());
-        let in_join_order: Vec<String> = join
-            .names
-            .iter()
-            .map(|n| n.name.unraw().to_string())
-            .collect();
-        let policy = match join.policy {
-            Policy::All if join.question.is_some() => {
-                "the join waits for all, the first failure cancels the others".to_owned()
-            }
-            Policy::All => "the join waits for all".to_owned(),
-            Policy::Settled(_) => "the join waits for all, failed or not (settled)".to_owned(),
-            Policy::First => "the first to succeed wins".to_owned(),
-            Policy::Quorum { k, .. } => format!("the first {k} to succeed win (quorum)"),
-        };
-        let parent = match (&self.traced, path.is_empty()) {
-            (Some(workflow), true) => quote! { parent: &#workflow, },
-            _ => TokenStream::new(),
-        };
-        let prelude = quote! {
-            let #trace = #k::__private::ForkTrace::split(
-                #k::__private::tracing::info_span!(#parent "fork"),
-                &[#(#names),*],
-                #joined,
-                &[#(#background),*],
-                #policy,
-            );
-        };
-        let merged = quote! { #trace.merged(&[#(#in_join_order),*]); };
-        (prelude, merged)
-    }
-
     /// The future of a fan-out branch: the chain runs once per item, at most `limit` at
     /// once, and the outputs come back in the items' order. Every step expression of an
     /// item is evaluated when the item starts.
-    fn fan_out(&mut self, chain: &Chain<'_>, fan_out: &crate::parse::FanOut) -> TokenStream {
-        let k = self.krate;
-        let crate::parse::FanOut { pat, items, .. } = fan_out;
-        let limit = match &chain.branch.modifiers.limit {
+    fn fan_out(&mut self, chain: &Chain<'a, '_>, fan_out: &'a parse::FanOut) -> TokenStream {
+        let k = self.krate();
+        let parse::FanOut { pat, items, .. } = fan_out;
+        let limit = match &chain.branch.original.modifiers.limit {
             Some(limit) => {
                 let max = &limit.max;
                 quote! { ::core::option::Option::Some(#max) }
@@ -752,10 +585,11 @@ impl<'a> Expander<'a> {
         let mut eager = TokenStream::new();
         let mut callables = Vec::new();
         for (i, step) in chain.branch.steps.iter().enumerate() {
-            let Step::Expr { expr, .. } = step else {
+            let Step::Task(task) = step else {
                 callables.push(None);
                 continue;
             };
+            let expr = &task.original.expr;
             let name = self.user_ident("item_step", expr.span());
             if i == 0 {
                 let k_step = self.krate_at(expr.span());
@@ -771,21 +605,17 @@ impl<'a> Expander<'a> {
             // One plain step: each item is the step's future itself, as in a
             // hand-written `join_all(items.map(step))`, with no async block around it
             // (which would nearly double the cost of an item).
-            [
-                Step::Expr {
-                    expr,
-                    question,
-                    modifiers,
-                },
-            ] if modifiers.timeout.is_none()
-                && modifiers.retry.is_none()
-                && self.traced.is_none() =>
+            [Step::Task(task)]
+                if task.original.modifiers.timeout.is_none()
+                    && task.original.modifiers.retry.is_none()
+                    && M::INLINE_ITEMS =>
             {
+                let expr = &task.original.expr;
                 let span = expr.span();
                 let k_step = self.krate_at(span);
                 let future =
                     quote_spanned! {span=> #k_step::__private::IntoFuture::into_future(#expr) };
-                match question {
+                match task.original.question {
                     None => quote! { |#pat| #future },
                     // The step's own `Result` (checked to be one), its error made a
                     // `BranchError` once, for the failing item only.
@@ -794,7 +624,7 @@ impl<'a> Expander<'a> {
                         let closure = quote_spanned! {question.span=>
                             |#pat| #k_q::__private::fallible_item(#future)
                         };
-                        let path = chain.path.join(".");
+                        let path = &chain.branch.path;
                         return self.try_fan_out(
                             items,
                             &limit,
@@ -833,7 +663,7 @@ impl<'a> Expander<'a> {
         at: Span,
         branch_error: impl FnOnce(&Ident) -> TokenStream,
     ) -> TokenStream {
-        let k = self.krate;
+        let k = self.krate();
         let (outputs, index, failure) = (
             self.ident("outputs"),
             self.ident("index"),
@@ -857,8 +687,8 @@ impl<'a> Expander<'a> {
 
     /// The body of a branch's future from step `from` on. `input` is what the previous
     /// step handed on.
-    fn chain(&mut self, chain: &Chain<'_>, from: usize, input: &Input) -> TokenStream {
-        let k = self.krate;
+    fn chain(&mut self, chain: &Chain<'a, '_>, from: usize, input: &Input) -> TokenStream {
+        let k = self.krate();
         let Some(step) = chain.branch.steps.get(from) else {
             let output = match input {
                 Input::None => quote! { () },
@@ -873,11 +703,12 @@ impl<'a> Expander<'a> {
             };
         };
         match step {
-            Step::Expr {
-                expr,
-                question,
-                modifiers,
-            } => {
+            Step::Task(task) => {
+                let parse::Task {
+                    expr,
+                    question,
+                    modifiers,
+                } = task.original;
                 let span = expr.span();
                 let k_step = self.krate_at(span);
                 // In a fan-out item, the step was evaluated when the item started.
@@ -941,20 +772,14 @@ impl<'a> Expander<'a> {
                 // expression (a `RefCell` borrow, a lock guard) end here, as they would
                 // in `join!(f(cell.borrow().len()), ...)`, instead of living across the
                 // await.
-                // `#[traced]`: a step's span, a child of its branch's (whose span names
-                // the step when it is the only one).
-                if self.traced.is_some() && chain.model.steps.len() > 1 {
-                    let label = step_label(chain.model, from);
-                    future = quote! {
-                        #k::__private::Instrument::instrument(#future, #k::__private::tracing::debug_span!(#label))
-                    };
-                }
+                let mode = self.mode;
+                let future = mode.step(self, chain.branch, from, future);
                 let pending = self.user_ident("future", span);
                 let future = quote_spanned! {span=> { let #pending = #future; #pending } };
                 let value = self.ident("value");
                 let bind = match question {
                     Some(question) => {
-                        let path = chain.path.join(".");
+                        let path = &chain.branch.path;
                         let (ok, error) = (self.ident("ok"), self.ident("error"));
                         let k_q = self.krate_at(question.span);
                         let output = self.user_ident("output", span);
@@ -985,11 +810,10 @@ impl<'a> Expander<'a> {
                 quote! { #bind #rest }
             }
             Step::Fork(fork) => {
-                let Some(model::Step::Fork(model)) = chain.model.steps.get(from) else {
-                    return TokenStream::new();
-                };
-                let code = self.fork(fork, model, chain.path);
+                let code = self.fork(fork);
                 let names: Vec<Ident> = fork
+                    .original
+                    .fork
                     .join
                     .iter()
                     .flat_map(|j| j.names.iter().map(|n| n.name.clone()))
@@ -1030,17 +854,24 @@ impl<'a> Expander<'a> {
     }
 }
 
-/// `#[traced]`: the text of the error `error` refers to, by autoref specialization: its
-/// `Display` when it has one, else its type's name. Only where the error's type is
-/// already known (an inference variable would pick `Display` and fail later).
-fn describe(k: &TokenStream, error: &TokenStream) -> TokenStream {
-    quote! {
-        {
-            #[allow(unused_imports)]
-            use #k::__private::{DescribeAny as _, DescribeDisplay as _};
-            (&&#k::__private::Describe(#error)).describe()
-        }
-    }
+/// The Rust statements among `items`, as written; with `skip_items`, not the items
+/// (`fn`, `struct`, ...), which were hoisted before a wrapping scope. A `join(x);` that
+/// reaches expansion called the user's own `join`: validation rejects every other.
+fn rust(items: &[Item], skip_items: bool) -> TokenStream {
+    items
+        .iter()
+        .map(|item| match item {
+            Item::Rust { item: true, .. } if skip_items => TokenStream::new(),
+            Item::Rust { tokens, .. } | Item::StrayJoin { tokens, .. } => tokens.clone(),
+            // The model holds every fork of the body: `items` splits the body there.
+            Item::Fork(fork) => crate::diag::error(
+                fork.keyword.span,
+                "internal error: a fork of the body is missing from the workflow's graph",
+                "please report this",
+            )
+            .into_compile_error(),
+        })
+        .collect()
 }
 
 /// The items (`fn`, `struct`, `use`, ...) among `items`, declared before a scope that
@@ -1055,41 +886,6 @@ fn hoisted_items(items: &[Item]) -> TokenStream {
     quote! { #(#items)* }
 }
 
-/// `#[traced]` on the workflow: spans and events for `tracing`.
-fn is_traced(attr: &syn::Attribute) -> bool {
-    attr.path().is_ident("traced")
-}
-
-/// `#[traced]` takes no arguments and is written once.
-fn traced_errors(attrs: &[syn::Attribute]) -> Vec<syn::Error> {
-    let mut errors = Vec::new();
-    for (i, attr) in attrs.iter().filter(|a| is_traced(a)).enumerate() {
-        if i > 0 {
-            errors.push(diag::error(
-                attr.path().span(),
-                "`#[traced]` is written twice",
-                "keep one",
-            ));
-        } else if !matches!(attr.meta, syn::Meta::Path(_)) {
-            errors.push(diag::error(
-                attr.path().span(),
-                "`#[traced]` takes no arguments",
-                "write `#[traced]`, and choose levels and targets with your subscriber's filter \
-                 (spans and events are at INFO, steps' spans at DEBUG)",
-            ));
-        }
-    }
-    errors
-}
-
-/// The short name of step `index` of a branch, for its span.
-fn step_label(model: &model::Branch<Span>, index: usize) -> String {
-    match model.steps.get(index) {
-        Some(model::Step::Task(task)) => task.label.clone(),
-        _ => "step".to_owned(),
-    }
-}
-
 /// What a step hands to the next one.
 enum Input {
     /// Nothing: the first step.
@@ -1102,11 +898,8 @@ enum Input {
 
 /// A branch being expanded.
 #[derive(Clone, Copy)]
-struct Chain<'c> {
-    branch: &'c Branch,
-    model: &'c model::Branch<Span>,
-    /// Branch names from the outermost fork, for `BranchError::path`.
-    path: &'c [String],
+struct Chain<'a, 'c> {
+    branch: &'a Branch<Syn<'a>>,
     /// Whether the chain returns a `Result`: one of its steps can fail.
     fallible: bool,
     /// For a fan-out item: the locals holding each step, evaluated when the item

@@ -1,0 +1,286 @@
+//! The `#[traced]` mode: spans and events for `tracing`, through the runtime's
+//! `__private::{ForkTrace, Instrument, tracing}`.
+//!
+//! The workflow has a span; each fork a `fork` span that tells the split, every arrival,
+//! failure and cancellation, and the merge; each branch a span (naming its step when it
+//! has one step); each step of a longer branch a span of its own. The body is expanded
+//! twice, with and without all that, under `if trace_enabled() { .. } else { .. }`: with
+//! no subscriber the workflow runs the plain code and its trace costs one load. The
+//! traced body is boxed, so the workflow's future keeps the plain size.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote};
+use syn::Ident;
+
+use super::mode::{Mode, Plain};
+use super::{Expander, hoisted_items, scope_type};
+use crate::model::{Branch, Fork, Step, Syn};
+use crate::parse::Item;
+
+/// `#[traced]`: `span` is the local holding the workflow's span.
+pub(crate) struct Traced {
+    span: Ident,
+}
+
+impl Traced {
+    pub(crate) fn new() -> Self {
+        Traced {
+            span: format_ident!("__workflow_span", span = Span::mixed_site()),
+        }
+    }
+
+    /// The workflow's span, in `self.span`, and the event that it started.
+    fn start(&self, ex: &Expander<'_, Self>) -> TokenStream {
+        let k = ex.krate();
+        let span = &self.span;
+        let name = ex.model().display_name();
+        quote! {
+            let #span = #k::__private::tracing::info_span!(#name);
+            #k::__private::tracing::info!(parent: &#span, "workflow `{}` started", #name);
+        }
+    }
+}
+
+/// What the traced mode keeps for a fork: the local holding its trace.
+pub(crate) struct TracedFork {
+    trace: Ident,
+}
+
+impl Mode for Traced {
+    type Fork = TracedFork;
+    /// The local holding the branch's span.
+    type Branch = Ident;
+
+    // Each item's steps run in their spans: the items are the chain's async blocks.
+    const INLINE_ITEMS: bool = false;
+
+    fn body(&self, ex: &mut Expander<'_, Self>) -> TokenStream {
+        let k = ex.krate();
+        let input = ex.model().original;
+        // A macro that defines items (`macro_rules!`, `thread_local! { .. }`) in the
+        // body: written twice, its items would be two (two thread-locals), and the
+        // items hoisted before both bodies would not see them. The body is then
+        // written once, traced: without a subscriber its spans are empty.
+        if input.body.iter().any(|item| {
+            matches!(
+                item,
+                Item::Rust {
+                    item_macro: true,
+                    ..
+                }
+            )
+        }) {
+            let body = ex.statements(false);
+            let start = self.start(ex);
+            return quote! { #k::__private::traced! {} #start #body };
+        }
+        // The body twice, with and without its trace, and the choice made once when the
+        // workflow starts. The body's items (`fn`, `struct`, `impl`, ...) are declared
+        // once, before both.
+        let traced = ex.statements(true);
+        let untraced = Expander::new(ex.model(), &Plain).statements(true);
+        let hoisted = hoisted_items(&input.body);
+        let start = self.start(ex);
+        let traced = quote! { #start #traced };
+        // The traced body in a box of its own (one allocation, beside what the
+        // subscriber allocates), so that the untraced one keeps its own size; typed as
+        // the body (`typed_scope`, as the scope beside background branches). An
+        // `impl Trait` or `!` return type cannot be named: both bodies are then inline.
+        let traced = match scope_type(&input.sig.output) {
+            Some(ty) => {
+                let typed = ex.typed_scope(&ty, &traced);
+                quote! { #k::__private::boxed(#typed).await }
+            }
+            None => traced,
+        };
+        quote! {
+            #k::__private::traced! {}
+            #hoisted
+            if #k::__private::trace_enabled() {
+                #traced
+            } else {
+                #untraced
+            }
+        }
+    }
+
+    fn fork(&self, ex: &mut Expander<'_, Self>, _fork: &Fork<Syn<'_>>) -> TracedFork {
+        TracedFork {
+            trace: ex.ident("fork_trace"),
+        }
+    }
+
+    /// The statement that opens a fork's trace (its span, a child of the workflow's or
+    /// of the enclosing branch's, and the split event) and the one that records the
+    /// merge.
+    fn fork_events(
+        &self,
+        ex: &mut Expander<'_, Self>,
+        state: &TracedFork,
+        fork: &Fork<Syn<'_>>,
+        joined: usize,
+    ) -> (TokenStream, TokenStream) {
+        let k = ex.krate();
+        let trace = &state.trace;
+        let Some(join) = &fork.join else {
+            return (TokenStream::new(), TokenStream::new());
+        };
+        let names = fork.branches.iter().map(|b| &b.name.text);
+        let background = join.background.iter().map(|b| &b.text);
+        let in_join_order = join.names.iter().map(|n| &n.text);
+        let policy = join.policy.describe(join.question.is_some());
+        let parent = if fork.original.top {
+            let workflow = &self.span;
+            quote! { parent: &#workflow, }
+        } else {
+            TokenStream::new()
+        };
+        let prelude = quote! {
+            let #trace = #k::__private::ForkTrace::split(
+                #k::__private::tracing::info_span!(#parent "fork"),
+                &[#(#names),*],
+                #joined,
+                &[#(#background),*],
+                #policy,
+            );
+        };
+        let merged = quote! { #trace.merged(&[#(#in_join_order),*]); };
+        (prelude, merged)
+    }
+
+    fn branch(
+        &self,
+        ex: &mut Expander<'_, Self>,
+        _fork: &TracedFork,
+        _branch: &Branch<Syn<'_>>,
+    ) -> Ident {
+        ex.ident("branch_span")
+    }
+
+    /// The branch runs in its span, a child of the fork's (made before a task is
+    /// spawned: the task does not borrow the fork's trace). A branch of one step has
+    /// one span, the branch's, naming its step.
+    fn enter_branch(
+        &self,
+        ex: &mut Expander<'_, Self>,
+        fork: &TracedFork,
+        span: &Ident,
+        branch: &Branch<Syn<'_>>,
+        future: TokenStream,
+    ) -> (TokenStream, TokenStream) {
+        let k = ex.krate();
+        let trace = &fork.trace;
+        let name = &branch.name.text;
+        let step_field = match branch.steps.as_slice() {
+            [Step::Task(task)] => {
+                let label = &task.label;
+                quote! { , step = #label }
+            }
+            _ => TokenStream::new(),
+        };
+        (
+            quote! {
+                let #span = #k::__private::tracing::info_span!(parent: #trace.span(), #name #step_field);
+            },
+            quote! { #k::__private::Instrument::instrument(#future, #span) },
+        )
+    }
+
+    /// A step's span, a child of its branch's (whose span names the step when it is
+    /// the only one).
+    fn step(
+        &self,
+        ex: &mut Expander<'_, Self>,
+        branch: &Branch<Syn<'_>>,
+        index: usize,
+        future: TokenStream,
+    ) -> TokenStream {
+        if branch.steps.len() < 2 {
+            return future;
+        }
+        let k = ex.krate();
+        let label = match branch.steps.get(index) {
+            Some(Step::Task(task)) => task.label.as_str(),
+            _ => "step",
+        };
+        quote! {
+            #k::__private::Instrument::instrument(#future, #k::__private::tracing::debug_span!(#label))
+        }
+    }
+
+    /// The fork watches the branch arrive, fail or be cancelled.
+    fn arrival(
+        &self,
+        _ex: &mut Expander<'_, Self>,
+        fork: &TracedFork,
+        index: u16,
+        background: bool,
+        fails: &TokenStream,
+        cancels: bool,
+        future: TokenStream,
+    ) -> TokenStream {
+        let trace = &fork.trace;
+        if background {
+            quote! { #trace.background(#index, #future) }
+        } else {
+            quote! { #trace.arrival(#index, #fails, #cancels, #future) }
+        }
+    }
+
+    /// The failure is told before it is dropped.
+    fn optional_failure(
+        &self,
+        ex: &mut Expander<'_, Self>,
+        _span: &Ident,
+        branch: &Branch<Syn<'_>>,
+        future: TokenStream,
+    ) -> TokenStream {
+        let k = ex.krate().clone();
+        let (output, error) = (ex.ident("output"), ex.ident("error"));
+        let name = &branch.name.text;
+        // The user's error's `Display` when its steps name its type, else the
+        // `BranchError`'s own ("branch `x` failed").
+        let describe = if branch.steps_can_fail() {
+            describe(&k, &quote! { #error.error() })
+        } else {
+            quote! { #k::__private::ToString::to_string(#error) }
+        };
+        quote! {
+            #k::__private::FutureExt::map(#future, |#output| match #output {
+                #k::__private::Ok(#output) => #k::__private::Some(#output),
+                #k::__private::Err(#error) => {
+                    #k::__private::optional_failed(#name, &#describe);
+                    #k::__private::None
+                }
+            })
+        }
+    }
+
+    /// A failed join tells its error, once the join has unified the branches' error
+    /// types (so the error's type is known where it is described).
+    fn failure(
+        &self,
+        ex: &mut Expander<'_, Self>,
+        fork: &TracedFork,
+        joined: TokenStream,
+    ) -> TokenStream {
+        let k = ex.krate().clone();
+        let trace = &fork.trace;
+        let error = ex.ident("error");
+        let describe = describe(&k, &quote! { #error });
+        quote! { #trace.failed(#joined, |#error| #describe) }
+    }
+}
+
+/// The text of the error `error` refers to, by autoref specialization: its `Display`
+/// when it has one, else its type's name. Only where the error's type is already known
+/// (an inference variable would pick `Display` and fail later).
+fn describe(k: &TokenStream, error: &TokenStream) -> TokenStream {
+    quote! {
+        {
+            #[allow(unused_imports)]
+            use #k::__private::{DescribeAny as _, DescribeDisplay as _};
+            (&&#k::__private::Describe(#error)).describe()
+        }
+    }
+}
