@@ -1,0 +1,106 @@
+///The graph of the workflow `checks`: its forks, branches, steps and joins as data (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or `to_conductor_json()`.
+#[allow(dead_code)]
+const CHECKS_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::graph::Workflow::new(
+    "checks",
+    ::workflow_runtime::graph::Location::new(::core::file!(), 2u32, 10u32),
+    &[::workflow_runtime::graph::Fork::new(
+        ::workflow_runtime::graph::Location::new(::core::file!(), 3u32, 5u32),
+        false,
+        &[
+            ::workflow_runtime::graph::Branch::new(
+                "credit",
+                "credit",
+                ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 9u32),
+                ::core::option::Option::None,
+                ::workflow_runtime::graph::Modifiers::new(
+                    false,
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                ),
+                &[::workflow_runtime::graph::Step::Task(
+                    ::workflow_runtime::graph::Task::new(
+                        "check_credit",
+                        "check_credit(id)",
+                        ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 17u32),
+                        true,
+                        ::workflow_runtime::graph::Modifiers::new(
+                            false,
+                            ::core::option::Option::None,
+                            ::core::option::Option::None,
+                        ),
+                    ),
+                )],
+            ),
+            ::workflow_runtime::graph::Branch::new(
+                "identity",
+                "identity",
+                ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 9u32),
+                ::core::option::Option::None,
+                ::workflow_runtime::graph::Modifiers::new(
+                    false,
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                ),
+                &[::workflow_runtime::graph::Step::Task(
+                    ::workflow_runtime::graph::Task::new(
+                        "check_identity",
+                        "check_identity(id)",
+                        ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 19u32),
+                        true,
+                        ::workflow_runtime::graph::Modifiers::new(
+                            false,
+                            ::core::option::Option::None,
+                            ::core::option::Option::None,
+                        ),
+                    ),
+                )],
+            ),
+        ],
+        ::workflow_runtime::graph::Join::new(
+            ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 7u32),
+            ::workflow_runtime::graph::Policy::All,
+            &["credit", "identity"],
+            &[],
+            true,
+        ),
+    )],
+);
+async fn checks(id: u32) -> Result<(u32, u32), BranchError<String>> {
+    let (credit, identity) = ::workflow_runtime::__private::try_join!(
+        async {
+            let __workflow_output5 = {
+                let __workflow_future1 = ::workflow_runtime::__private::IntoFuture::into_future(check_credit(id));
+                __workflow_future1
+            }
+            .await;
+            let __workflow_value2 = match ::workflow_runtime::__private::fallible(__workflow_output5) {
+                ::workflow_runtime::__private::Ok(__workflow_ok3) => __workflow_ok3,
+                ::workflow_runtime::__private::Err(__workflow_error4) => {
+                    return ::workflow_runtime::__private::Err(::workflow_runtime::__private::BranchError::new(
+                        "credit",
+                        __workflow_error4,
+                    ));
+                }
+            };
+            ::workflow_runtime::__private::Ok(__workflow_value2)
+        },
+        async {
+            let __workflow_output10 = {
+                let __workflow_future6 = ::workflow_runtime::__private::IntoFuture::into_future(check_identity(id));
+                __workflow_future6
+            }
+            .await;
+            let __workflow_value7 = match ::workflow_runtime::__private::fallible(__workflow_output10) {
+                ::workflow_runtime::__private::Ok(__workflow_ok8) => __workflow_ok8,
+                ::workflow_runtime::__private::Err(__workflow_error9) => {
+                    return ::workflow_runtime::__private::Err(::workflow_runtime::__private::BranchError::new(
+                        "identity",
+                        __workflow_error9,
+                    ));
+                }
+            };
+            ::workflow_runtime::__private::Ok(__workflow_value7)
+        }
+    )?;
+    Ok((credit, identity))
+}

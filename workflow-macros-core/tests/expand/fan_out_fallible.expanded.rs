@@ -1,0 +1,99 @@
+///The graph of the workflow `stock`: its forks, branches, steps and joins as data (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or `to_conductor_json()`.
+#[allow(dead_code)]
+const STOCK_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::graph::Workflow::new(
+    "stock",
+    ::workflow_runtime::graph::Location::new(::core::file!(), 2u32, 10u32),
+    &[::workflow_runtime::graph::Fork::new(
+        ::workflow_runtime::graph::Location::new(::core::file!(), 3u32, 5u32),
+        false,
+        &[
+            ::workflow_runtime::graph::Branch::new(
+                "levels",
+                "levels",
+                ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 9u32),
+                ::core::option::Option::Some(::workflow_runtime::graph::FanOut::new(
+                    "sku",
+                    "skus.iter()",
+                    ::core::option::Option::None,
+                )),
+                ::workflow_runtime::graph::Modifiers::new(
+                    false,
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                ),
+                &[::workflow_runtime::graph::Step::Task(
+                    ::workflow_runtime::graph::Task::new(
+                        "check_stock",
+                        "check_stock(sku)",
+                        ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 43u32),
+                        true,
+                        ::workflow_runtime::graph::Modifiers::new(
+                            false,
+                            ::core::option::Option::None,
+                            ::core::option::Option::None,
+                        ),
+                    ),
+                )],
+            ),
+            ::workflow_runtime::graph::Branch::new(
+                "audit",
+                "audit",
+                ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 9u32),
+                ::core::option::Option::None,
+                ::workflow_runtime::graph::Modifiers::new(
+                    false,
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                ),
+                &[::workflow_runtime::graph::Step::Task(
+                    ::workflow_runtime::graph::Task::new(
+                        "block",
+                        "async { \"logged\" }",
+                        ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 16u32),
+                        false,
+                        ::workflow_runtime::graph::Modifiers::new(
+                            false,
+                            ::core::option::Option::None,
+                            ::core::option::Option::None,
+                        ),
+                    ),
+                )],
+            ),
+        ],
+        ::workflow_runtime::graph::Join::new(
+            ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 7u32),
+            ::workflow_runtime::graph::Policy::All,
+            &["levels", "audit"],
+            &[],
+            true,
+        ),
+    )],
+);
+async fn stock(skus: &[&str]) -> Result<Vec<u32>, BranchError<String>> {
+    let (levels, audit) = ::workflow_runtime::__private::try_join!(
+        async {
+            match ::workflow_runtime::__private::try_fan_out(skus.iter(), ::core::option::Option::None, |sku| {
+                ::workflow_runtime::__private::fallible_item(::workflow_runtime::__private::IntoFuture::into_future(
+                    check_stock(sku),
+                ))
+            })
+            .await
+            {
+                ::workflow_runtime::__private::Ok(__workflow_outputs2) => {
+                    ::workflow_runtime::__private::Ok(__workflow_outputs2)
+                }
+                ::workflow_runtime::__private::Err((__workflow_index3, __workflow_failure4)) => {
+                    ::workflow_runtime::__private::Err(
+                        ::workflow_runtime::__private::BranchError::new("levels", __workflow_failure4)
+                            .at_index(__workflow_index3),
+                    )
+                }
+            }
+        },
+        ::workflow_runtime::__private::FutureExt::map(
+            ::workflow_runtime::__private::IntoFuture::into_future(async { "logged" }),
+            ::workflow_runtime::__private::Ok::<_, ::workflow_runtime::__private::BranchError<_>>
+        )
+    )?;
+    Ok(levels)
+}

@@ -1,0 +1,107 @@
+///The graph of the workflow `shout`: its forks, branches, steps and joins as data (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or `to_conductor_json()`.
+#[allow(dead_code)]
+const SHOUT_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::graph::Workflow::new(
+    "shout",
+    ::workflow_runtime::graph::Location::new(::core::file!(), 2u32, 10u32),
+    &[::workflow_runtime::graph::Fork::new(
+        ::workflow_runtime::graph::Location::new(::core::file!(), 3u32, 5u32),
+        false,
+        &[
+            ::workflow_runtime::graph::Branch::new(
+                "shouted",
+                "shouted",
+                ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 9u32),
+                ::core::option::Option::Some(::workflow_runtime::graph::FanOut::new(
+                    "item",
+                    "items.iter()",
+                    ::core::option::Option::None,
+                )),
+                ::workflow_runtime::graph::Modifiers::new(
+                    false,
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                ),
+                &[
+                    ::workflow_runtime::graph::Step::Task(::workflow_runtime::graph::Task::new(
+                        "block",
+                        "async move { item.to_uppercase() }",
+                        ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 46u32),
+                        false,
+                        ::workflow_runtime::graph::Modifiers::new(
+                            false,
+                            ::core::option::Option::None,
+                            ::core::option::Option::None,
+                        ),
+                    )),
+                    ::workflow_runtime::graph::Step::Task(::workflow_runtime::graph::Task::new(
+                        "closure",
+                        "|s: String| async move { format!(\"{s}{suffix}\") }",
+                        ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 84u32),
+                        false,
+                        ::workflow_runtime::graph::Modifiers::new(
+                            false,
+                            ::core::option::Option::None,
+                            ::core::option::Option::None,
+                        ),
+                    )),
+                ],
+            ),
+            ::workflow_runtime::graph::Branch::new(
+                "count",
+                "count",
+                ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 9u32),
+                ::core::option::Option::None,
+                ::workflow_runtime::graph::Modifiers::new(
+                    false,
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                ),
+                &[::workflow_runtime::graph::Step::Task(
+                    ::workflow_runtime::graph::Task::new(
+                        "count",
+                        "count(items)",
+                        ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 16u32),
+                        false,
+                        ::workflow_runtime::graph::Modifiers::new(
+                            false,
+                            ::core::option::Option::None,
+                            ::core::option::Option::None,
+                        ),
+                    ),
+                )],
+            ),
+        ],
+        ::workflow_runtime::graph::Join::new(
+            ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 7u32),
+            ::workflow_runtime::graph::Policy::All,
+            &["shouted", "count"],
+            &[],
+            false,
+        ),
+    )],
+);
+async fn shout(items: &[String], suffix: &str) -> (Vec<String>, u32) {
+    let (shouted, count) = ::workflow_runtime::__private::join!(
+        ::workflow_runtime::__private::fan_out(items.iter(), ::core::option::Option::None, |item| {
+            let __workflow_item_step1 =
+                ::workflow_runtime::__private::IntoFuture::into_future(async move { item.to_uppercase() });
+            let __workflow_item_step2 = |s: String| async move { format!("{s}{suffix}") };
+            async move {
+                let __workflow_value4 = {
+                    let __workflow_future3 = __workflow_item_step1;
+                    __workflow_future3
+                }
+                .await;
+                {
+                    let __workflow_future5 = ::workflow_runtime::__private::IntoFuture::into_future(
+                        ::workflow_runtime::__private::call1(__workflow_value4, __workflow_item_step2),
+                    );
+                    __workflow_future5
+                }
+                .await
+            }
+        }),
+        ::workflow_runtime::__private::IntoFuture::into_future(count(items))
+    );
+    (shouted, count)
+}

@@ -1,0 +1,129 @@
+///The graph of the workflow `fastest`: its forks, branches, steps and joins as data (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or `to_conductor_json()`.
+#[allow(dead_code)]
+const FASTEST_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::graph::Workflow::new(
+    "fastest",
+    ::workflow_runtime::graph::Location::new(::core::file!(), 2u32, 10u32),
+    &[::workflow_runtime::graph::Fork::new(
+        ::workflow_runtime::graph::Location::new(::core::file!(), 3u32, 18u32),
+        false,
+        &[
+            ::workflow_runtime::graph::Branch::new(
+                "eu",
+                "eu",
+                ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 9u32),
+                ::core::option::Option::None,
+                ::workflow_runtime::graph::Modifiers::new(
+                    false,
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                ),
+                &[::workflow_runtime::graph::Step::Task(
+                    ::workflow_runtime::graph::Task::new(
+                        "replica",
+                        "replica(\"eu\")",
+                        ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 13u32),
+                        false,
+                        ::workflow_runtime::graph::Modifiers::new(
+                            false,
+                            ::core::option::Option::None,
+                            ::core::option::Option::None,
+                        ),
+                    ),
+                )],
+            ),
+            ::workflow_runtime::graph::Branch::new(
+                "us",
+                "us",
+                ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 9u32),
+                ::core::option::Option::None,
+                ::workflow_runtime::graph::Modifiers::new(
+                    false,
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                ),
+                &[::workflow_runtime::graph::Step::Task(
+                    ::workflow_runtime::graph::Task::new(
+                        "replica",
+                        "replica(\"us\")",
+                        ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 13u32),
+                        false,
+                        ::workflow_runtime::graph::Modifiers::new(
+                            false,
+                            ::core::option::Option::None,
+                            ::core::option::Option::None,
+                        ),
+                    ),
+                )],
+            ),
+            ::workflow_runtime::graph::Branch::new(
+                "asia",
+                "asia",
+                ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 9u32),
+                ::core::option::Option::None,
+                ::workflow_runtime::graph::Modifiers::new(
+                    false,
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                ),
+                &[::workflow_runtime::graph::Step::Task(
+                    ::workflow_runtime::graph::Task::new(
+                        "replica",
+                        "replica(\"asia\")",
+                        ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 15u32),
+                        false,
+                        ::workflow_runtime::graph::Modifiers::new(
+                            false,
+                            ::core::option::Option::None,
+                            ::core::option::Option::None,
+                        ),
+                    ),
+                )],
+            ),
+        ],
+        ::workflow_runtime::graph::Join::new(
+            ::workflow_runtime::graph::Location::new(::core::file!(), 7u32, 7u32),
+            ::workflow_runtime::graph::Policy::First,
+            &["eu", "us", "asia"],
+            &[],
+            false,
+        ),
+    )],
+);
+async fn fastest() -> Winner<u32> {
+    let winner = match {
+        let mut __workflow_racer1 = ::workflow_runtime::__private::pin!(::workflow_runtime::__private::FutureExt::map(
+            ::workflow_runtime::__private::IntoFuture::into_future(replica("eu")),
+            ::workflow_runtime::__private::Ok::<
+                _,
+                ::workflow_runtime::__private::BranchError<::workflow_runtime::__private::Infallible>,
+            >
+        ));
+        let mut __workflow_racer2 = ::workflow_runtime::__private::pin!(::workflow_runtime::__private::FutureExt::map(
+            ::workflow_runtime::__private::IntoFuture::into_future(replica("us")),
+            ::workflow_runtime::__private::Ok::<
+                _,
+                ::workflow_runtime::__private::BranchError<::workflow_runtime::__private::Infallible>,
+            >
+        ));
+        let mut __workflow_racer3 = ::workflow_runtime::__private::pin!(::workflow_runtime::__private::FutureExt::map(
+            ::workflow_runtime::__private::IntoFuture::into_future(replica("asia")),
+            ::workflow_runtime::__private::Ok::<
+                _,
+                ::workflow_runtime::__private::BranchError<::workflow_runtime::__private::Infallible>,
+            >
+        ));
+        ::workflow_runtime::__private::first(
+            ["eu", "us", "asia"],
+            [
+                ::workflow_runtime::__private::racer(__workflow_racer1.as_mut()),
+                ::workflow_runtime::__private::racer(__workflow_racer2.as_mut()),
+                ::workflow_runtime::__private::racer(__workflow_racer3.as_mut()),
+            ],
+        )
+        .await
+    } {
+        ::workflow_runtime::__private::Ok(__workflow_won4) => __workflow_won4,
+        ::workflow_runtime::__private::Err(__workflow_never5) => match __workflow_never5.into_error() {},
+    };
+    winner
+}

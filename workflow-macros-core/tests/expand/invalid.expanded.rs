@@ -1,0 +1,150 @@
+///The graph of the workflow `notify`: its forks, branches, steps and joins as data (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or `to_conductor_json()`.
+#[allow(dead_code)]
+const NOTIFY_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::graph::Workflow::new(
+    "notify",
+    ::workflow_runtime::graph::Location::new(::core::file!(), 3u32, 10u32),
+    &[
+        ::workflow_runtime::graph::Fork::new(
+            ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 5u32),
+            false,
+            &[
+                ::workflow_runtime::graph::Branch::new(
+                    "email",
+                    "email",
+                    ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 9u32),
+                    ::core::option::Option::None,
+                    ::workflow_runtime::graph::Modifiers::new(
+                        false,
+                        ::core::option::Option::None,
+                        ::core::option::Option::None,
+                    ),
+                    &[::workflow_runtime::graph::Step::Task(
+                        ::workflow_runtime::graph::Task::new(
+                            "send",
+                            "send(\"email\")",
+                            ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 16u32),
+                            false,
+                            ::workflow_runtime::graph::Modifiers::new(
+                                false,
+                                ::core::option::Option::None,
+                                ::core::option::Option::None,
+                            ),
+                        ),
+                    )],
+                ),
+                ::workflow_runtime::graph::Branch::new(
+                    "sms",
+                    "sms",
+                    ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 9u32),
+                    ::core::option::Option::None,
+                    ::workflow_runtime::graph::Modifiers::new(
+                        false,
+                        ::core::option::Option::None,
+                        ::core::option::Option::None,
+                    ),
+                    &[::workflow_runtime::graph::Step::Task(
+                        ::workflow_runtime::graph::Task::new(
+                            "send",
+                            "send(\"sms\")",
+                            ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 24u32),
+                            false,
+                            ::workflow_runtime::graph::Modifiers::new(
+                                false,
+                                ::core::option::Option::None,
+                                ::core::option::Option::None,
+                            ),
+                        ),
+                    )],
+                ),
+                ::workflow_runtime::graph::Branch::new(
+                    "sms",
+                    "sms",
+                    ::workflow_runtime::graph::Location::new(::core::file!(), 7u32, 9u32),
+                    ::core::option::Option::None,
+                    ::workflow_runtime::graph::Modifiers::new(
+                        false,
+                        ::core::option::Option::None,
+                        ::core::option::Option::None,
+                    ),
+                    &[::workflow_runtime::graph::Step::Task(
+                        ::workflow_runtime::graph::Task::new(
+                            "send",
+                            "send(\"sms\")",
+                            ::workflow_runtime::graph::Location::new(::core::file!(), 7u32, 14u32),
+                            false,
+                            ::workflow_runtime::graph::Modifiers::new(
+                                false,
+                                ::core::option::Option::None,
+                                ::core::option::Option::None,
+                            ),
+                        ),
+                    )],
+                ),
+            ],
+            ::workflow_runtime::graph::Join::new(
+                ::workflow_runtime::graph::Location::new(::core::file!(), 8u32, 7u32),
+                ::workflow_runtime::graph::Policy::All,
+                &["email", "emial"],
+                &[],
+                false,
+            ),
+        ),
+        ::workflow_runtime::graph::Fork::new(
+            ::workflow_runtime::graph::Location::new(::core::file!(), 9u32, 5u32),
+            false,
+            &[::workflow_runtime::graph::Branch::new(
+                "push",
+                "push",
+                ::workflow_runtime::graph::Location::new(::core::file!(), 10u32, 9u32),
+                ::core::option::Option::None,
+                ::workflow_runtime::graph::Modifiers::new(
+                    false,
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                ),
+                &[::workflow_runtime::graph::Step::Task(
+                    ::workflow_runtime::graph::Task::new(
+                        "send",
+                        "send(\"push\")",
+                        ::workflow_runtime::graph::Location::new(::core::file!(), 10u32, 15u32),
+                        false,
+                        ::workflow_runtime::graph::Modifiers::new(
+                            false,
+                            ::core::option::Option::None,
+                            ::core::option::Option::None,
+                        ),
+                    ),
+                )],
+            )],
+            ::workflow_runtime::graph::Join::new(
+                ::workflow_runtime::graph::Location::new(::core::file!(), 9u32, 5u32),
+                ::workflow_runtime::graph::Policy::All,
+                &[],
+                &[],
+                false,
+            ),
+        ),
+    ],
+);
+#[allow(unused_variables, unreachable_code, clippy::all)]
+async fn notify(urgent: bool) -> String {
+    ::core::compile_error! {
+        "parallel branch `sms` has a condition, but parallel flows are unconditional\n= help: every branch of a fork runs; put the condition inside the step instead: `sms: async { if cond { ... } }`"
+    }
+    ::core::compile_error! {
+        "this fork already has a branch named `sms`\n= help: give each branch of a fork its own name: the join waits on branches by name"
+    }
+    ::core::compile_error! {
+        "this fork has no branch named `emial`\n= help: did you mean `email`?"
+    }
+    ::core::compile_error! {
+        "branch `sms` is forked but never joined\n= help: add `sms` to `join(...)`, or write `background(sms)` after the join to let it run on without being waited for there (it still finishes before the workflow returns)"
+    }
+    ::core::compile_error! {
+        "a fork needs at least two branches, and this one has one\n= help: a single branch needs no fork: run its steps in sequence, as in `let push = step.await;`"
+    }
+    ::core::compile_error! {
+        "this fork is never joined\n= help: add `join(push)` after the fork's closing `>` to wait for its branches"
+    }
+    ::core::panic!("the workflow did not compile")
+}

@@ -1,0 +1,106 @@
+///The graph of the workflow `with_items`: its forks, branches, steps and joins as data (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or `to_conductor_json()`.
+#[allow(dead_code)]
+const WITH_ITEMS_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::graph::Workflow::new(
+    "with_items",
+    ::workflow_runtime::graph::Location::new(::core::file!(), 2u32, 10u32),
+    &[::workflow_runtime::graph::Fork::new(
+        ::workflow_runtime::graph::Location::new(::core::file!(), 10u32, 5u32),
+        false,
+        &[
+            ::workflow_runtime::graph::Branch::new(
+                "a",
+                "a",
+                ::workflow_runtime::graph::Location::new(::core::file!(), 10u32, 12u32),
+                ::core::option::Option::None,
+                ::workflow_runtime::graph::Modifiers::new(
+                    false,
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                ),
+                &[::workflow_runtime::graph::Step::Task(
+                    ::workflow_runtime::graph::Task::new(
+                        "id",
+                        "id(x)",
+                        ::workflow_runtime::graph::Location::new(::core::file!(), 10u32, 15u32),
+                        false,
+                        ::workflow_runtime::graph::Modifiers::new(
+                            false,
+                            ::core::option::Option::None,
+                            ::core::option::Option::None,
+                        ),
+                    ),
+                )],
+            ),
+            ::workflow_runtime::graph::Branch::new(
+                "c",
+                "c",
+                ::workflow_runtime::graph::Location::new(::core::file!(), 10u32, 22u32),
+                ::core::option::Option::None,
+                ::workflow_runtime::graph::Modifiers::new(
+                    false,
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                ),
+                &[::workflow_runtime::graph::Step::Task(
+                    ::workflow_runtime::graph::Task::new(
+                        "id",
+                        "id(Offset(3).get())",
+                        ::workflow_runtime::graph::Location::new(::core::file!(), 10u32, 25u32),
+                        false,
+                        ::workflow_runtime::graph::Modifiers::new(
+                            false,
+                            ::core::option::Option::None,
+                            ::core::option::Option::None,
+                        ),
+                    ),
+                )],
+            ),
+        ],
+        ::workflow_runtime::graph::Join::new(
+            ::workflow_runtime::graph::Location::new(::core::file!(), 10u32, 47u32),
+            ::workflow_runtime::graph::Policy::All,
+            &["a"],
+            &["c"],
+            false,
+        ),
+    )],
+);
+async fn with_items() -> u8 {
+    struct Offset(u8);
+    impl Offset {
+        fn get(&self) -> u8 {
+            self.0
+        }
+    }
+    let x = helper();
+    fn helper() -> u8 {
+        10
+    }
+    match ::workflow_runtime::__private::with_background(
+        async {
+            let (a,) =
+                ::workflow_runtime::__private::join!(::workflow_runtime::__private::IntoFuture::into_future(id(x)));
+            ::workflow_runtime::__private::Ok(
+                async {
+                    if let ::workflow_runtime::__private::Some(__workflow_out2) =
+                        ::workflow_runtime::__private::returns::<u8>()
+                    {
+                        return __workflow_out2;
+                    }
+                    let __workflow_out2: u8 = { a + helper() };
+                    __workflow_out2
+                }
+                .await,
+            )
+        },
+        async {
+            ::workflow_runtime::__private::IntoFuture::into_future(id(Offset(3).get())).await;
+        },
+        ::workflow_runtime::__private::Result::is_err,
+    )
+    .await
+    {
+        ::workflow_runtime::__private::Ok(__workflow_ended1)
+        | ::workflow_runtime::__private::Err(__workflow_ended1) => __workflow_ended1,
+    }
+}

@@ -1,0 +1,142 @@
+///The graph of the workflow `settled`: its forks, branches, steps and joins as data (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or `to_conductor_json()`.
+#[allow(dead_code)]
+const SETTLED_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::graph::Workflow::new(
+    "settled",
+    ::workflow_runtime::graph::Location::new(::core::file!(), 2u32, 10u32),
+    &[::workflow_runtime::graph::Fork::new(
+        ::workflow_runtime::graph::Location::new(::core::file!(), 3u32, 5u32),
+        false,
+        &[
+            ::workflow_runtime::graph::Branch::new(
+                "a",
+                "a",
+                ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 9u32),
+                ::core::option::Option::None,
+                ::workflow_runtime::graph::Modifiers::new(
+                    false,
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                ),
+                &[::workflow_runtime::graph::Step::Task(
+                    ::workflow_runtime::graph::Task::new(
+                        "fail_after",
+                        "fail_after(10, \"a failed\")",
+                        ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 12u32),
+                        true,
+                        ::workflow_runtime::graph::Modifiers::new(
+                            false,
+                            ::core::option::Option::None,
+                            ::core::option::Option::None,
+                        ),
+                    ),
+                )],
+            ),
+            ::workflow_runtime::graph::Branch::new(
+                "b",
+                "b",
+                ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 9u32),
+                ::core::option::Option::None,
+                ::workflow_runtime::graph::Modifiers::new(
+                    false,
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                ),
+                &[::workflow_runtime::graph::Step::Task(
+                    ::workflow_runtime::graph::Task::new(
+                        "io_fail",
+                        "io_fail(20)",
+                        ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 12u32),
+                        true,
+                        ::workflow_runtime::graph::Modifiers::new(
+                            false,
+                            ::core::option::Option::None,
+                            ::core::option::Option::None,
+                        ),
+                    ),
+                )],
+            ),
+            ::workflow_runtime::graph::Branch::new(
+                "c",
+                "c",
+                ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 9u32),
+                ::core::option::Option::None,
+                ::workflow_runtime::graph::Modifiers::new(
+                    false,
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                ),
+                &[::workflow_runtime::graph::Step::Task(
+                    ::workflow_runtime::graph::Task::new(
+                        "after",
+                        "after(30, 3)",
+                        ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 12u32),
+                        false,
+                        ::workflow_runtime::graph::Modifiers::new(
+                            false,
+                            ::core::option::Option::None,
+                            ::core::option::Option::None,
+                        ),
+                    ),
+                )],
+            ),
+        ],
+        ::workflow_runtime::graph::Join::new(
+            ::workflow_runtime::graph::Location::new(::core::file!(), 7u32, 7u32),
+            ::workflow_runtime::graph::Policy::Settled,
+            &["a", "b", "c"],
+            &[],
+            false,
+        ),
+    )],
+);
+async fn settled() -> (
+    Result<u32, BranchError<String>>,
+    Result<u32, BranchError<std::io::Error>>,
+    u32,
+) {
+    let (a, b, c) = ::workflow_runtime::__private::join!(
+        async {
+            let __workflow_output5 = {
+                let __workflow_future1 =
+                    ::workflow_runtime::__private::IntoFuture::into_future(fail_after(10, "a failed"));
+                __workflow_future1
+            }
+            .await;
+            let __workflow_value2 = match ::workflow_runtime::__private::fallible(__workflow_output5) {
+                ::workflow_runtime::__private::Ok(__workflow_ok3) => __workflow_ok3,
+                ::workflow_runtime::__private::Err(__workflow_error4) => {
+                    return ::workflow_runtime::__private::Err(::workflow_runtime::__private::BranchError::new(
+                        "a",
+                        __workflow_error4,
+                    ));
+                }
+            };
+            ::workflow_runtime::__private::Ok(__workflow_value2)
+        },
+        async {
+            let __workflow_output10 = {
+                let __workflow_future6 = ::workflow_runtime::__private::IntoFuture::into_future(io_fail(20));
+                __workflow_future6
+            }
+            .await;
+            let __workflow_value7 = match ::workflow_runtime::__private::fallible(__workflow_output10) {
+                ::workflow_runtime::__private::Ok(__workflow_ok8) => __workflow_ok8,
+                ::workflow_runtime::__private::Err(__workflow_error9) => {
+                    return ::workflow_runtime::__private::Err(::workflow_runtime::__private::BranchError::new(
+                        "b",
+                        __workflow_error9,
+                    ));
+                }
+            };
+            ::workflow_runtime::__private::Ok(__workflow_value7)
+        },
+        ::workflow_runtime::__private::FutureExt::map(
+            ::workflow_runtime::__private::IntoFuture::into_future(after(30, 3)),
+            ::workflow_runtime::__private::Ok::<
+                _,
+                ::workflow_runtime::__private::BranchError<::workflow_runtime::__private::Infallible>,
+            >
+        )
+    );
+    (a, b, c)
+}

@@ -1,0 +1,207 @@
+///The graph of the workflow `background_checks`: its forks, branches, steps and joins as data (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or `to_conductor_json()`.
+#[allow(dead_code)]
+const BACKGROUND_CHECKS_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::graph::Workflow::new(
+    "background_checks",
+    ::workflow_runtime::graph::Location::new(::core::file!(), 2u32, 10u32),
+    &[::workflow_runtime::graph::Fork::new(
+        ::workflow_runtime::graph::Location::new(::core::file!(), 3u32, 5u32),
+        false,
+        &[
+            ::workflow_runtime::graph::Branch::new(
+                "credit",
+                "credit",
+                ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 9u32),
+                ::core::option::Option::None,
+                ::workflow_runtime::graph::Modifiers::new(
+                    false,
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                ),
+                &[::workflow_runtime::graph::Step::Task(
+                    ::workflow_runtime::graph::Task::new(
+                        "check",
+                        "check(\"credit\", id)",
+                        ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 17u32),
+                        true,
+                        ::workflow_runtime::graph::Modifiers::new(
+                            false,
+                            ::core::option::Option::None,
+                            ::core::option::Option::None,
+                        ),
+                    ),
+                )],
+            ),
+            ::workflow_runtime::graph::Branch::new(
+                "documents",
+                "documents",
+                ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 9u32),
+                ::core::option::Option::None,
+                ::workflow_runtime::graph::Modifiers::new(
+                    false,
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                ),
+                &[
+                    ::workflow_runtime::graph::Step::Fork(::workflow_runtime::graph::Fork::new(
+                        ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 20u32),
+                        false,
+                        &[
+                            ::workflow_runtime::graph::Branch::new(
+                                "passport",
+                                "documents.passport",
+                                ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 13u32),
+                                ::core::option::Option::None,
+                                ::workflow_runtime::graph::Modifiers::new(
+                                    false,
+                                    ::core::option::Option::None,
+                                    ::core::option::Option::None,
+                                ),
+                                &[::workflow_runtime::graph::Step::Task(
+                                    ::workflow_runtime::graph::Task::new(
+                                        "check",
+                                        "check(\"passport\", id)",
+                                        ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 23u32),
+                                        true,
+                                        ::workflow_runtime::graph::Modifiers::new(
+                                            false,
+                                            ::core::option::Option::None,
+                                            ::core::option::Option::None,
+                                        ),
+                                    ),
+                                )],
+                            ),
+                            ::workflow_runtime::graph::Branch::new(
+                                "utility",
+                                "documents.utility",
+                                ::workflow_runtime::graph::Location::new(::core::file!(), 7u32, 13u32),
+                                ::core::option::Option::None,
+                                ::workflow_runtime::graph::Modifiers::new(
+                                    false,
+                                    ::core::option::Option::None,
+                                    ::core::option::Option::None,
+                                ),
+                                &[::workflow_runtime::graph::Step::Task(
+                                    ::workflow_runtime::graph::Task::new(
+                                        "check",
+                                        "check(\"utility\", id)",
+                                        ::workflow_runtime::graph::Location::new(::core::file!(), 7u32, 22u32),
+                                        true,
+                                        ::workflow_runtime::graph::Modifiers::new(
+                                            false,
+                                            ::core::option::Option::None,
+                                            ::core::option::Option::None,
+                                        ),
+                                    ),
+                                )],
+                            ),
+                        ],
+                        ::workflow_runtime::graph::Join::new(
+                            ::workflow_runtime::graph::Location::new(::core::file!(), 8u32, 11u32),
+                            ::workflow_runtime::graph::Policy::All,
+                            &["passport", "utility"],
+                            &[],
+                            true,
+                        ),
+                    )),
+                    ::workflow_runtime::graph::Step::Task(::workflow_runtime::graph::Task::new(
+                        "merge",
+                        "merge",
+                        ::workflow_runtime::graph::Location::new(::core::file!(), 8u32, 39u32),
+                        false,
+                        ::workflow_runtime::graph::Modifiers::new(
+                            false,
+                            ::core::option::Option::None,
+                            ::core::option::Option::None,
+                        ),
+                    )),
+                ],
+            ),
+        ],
+        ::workflow_runtime::graph::Join::new(
+            ::workflow_runtime::graph::Location::new(::core::file!(), 9u32, 7u32),
+            ::workflow_runtime::graph::Policy::All,
+            &["credit", "documents"],
+            &[],
+            true,
+        ),
+    )],
+);
+async fn background_checks(id: u32) -> Result<String, BranchError<String>> {
+    let (credit, documents) = ::workflow_runtime::__private::try_join!(
+        async {
+            let __workflow_output5 = {
+                let __workflow_future1 = ::workflow_runtime::__private::IntoFuture::into_future(check("credit", id));
+                __workflow_future1
+            }
+            .await;
+            let __workflow_value2 = match ::workflow_runtime::__private::fallible(__workflow_output5) {
+                ::workflow_runtime::__private::Ok(__workflow_ok3) => __workflow_ok3,
+                ::workflow_runtime::__private::Err(__workflow_error4) => {
+                    return ::workflow_runtime::__private::Err(::workflow_runtime::__private::BranchError::new(
+                        "credit",
+                        __workflow_error4,
+                    ));
+                }
+            };
+            ::workflow_runtime::__private::Ok(__workflow_value2)
+        },
+        async {
+            let (passport, utility) = match ::workflow_runtime::__private::try_join!(
+                async {
+                    let __workflow_output10 = {
+                        let __workflow_future6 =
+                            ::workflow_runtime::__private::IntoFuture::into_future(check("passport", id));
+                        __workflow_future6
+                    }
+                    .await;
+                    let __workflow_value7 = match ::workflow_runtime::__private::fallible(__workflow_output10) {
+                        ::workflow_runtime::__private::Ok(__workflow_ok8) => __workflow_ok8,
+                        ::workflow_runtime::__private::Err(__workflow_error9) => {
+                            return ::workflow_runtime::__private::Err(
+                                ::workflow_runtime::__private::BranchError::new(
+                                    "documents.passport",
+                                    __workflow_error9,
+                                ),
+                            );
+                        }
+                    };
+                    ::workflow_runtime::__private::Ok(__workflow_value7)
+                },
+                async {
+                    let __workflow_output15 = {
+                        let __workflow_future11 =
+                            ::workflow_runtime::__private::IntoFuture::into_future(check("utility", id));
+                        __workflow_future11
+                    }
+                    .await;
+                    let __workflow_value12 = match ::workflow_runtime::__private::fallible(__workflow_output15) {
+                        ::workflow_runtime::__private::Ok(__workflow_ok13) => __workflow_ok13,
+                        ::workflow_runtime::__private::Err(__workflow_error14) => {
+                            return ::workflow_runtime::__private::Err(
+                                ::workflow_runtime::__private::BranchError::new(
+                                    "documents.utility",
+                                    __workflow_error14,
+                                ),
+                            );
+                        }
+                    };
+                    ::workflow_runtime::__private::Ok(__workflow_value12)
+                }
+            ) {
+                ::workflow_runtime::__private::Ok(__workflow_ok17) => __workflow_ok17,
+                ::workflow_runtime::__private::Err(__workflow_error16) => {
+                    return ::workflow_runtime::__private::Err(__workflow_error16);
+                }
+            };
+            let __workflow_value19 = {
+                let __workflow_future18 = ::workflow_runtime::__private::IntoFuture::into_future(
+                    ::workflow_runtime::__private::call2(passport, utility, merge),
+                );
+                __workflow_future18
+            }
+            .await;
+            ::workflow_runtime::__private::Ok(__workflow_value19)
+        }
+    )?;
+    Ok(format!("{credit}, {documents}"))
+}

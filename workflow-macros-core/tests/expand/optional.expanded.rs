@@ -1,0 +1,111 @@
+///The graph of the workflow `notify`: its forks, branches, steps and joins as data (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or `to_conductor_json()`.
+#[allow(dead_code)]
+const NOTIFY_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::graph::Workflow::new(
+    "notify",
+    ::workflow_runtime::graph::Location::new(::core::file!(), 2u32, 10u32),
+    &[::workflow_runtime::graph::Fork::new(
+        ::workflow_runtime::graph::Location::new(::core::file!(), 3u32, 5u32),
+        false,
+        &[
+            ::workflow_runtime::graph::Branch::new(
+                "email",
+                "email",
+                ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 9u32),
+                ::core::option::Option::None,
+                ::workflow_runtime::graph::Modifiers::new(
+                    false,
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                ),
+                &[::workflow_runtime::graph::Step::Task(
+                    ::workflow_runtime::graph::Task::new(
+                        "call_email",
+                        "call_email(id)",
+                        ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 16u32),
+                        true,
+                        ::workflow_runtime::graph::Modifiers::new(
+                            false,
+                            ::core::option::Option::None,
+                            ::core::option::Option::None,
+                        ),
+                    ),
+                )],
+            ),
+            ::workflow_runtime::graph::Branch::new(
+                "sms",
+                "sms",
+                ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 9u32),
+                ::core::option::Option::None,
+                ::workflow_runtime::graph::Modifiers::new(
+                    true,
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                ),
+                &[::workflow_runtime::graph::Step::Task(
+                    ::workflow_runtime::graph::Task::new(
+                        "call_sms",
+                        "call_sms(id)",
+                        ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 14u32),
+                        true,
+                        ::workflow_runtime::graph::Modifiers::new(
+                            false,
+                            ::core::option::Option::None,
+                            ::core::option::Option::None,
+                        ),
+                    ),
+                )],
+            ),
+        ],
+        ::workflow_runtime::graph::Join::new(
+            ::workflow_runtime::graph::Location::new(::core::file!(), 7u32, 7u32),
+            ::workflow_runtime::graph::Policy::All,
+            &["email", "sms"],
+            &[],
+            true,
+        ),
+    )],
+);
+async fn notify(id: u32) -> Result<(u32, Option<u32>), BranchError<CallError>> {
+    let (email, sms) = ::workflow_runtime::__private::try_join!(
+        async {
+            let __workflow_output5 = {
+                let __workflow_future1 = ::workflow_runtime::__private::IntoFuture::into_future(call_email(id));
+                __workflow_future1
+            }
+            .await;
+            let __workflow_value2 = match ::workflow_runtime::__private::fallible(__workflow_output5) {
+                ::workflow_runtime::__private::Ok(__workflow_ok3) => __workflow_ok3,
+                ::workflow_runtime::__private::Err(__workflow_error4) => {
+                    return ::workflow_runtime::__private::Err(::workflow_runtime::__private::BranchError::new(
+                        "email",
+                        __workflow_error4,
+                    ));
+                }
+            };
+            ::workflow_runtime::__private::Ok(__workflow_value2)
+        },
+        ::workflow_runtime::__private::FutureExt::map(
+            ::workflow_runtime::__private::FutureExt::map(
+                async {
+                    let __workflow_output10 = {
+                        let __workflow_future6 = ::workflow_runtime::__private::IntoFuture::into_future(call_sms(id));
+                        __workflow_future6
+                    }
+                    .await;
+                    let __workflow_value7 = match ::workflow_runtime::__private::fallible(__workflow_output10) {
+                        ::workflow_runtime::__private::Ok(__workflow_ok8) => __workflow_ok8,
+                        ::workflow_runtime::__private::Err(__workflow_error9) => {
+                            return ::workflow_runtime::__private::Err(
+                                ::workflow_runtime::__private::BranchError::new("sms", __workflow_error9),
+                            );
+                        }
+                    };
+                    ::workflow_runtime::__private::Ok(__workflow_value7)
+                },
+                ::workflow_runtime::__private::Result::ok
+            ),
+            ::workflow_runtime::__private::Ok::<_, ::workflow_runtime::__private::BranchError<_>>
+        )
+    )?;
+    Ok((email, sms))
+}

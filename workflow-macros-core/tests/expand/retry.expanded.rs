@@ -1,0 +1,119 @@
+///The graph of the workflow `retried`: its forks, branches, steps and joins as data (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or `to_conductor_json()`.
+#[allow(dead_code)]
+const RETRIED_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::graph::Workflow::new(
+    "retried",
+    ::workflow_runtime::graph::Location::new(::core::file!(), 2u32, 10u32),
+    &[::workflow_runtime::graph::Fork::new(
+        ::workflow_runtime::graph::Location::new(::core::file!(), 3u32, 5u32),
+        false,
+        &[
+            ::workflow_runtime::graph::Branch::new(
+                "value",
+                "value",
+                ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 9u32),
+                ::core::option::Option::None,
+                ::workflow_runtime::graph::Modifiers::new(
+                    false,
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                ),
+                &[::workflow_runtime::graph::Step::Task(
+                    ::workflow_runtime::graph::Task::new(
+                        "call",
+                        "service.call(7)",
+                        ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 44u32),
+                        true,
+                        ::workflow_runtime::graph::Modifiers::new(
+                            false,
+                            ::core::option::Option::None,
+                            ::core::option::Option::Some("3, backoff = 10ms"),
+                        ),
+                    ),
+                )],
+            ),
+            ::workflow_runtime::graph::Branch::new(
+                "other",
+                "other",
+                ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 9u32),
+                ::core::option::Option::None,
+                ::workflow_runtime::graph::Modifiers::new(
+                    false,
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                ),
+                &[::workflow_runtime::graph::Step::Task(
+                    ::workflow_runtime::graph::Task::new(
+                        "call",
+                        "service.call(8)",
+                        ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 61u32),
+                        true,
+                        ::workflow_runtime::graph::Modifiers::new(
+                            false,
+                            ::core::option::Option::Some("100ms"),
+                            ::core::option::Option::Some("2, backoff = 5ms"),
+                        ),
+                    ),
+                )],
+            ),
+        ],
+        ::workflow_runtime::graph::Join::new(
+            ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 7u32),
+            ::workflow_runtime::graph::Policy::All,
+            &["value", "other"],
+            &[],
+            true,
+        ),
+    )],
+);
+async fn retried(service: &Service) -> Result<(u32, u32), BranchError<CallError>> {
+    let (value, other) = ::workflow_runtime::__private::try_join!(
+        async {
+            let __workflow_output5 = {
+                let __workflow_future1 = ::workflow_runtime::__private::retry(
+                    3u64 as _,
+                    ::core::time::Duration::from_nanos(10000000u64),
+                    || ::workflow_runtime::__private::IntoFuture::into_future(service.call(7)),
+                );
+                __workflow_future1
+            }
+            .await;
+            let __workflow_value2 = match ::workflow_runtime::__private::fallible(__workflow_output5) {
+                ::workflow_runtime::__private::Ok(__workflow_ok3) => __workflow_ok3,
+                ::workflow_runtime::__private::Err(__workflow_error4) => {
+                    return ::workflow_runtime::__private::Err(::workflow_runtime::__private::BranchError::new(
+                        "value",
+                        __workflow_error4,
+                    ));
+                }
+            };
+            ::workflow_runtime::__private::Ok(__workflow_value2)
+        },
+        async {
+            let __workflow_output10 = {
+                let __workflow_future6 = ::workflow_runtime::__private::retry(
+                    2u64 as _,
+                    ::core::time::Duration::from_nanos(5000000u64),
+                    || {
+                        ::workflow_runtime::__private::with_timeout(
+                            ::core::time::Duration::from_nanos(100000000u64),
+                            ::workflow_runtime::__private::IntoFuture::into_future(service.call(8)),
+                        )
+                    },
+                );
+                __workflow_future6
+            }
+            .await;
+            let __workflow_value7 = match ::workflow_runtime::__private::fallible(__workflow_output10) {
+                ::workflow_runtime::__private::Ok(__workflow_ok8) => __workflow_ok8,
+                ::workflow_runtime::__private::Err(__workflow_error9) => {
+                    return ::workflow_runtime::__private::Err(::workflow_runtime::__private::BranchError::new(
+                        "other",
+                        __workflow_error9,
+                    ));
+                }
+            };
+            ::workflow_runtime::__private::Ok(__workflow_value7)
+        }
+    )?;
+    Ok((value, other))
+}

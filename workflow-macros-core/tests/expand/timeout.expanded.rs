@@ -1,0 +1,131 @@
+///The graph of the workflow `deadlines`: its forks, branches, steps and joins as data (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or `to_conductor_json()`.
+#[allow(dead_code)]
+const DEADLINES_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::graph::Workflow::new(
+    "deadlines",
+    ::workflow_runtime::graph::Location::new(::core::file!(), 2u32, 10u32),
+    &[::workflow_runtime::graph::Fork::new(
+        ::workflow_runtime::graph::Location::new(::core::file!(), 3u32, 5u32),
+        false,
+        &[
+            ::workflow_runtime::graph::Branch::new(
+                "slow",
+                "slow",
+                ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 9u32),
+                ::core::option::Option::None,
+                ::workflow_runtime::graph::Modifiers::new(
+                    false,
+                    ::core::option::Option::Some("1s"),
+                    ::core::option::Option::None,
+                ),
+                &[
+                    ::workflow_runtime::graph::Step::Task(::workflow_runtime::graph::Task::new(
+                        "fetch",
+                        "fetch(id)",
+                        ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 15u32),
+                        true,
+                        ::workflow_runtime::graph::Modifiers::new(
+                            false,
+                            ::core::option::Option::None,
+                            ::core::option::Option::None,
+                        ),
+                    )),
+                    ::workflow_runtime::graph::Step::Task(::workflow_runtime::graph::Task::new(
+                        "parse_reply",
+                        "parse_reply",
+                        ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 29u32),
+                        false,
+                        ::workflow_runtime::graph::Modifiers::new(
+                            false,
+                            ::core::option::Option::None,
+                            ::core::option::Option::None,
+                        ),
+                    )),
+                ],
+            ),
+            ::workflow_runtime::graph::Branch::new(
+                "stuck",
+                "stuck",
+                ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 9u32),
+                ::core::option::Option::None,
+                ::workflow_runtime::graph::Modifiers::new(
+                    false,
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                ),
+                &[::workflow_runtime::graph::Step::Task(
+                    ::workflow_runtime::graph::Task::new(
+                        "never_answers",
+                        "never_answers(id)",
+                        ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 34u32),
+                        true,
+                        ::workflow_runtime::graph::Modifiers::new(
+                            false,
+                            ::core::option::Option::Some("250ms"),
+                            ::core::option::Option::None,
+                        ),
+                    ),
+                )],
+            ),
+        ],
+        ::workflow_runtime::graph::Join::new(
+            ::workflow_runtime::graph::Location::new(::core::file!(), 7u32, 7u32),
+            ::workflow_runtime::graph::Policy::All,
+            &["slow", "stuck"],
+            &[],
+            true,
+        ),
+    )],
+);
+async fn deadlines(id: u32) -> Result<(u32, u32), BranchError<CallError>> {
+    let (slow, stuck) = ::workflow_runtime::__private::try_join!(
+        ::workflow_runtime::__private::timeout_branch::<_, _>(
+            "slow",
+            ::core::time::Duration::from_nanos(1000000000u64),
+            async {
+                let __workflow_output5 = {
+                    let __workflow_future1 = ::workflow_runtime::__private::IntoFuture::into_future(fetch(id));
+                    __workflow_future1
+                }
+                .await;
+                let __workflow_value2 = match ::workflow_runtime::__private::fallible(__workflow_output5) {
+                    ::workflow_runtime::__private::Ok(__workflow_ok3) => __workflow_ok3,
+                    ::workflow_runtime::__private::Err(__workflow_error4) => {
+                        return ::workflow_runtime::__private::Err(::workflow_runtime::__private::BranchError::new(
+                            "slow",
+                            __workflow_error4,
+                        ));
+                    }
+                };
+                let __workflow_value7 = {
+                    let __workflow_future6 = ::workflow_runtime::__private::IntoFuture::into_future(
+                        ::workflow_runtime::__private::call1(__workflow_value2, parse_reply),
+                    );
+                    __workflow_future6
+                }
+                .await;
+                ::workflow_runtime::__private::Ok(__workflow_value7)
+            }
+        ),
+        async {
+            let __workflow_output12 = {
+                let __workflow_future8 = ::workflow_runtime::__private::with_timeout(
+                    ::core::time::Duration::from_nanos(250000000u64),
+                    ::workflow_runtime::__private::IntoFuture::into_future(never_answers(id)),
+                );
+                __workflow_future8
+            }
+            .await;
+            let __workflow_value9 = match ::workflow_runtime::__private::fallible(__workflow_output12) {
+                ::workflow_runtime::__private::Ok(__workflow_ok10) => __workflow_ok10,
+                ::workflow_runtime::__private::Err(__workflow_error11) => {
+                    return ::workflow_runtime::__private::Err(::workflow_runtime::__private::BranchError::new(
+                        "stuck",
+                        __workflow_error11,
+                    ));
+                }
+            };
+            ::workflow_runtime::__private::Ok(__workflow_value9)
+        }
+    )?;
+    Ok((slow, stuck))
+}

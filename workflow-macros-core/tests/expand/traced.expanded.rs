@@ -1,0 +1,122 @@
+///The graph of the workflow `dropship`: its forks, branches, steps and joins as data (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or `to_conductor_json()`.
+#[allow(dead_code)]
+const DROPSHIP_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::graph::Workflow::new(
+    "dropship",
+    ::workflow_runtime::graph::Location::new(::core::file!(), 3u32, 10u32),
+    &[::workflow_runtime::graph::Fork::new(
+        ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 5u32),
+        false,
+        &[
+            ::workflow_runtime::graph::Branch::new(
+                "product",
+                "product",
+                ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 9u32),
+                ::core::option::Option::None,
+                ::workflow_runtime::graph::Modifiers::new(
+                    false,
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                ),
+                &[::workflow_runtime::graph::Step::Task(
+                    ::workflow_runtime::graph::Task::new(
+                        "product",
+                        "product(order)",
+                        ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 18u32),
+                        false,
+                        ::workflow_runtime::graph::Modifiers::new(
+                            false,
+                            ::core::option::Option::None,
+                            ::core::option::Option::None,
+                        ),
+                    ),
+                )],
+            ),
+            ::workflow_runtime::graph::Branch::new(
+                "customer",
+                "customer",
+                ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 9u32),
+                ::core::option::Option::None,
+                ::workflow_runtime::graph::Modifiers::new(
+                    false,
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                ),
+                &[::workflow_runtime::graph::Step::Task(
+                    ::workflow_runtime::graph::Task::new(
+                        "customer",
+                        "customer(order)",
+                        ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 19u32),
+                        false,
+                        ::workflow_runtime::graph::Modifiers::new(
+                            false,
+                            ::core::option::Option::None,
+                            ::core::option::Option::None,
+                        ),
+                    ),
+                )],
+            ),
+        ],
+        ::workflow_runtime::graph::Join::new(
+            ::workflow_runtime::graph::Location::new(::core::file!(), 7u32, 7u32),
+            ::workflow_runtime::graph::Policy::All,
+            &["product", "customer"],
+            &[],
+            false,
+        ),
+    )],
+);
+async fn dropship(order: u32) -> String {
+    ::workflow_runtime::__private::traced! {}
+    if ::workflow_runtime::__private::trace_enabled() {
+        ::workflow_runtime::__private::boxed(async {
+            if let ::workflow_runtime::__private::Some(__workflow_out4) =
+                ::workflow_runtime::__private::returns::<String>()
+            {
+                return __workflow_out4;
+            }
+            let __workflow_out4: String = {
+                let __workflow_span = ::workflow_runtime::__private::tracing::info_span!("dropship");
+                ::workflow_runtime::__private::tracing::info!(
+                    parent : & __workflow_span, "workflow `{}` started", "dropship"
+                );
+                let __workflow_fork_trace1 = ::workflow_runtime::__private::ForkTrace::split(
+                    ::workflow_runtime::__private::tracing::info_span!(
+                        parent : & __workflow_span, "fork"
+                    ),
+                    &["product", "customer"],
+                    2usize,
+                    &[],
+                    "the join waits for all",
+                );
+                let (product, customer) = ::workflow_runtime::__private::join!(
+                    __workflow_fork_trace1.arrival(0u16, |_| false, false, {
+                        let __workflow_branch_span2 = ::workflow_runtime::__private::tracing::info_span!(parent :
+                        __workflow_fork_trace1.span(), "product", step = "product");
+                        ::workflow_runtime::__private::Instrument::instrument(
+                            ::workflow_runtime::__private::IntoFuture::into_future(product(order)),
+                            __workflow_branch_span2,
+                        )
+                    }),
+                    __workflow_fork_trace1.arrival(1u16, |_| false, false, {
+                        let __workflow_branch_span3 = ::workflow_runtime::__private::tracing::info_span!(parent :
+                        __workflow_fork_trace1.span(), "customer", step = "customer");
+                        ::workflow_runtime::__private::Instrument::instrument(
+                            ::workflow_runtime::__private::IntoFuture::into_future(customer(order)),
+                            __workflow_branch_span3,
+                        )
+                    })
+                );
+                __workflow_fork_trace1.merged(&["product", "customer"]);
+                format!("send {product} to {customer}")
+            };
+            __workflow_out4
+        })
+        .await
+    } else {
+        let (product, customer) = ::workflow_runtime::__private::join!(
+            ::workflow_runtime::__private::IntoFuture::into_future(product(order)),
+            ::workflow_runtime::__private::IntoFuture::into_future(customer(order))
+        );
+        format!("send {product} to {customer}")
+    }
+}
