@@ -20,7 +20,7 @@ const NOTIFY_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::gr
                 &[::workflow_runtime::graph::Step::Task(
                     ::workflow_runtime::graph::Task::new(
                         "send",
-                        "send(log, \"email\")",
+                        "send(log, \"..\")",
                         ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 16u32),
                         false,
                         ::workflow_runtime::graph::Modifiers::new(
@@ -28,7 +28,8 @@ const NOTIFY_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::gr
                             ::core::option::Option::None,
                             ::core::option::Option::None,
                         ),
-                    ),
+                    )
+                    .with_id("0.email.0"),
                 )],
             ),
             ::workflow_runtime::graph::Branch::new(
@@ -44,7 +45,7 @@ const NOTIFY_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::gr
                 &[::workflow_runtime::graph::Step::Task(
                     ::workflow_runtime::graph::Task::new(
                         "send",
-                        "send(log, \"sms\")",
+                        "send(log, \"..\")",
                         ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 14u32),
                         false,
                         ::workflow_runtime::graph::Modifiers::new(
@@ -52,7 +53,8 @@ const NOTIFY_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::gr
                             ::core::option::Option::None,
                             ::core::option::Option::None,
                         ),
-                    ),
+                    )
+                    .with_id("0.sms.0"),
                 )],
             ),
             ::workflow_runtime::graph::Branch::new(
@@ -68,7 +70,7 @@ const NOTIFY_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::gr
                 &[::workflow_runtime::graph::Step::Task(
                     ::workflow_runtime::graph::Task::new(
                         "send",
-                        "send(log, \"http\")",
+                        "send(log, \"..\")",
                         ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 15u32),
                         false,
                         ::workflow_runtime::graph::Modifiers::new(
@@ -76,7 +78,8 @@ const NOTIFY_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::gr
                             ::core::option::Option::None,
                             ::core::option::Option::None,
                         ),
-                    ),
+                    )
+                    .with_id("0.http.0"),
                 )],
             ),
         ],

@@ -43,7 +43,8 @@ const FULFIL_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::gr
                                             ::core::option::Option::None,
                                             ::core::option::Option::None,
                                         ),
-                                    ),
+                                    )
+                                    .with_id("0.order.0.reserve.0"),
                                 )],
                             ),
                             ::workflow_runtime::graph::Branch::new(
@@ -67,7 +68,8 @@ const FULFIL_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::gr
                                             ::core::option::Option::None,
                                             ::core::option::Option::None,
                                         ),
-                                    ),
+                                    )
+                                    .with_id("0.order.0.audit.0"),
                                 )],
                             ),
                         ],
@@ -79,17 +81,20 @@ const FULFIL_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::gr
                             false,
                         ),
                     )),
-                    ::workflow_runtime::graph::Step::Task(::workflow_runtime::graph::Task::new(
-                        "ship",
-                        "ship",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 7u32, 46u32),
-                        false,
-                        ::workflow_runtime::graph::Modifiers::new(
+                    ::workflow_runtime::graph::Step::Task(
+                        ::workflow_runtime::graph::Task::new(
+                            "ship",
+                            "ship",
+                            ::workflow_runtime::graph::Location::new(::core::file!(), 7u32, 46u32),
                             false,
-                            ::core::option::Option::None,
-                            ::core::option::Option::None,
-                        ),
-                    )),
+                            ::workflow_runtime::graph::Modifiers::new(
+                                false,
+                                ::core::option::Option::None,
+                                ::core::option::Option::None,
+                            ),
+                        )
+                        .with_id("0.order.1"),
+                    ),
                 ],
             ),
             ::workflow_runtime::graph::Branch::new(
@@ -113,7 +118,8 @@ const FULFIL_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::gr
                             ::core::option::Option::None,
                             ::core::option::Option::None,
                         ),
-                    ),
+                    )
+                    .with_id("0.invoice.0"),
                 )],
             ),
         ],

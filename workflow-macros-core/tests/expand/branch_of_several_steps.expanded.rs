@@ -18,39 +18,48 @@ const PIPELINE_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::
                     ::core::option::Option::None,
                 ),
                 &[
-                    ::workflow_runtime::graph::Step::Task(::workflow_runtime::graph::Task::new(
-                        "f",
-                        "f(id)",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 12u32),
-                        false,
-                        ::workflow_runtime::graph::Modifiers::new(
+                    ::workflow_runtime::graph::Step::Task(
+                        ::workflow_runtime::graph::Task::new(
+                            "f",
+                            "f(id)",
+                            ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 12u32),
                             false,
-                            ::core::option::Option::None,
-                            ::core::option::Option::None,
-                        ),
-                    )),
-                    ::workflow_runtime::graph::Step::Task(::workflow_runtime::graph::Task::new(
-                        "g",
-                        "g",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 21u32),
-                        false,
-                        ::workflow_runtime::graph::Modifiers::new(
+                            ::workflow_runtime::graph::Modifiers::new(
+                                false,
+                                ::core::option::Option::None,
+                                ::core::option::Option::None,
+                            ),
+                        )
+                        .with_id("0.a.0"),
+                    ),
+                    ::workflow_runtime::graph::Step::Task(
+                        ::workflow_runtime::graph::Task::new(
+                            "g",
+                            "g",
+                            ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 21u32),
                             false,
-                            ::core::option::Option::None,
-                            ::core::option::Option::None,
-                        ),
-                    )),
-                    ::workflow_runtime::graph::Step::Task(::workflow_runtime::graph::Task::new(
-                        "closure",
-                        "|x| h(x)",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 26u32),
-                        false,
-                        ::workflow_runtime::graph::Modifiers::new(
+                            ::workflow_runtime::graph::Modifiers::new(
+                                false,
+                                ::core::option::Option::None,
+                                ::core::option::Option::None,
+                            ),
+                        )
+                        .with_id("0.a.1"),
+                    ),
+                    ::workflow_runtime::graph::Step::Task(
+                        ::workflow_runtime::graph::Task::new(
+                            "closure",
+                            "|x| h(x)",
+                            ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 26u32),
                             false,
-                            ::core::option::Option::None,
-                            ::core::option::Option::None,
-                        ),
-                    )),
+                            ::workflow_runtime::graph::Modifiers::new(
+                                false,
+                                ::core::option::Option::None,
+                                ::core::option::Option::None,
+                            ),
+                        )
+                        .with_id("0.a.2"),
+                    ),
                 ],
             ),
             ::workflow_runtime::graph::Branch::new(
@@ -74,7 +83,8 @@ const PIPELINE_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::
                             ::core::option::Option::None,
                             ::core::option::Option::None,
                         ),
-                    ),
+                    )
+                    .with_id("0.b.0"),
                 )],
             ),
         ],

@@ -28,7 +28,8 @@ const CHECKS_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::gr
                             ::core::option::Option::None,
                             ::core::option::Option::None,
                         ),
-                    ),
+                    )
+                    .with_id("0.credit.0"),
                 )],
             ),
             ::workflow_runtime::graph::Branch::new(
@@ -52,7 +53,8 @@ const CHECKS_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::gr
                             ::core::option::Option::None,
                             ::core::option::Option::None,
                         ),
-                    ),
+                    )
+                    .with_id("0.identity.0"),
                 )],
             ),
         ],

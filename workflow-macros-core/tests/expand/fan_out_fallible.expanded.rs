@@ -32,7 +32,8 @@ const STOCK_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::gra
                             ::core::option::Option::None,
                             ::core::option::Option::None,
                         ),
-                    ),
+                    )
+                    .with_id("0.levels.0"),
                 )],
             ),
             ::workflow_runtime::graph::Branch::new(
@@ -48,7 +49,7 @@ const STOCK_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::gra
                 &[::workflow_runtime::graph::Step::Task(
                     ::workflow_runtime::graph::Task::new(
                         "block",
-                        "async { \"logged\" }",
+                        "async { \"..\" }",
                         ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 16u32),
                         false,
                         ::workflow_runtime::graph::Modifiers::new(
@@ -56,7 +57,8 @@ const STOCK_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::gra
                             ::core::option::Option::None,
                             ::core::option::Option::None,
                         ),
-                    ),
+                    )
+                    .with_id("0.audit.0"),
                 )],
             ),
         ],

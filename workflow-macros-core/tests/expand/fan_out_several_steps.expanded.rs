@@ -22,28 +22,34 @@ const SHOUT_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::gra
                     ::core::option::Option::None,
                 ),
                 &[
-                    ::workflow_runtime::graph::Step::Task(::workflow_runtime::graph::Task::new(
-                        "block",
-                        "async move { item.to_uppercase() }",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 46u32),
-                        false,
-                        ::workflow_runtime::graph::Modifiers::new(
+                    ::workflow_runtime::graph::Step::Task(
+                        ::workflow_runtime::graph::Task::new(
+                            "block",
+                            "async move { item.to_uppercase() }",
+                            ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 46u32),
                             false,
-                            ::core::option::Option::None,
-                            ::core::option::Option::None,
-                        ),
-                    )),
-                    ::workflow_runtime::graph::Step::Task(::workflow_runtime::graph::Task::new(
-                        "closure",
-                        "|s: String| async move { format!(\"{s}{suffix}\") }",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 84u32),
-                        false,
-                        ::workflow_runtime::graph::Modifiers::new(
+                            ::workflow_runtime::graph::Modifiers::new(
+                                false,
+                                ::core::option::Option::None,
+                                ::core::option::Option::None,
+                            ),
+                        )
+                        .with_id("0.shouted.0"),
+                    ),
+                    ::workflow_runtime::graph::Step::Task(
+                        ::workflow_runtime::graph::Task::new(
+                            "closure",
+                            "|s: String| async move { format!(\"..\") }",
+                            ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 84u32),
                             false,
-                            ::core::option::Option::None,
-                            ::core::option::Option::None,
-                        ),
-                    )),
+                            ::workflow_runtime::graph::Modifiers::new(
+                                false,
+                                ::core::option::Option::None,
+                                ::core::option::Option::None,
+                            ),
+                        )
+                        .with_id("0.shouted.1"),
+                    ),
                 ],
             ),
             ::workflow_runtime::graph::Branch::new(
@@ -67,7 +73,8 @@ const SHOUT_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::gra
                             ::core::option::Option::None,
                             ::core::option::Option::None,
                         ),
-                    ),
+                    )
+                    .with_id("0.count.0"),
                 )],
             ),
         ],

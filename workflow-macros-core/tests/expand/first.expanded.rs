@@ -20,7 +20,7 @@ const FASTEST_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::g
                 &[::workflow_runtime::graph::Step::Task(
                     ::workflow_runtime::graph::Task::new(
                         "replica",
-                        "replica(\"eu\")",
+                        "replica(\"..\")",
                         ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 13u32),
                         false,
                         ::workflow_runtime::graph::Modifiers::new(
@@ -28,7 +28,8 @@ const FASTEST_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::g
                             ::core::option::Option::None,
                             ::core::option::Option::None,
                         ),
-                    ),
+                    )
+                    .with_id("0.eu.0"),
                 )],
             ),
             ::workflow_runtime::graph::Branch::new(
@@ -44,7 +45,7 @@ const FASTEST_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::g
                 &[::workflow_runtime::graph::Step::Task(
                     ::workflow_runtime::graph::Task::new(
                         "replica",
-                        "replica(\"us\")",
+                        "replica(\"..\")",
                         ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 13u32),
                         false,
                         ::workflow_runtime::graph::Modifiers::new(
@@ -52,7 +53,8 @@ const FASTEST_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::g
                             ::core::option::Option::None,
                             ::core::option::Option::None,
                         ),
-                    ),
+                    )
+                    .with_id("0.us.0"),
                 )],
             ),
             ::workflow_runtime::graph::Branch::new(
@@ -68,7 +70,7 @@ const FASTEST_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::g
                 &[::workflow_runtime::graph::Step::Task(
                     ::workflow_runtime::graph::Task::new(
                         "replica",
-                        "replica(\"asia\")",
+                        "replica(\"..\")",
                         ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 15u32),
                         false,
                         ::workflow_runtime::graph::Modifiers::new(
@@ -76,7 +78,8 @@ const FASTEST_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::g
                             ::core::option::Option::None,
                             ::core::option::Option::None,
                         ),
-                    ),
+                    )
+                    .with_id("0.asia.0"),
                 )],
             ),
         ],

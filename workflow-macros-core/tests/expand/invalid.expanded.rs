@@ -21,7 +21,7 @@ const NOTIFY_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::gr
                     &[::workflow_runtime::graph::Step::Task(
                         ::workflow_runtime::graph::Task::new(
                             "send",
-                            "send(\"email\")",
+                            "send(\"..\")",
                             ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 16u32),
                             false,
                             ::workflow_runtime::graph::Modifiers::new(
@@ -29,7 +29,8 @@ const NOTIFY_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::gr
                                 ::core::option::Option::None,
                                 ::core::option::Option::None,
                             ),
-                        ),
+                        )
+                        .with_id("0.email.0"),
                     )],
                 ),
                 ::workflow_runtime::graph::Branch::new(
@@ -45,7 +46,7 @@ const NOTIFY_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::gr
                     &[::workflow_runtime::graph::Step::Task(
                         ::workflow_runtime::graph::Task::new(
                             "send",
-                            "send(\"sms\")",
+                            "send(\"..\")",
                             ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 24u32),
                             false,
                             ::workflow_runtime::graph::Modifiers::new(
@@ -53,7 +54,8 @@ const NOTIFY_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::gr
                                 ::core::option::Option::None,
                                 ::core::option::Option::None,
                             ),
-                        ),
+                        )
+                        .with_id("0.sms.0"),
                     )],
                 ),
                 ::workflow_runtime::graph::Branch::new(
@@ -69,7 +71,7 @@ const NOTIFY_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::gr
                     &[::workflow_runtime::graph::Step::Task(
                         ::workflow_runtime::graph::Task::new(
                             "send",
-                            "send(\"sms\")",
+                            "send(\"..\")",
                             ::workflow_runtime::graph::Location::new(::core::file!(), 7u32, 14u32),
                             false,
                             ::workflow_runtime::graph::Modifiers::new(
@@ -77,7 +79,8 @@ const NOTIFY_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::gr
                                 ::core::option::Option::None,
                                 ::core::option::Option::None,
                             ),
-                        ),
+                        )
+                        .with_id("0.sms.0"),
                     )],
                 ),
             ],
@@ -105,7 +108,7 @@ const NOTIFY_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::gr
                 &[::workflow_runtime::graph::Step::Task(
                     ::workflow_runtime::graph::Task::new(
                         "send",
-                        "send(\"push\")",
+                        "send(\"..\")",
                         ::workflow_runtime::graph::Location::new(::core::file!(), 10u32, 15u32),
                         false,
                         ::workflow_runtime::graph::Modifiers::new(
@@ -113,7 +116,8 @@ const NOTIFY_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::gr
                             ::core::option::Option::None,
                             ::core::option::Option::None,
                         ),
-                    ),
+                    )
+                    .with_id("1.push.0"),
                 )],
             )],
             ::workflow_runtime::graph::Join::new(

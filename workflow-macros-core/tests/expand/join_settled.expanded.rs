@@ -20,7 +20,7 @@ const SETTLED_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::g
                 &[::workflow_runtime::graph::Step::Task(
                     ::workflow_runtime::graph::Task::new(
                         "fail_after",
-                        "fail_after(10, \"a failed\")",
+                        "fail_after(10, \"..\")",
                         ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 12u32),
                         true,
                         ::workflow_runtime::graph::Modifiers::new(
@@ -28,7 +28,8 @@ const SETTLED_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::g
                             ::core::option::Option::None,
                             ::core::option::Option::None,
                         ),
-                    ),
+                    )
+                    .with_id("0.a.0"),
                 )],
             ),
             ::workflow_runtime::graph::Branch::new(
@@ -52,7 +53,8 @@ const SETTLED_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::g
                             ::core::option::Option::None,
                             ::core::option::Option::None,
                         ),
-                    ),
+                    )
+                    .with_id("0.b.0"),
                 )],
             ),
             ::workflow_runtime::graph::Branch::new(
@@ -76,7 +78,8 @@ const SETTLED_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::g
                             ::core::option::Option::None,
                             ::core::option::Option::None,
                         ),
-                    ),
+                    )
+                    .with_id("0.c.0"),
                 )],
             ),
         ],

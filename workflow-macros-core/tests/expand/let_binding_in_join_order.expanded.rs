@@ -28,7 +28,8 @@ const REORDERED_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime:
                             ::core::option::Option::None,
                             ::core::option::Option::None,
                         ),
-                    ),
+                    )
+                    .with_id("0.a.0"),
                 )],
             ),
             ::workflow_runtime::graph::Branch::new(
@@ -52,7 +53,8 @@ const REORDERED_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime:
                             ::core::option::Option::None,
                             ::core::option::Option::None,
                         ),
-                    ),
+                    )
+                    .with_id("0.b.0"),
                 )],
             ),
         ],

@@ -28,7 +28,8 @@ const ORDER_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::gra
                             ::core::option::Option::None,
                             ::core::option::Option::None,
                         ),
-                    ),
+                    )
+                    .with_id("0.product.0"),
                 )],
             ),
             ::workflow_runtime::graph::Branch::new(
@@ -52,7 +53,8 @@ const ORDER_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::gra
                             ::core::option::Option::None,
                             ::core::option::Option::None,
                         ),
-                    ),
+                    )
+                    .with_id("0.again.0"),
                 )],
             ),
         ],

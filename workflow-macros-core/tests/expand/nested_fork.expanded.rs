@@ -20,7 +20,7 @@ const BACKGROUND_CHECKS_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_
                 &[::workflow_runtime::graph::Step::Task(
                     ::workflow_runtime::graph::Task::new(
                         "check",
-                        "check(\"credit\", id)",
+                        "check(\"..\", id)",
                         ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 17u32),
                         true,
                         ::workflow_runtime::graph::Modifiers::new(
@@ -28,7 +28,8 @@ const BACKGROUND_CHECKS_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_
                             ::core::option::Option::None,
                             ::core::option::Option::None,
                         ),
-                    ),
+                    )
+                    .with_id("0.credit.0"),
                 )],
             ),
             ::workflow_runtime::graph::Branch::new(
@@ -59,7 +60,7 @@ const BACKGROUND_CHECKS_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_
                                 &[::workflow_runtime::graph::Step::Task(
                                     ::workflow_runtime::graph::Task::new(
                                         "check",
-                                        "check(\"passport\", id)",
+                                        "check(\"..\", id)",
                                         ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 23u32),
                                         true,
                                         ::workflow_runtime::graph::Modifiers::new(
@@ -67,7 +68,8 @@ const BACKGROUND_CHECKS_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_
                                             ::core::option::Option::None,
                                             ::core::option::Option::None,
                                         ),
-                                    ),
+                                    )
+                                    .with_id("0.documents.0.passport.0"),
                                 )],
                             ),
                             ::workflow_runtime::graph::Branch::new(
@@ -83,7 +85,7 @@ const BACKGROUND_CHECKS_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_
                                 &[::workflow_runtime::graph::Step::Task(
                                     ::workflow_runtime::graph::Task::new(
                                         "check",
-                                        "check(\"utility\", id)",
+                                        "check(\"..\", id)",
                                         ::workflow_runtime::graph::Location::new(::core::file!(), 7u32, 22u32),
                                         true,
                                         ::workflow_runtime::graph::Modifiers::new(
@@ -91,7 +93,8 @@ const BACKGROUND_CHECKS_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_
                                             ::core::option::Option::None,
                                             ::core::option::Option::None,
                                         ),
-                                    ),
+                                    )
+                                    .with_id("0.documents.0.utility.0"),
                                 )],
                             ),
                         ],
@@ -103,17 +106,20 @@ const BACKGROUND_CHECKS_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_
                             true,
                         ),
                     )),
-                    ::workflow_runtime::graph::Step::Task(::workflow_runtime::graph::Task::new(
-                        "merge",
-                        "merge",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 8u32, 39u32),
-                        false,
-                        ::workflow_runtime::graph::Modifiers::new(
+                    ::workflow_runtime::graph::Step::Task(
+                        ::workflow_runtime::graph::Task::new(
+                            "merge",
+                            "merge",
+                            ::workflow_runtime::graph::Location::new(::core::file!(), 8u32, 39u32),
                             false,
-                            ::core::option::Option::None,
-                            ::core::option::Option::None,
-                        ),
-                    )),
+                            ::workflow_runtime::graph::Modifiers::new(
+                                false,
+                                ::core::option::Option::None,
+                                ::core::option::Option::None,
+                            ),
+                        )
+                        .with_id("0.documents.1"),
+                    ),
                 ],
             ),
         ],

@@ -28,7 +28,8 @@ const NOTIFY_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::gr
                             ::core::option::Option::None,
                             ::core::option::Option::None,
                         ),
-                    ),
+                    )
+                    .with_id("0.email.0"),
                 )],
             ),
             ::workflow_runtime::graph::Branch::new(
@@ -52,7 +53,8 @@ const NOTIFY_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::gr
                             ::core::option::Option::None,
                             ::core::option::Option::None,
                         ),
-                    ),
+                    )
+                    .with_id("0.sms.0"),
                 )],
             ),
         ],

@@ -20,7 +20,7 @@ const READ_QUORUM_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtim
                 &[::workflow_runtime::graph::Step::Task(
                     ::workflow_runtime::graph::Task::new(
                         "replica",
-                        "replica(\"eu\", 30)",
+                        "replica(\"..\", 30)",
                         ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 13u32),
                         false,
                         ::workflow_runtime::graph::Modifiers::new(
@@ -28,7 +28,8 @@ const READ_QUORUM_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtim
                             ::core::option::Option::None,
                             ::core::option::Option::None,
                         ),
-                    ),
+                    )
+                    .with_id("0.eu.0"),
                 )],
             ),
             ::workflow_runtime::graph::Branch::new(
@@ -44,7 +45,7 @@ const READ_QUORUM_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtim
                 &[::workflow_runtime::graph::Step::Task(
                     ::workflow_runtime::graph::Task::new(
                         "replica",
-                        "replica(\"us\", 10)",
+                        "replica(\"..\", 10)",
                         ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 13u32),
                         false,
                         ::workflow_runtime::graph::Modifiers::new(
@@ -52,7 +53,8 @@ const READ_QUORUM_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtim
                             ::core::option::Option::None,
                             ::core::option::Option::None,
                         ),
-                    ),
+                    )
+                    .with_id("0.us.0"),
                 )],
             ),
             ::workflow_runtime::graph::Branch::new(
@@ -68,7 +70,7 @@ const READ_QUORUM_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtim
                 &[::workflow_runtime::graph::Step::Task(
                     ::workflow_runtime::graph::Task::new(
                         "replica",
-                        "replica(\"asia\", 20)",
+                        "replica(\"..\", 20)",
                         ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 15u32),
                         false,
                         ::workflow_runtime::graph::Modifiers::new(
@@ -76,7 +78,8 @@ const READ_QUORUM_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtim
                             ::core::option::Option::None,
                             ::core::option::Option::None,
                         ),
-                    ),
+                    )
+                    .with_id("0.asia.0"),
                 )],
             ),
         ],

@@ -28,7 +28,8 @@ const RETRIED_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::g
                             ::core::option::Option::None,
                             ::core::option::Option::Some("3, backoff = 10ms"),
                         ),
-                    ),
+                    )
+                    .with_id("0.value.0"),
                 )],
             ),
             ::workflow_runtime::graph::Branch::new(
@@ -52,7 +53,8 @@ const RETRIED_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::g
                             ::core::option::Option::Some("100ms"),
                             ::core::option::Option::Some("2, backoff = 5ms"),
                         ),
-                    ),
+                    )
+                    .with_id("0.other.0"),
                 )],
             ),
         ],

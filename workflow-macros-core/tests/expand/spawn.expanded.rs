@@ -28,7 +28,8 @@ const PARALLEL_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::
                             ::core::option::Option::None,
                             ::core::option::Option::None,
                         ),
-                    ),
+                    )
+                    .with_id("0.left.0"),
                 )],
             ),
             ::workflow_runtime::graph::Branch::new(
@@ -52,7 +53,8 @@ const PARALLEL_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::
                             ::core::option::Option::None,
                             ::core::option::Option::None,
                         ),
-                    ),
+                    )
+                    .with_id("0.right.0"),
                 )],
             ),
         ],

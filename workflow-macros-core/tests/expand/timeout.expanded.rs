@@ -18,28 +18,34 @@ const DEADLINES_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime:
                     ::core::option::Option::None,
                 ),
                 &[
-                    ::workflow_runtime::graph::Step::Task(::workflow_runtime::graph::Task::new(
-                        "fetch",
-                        "fetch(id)",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 15u32),
-                        true,
-                        ::workflow_runtime::graph::Modifiers::new(
+                    ::workflow_runtime::graph::Step::Task(
+                        ::workflow_runtime::graph::Task::new(
+                            "fetch",
+                            "fetch(id)",
+                            ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 15u32),
+                            true,
+                            ::workflow_runtime::graph::Modifiers::new(
+                                false,
+                                ::core::option::Option::None,
+                                ::core::option::Option::None,
+                            ),
+                        )
+                        .with_id("0.slow.0"),
+                    ),
+                    ::workflow_runtime::graph::Step::Task(
+                        ::workflow_runtime::graph::Task::new(
+                            "parse_reply",
+                            "parse_reply",
+                            ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 29u32),
                             false,
-                            ::core::option::Option::None,
-                            ::core::option::Option::None,
-                        ),
-                    )),
-                    ::workflow_runtime::graph::Step::Task(::workflow_runtime::graph::Task::new(
-                        "parse_reply",
-                        "parse_reply",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 29u32),
-                        false,
-                        ::workflow_runtime::graph::Modifiers::new(
-                            false,
-                            ::core::option::Option::None,
-                            ::core::option::Option::None,
-                        ),
-                    )),
+                            ::workflow_runtime::graph::Modifiers::new(
+                                false,
+                                ::core::option::Option::None,
+                                ::core::option::Option::None,
+                            ),
+                        )
+                        .with_id("0.slow.1"),
+                    ),
                 ],
             ),
             ::workflow_runtime::graph::Branch::new(
@@ -63,7 +69,8 @@ const DEADLINES_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime:
                             ::core::option::Option::Some("250ms"),
                             ::core::option::Option::None,
                         ),
-                    ),
+                    )
+                    .with_id("0.stuck.0"),
                 )],
             ),
         ],
