@@ -853,6 +853,66 @@ fn block_exits(block: &Block, inside: &Inside, out: &mut Vec<Exit<Syn<'_>>>) {
 #[cfg(test)]
 mod should {
     use super::*;
+    use core::str::FromStr as _;
+
+    /// Every step's id in `body`, by branch path and step index.
+    fn ids(body: &str) -> Vec<(String, String)> {
+        let source = format!("(::workflow_runtime) async fn w() {{ {body} }}");
+        let tokens = proc_macro2::TokenStream::from_str(&source).expect("lexes");
+        let input = parse::parse_input(tokens).expect("parses");
+        let cx = crate::diag::Ctxt::new();
+        let workflow = Workflow::from_ast(&input, &cx);
+        assert!(cx.finish().is_empty());
+        fn walk(fork: &Fork<Syn<'_>>, out: &mut Vec<(String, String)>) {
+            for branch in &fork.branches {
+                for (i, step) in branch.steps.iter().enumerate() {
+                    match step {
+                        Step::Task(task) => {
+                            out.push((format!("{}[{i}]", branch.path), task.id.clone()))
+                        }
+                        Step::Fork(inner) => walk(inner, out),
+                    }
+                }
+            }
+        }
+        let mut out = Vec::new();
+        workflow.forks.iter().for_each(|fork| walk(fork, &mut out));
+        out
+    }
+
+    #[test]
+    fn give_every_step_an_id_of_its_place() {
+        assert_eq!(
+            ids(
+                "fork < a: f() -> g, d: fork < p: x(), q: y() > join(p, q) -> merge > join(a, d);
+                 fork < e: h(), z: i() > join(e, z);"
+            ),
+            [
+                ("a[0]", "0.a.0"),
+                ("a[1]", "0.a.1"),
+                ("d.p[0]", "0.d.0.p.0"),
+                ("d.q[0]", "0.d.0.q.0"),
+                ("d[1]", "0.d.1"),
+                ("e[0]", "1.e.0"),
+                ("z[0]", "1.z.0"),
+            ]
+            .map(|(path, id)| (path.to_owned(), id.to_owned()))
+        );
+    }
+
+    /// The journal of a durable workflow keys each step by its id: adding, removing or
+    /// reordering other branches must leave every other step's id as it was.
+    #[test]
+    fn keep_step_ids_when_unrelated_branches_change() {
+        let before = ids("fork < a: f() -> g, b: fork < p: x(), q: y() > join(p, q) > join(a, b);");
+        let after = ids(
+            "fork < new: n() -> m, b: fork < q: y(), extra: e(), p: x() > join(p, q, extra), a: f() -> g > join(a, b, new);",
+        );
+        for step in &before {
+            assert!(after.contains(step), "{step:?} changed: {after:?}");
+        }
+        assert_eq!(after.len(), before.len() + 3);
+    }
 
     fn exits_of(source: &str) -> Vec<ExitKind> {
         let expr: Expr = syn::parse_str(source).expect("test input parses");
