@@ -855,6 +855,19 @@ mod should {
     use super::*;
     use core::str::FromStr as _;
 
+    fn walk(fork: &Fork<Syn<'_>>, out: &mut Vec<(String, String)>) {
+        for branch in &fork.branches {
+            for (i, step) in branch.steps.iter().enumerate() {
+                match step {
+                    Step::Task(task) => {
+                        out.push((format!("{}[{i}]", branch.path), task.id.clone()));
+                    }
+                    Step::Fork(inner) => walk(inner, out),
+                }
+            }
+        }
+    }
+
     /// Every step's id in `body`, by branch path and step index.
     fn ids(body: &str) -> Vec<(String, String)> {
         let source = format!("(::workflow_runtime) async fn w() {{ {body} }}");
@@ -863,18 +876,6 @@ mod should {
         let cx = crate::diag::Ctxt::new();
         let workflow = Workflow::from_ast(&input, &cx);
         assert!(cx.finish().is_empty());
-        fn walk(fork: &Fork<Syn<'_>>, out: &mut Vec<(String, String)>) {
-            for branch in &fork.branches {
-                for (i, step) in branch.steps.iter().enumerate() {
-                    match step {
-                        Step::Task(task) => {
-                            out.push((format!("{}[{i}]", branch.path), task.id.clone()))
-                        }
-                        Step::Fork(inner) => walk(inner, out),
-                    }
-                }
-            }
-        }
         let mut out = Vec::new();
         workflow.forks.iter().for_each(|fork| walk(fork, &mut out));
         out
