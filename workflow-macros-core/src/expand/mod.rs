@@ -18,9 +18,9 @@
 //! Every path goes through `<runtime>::__private`.
 //!
 //! The expander reads only the decorated tree (`model`), whose nodes keep their syntax.
-//! What a mode adds (`#[traced]`: spans and events) goes through the [`Mode`] hooks at
+//! What a mode adds (`#[traced]`: spans and events) goes through the `Mode` hooks (`expand/mode.rs`) at
 //! the places a mode acts: the workflow's body, a fork's start and end, a branch, a
-//! step, a branch's arrival at the join, a failure. [`Plain`] adds nothing; the traced
+//! step, a branch's arrival at the join, a failure. `Plain` adds nothing; the traced
 //! mode is `traced.rs`. A `#[traced]` workflow's body is expanded twice, with and
 //! without its spans and events, under `if trace_enabled() { .. } else { .. }`: without
 //! a subscriber it runs the untraced code, so its trace costs one load; the traced body
