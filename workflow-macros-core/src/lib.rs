@@ -20,6 +20,7 @@
 pub mod diag;
 pub mod expand;
 pub mod fuzz_check;
+pub mod grammar;
 pub mod graph;
 pub mod model;
 pub mod modifiers;
