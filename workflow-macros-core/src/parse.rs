@@ -1250,6 +1250,75 @@ mod should {
         );
     }
 
+    /// The first line of each error: its message without the help.
+    fn messages_of(body: &str) -> Vec<String> {
+        errors_of(body)
+            .iter()
+            .map(|e| e.lines().next().unwrap_or_default().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn say_that_a_fork_at_the_end_of_the_body_is_never_joined() {
+        assert_eq!(
+            messages_of("fork < a: f(), b: g() >"),
+            ["this fork is never joined"]
+        );
+        assert_eq!(
+            messages_of("fork < > > join();"),
+            ["this `>` closes no fork: the `>` before it already closed the fork's branches"]
+        );
+        assert_eq!(
+            messages_of("fork < a: f(), b: g() > jion(a, b);"),
+            ["expected `join`, `first` or `quorum` after the fork's `>`, found `jion`"]
+        );
+    }
+
+    /// A group left half read in a failed statement (`background(c d)`, a quorum too
+    /// large for `usize`) made syn replace every error with its own "unexpected token".
+    #[test]
+    fn report_the_statements_after_a_syntax_error() {
+        for first in [
+            "fork < a: f(), b: g(), c: h() > join(a, b) background(c d);",
+            "let w = fork < a: f(), b: g() > quorum(99999999999999999999, a, b);",
+            "fork < a: f() +, b: g() > join(a, b);",
+            "let x = ;",
+        ] {
+            let body = format!(
+                "{first} let x = 1; fork < c: f(), d: g() >; fork < e: #[retry(0)] f()?, g: g() > join(e, g)?;"
+            );
+            let messages = messages_of(&body);
+            assert_eq!(messages.len(), 3, "{body}: {messages:?}");
+            assert!(
+                messages.contains(&"this fork is never joined".to_owned()),
+                "{messages:?}"
+            );
+            assert!(
+                messages.contains(&"`#[retry(0)]` would never retry".to_owned()),
+                "{messages:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn refuse_keywords_as_branch_names_and_read_on() {
+        assert_eq!(
+            messages_of(
+                "fork < fn: async { 1 }, other: g() > join(fn, other) background(); fork < x: f() > join(x);"
+            ),
+            [
+                "`fn` is a keyword and cannot name a branch",
+                "`fn` is a keyword and cannot name a branch",
+                "a fork needs at least two branches, and this one has one",
+            ]
+        );
+        assert!(errors_of("fork < r#fn: f(), r#gen: g() > join(r#fn, r#gen);").is_empty());
+        assert_eq!(
+            messages_of("fork < self: f(), _: g() > join(self, _);").len(),
+            4
+        );
+    }
+
     #[test]
     fn point_at_a_fork_hidden_in_an_expression() {
         let tokens =
