@@ -10,7 +10,7 @@ use syn::parse::Parser;
 use syn::spanned::Spanned as _;
 use syn::{Attribute, Expr, Lit, Token};
 
-use crate::diag::error;
+use crate::diag::{error, with_help};
 
 /// The modifiers written on one branch or step.
 #[derive(Default)]
@@ -89,8 +89,9 @@ impl Modifiers {
                     modifiers.optional.replace(at).is_some()
                 }
                 "timeout" => {
-                    let after =
-                        attr.parse_args_with(|input: ParseStream<'_>| duration(input, "timeout"))?;
+                    let after = attr
+                        .parse_args_with(|input: ParseStream<'_>| duration(input, "timeout"))
+                        .map_err(|err| with_help(err, "write `#[timeout(250ms)]`: one duration"))?;
                     let text = arguments(attr);
                     modifiers
                         .timeout
@@ -98,19 +99,24 @@ impl Modifiers {
                         .is_some()
                 }
                 "retry" => {
-                    let mut retry =
-                        attr.parse_args_with(|input: ParseStream<'_>| retry(input, at))?;
+                    let mut retry = attr
+                        .parse_args_with(|input: ParseStream<'_>| retry(input, at))
+                        .map_err(|err| {
+                            with_help(err, "write `#[retry(3)]` or `#[retry(3, backoff = 10ms)]`")
+                        })?;
                     retry.text = arguments(attr);
                     modifiers.retry.replace(retry).is_some()
                 }
                 "limit" => {
-                    let max = attr.parse_args_with(|input: ParseStream<'_>| {
-                        count(
-                            input,
-                            "limit",
-                            "a concurrency limit of 0 would never start an item",
-                        )
-                    })?;
+                    let max = attr
+                        .parse_args_with(|input: ParseStream<'_>| {
+                            count(
+                                input,
+                                Count::Limit,
+                                "a concurrency limit of 0 would never start an item",
+                            )
+                        })
+                        .map_err(|err| with_help(err, "write `#[limit(4)]`: one count"))?;
                     let text = arguments(attr);
                     modifiers.limit.replace(Limit { at, text, max }).is_some()
                 }
@@ -143,7 +149,7 @@ fn arguments(attr: &Attribute) -> String {
 }
 
 fn retry(input: ParseStream<'_>, at: Span) -> syn::Result<Retry> {
-    let retries = count(input, "retry", "`#[retry(0)]` would never retry")?;
+    let retries = count(input, Count::Retry, "`#[retry(0)]` would never retry")?;
     let mut backoff = quote! { ::core::time::Duration::from_millis(100) };
     if input.peek(Token![,]) {
         input.parse::<Token![,]>()?;
@@ -169,43 +175,107 @@ fn retry(input: ParseStream<'_>, at: Span) -> syn::Result<Retry> {
     })
 }
 
-/// A count: a positive integer literal, or an expression evaluated at run time.
-fn count(input: ParseStream<'_>, what: &str, zero: &str) -> syn::Result<TokenStream> {
-    let expr: Expr = input.parse()?;
+/// What a count counts, and the type it has in the expansion.
+#[derive(Clone, Copy)]
+enum Count {
+    /// `#[retry(n)]`: a `u32`.
+    Retry,
+    /// `#[limit(n)]`: a `usize`.
+    Limit,
+}
+
+impl Count {
+    fn name(self) -> &'static str {
+        match self {
+            Count::Retry => "retry",
+            Count::Limit => "limit",
+        }
+    }
+
+    fn max(self) -> u128 {
+        match self {
+            Count::Retry => u128::from(u32::MAX),
+            // The macro's own `usize`; on a narrower target rustc rejects a literal that
+            // does not fit, at the same token.
+            Count::Limit => usize::MAX as u128,
+        }
+    }
+
+    /// The count as a literal of its type, at the user's token.
+    fn literal(self, value: u128, span: Span) -> TokenStream {
+        let mut literal = match self {
+            Count::Retry => {
+                proc_macro2::Literal::u32_suffixed(u32::try_from(value).unwrap_or(u32::MAX))
+            }
+            Count::Limit => {
+                proc_macro2::Literal::usize_suffixed(usize::try_from(value).unwrap_or(usize::MAX))
+            }
+        };
+        literal.set_span(span);
+        quote! { #literal }
+    }
+}
+
+/// A count: a positive integer literal that fits its type, or an expression evaluated at
+/// run time.
+fn count(input: ParseStream<'_>, what: Count, zero: &str) -> syn::Result<TokenStream> {
+    let name = what.name();
+    let expr: Expr = input
+        .parse()
+        .map_err(|err| with_help(err, format!("write a whole number, as in `#[{name}(3)]`")))?;
     match &expr {
         Expr::Lit(lit) => match &lit.lit {
             Lit::Int(int)
                 if int.suffix().is_empty() || int.suffix() == "usize" || int.suffix() == "u32" =>
             {
-                if int.base10_parse::<u64>()? == 0 {
+                let value = int.base10_parse::<u128>().ok().filter(|v| *v <= what.max());
+                let Some(value) = value else {
+                    let (message, help) = match what {
+                        Count::Retry => (
+                            format!("`#[retry({})]` retries more times than a `u32` counts", int.base10_digits()),
+                            format!("write at most `#[retry({})]`", u32::MAX),
+                        ),
+                        Count::Limit => (
+                            format!("`#[limit({})]` is more than a `usize` holds", int.base10_digits()),
+                            "write a limit you mean to reach, as in `#[limit(64)]`; leave `#[limit]` out for no limit".to_owned(),
+                        ),
+                    };
+                    return Err(error(int.span(), message, help));
+                };
+                if value == 0 {
                     return Err(error(
                         int.span(),
                         zero,
-                        format!("write `#[{what}(1)]` or more"),
+                        format!("write `#[{name}(1)]` or more"),
                     ));
                 }
-                let value: u64 = int.base10_parse()?;
-                Ok(quote! { #value as _ })
+                Ok(what.literal(value, int.span()))
             }
             _ => Err(error(
                 lit.span(),
-                format!("expected a count in `#[{what}(...)]`"),
-                format!("write a whole number, as in `#[{what}(3)]`"),
+                format!("expected a count in `#[{name}(...)]`"),
+                format!("write a whole number, as in `#[{name}(3)]`"),
             )),
         },
         Expr::Unary(unary) if matches!(unary.op, syn::UnOp::Neg(_)) => Err(error(
             unary.span(),
-            format!("`#[{what}]` cannot be negative"),
-            format!("write a whole number, as in `#[{what}(3)]`"),
+            format!("`#[{name}]` cannot be negative"),
+            format!("write a whole number, as in `#[{name}(3)]`"),
         )),
         _ => Ok(quote! { #expr }),
     }
 }
 
 /// A duration: a literal with a unit (`250ms`, `2s`, `1.5s`, `100us`, `1min`), or an
-/// expression of type `Duration`.
+/// expression of type `Duration`. A literal is converted exactly, to whole nanoseconds
+/// (rounded to the nearest), and must be at least one and fit a `Duration`.
 fn duration(input: ParseStream<'_>, what: &str) -> syn::Result<TokenStream> {
-    let expr: Expr = input.parse()?;
+    let expr: Expr = input.parse().map_err(|err| {
+        with_help(
+            err,
+            format!("write a duration with its unit, as in `#[{what}(250ms)]`"),
+        )
+    })?;
     let Expr::Lit(lit) = &expr else {
         return Ok(quote! { #expr });
     };
@@ -221,41 +291,96 @@ fn duration(input: ParseStream<'_>, what: &str) -> syn::Result<TokenStream> {
             ));
         }
     };
-    let scale = match suffix.as_str() {
-        "us" => 1e-6,
-        "ms" => 1e-3,
-        "s" => 1.0,
-        "min" => 60.0,
+    let unit_nanos: u128 = match suffix.as_str() {
+        "us" => 1_000,
+        "ms" => 1_000_000,
+        "s" => 1_000_000_000,
+        "min" => 60_000_000_000,
         "" => return Err(error(lit.span(), "this duration has no unit", help)),
         other => return Err(error(lit.span(), format!("unknown unit `{other}`"), help)),
     };
-    let value: f64 = digits
-        .parse()
-        .map_err(|_| error(lit.span(), "expected a number", help.clone()))?;
-    if value <= 0.0 {
+    let Some(nanos) = nanoseconds(&digits, unit_nanos) else {
         return Err(error(
             lit.span(),
-            format!("a {what} of zero would end at once"),
-            format!("write a positive duration, as in `#[{what}(250ms)]`"),
+            format!("this {what} is longer than a `Duration` can hold"),
+            format!("write a duration of at most {} s", u64::MAX),
+        ));
+    };
+    if nanos == 0 {
+        let mantissa = digits.split(['e', 'E']).next().unwrap_or_default();
+        let message = if mantissa.chars().all(|c| matches!(c, '0' | '.')) {
+            format!("a {what} of zero would end at once")
+        } else {
+            format!(
+                "this {what} is shorter than a nanosecond: it rounds to zero and would end at once"
+            )
+        };
+        return Err(error(
+            lit.span(),
+            message,
+            format!(
+                "write a positive duration of at least a nanosecond, as in `#[{what}(250ms)]` (`0.001us` is one nanosecond)"
+            ),
         ));
     }
-    let nanos = value * scale * 1e9;
-    if !nanos.is_finite() || nanos > 1.8e19 {
-        return Err(error(lit.span(), "this duration is too long", help));
+    let (secs, subsec) = (nanos / 1_000_000_000, nanos % 1_000_000_000);
+    let Ok(secs) = u64::try_from(secs) else {
+        return Err(error(
+            lit.span(),
+            format!("this {what} is longer than a `Duration` can hold"),
+            format!("write a duration of at most {} s", u64::MAX),
+        ));
+    };
+    let subsec = u32::try_from(subsec).unwrap_or(0);
+    Ok(quote! { ::core::time::Duration::new(#secs, #subsec) })
+}
+
+/// `digits` (a decimal number as syn gives it: `1.5`, `2`, `1e3`, `2.5E-3`) times
+/// `unit_nanos`, rounded to the nearest whole number; `None` when it does not fit a
+/// `u128`.
+fn nanoseconds(digits: &str, unit_nanos: u128) -> Option<u128> {
+    let (mantissa, exponent) = match digits.find(['e', 'E']) {
+        Some(at) => (&digits[..at], digits[at + 1..].parse::<i64>().ok()?),
+        None => (digits, 0),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let mut value: u128 = 0;
+    for c in whole.chars().chain(fraction.chars()) {
+        value = value
+            .checked_mul(10)?
+            .checked_add(u128::from(c.to_digit(10)?))?;
     }
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // checked above
-    let nanos = nanos.round() as u64;
-    Ok(quote! { ::core::time::Duration::from_nanos(#nanos) })
+    let value = value.checked_mul(unit_nanos)?;
+    // value × 10^shift nanoseconds.
+    let shift = exponent.checked_sub(i64::try_from(fraction.len()).ok()?)?;
+    if value == 0 {
+        return Some(0);
+    }
+    if shift >= 0 {
+        let scale = 10_u128.checked_pow(u32::try_from(shift).ok()?)?;
+        value.checked_mul(scale)
+    } else {
+        let Some(scale) = u32::try_from(-shift)
+            .ok()
+            .and_then(|s| 10_u128.checked_pow(s))
+        else {
+            // More than 10^38 times smaller than `value`: far below a nanosecond.
+            return Some(0);
+        };
+        Some(value / scale + u128::from(value % scale >= scale.div_ceil(2)))
+    }
 }
 
 /// Outer attributes before a branch or a step.
 pub fn attributes(input: ParseStream<'_>) -> syn::Result<Vec<Attribute>> {
-    input.call(Attribute::parse_outer)
+    input
+        .call(Attribute::parse_outer)
+        .map_err(|err| with_help(err, format!("write a modifier in `#[..]`: {KNOWN}")))
 }
 
 /// Parses `tokens` as a duration, for unit tests.
 #[cfg(test)]
-pub fn duration_of(tokens: TokenStream) -> syn::Result<TokenStream> {
+fn duration_of(tokens: TokenStream) -> syn::Result<TokenStream> {
     Parser::parse2(|input: ParseStream<'_>| duration(input, "timeout"), tokens)
 }
 
@@ -263,6 +388,38 @@ pub fn duration_of(tokens: TokenStream) -> syn::Result<TokenStream> {
 mod should {
     use super::*;
     use core::str::FromStr as _;
+
+    fn count_of(source: &str, what: Count) -> String {
+        Parser::parse2(
+            |input: ParseStream<'_>| count(input, what, "zero"),
+            TokenStream::from_str(source).expect("lexes"),
+        )
+        .map_or_else(|e| e.to_string(), |t| t.to_string())
+    }
+
+    #[test]
+    fn write_counts_as_literals_of_their_type() {
+        assert_eq!(count_of("3", Count::Retry), "3u32");
+        assert_eq!(count_of("4294967295", Count::Retry), "4294967295u32");
+        assert!(
+            count_of("4294967296", Count::Retry)
+                .starts_with("`#[retry(4294967296)]` retries more times than a `u32` counts")
+        );
+        assert!(
+            count_of("99999999999999999999999999999999999999999", Count::Retry)
+                .starts_with("`#[retry(")
+        );
+        assert_eq!(count_of("4", Count::Limit), "4usize");
+        assert!(
+            count_of("18446744073709551616", Count::Limit)
+                .starts_with("`#[limit(18446744073709551616)]` is more than a `usize` holds")
+        );
+        assert_eq!(
+            count_of("0", Count::Limit),
+            "zero\n= help: write `#[limit(1)]` or more"
+        );
+        assert_eq!(count_of("config.n", Count::Limit), "config . n");
+    }
 
     fn nanos(source: &str) -> String {
         duration_of(TokenStream::from_str(source).expect("lexes"))
@@ -272,14 +429,34 @@ mod should {
     #[test]
     fn read_durations_with_units() {
         assert!(
-            nanos("250ms").contains("250000000u64"),
+            nanos("250ms").contains("new (0u64 , 250000000u32)"),
             "{}",
             nanos("250ms")
         );
-        assert!(nanos("1.5s").contains("1500000000u64"));
-        assert!(nanos("2min").contains("120000000000u64"));
+        assert!(nanos("1.5s").contains("new (1u64 , 500000000u32)"));
+        assert!(nanos("2min").contains("new (120u64 , 0u32)"));
+        assert!(nanos("1e3ms").contains("new (1u64 , 0u32)"));
+        assert!(nanos("2.5E-3s").contains("new (0u64 , 2500000u32)"));
+        assert!(nanos("0.001us").contains("new (0u64 , 1u32)"));
+        assert!(
+            nanos("0.0000015ms").contains("new (0u64 , 2u32)"),
+            "rounds to the nearest"
+        );
         assert!(nanos("config.deadline").contains("config . deadline"));
         assert!(nanos("0ms").starts_with("a timeout of zero"));
+        assert!(
+            nanos("0.0e5s").starts_with("a timeout of zero"),
+            "{}",
+            nanos("0.0e5s")
+        );
+        assert!(nanos("0.0000001ms").starts_with("this timeout is shorter than a nanosecond"));
+        assert!(nanos("1e-300s").starts_with("this timeout is shorter than a nanosecond"));
+        let most = format!("{}s", u64::MAX);
+        assert!(nanos(&most).contains(&format!("new ({}u64 , 0u32)", u64::MAX)));
+        let past = format!("{}s", u128::from(u64::MAX) + 1);
+        assert!(nanos(&past).starts_with("this timeout is longer than a `Duration` can hold"));
+        assert!(nanos("1e30min").starts_with("this timeout is longer"));
+        assert!(nanos("1e400s").starts_with("this timeout is longer"));
         assert!(nanos("250").starts_with("this duration has no unit"));
         assert!(nanos("3h").starts_with("unknown unit `h`"));
     }

@@ -373,6 +373,10 @@ fn unknown_branch<'f, S: Stage>(
     let near = nearest(&name.text, candidates.iter().copied());
     let help = match near {
         Some(near) => format!("did you mean `{near}`?"),
+        None if candidates.is_empty() => format!(
+            "the fork has no branches to join: write them between `fork <` and `>`, as in `fork < {0}: step(), other: step() > join({0}, other)`",
+            name.text
+        ),
         None => format!(
             "the branches of this fork are: {}",
             candidates

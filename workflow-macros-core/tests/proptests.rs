@@ -30,6 +30,7 @@ use proptest::sample::Index;
 use proptest::test_runner::{Config, RngSeed};
 
 use workflow_macros_core::fuzz_check::{self, Verdict};
+use workflow_macros_core::grammar::{MAX_FORK_DEPTH, MAX_NESTING};
 use workflow_macros_core::model::{
     Attributes, Branch, Exit, ExitKind, Fork, Join, Marks, Name, Policy, Step, StrayJoin, Task,
     Workflow,
@@ -1732,4 +1733,139 @@ fn replay_the_fuzz_corpus() {
         "only {replayed} corpus inputs in {}",
         dir.display()
     );
+}
+
+/// `source` with `mutations` applied, as text.
+fn mutated(source: &str, mutations: &[Mutation]) -> String {
+    let mut list = Vec::new();
+    units(lex(source), &mut list);
+    for mutation in mutations {
+        mutate(&mut list, mutation);
+    }
+    list.join(" ")
+}
+
+/// The message of every `compile_error!` in `tokens`, at any depth.
+fn error_messages(tokens: TokenStream, out: &mut Vec<String>) {
+    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    for (i, tt) in tokens.iter().enumerate() {
+        match tt {
+            TokenTree::Ident(ident) if ident == "compile_error" => {
+                if let Some(TokenTree::Group(args)) = tokens.get(i + 2)
+                    && let Ok(message) = syn::parse2::<syn::LitStr>(args.stream())
+                {
+                    out.push(message.value());
+                }
+            }
+            TokenTree::Group(group) => error_messages(group.stream(), out),
+            _ => {}
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(config(1_020))]
+
+    /// Every error the macro writes on a mutated workflow, syn's included, has a `help:`
+    /// line that says what to write instead: the errors without one are counted, and
+    /// there must be none.
+    #[test]
+    fn give_every_error_a_help_line(
+        raw in raw_workflow(),
+        mutations in prop::collection::vec(mutation(), 1..=4),
+    ) {
+        let text = mutated(&well_formed(&raw).source, &mutations);
+        proc_macro2::extra::invalidate_current_thread_spans();
+        let Ok(tokens) = TokenStream::from_str(&text) else {
+            return Ok(());
+        };
+        let mut messages = Vec::new();
+        error_messages(workflow_macros_core::expand::workflow(tokens), &mut messages);
+        let without: Vec<&String> = messages
+            .iter()
+            .filter(|m| !m.contains("\n= help: ") && !text.contains(m.as_str()))
+            .collect();
+        prop_assert_eq!(without.len(), 0, "errors without a help line: {:?}\non input:\n{}", without, text);
+    }
+}
+
+/// The stack rustc runs a proc macro on: its main thread's, 8 MiB.
+const RUSTCS_STACK: usize = 8 << 20;
+
+/// The body of a workflow whose second branch's step is `step`.
+fn with_step(step: &str) -> String {
+    format!(
+        "(::workflow_runtime) async fn deep(id: u32) -> u32 {{\nfork < a: fetch(id), b: {step} > join(a, b);\na + b\n}}"
+    )
+}
+
+/// About 400 nested forks overflowed rustc's stack inside the macro. 10,000 get one
+/// error, on the first `fork` past the limit, saying the limit; so do 10,000 nested
+/// `async` blocks, parentheses or generic arguments in a step, which syn would parse by
+/// recursion. On rustc's 8 MiB stack, in the build the tests run (debug: the proc macro
+/// is built so too).
+#[test]
+fn refuse_nesting_past_the_limits_on_rustcs_stack() {
+    on_stack(RUSTCS_STACK, || {
+        let deep = deep_source(10_000);
+        let checked = fuzz_check::check_source(&deep, false);
+        assert_eq!(checked.verdict, Verdict::Rejected(1));
+        let input = parse::parse_input(lex(&deep)).expect("the signature parses");
+        assert_eq!(input.errors.len(), 1);
+        let error = &input.errors[0];
+        let message = error.to_string();
+        assert!(
+            message.starts_with(&format!(
+                "this fork is nested {} levels deep, past the limit of {MAX_FORK_DEPTH}",
+                MAX_FORK_DEPTH + 1
+            )),
+            "{message}"
+        );
+        assert!(message.contains("workflow of its own"), "{message}");
+        assert_eq!(error.span().source_text().as_deref(), Some("fork"));
+        // The deepest fork allowed is accepted, on the same stack.
+        assert_eq!(
+            fuzz_check::check_source(&deep_source(MAX_FORK_DEPTH), false).verdict,
+            Verdict::Accepted
+        );
+
+        let n = 10_000;
+        for step in [
+            format!("{}1{}", "async { ".repeat(n), " }".repeat(n)),
+            format!("{}1{}", "(".repeat(n), ")".repeat(n)),
+            format!("f::<{}u8{}>()", "Vec<".repeat(n), ">".repeat(n)),
+            format!("f::<{}u8{}>()", "Vec<(".repeat(n), ")>".repeat(n)),
+        ] {
+            let source = with_step(&step);
+            assert_eq!(
+                fuzz_check::check_source(&source, false).verdict,
+                Verdict::Rejected(1)
+            );
+            let input = parse::parse_input(lex(&source)).expect("the signature parses");
+            let message = input.errors[0].to_string();
+            assert!(
+                message.starts_with(&format!(
+                    "this is nested more than {MAX_NESTING} levels deep"
+                )),
+                "{message}"
+            );
+        }
+        // Up to the limit, syn reads the step.
+        let inside = MAX_NESTING - 1;
+        let step = format!("{}1{}", "async { ".repeat(inside), " }".repeat(inside));
+        assert_eq!(
+            fuzz_check::check_source(&with_step(&step), false).verdict,
+            Verdict::Accepted
+        );
+        // Too deep a signature is refused too.
+        let source = format!(
+            "(::workflow_runtime) async fn deep() -> {}u8{} {{ }}",
+            "Vec<".repeat(n),
+            ">".repeat(n)
+        );
+        assert_eq!(
+            fuzz_check::check_source(&source, false).verdict,
+            Verdict::NotParsed
+        );
+    });
 }

@@ -73,7 +73,7 @@ const SCORES_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::gr
 );
 async fn scores(items: Vec<u64>) -> (Vec<u64>, &'static str) {
     let (scored, audit) = ::workflow_runtime::__private::join!(
-        ::workflow_runtime::__private::fan_out(items, ::core::option::Option::Some(4u64 as _), |item| {
+        ::workflow_runtime::__private::fan_out(items, ::core::option::Option::Some(4usize), |item| {
             ::workflow_runtime::__private::IntoFuture::into_future(score(item))
         }),
         ::workflow_runtime::__private::IntoFuture::into_future(async { "logged" })

@@ -71,11 +71,10 @@ async fn retried(service: &Service) -> Result<(u32, u32), BranchError<CallError>
     let (value, other) = ::workflow_runtime::__private::try_join!(
         async {
             let __workflow_output5 = {
-                let __workflow_future1 = ::workflow_runtime::__private::retry(
-                    3u64 as _,
-                    ::core::time::Duration::from_nanos(10000000u64),
-                    || ::workflow_runtime::__private::IntoFuture::into_future(service.call(7)),
-                );
+                let __workflow_future1 =
+                    ::workflow_runtime::__private::retry(3u32, ::core::time::Duration::new(0u64, 10000000u32), || {
+                        ::workflow_runtime::__private::IntoFuture::into_future(service.call(7))
+                    });
                 __workflow_future1
             }
             .await;
@@ -92,16 +91,13 @@ async fn retried(service: &Service) -> Result<(u32, u32), BranchError<CallError>
         },
         async {
             let __workflow_output10 = {
-                let __workflow_future6 = ::workflow_runtime::__private::retry(
-                    2u64 as _,
-                    ::core::time::Duration::from_nanos(5000000u64),
-                    || {
+                let __workflow_future6 =
+                    ::workflow_runtime::__private::retry(2u32, ::core::time::Duration::new(0u64, 5000000u32), || {
                         ::workflow_runtime::__private::with_timeout(
-                            ::core::time::Duration::from_nanos(100000000u64),
+                            ::core::time::Duration::new(0u64, 100000000u32),
                             ::workflow_runtime::__private::IntoFuture::into_future(service.call(8)),
                         )
-                    },
-                );
+                    });
                 __workflow_future6
             }
             .await;
