@@ -190,30 +190,50 @@ fn input(input: ParseStream<'_>) -> syn::Result<Input> {
     let sig: Signature = input
         .parse()
         .map_err(|err| with_help(err, SIGNATURE_HELP))?;
+    // From here on the signature is known: a mistake is reported with the fallback
+    // function (`expand::fallback`), so code calling the workflow sees no cascade.
+    let mut errors = Vec::new();
     if sig.asyncness.is_none() {
-        return Err(error(
+        errors.push(error(
             sig.fn_token.span,
             "a workflow must be an `async fn`",
             "write `async fn`: the branches of its forks are awaited",
         ));
     }
+    let partial = |errors: Vec<syn::Error>| Input {
+        krate: krate.clone(),
+        attrs: attrs.clone(),
+        vis: vis.clone(),
+        sig: sig.clone(),
+        inner_attrs: Vec::new(),
+        body: Vec::new(),
+        errors,
+    };
     if !input.peek(syn::token::Brace) {
-        return Err(error(
+        errors.push(error(
             input.cursor().span(),
             "expected the workflow's body in `{ .. }` after its signature",
             SIGNATURE_HELP,
         ));
+        // The rest is not the workflow's: skipped, as the body's statements are.
+        let _ = input.parse::<TokenStream>();
+        return Ok(partial(errors));
     }
     let content;
     braced!(content in input);
-    let inner_attrs = content.call(Attribute::parse_inner).map_err(|err| {
-        with_help(
-            err,
-            "write an inner attribute as `#![name]` at the top of the body",
-        )
-    })?;
+    let inner_attrs = match content.call(Attribute::parse_inner) {
+        Ok(attrs) => attrs,
+        Err(err) => {
+            errors.push(with_help(
+                err,
+                "write an inner attribute as `#![name]` at the top of the body",
+            ));
+            let _ = content.parse::<TokenStream>();
+            let _ = input.parse::<TokenStream>();
+            return Ok(partial(errors));
+        }
+    };
     let mut body = Vec::new();
-    let mut errors = Vec::new();
     let later = Later::default();
     // How many token trees after the statement's start were checked by `too_deep` (up to
     // and with a `;`): a statement that ends before its `;` (an item) is not checked again.
@@ -259,11 +279,12 @@ fn input(input: ParseStream<'_>) -> syn::Result<Input> {
         checked = checked.saturating_sub(distance(start, content.cursor()));
     }
     if !input.is_empty() {
-        return Err(error(
+        errors.push(error(
             input.cursor().span(),
             "unexpected tokens after the workflow's body",
             "one `workflow! { .. }` holds one `async fn`: write the next one in a `workflow!` of its own",
         ));
+        let _ = input.parse::<TokenStream>();
     }
     Ok(Input {
         krate,
