@@ -138,11 +138,14 @@ impl Workflow {
 }
 
 /// Text for an XML attribute or element: `& < > " '` as entities, line breaks as `&#10;`,
-/// other control characters (not allowed in XML 1.0) left out.
+/// tabs as `&#9;`, other control characters (most not allowed in XML 1.0) left out, and
+/// U+FFFE and U+FFFF, the other characters XML 1.0 does not allow (not even as
+/// references), written as U+FFFD, the replacement character.
 pub(super) fn xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
+            NOT_XML_FFFE | NOT_XML_FFFF => out.push(char::REPLACEMENT_CHARACTER),
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
@@ -157,7 +160,13 @@ pub(super) fn xml(text: &str) -> String {
     out
 }
 
-/// A JSON string literal, quotes included.
+/// The two characters that are neither control characters nor surrogates (which a
+/// `str` cannot hold) and that XML 1.0 does not allow: a writer whose text may end up in
+/// XML (BPMN, and Mermaid's SVG) replaces them.
+pub(super) const NOT_XML_FFFE: char = '\u{fffe}';
+pub(super) const NOT_XML_FFFF: char = '\u{ffff}';
+
+/// A JSON string literal, quotes included. JSON allows every other character as it is.
 pub(super) fn json(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
@@ -196,6 +205,10 @@ mod should {
         assert_eq!(
             xml("a < b && c > \"d\" 'e'\n\u{7}"),
             "a &lt; b &amp;&amp; c &gt; &quot;d&quot; &apos;e&apos;&#10;"
+        );
+        assert_eq!(
+            xml("\u{fffe}x\u{ffff}\u{fffd}"),
+            "\u{fffd}x\u{fffd}\u{fffd}"
         );
         assert_eq!(json("say \"hi\"\\\n\u{1}"), r#""say \"hi\"\\\n\u0001""#);
         assert_eq!(ident("r#type.x-1"), "r_type_x_1");

@@ -11,6 +11,7 @@
 
 use core::fmt::Write as _;
 
+use super::format::{NOT_XML_FFFE, NOT_XML_FFFF};
 use super::{Branch, Fork, Modifiers, Policy, Step, Workflow};
 
 impl Workflow {
@@ -259,7 +260,9 @@ fn quoted(text: &str) -> String {
 }
 
 /// Text for a Mermaid label: the characters Mermaid would read as syntax or HTML
-/// written as its `#code;` entities, line breaks as spaces.
+/// written as its `#code;` entities, line breaks (Unicode's line and paragraph
+/// separators too) as spaces, control characters left out, and the two characters XML
+/// does not allow as U+FFFD (Mermaid draws its labels in SVG, an XML document).
 fn label(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -270,7 +273,8 @@ fn label(text: &str) -> String {
             '>' => out.push_str("#gt;"),
             '&' => out.push_str("#amp;"),
             '`' => out.push_str("#96;"),
-            '\n' | '\r' | '\t' => out.push(' '),
+            '\n' | '\r' | '\t' | '\u{2028}' | '\u{2029}' => out.push(' '),
+            NOT_XML_FFFE | NOT_XML_FFFF => out.push(char::REPLACEMENT_CHARACTER),
             c if c.is_control() => {}
             c => out.push(c),
         }
@@ -377,6 +381,10 @@ flowchart LR
         assert_eq!(
             label("a \"b\" <c> #1 & `d`\ne"),
             "a #quot;b#quot; #lt;c#gt; #35;1 #amp; #96;d#96; e"
+        );
+        assert_eq!(
+            label("a\u{2028}b\u{2029}c\u{fffe}\u{ffff}\u{1}"),
+            "a b c\u{fffd}\u{fffd}"
         );
         for workflow in samples::ALL {
             let text = workflow.to_mermaid();
