@@ -1,9 +1,10 @@
-//! The export formats, chosen by name, and the escaping the writers share.
+//! The export formats, chosen by name, and what their writers share: escaping (XML,
+//! JSON), names (modifiers as phrases, short source locations) and ids.
 
 use core::fmt;
 use core::str::FromStr;
 
-use super::Workflow;
+use super::{Location, Modifiers, Workflow};
 
 /// A format a [`Workflow`] exports to: [`Workflow::export`] writes it.
 ///
@@ -194,6 +195,26 @@ pub(super) fn ident(text: &str) -> String {
     text.chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
         .collect()
+}
+
+/// The modifiers as short phrases: `optional`, `timeout 1s`, `retry 3, backoff = 20ms`.
+pub(super) fn modifiers(modifiers: &Modifiers) -> Vec<String> {
+    let mut out = Vec::new();
+    if modifiers.optional {
+        out.push("optional".to_owned());
+    }
+    if let Some(retry) = modifiers.retry {
+        out.push(format!("retry {retry}"));
+    }
+    if let Some(timeout) = modifiers.timeout {
+        out.push(format!("timeout {timeout}"));
+    }
+    out
+}
+
+/// A node's source location in a diagram's text: `file:line`.
+pub(super) fn location(at: Location) -> String {
+    format!("{}:{}", at.file, at.line)
 }
 
 #[cfg(test)]

@@ -4,15 +4,16 @@
 //! edges labelled with the branch's name to the branch's steps (one box per step, named
 //! after it), and each join a diamond (`join`, `join settled`, `first`, `quorum 2 of 3`)
 //! before the next fork or the end. A nested fork is its own pair of diamonds inside its
-//! branch. A fan-out branch is a subgraph titled `for each PAT in EXPR`. A background
+//! branch. A fan-out branch is a box (Mermaid's `subgraph` block) titled
+//! `for each PAT in EXPR`. A background
 //! branch ends in a dotted edge, labelled `background`, to where its enclosing scope
 //! ends (the workflow's end, or the join its enclosing branch flows into): it runs past
 //! the join and finishes before that scope does.
 
 use core::fmt::Write as _;
 
-use super::format::{NOT_XML_FFFE, NOT_XML_FFFF};
-use super::{Branch, Fork, Modifiers, Policy, Step, Workflow};
+use super::format::{NOT_XML_FFFE, NOT_XML_FFFF, modifiers};
+use super::{Branch, Fork, Policy, Step, Workflow};
 
 impl Workflow {
     /// The workflow's graph as a Mermaid `flowchart LR`, ready for a Markdown
@@ -61,7 +62,7 @@ type From<'a> = (&'a str, Option<&'a str>);
 #[derive(Default)]
 struct Writer {
     out: String,
-    /// How deep in subgraphs the next line is.
+    /// How deep in fan-out boxes (`subgraph ... end`) the next line is.
     depth: usize,
     forks: usize,
     steps: usize,
@@ -165,8 +166,8 @@ impl Writer {
         let id = format!("each{}", self.fan_outs);
         self.line(&format!("subgraph {id} [{}]", quoted(&title)));
         self.depth += 1;
-        // The edge into the subgraph is written outside it: a node an edge mentions
-        // inside a subgraph is drawn inside it.
+        // The edge into the box is written outside it: a node an edge mentions inside
+        // a `subgraph` block is drawn inside it.
         let (entry, exit) = self.steps(branch.steps, scope_end, None);
         self.flush(&entry);
         self.depth -= 1;
@@ -237,21 +238,6 @@ fn branch_label(branch: &Branch) -> String {
         text.push_str(&modifier);
     }
     text
-}
-
-/// The modifiers as short phrases: `optional`, `timeout 1s`, `retry 3, backoff = 20ms`.
-pub(super) fn modifiers(modifiers: &Modifiers) -> Vec<String> {
-    let mut out = Vec::new();
-    if modifiers.optional {
-        out.push("optional".to_owned());
-    }
-    if let Some(retry) = modifiers.retry {
-        out.push(format!("retry {retry}"));
-    }
-    if let Some(timeout) = modifiers.timeout {
-        out.push(format!("timeout {timeout}"));
-    }
-    out
 }
 
 /// A label in double quotes.
@@ -365,7 +351,7 @@ flowchart LR
         // Sequential forks, and a join then a fork inside a branch.
         assert!(text.contains("    join1 --> fork2{\"fork\"}\n"), "{text}");
         assert!(text.contains("    join3 --> fork4{\"fork\"}\n"), "{text}");
-        // A fan-out of a step and a nested fork: all inside the subgraph.
+        // A fan-out of a step and a nested fork: all inside its box.
         assert!(
             text.contains("        step13[\"fetch\"] --> fork7{\"fork\"}\n"),
             "{text}"
