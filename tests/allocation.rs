@@ -200,3 +200,43 @@ fn a_traced_fork_without_a_subscriber_allocates_nothing_and_keeps_the_untraced_s
         "{traced} bytes, untraced {untraced}"
     );
 }
+
+workflow! {
+    async fn fastest(x: u64) -> u64 {
+        let winner = fork <
+            slow: step(3, x),
+            fast: step(1, x + 1),
+            never: step(u32::MAX, x + 2),
+        > first(slow, fast, never);
+        winner.value
+    }
+}
+
+/// [`check`] with an error that allocates nothing itself.
+fn vet(polls: u32, value: u64) -> impl Future<Output = Result<u64, &'static str>> {
+    use futures::FutureExt as _;
+    step(polls, value).map(|v| if v < 100 { Ok(v) } else { Err("too big") })
+}
+
+workflow! {
+    async fn two_of_four(x: u64) -> Result<u64, workflow_runtime::BranchError<&'static str>> {
+        let two = fork <
+            a: vet(4, x)?,
+            b: vet(1, 100)?,
+            c: vet(2, x + 2)?,
+            d: vet(3, x + 3)?,
+        > quorum(2, a, b, c, d)?;
+        Ok(two.iter().map(|winner| winner.value).sum())
+    }
+}
+
+#[test]
+fn first_and_quorum_joins_make_no_heap_allocation() {
+    let (output, allocations) = run_counting(fastest(10));
+    assert_eq!(output, 11, "the fastest branch won");
+    assert_eq!(allocations, 0, "a `first` join allocated");
+    // `b` fails first (set aside), then `c` and `d` win in the order they finish.
+    let (output, allocations) = run_counting(async { two_of_four(10).await.unwrap_or(u64::MAX) });
+    assert_eq!(output, 12 + 13);
+    assert_eq!(allocations, 0, "a `quorum` join allocated");
+}

@@ -773,3 +773,114 @@ fn policies_name_their_join_gateway() {
         Policy::Quorum(2)
     ));
 }
+
+/// A workflow whose step code, names, fan-out, modifiers and source file hold the
+/// characters XML 1.0 does not allow that a `str` can hold (the control characters but
+/// tab, line feed and carriage return; U+FFFE; U+FFFF), Unicode's line and paragraph
+/// separators, and what a writer escapes anyway, as a step that writes such characters
+/// in a string literal gives them to the graph.
+fn strange_text() -> Workflow {
+    use workflow_runtime::graph::{Branch, FanOut, Fork, Join, Location, Modifiers, Task};
+    const AT: Location = Location::new("src/\u{fffe}.rs", 1, 1);
+    const ODD: Modifiers = Modifiers::new(true, Some("1s\u{ffff}"), Some("3\u{1}"));
+    const CODE: &str = "say(\"<&\"'\u{0}\u{1}\u{8}\u{b}\u{c}\u{e}\u{1f}\u{7f}\u{85}\u{fffe}\u{ffff}\u{2028}\u{2029}\t\r\n\")";
+    const STEPS: &[Step] = &[
+        Step::Task(Task::new("say", CODE, AT, true, ODD)),
+        Step::Task(Task::new("say\u{fffe}", CODE, AT, false, ODD)),
+    ];
+    const ONE: &[Step] = &[Step::Task(Task::new("say", CODE, AT, true, ODD))];
+    const EACH: FanOut = FanOut::new("x\u{ffff}", "xs(\"\u{fffe}\u{1}\")", Some("N\u{fffe}"));
+    const STRANGE: Workflow = Workflow::new(
+        "strange\u{fffe}",
+        AT,
+        &[Fork::new(
+            AT,
+            true,
+            &[
+                Branch::new("a\u{fffe}", "a\u{fffe}", AT, None, ODD, STEPS),
+                Branch::new("b", "b", AT, Some(EACH), ODD, ONE),
+                Branch::new("c", "c", AT, Some(EACH), ODD, STEPS),
+                Branch::new("d\u{ffff}", "d\u{ffff}", AT, None, ODD, ONE),
+            ],
+            Join::new(
+                AT,
+                Policy::Quorum(2),
+                &["a\u{fffe}", "b", "c"],
+                &["d\u{ffff}"],
+                true,
+            ),
+        )],
+    );
+    STRANGE
+}
+
+#[test]
+fn characters_xml_does_not_allow_keep_the_bpmn_well_formed() {
+    let xml = strange_text().to_bpmn();
+    let document = roxmltree::Document::parse(&xml).expect("well-formed XML");
+    // The step's code reads back with U+FFFD in the place of U+FFFE and U+FFFF, the other
+    // control characters but tab and line feed left out.
+    let documentation = document
+        .descendants()
+        .find(|n| {
+            n.has_tag_name((BPMN, "documentation"))
+                && n.text().is_some_and(|t| t.starts_with("say("))
+        })
+        .and_then(|n| n.text())
+        .expect("the step's documentation");
+    assert!(
+        documentation
+            .starts_with("say(\"<&\"'\u{fffd}\u{fffd}\u{2028}\u{2029}\t\n\")? (branch `a\u{fffd}`"),
+        "{documentation:?}"
+    );
+    // Still a process whose flows and nodes agree, with a split and its join.
+    let process = parse(&xml);
+    process.check_references();
+    let mut splits = 0;
+    check_every_split(&process, &mut splits);
+    assert_eq!(splits, 1);
+}
+
+/// Every string in `value`, at any depth.
+fn strings<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
+    match value {
+        Value::String(text) => out.push(text),
+        Value::Array(values) => values.iter().for_each(|v| strings(v, out)),
+        Value::Object(map) => map.values().for_each(|v| strings(v, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn characters_xml_does_not_allow_stay_out_of_mermaid_and_read_back_from_json() {
+    let mermaid = strange_text().to_mermaid();
+    for line in mermaid.lines() {
+        assert!(
+            !line.contains(|c: char| c.is_control()
+                || matches!(c, '\u{fffe}' | '\u{ffff}' | '\u{2028}' | '\u{2029}')),
+            "{line:?}"
+        );
+    }
+    assert!(
+        mermaid.contains(
+            "[\"for each x\u{fffd} in xs(#quot;\u{fffd}#quot;), at most N\u{fffd} at once\"]"
+        ),
+        "{mermaid}"
+    );
+    assert!(mermaid.contains("[\"say\u{fffd}<br/>optional"), "{mermaid}");
+    // JSON allows them all (escaped where it must): the code reads back as written.
+    let json: Value =
+        serde_json::from_str(&strange_text().to_conductor_json()).expect("valid JSON");
+    let mut texts = Vec::new();
+    strings(&json, &mut texts);
+    for written in [
+        "xs(\"\u{fffe}\u{1}\")",
+        "retry 3\u{1}",
+        "timeout 1s\u{ffff}",
+    ] {
+        assert!(
+            texts.iter().any(|text| text.contains(written)),
+            "{written:?}: {texts:?}"
+        );
+    }
+}

@@ -347,3 +347,56 @@ fn an_unbounded_iterator_fans_out_with_a_limit_until_an_item_fails() {
         }));
     assert!(matches!(outcome, Err((3, 3))));
 }
+
+/// Polls `fan` once with a no-op waker, catching a panic; its message if it panicked.
+fn poll_catching<F: Future>(fan: Pin<&mut F>) -> Result<Poll<F::Output>, String> {
+    let mut cx = Context::from_waker(Waker::noop());
+    catch_unwind(AssertUnwindSafe(|| fan.poll(&mut cx))).map_err(|payload| {
+        payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(ToString::to_string))
+            .unwrap_or_default()
+    })
+}
+
+#[test]
+fn a_fan_out_polled_again_after_a_panicking_drop_panics_or_finishes_but_never_hangs() {
+    // (items, limit): a limited fan-out, one polled item by item (above 32), one polled
+    // whole in line (up to 32).
+    for (n, limit) in [(10_u64, Some(2)), (40, None), (3, None)] {
+        let log = Rc::new(Log::default());
+        {
+            let mut fan = pin!(try_fan_out(0..n, limit, |v| item_with(&log, v, |i| {
+                i.waits = 1;
+                i.panic_drop = v == 0;
+            })));
+            assert!(matches!(poll_catching(fan.as_mut()), Ok(Poll::Pending)));
+            // Item 0 finishes, and its drop panics.
+            let Err(panicked) = poll_catching(fan.as_mut()) else {
+                panic!("the drop of item 0 panics");
+            };
+            assert!(panicked.contains("drop of item 0"), "{panicked}");
+            match poll_catching(fan.as_mut()) {
+                // Up to 32 items every cell is polled again in line: item 0's output
+                // was written over its future as it was dropped, and nothing is lost.
+                Ok(Poll::Ready(Ok(outputs))) => {
+                    assert!(n <= 32 && limit.is_none(), "{n} items, limit {limit:?}");
+                    assert_eq!(outputs.iter().map(|o| o.1).collect::<Vec<_>>(), [0, 1, 2]);
+                }
+                Err(poisoned) => {
+                    assert!(n > 32 || limit.is_some(), "{n} items, limit {limit:?}");
+                    assert!(
+                        poisoned.contains("polled again after one of its polls panicked"),
+                        "{poisoned}"
+                    );
+                    // Still poisoned, still no hang.
+                    assert!(poll_catching(fan.as_mut()).is_err());
+                }
+                Ok(Poll::Pending) => panic!("{n} items, limit {limit:?}: pending after a panic"),
+                Ok(Poll::Ready(Err(failure))) => panic!("no item fails: {failure:?}"),
+            }
+        }
+        check(&log);
+    }
+}

@@ -5,7 +5,10 @@
 //!
 //! The items' futures live in one `Vec` of slots, allocated once: all the items without
 //! a limit, `limit` slots with one (a slot whose item finished takes the next item).
-//! The outputs go to a second `Vec`, in the items' order. The first poll polls every
+//! The outputs go to a second `Vec`, in the items' order: with a limit, it has room for
+//! every item up front when the iterator's size hint says how many at least and that
+//! fits in 256 KiB, else for `limit` items, and grows as items start (a huge hint such
+//! as `0..usize::MAX`'s reserves nothing more). The first poll polls every
 //! slot with the caller's own waker, as `join_all` does for small sets: items that
 //! finish at once cost nothing more. Only if some item is still pending does the
 //! fan-out allocate, once, a readiness structure: one bit per slot and one waker per
@@ -140,6 +143,9 @@ struct FanOut<I: IntoIterator, F, Fut: Future, T, K> {
     step: F,
     /// The most items running at once, at least 1.
     limit: usize,
+    /// Set while a later poll runs: still set at the next poll if that poll panicked
+    /// (in an item's poll or drop, the step or the iterator), whose work is then lost.
+    poisoned: bool,
     outcome: PhantomData<fn() -> K>,
 }
 
@@ -147,10 +153,23 @@ struct FanOut<I: IntoIterator, F, Fut: Future, T, K> {
 /// as `join_all` does up to 30 futures: cheaper than telling which item woke.
 const POLL_ALL_UP_TO: usize = 32;
 
-/// The most outputs a limited fan-out allocates room for before its items arrive, when
-/// its iterator tells at most how many it has, and when it does not.
-const PREALLOCATED_AT_MOST: usize = 1 << 20;
-const PREALLOCATED_UNBOUNDED: usize = 4_096;
+/// What a limited fan-out allocates before its items run: its slots and room for the
+/// outputs of as many items as its iterator says it has at least, if that takes at most
+/// this many bytes; else room for `limit` outputs (the items it starts at once), within
+/// this many bytes again, and the outputs' `Vec` grows as items start. A size hint
+/// (`0..usize::MAX`, `1..`) never makes it reserve more.
+const PREALLOCATED_BYTES: usize = 256 * 1024;
+
+/// How many places of `size` bytes to allocate up front for `least` values known to
+/// come (at least), of which `at_once` are needed at once (see `PREALLOCATED_BYTES`).
+fn up_front(least: usize, at_once: usize, size: usize) -> usize {
+    let fits = PREALLOCATED_BYTES / size.max(1);
+    if least <= fits {
+        least
+    } else {
+        at_once.min(fits).max(1)
+    }
+}
 
 /// Where the items run. Pinned: a `Vec` of futures never grows once one of them was
 /// polled, so no future moves; a future is dropped in place (its output or `None`
@@ -228,6 +247,7 @@ where
             state: ManuallyDrop::new(State::Start(items)),
             step,
             limit: limit.unwrap_or(usize::MAX).max(1),
+            poisoned: false,
             outcome: PhantomData,
         }
     }
@@ -269,12 +289,13 @@ where
     fn start_limited(&mut self, mut iter: I::IntoIter, cx: &mut Context<'_>) -> Poll<K::Output> {
         // Only a hint for the first allocations: an unbounded iterator (`1..`, fanned
         // out with a limit until an item fails) says `usize::MAX`, and so may a range.
-        let expected = match iter.size_hint() {
-            (least, Some(_)) => least.min(PREALLOCATED_AT_MOST),
-            (least, None) => least.min(PREALLOCATED_UNBOUNDED),
-        };
-        let mut slots = Vec::with_capacity(expected.min(self.limit));
-        let mut outputs = Vec::with_capacity(expected);
+        let least = iter.size_hint().0;
+        let mut slots = Vec::with_capacity(up_front(
+            least.min(self.limit),
+            self.limit,
+            size_of::<Slot<Fut>>(),
+        ));
+        let mut outputs = Vec::with_capacity(up_front(least, self.limit, size_of::<Option<T>>()));
         while slots.len() < self.limit {
             let Some(item) = iter.next() else { break };
             slots.push(Slot {
@@ -301,8 +322,21 @@ where
     /// own waker. At the second poll every item counts as woken: the items the first
     /// poll left pending were polled with the caller's waker, and from now on each has
     /// its own.
+    ///
+    /// A poll that panicked (in an item's poll or drop, the step, the iterator) may have
+    /// lost an output, an error or the count of running items: the fan-out is then
+    /// poisoned, and its next poll panics (as a poisoned lock would) instead of waiting
+    /// for an item that will never finish. It costs a test and two stores a poll,
+    /// nothing per item, and nothing in the in-line polls of up to `POLL_ALL_UP_TO`
+    /// items, which lose nothing (each output is written over its future as the future
+    /// is dropped, even when the drop panics).
     #[inline(never)]
     fn poll_again(&mut self, cx: &mut Context<'_>) -> Poll<K::Output> {
+        assert!(
+            !self.poisoned,
+            "a fan-out was polled again after one of its polls panicked"
+        );
+        self.poisoned = true;
         let outcome = match &mut *self.state {
             State::All {
                 cells,
@@ -324,8 +358,11 @@ where
             }
             State::Limited(limited) => limited.poll(&mut self.step, cx),
             State::Start(_) => unreachable!("the first poll starts the items"),
-            State::Done => panic!("a fan-out was polled after it finished"),
+            State::Done => {
+                panic!("a fan-out was polled after it finished (or its first poll panicked)")
+            }
         };
+        self.poisoned = false;
         self.settle(outcome)
     }
 

@@ -115,7 +115,7 @@ pub mod __private {
     pub use crate::fan_out::{fan_out, try_fan_out};
     pub use crate::race::{Racer, first, quorum, racer};
     #[cfg(feature = "tokio")]
-    pub use crate::task::{TaskBranch, spawn_branch};
+    pub use crate::task::{TaskBranch, TaskFork, spawn_branch, task_fork};
     #[cfg(feature = "tokio")]
     pub use crate::time::{TimedOut, retry, timeout_branch, with_timeout};
     #[cfg(feature = "tracing")]

@@ -58,14 +58,16 @@ where
 /// Waits for the first `K` of the branches to succeed and returns them in the order they
 /// finished; the rest are dropped when the returned future is. A failing branch is set
 /// aside; once too few branches are left to reach `K`, the join fails with the last
-/// failure.
+/// failure. Allocates nothing: the winners wait in an array of `K` places.
 pub async fn quorum<const K: usize, const N: usize, T, E>(
     names: [&'static str; N],
     mut branches: [Racer<'_, T, E>; N],
 ) -> Result<[Winner<T>; K], BranchError<E>> {
     const { assert!(K >= 1 && K <= N, "a quorum needs 1 <= k <= N") };
     let mut finished = [false; N];
-    let mut winners: Vec<Winner<T>> = Vec::with_capacity(K);
+    // The winners so far, in the order they finished, in `winners[..won]`.
+    let mut winners: [Option<Winner<T>>; K] = [const { None }; K];
+    let mut won = 0;
     let mut failures = 0;
     let mut last_failure = None;
     core::future::poll_fn(|cx| {
@@ -76,21 +78,26 @@ pub async fn quorum<const K: usize, const N: usize, T, E>(
             if let Poll::Ready(outcome) = branch.as_mut().poll(cx) {
                 *done = true;
                 match outcome {
-                    Ok(value) => winners.push(Winner {
-                        branch: name,
-                        value,
-                    }),
+                    Ok(value) => {
+                        if let Some(place) = winners.get_mut(won) {
+                            *place = Some(Winner {
+                                branch: name,
+                                value,
+                            });
+                            won += 1;
+                        }
+                    }
                     Err(failure) => {
                         failures += 1;
                         last_failure = Some(failure);
                     }
                 }
             }
-            if winners.len() == K {
-                return match <[Winner<T>; K]>::try_from(core::mem::take(&mut winners)) {
-                    Ok(won) => Poll::Ready(Ok(won)),
-                    Err(_) => unreachable!("exactly K winners"),
-                };
+            if won == K {
+                return Poll::Ready(Ok(winners.each_mut().map(|winner| match winner.take() {
+                    Some(winner) => winner,
+                    None => unreachable!("the first K places hold the K winners"),
+                })));
             }
             if N - failures < K
                 && let Some(failure) = last_failure.take()

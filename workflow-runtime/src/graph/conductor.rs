@@ -22,8 +22,7 @@
 use core::fmt::Write as _;
 use std::collections::HashMap;
 
-use super::format::{ident, json};
-use super::mermaid::modifiers;
+use super::format::{ident, json, modifiers};
 use super::{Branch, Fork, Policy, Step, Workflow};
 
 impl Workflow {

@@ -1,9 +1,10 @@
-//! The export formats, chosen by name, and the escaping the writers share.
+//! The export formats, chosen by name, and what their writers share: escaping (XML,
+//! JSON), names (modifiers as phrases, short source locations) and ids.
 
 use core::fmt;
 use core::str::FromStr;
 
-use super::Workflow;
+use super::{Location, Modifiers, Workflow};
 
 /// A format a [`Workflow`] exports to: [`Workflow::export`] writes it.
 ///
@@ -138,11 +139,14 @@ impl Workflow {
 }
 
 /// Text for an XML attribute or element: `& < > " '` as entities, line breaks as `&#10;`,
-/// other control characters (not allowed in XML 1.0) left out.
+/// tabs as `&#9;`, other control characters (most not allowed in XML 1.0) left out, and
+/// U+FFFE and U+FFFF, the other characters XML 1.0 does not allow (not even as
+/// references), written as U+FFFD, the replacement character.
 pub(super) fn xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
+            NOT_XML_FFFE | NOT_XML_FFFF => out.push(char::REPLACEMENT_CHARACTER),
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
@@ -157,7 +161,13 @@ pub(super) fn xml(text: &str) -> String {
     out
 }
 
-/// A JSON string literal, quotes included.
+/// The two characters that are neither control characters nor surrogates (which a
+/// `str` cannot hold) and that XML 1.0 does not allow: a writer whose text may end up in
+/// XML (BPMN, and Mermaid's SVG) replaces them.
+pub(super) const NOT_XML_FFFE: char = '\u{fffe}';
+pub(super) const NOT_XML_FFFF: char = '\u{ffff}';
+
+/// A JSON string literal, quotes included. JSON allows every other character as it is.
 pub(super) fn json(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
@@ -187,6 +197,26 @@ pub(super) fn ident(text: &str) -> String {
         .collect()
 }
 
+/// The modifiers as short phrases: `optional`, `timeout 1s`, `retry 3, backoff = 20ms`.
+pub(super) fn modifiers(modifiers: &Modifiers) -> Vec<String> {
+    let mut out = Vec::new();
+    if modifiers.optional {
+        out.push("optional".to_owned());
+    }
+    if let Some(retry) = modifiers.retry {
+        out.push(format!("retry {retry}"));
+    }
+    if let Some(timeout) = modifiers.timeout {
+        out.push(format!("timeout {timeout}"));
+    }
+    out
+}
+
+/// A node's source location in a diagram's text: `file:line`.
+pub(super) fn location(at: Location) -> String {
+    format!("{}:{}", at.file, at.line)
+}
+
 #[cfg(test)]
 mod should {
     use super::*;
@@ -196,6 +226,10 @@ mod should {
         assert_eq!(
             xml("a < b && c > \"d\" 'e'\n\u{7}"),
             "a &lt; b &amp;&amp; c &gt; &quot;d&quot; &apos;e&apos;&#10;"
+        );
+        assert_eq!(
+            xml("\u{fffe}x\u{ffff}\u{fffd}"),
+            "\u{fffd}x\u{fffd}\u{fffd}"
         );
         assert_eq!(json("say \"hi\"\\\n\u{1}"), r#""say \"hi\"\\\n\u0001""#);
         assert_eq!(ident("r#type.x-1"), "r_type_x_1");

@@ -4,14 +4,16 @@
 //! edges labelled with the branch's name to the branch's steps (one box per step, named
 //! after it), and each join a diamond (`join`, `join settled`, `first`, `quorum 2 of 3`)
 //! before the next fork or the end. A nested fork is its own pair of diamonds inside its
-//! branch. A fan-out branch is a subgraph titled `for each PAT in EXPR`. A background
+//! branch. A fan-out branch is a box (Mermaid's `subgraph` block) titled
+//! `for each PAT in EXPR`. A background
 //! branch ends in a dotted edge, labelled `background`, to where its enclosing scope
 //! ends (the workflow's end, or the join its enclosing branch flows into): it runs past
 //! the join and finishes before that scope does.
 
 use core::fmt::Write as _;
 
-use super::{Branch, Fork, Modifiers, Policy, Step, Workflow};
+use super::format::{NOT_XML_FFFE, NOT_XML_FFFF, modifiers};
+use super::{Branch, Fork, Policy, Step, Workflow};
 
 impl Workflow {
     /// The workflow's graph as a Mermaid `flowchart LR`, ready for a Markdown
@@ -60,7 +62,7 @@ type From<'a> = (&'a str, Option<&'a str>);
 #[derive(Default)]
 struct Writer {
     out: String,
-    /// How deep in subgraphs the next line is.
+    /// How deep in fan-out boxes (`subgraph ... end`) the next line is.
     depth: usize,
     forks: usize,
     steps: usize,
@@ -164,8 +166,8 @@ impl Writer {
         let id = format!("each{}", self.fan_outs);
         self.line(&format!("subgraph {id} [{}]", quoted(&title)));
         self.depth += 1;
-        // The edge into the subgraph is written outside it: a node an edge mentions
-        // inside a subgraph is drawn inside it.
+        // The edge into the box is written outside it: a node an edge mentions inside
+        // a `subgraph` block is drawn inside it.
         let (entry, exit) = self.steps(branch.steps, scope_end, None);
         self.flush(&entry);
         self.depth -= 1;
@@ -238,28 +240,15 @@ fn branch_label(branch: &Branch) -> String {
     text
 }
 
-/// The modifiers as short phrases: `optional`, `timeout 1s`, `retry 3, backoff = 20ms`.
-pub(super) fn modifiers(modifiers: &Modifiers) -> Vec<String> {
-    let mut out = Vec::new();
-    if modifiers.optional {
-        out.push("optional".to_owned());
-    }
-    if let Some(retry) = modifiers.retry {
-        out.push(format!("retry {retry}"));
-    }
-    if let Some(timeout) = modifiers.timeout {
-        out.push(format!("timeout {timeout}"));
-    }
-    out
-}
-
 /// A label in double quotes.
 fn quoted(text: &str) -> String {
     format!("\"{}\"", label(text))
 }
 
 /// Text for a Mermaid label: the characters Mermaid would read as syntax or HTML
-/// written as its `#code;` entities, line breaks as spaces.
+/// written as its `#code;` entities, line breaks (Unicode's line and paragraph
+/// separators too) as spaces, control characters left out, and the two characters XML
+/// does not allow as U+FFFD (Mermaid draws its labels in SVG, an XML document).
 fn label(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -270,7 +259,8 @@ fn label(text: &str) -> String {
             '>' => out.push_str("#gt;"),
             '&' => out.push_str("#amp;"),
             '`' => out.push_str("#96;"),
-            '\n' | '\r' | '\t' => out.push(' '),
+            '\n' | '\r' | '\t' | '\u{2028}' | '\u{2029}' => out.push(' '),
+            NOT_XML_FFFE | NOT_XML_FFFF => out.push(char::REPLACEMENT_CHARACTER),
             c if c.is_control() => {}
             c => out.push(c),
         }
@@ -361,7 +351,7 @@ flowchart LR
         // Sequential forks, and a join then a fork inside a branch.
         assert!(text.contains("    join1 --> fork2{\"fork\"}\n"), "{text}");
         assert!(text.contains("    join3 --> fork4{\"fork\"}\n"), "{text}");
-        // A fan-out of a step and a nested fork: all inside the subgraph.
+        // A fan-out of a step and a nested fork: all inside its box.
         assert!(
             text.contains("        step13[\"fetch\"] --> fork7{\"fork\"}\n"),
             "{text}"
@@ -377,6 +367,10 @@ flowchart LR
         assert_eq!(
             label("a \"b\" <c> #1 & `d`\ne"),
             "a #quot;b#quot; #lt;c#gt; #35;1 #amp; #96;d#96; e"
+        );
+        assert_eq!(
+            label("a\u{2028}b\u{2029}c\u{fffe}\u{ffff}\u{1}"),
+            "a b c\u{fffd}\u{fffd}"
         );
         for workflow in samples::ALL {
             let text = workflow.to_mermaid();
