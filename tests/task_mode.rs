@@ -245,7 +245,6 @@ async fn a_failing_join_returns_once_its_aborted_cpu_bound_task_has_ended() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs workflow-macros-core to expand `#[spawn]` forks through `__private::task_fork` (branch runtime-fixes)"]
 async fn a_failing_spawned_workflow_returns_once_its_aborted_cpu_bound_task_has_ended() {
     the_join_waits_for_the_aborted_task(cpu_and_failure).await;
 }

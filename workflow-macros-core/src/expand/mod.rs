@@ -347,6 +347,14 @@ impl<'a, M: Mode> Expander<'a, M> {
         let mut pattern = Vec::new();
         let mut background_futures = Vec::new();
         let state = mode.fork(self, fork);
+        // `#[spawn]`: the fork's tasks, which its join waits for after a failure or a race
+        // (`TaskFork::ended`): no aborted task still runs when the workflow goes on. A join
+        // that cancels nothing (it waits for all) needs no count.
+        let cancels_some = (fallible && !join.policy.settles()) || join.policy.races();
+        let tasks = syntax
+            .spawn
+            .filter(|_| cancels_some)
+            .map(|_| self.ident("tasks"));
         let cancels = fallible && matches!(join.policy, Policy::All);
         for (index, branch) in fork.branches.iter().enumerate() {
             let index = u16::try_from(index).unwrap_or(u16::MAX);
@@ -365,12 +373,19 @@ impl<'a, M: Mode> Expander<'a, M> {
                 &branch_state,
             );
             let (open, future) = mode.enter_branch(self, &state, &branch_state, branch, future);
-            // The task mode: the branch owns what it uses (`async move`) and runs as a task.
+            // The task mode: the branch owns what it uses (`async move`) and runs as a task,
+            // one of the fork's tasks (whose join waits until each has ended) unless it
+            // runs in the background, past the join.
             let future = match syntax.spawn {
                 Some(at) => {
                     let path_text = &branch.path;
-                    let spawned = quote_spanned! {at=>
-                        #k::__private::spawn_branch(#path_text, async move { #future.await })
+                    let spawned = match &tasks {
+                        Some(tasks) if !in_background => quote_spanned! {at=>
+                            #tasks.spawn(#path_text, async move { #future.await })
+                        },
+                        _ => quote_spanned! {at=>
+                            #k::__private::spawn_branch(#path_text, async move { #future.await })
+                        },
                     };
                     if open.is_empty() {
                         spawned
@@ -457,6 +472,15 @@ impl<'a, M: Mode> Expander<'a, M> {
             [] => None,
             [one] => Some(one.clone()),
             many => Some(quote! { async { #k::__private::join!(#(#many),*); } }),
+        };
+        let joined = match &tasks {
+            Some(tasks) => quote! {
+                {
+                    let #tasks = #k::__private::task_fork();
+                    #tasks.ended(#joined).await
+                }
+            },
+            None => joined,
         };
         let joined = if fallible && !join.policy.settles() {
             mode.failure(self, &state, joined)
