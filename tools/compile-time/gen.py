@@ -21,6 +21,7 @@ Deep nesting (question B), depth N, two branches per level:
   nesthand  futures::join!(leaf, async { futures::join!(leaf, async { .. }) })
   nesttry   the same with try_join! and fallible leaves
   nestfj    the same with futures::future::join (the proposed combinator shape)
+  nestwftry nestwf with fallible steps and joins (`leaf_try(d)?`, `join(..)?`)
   nestexp   nestwf's expansion pasted as plain code
   prop2_try the proposed fallible shape: as prop_try, but a one-step fallible branch is a
             call of a runtime combinator (`fallible_branch(path, step)`, written here in the
@@ -177,6 +178,14 @@ def nest_wf(depth):
     return f"async fn w() -> u64 {{ fork < a0: leaf(0), n0: {inner} > join(a0, n0); a0 + n0 }}"
 
 
+def nest_wf_try(depth):
+    inner = f"leaf_try({depth})?"
+    for d in range(depth - 1, 0, -1):
+        inner = f"fork < a{d}: leaf_try({d})?, n{d}: {inner} > join(a{d}, n{d})? -> add"
+    ret = "Result<u64, workflow_runtime::BranchError<Error>>"
+    return f"async fn w() -> {ret} {{ fork < a0: leaf_try(0)?, n0: {inner} > join(a0, n0)?; Ok(a0 + n0) }}"
+
+
 NEST_PRELUDE = "async fn add(a: u64, b: u64) -> u64 { a + b }\n"
 
 
@@ -214,6 +223,8 @@ def body(variant, n):
         return nest_hand(n, True) + "\n"
     if base == "nestwf":
         return NEST_PRELUDE + uses + f"workflow! {{ {nest_wf(n)} }}\n"
+    if base == "nestwftry":
+        return NEST_PRELUDE + uses + f"workflow! {{ {nest_wf_try(n)} }}\n"
     if base == "nestexp":
         return NEST_PRELUDE + expansion(nest_wf(n)) + "\n"
     raise SystemExit(f"unknown variant {variant}")
