@@ -153,6 +153,9 @@ pub mod __private {
     pub use core::future::{Future, IntoFuture};
     pub use core::pin::pin;
     pub use core::result::Result::{self, Err, Ok};
+    pub use futures_util::future::{
+        join as join2, join3, join4, join5, try_join as try_join2, try_join3, try_join4, try_join5,
+    };
     pub use futures_util::{FutureExt, join, try_join};
     pub use workflow_macros::workflow_impl;
 
@@ -216,6 +219,64 @@ pub mod __private {
     {
         FallibleItem {
             future: future.into_future(),
+            result: core::marker::PhantomData,
+        }
+    }
+
+    pin_project_lite::pin_project! {
+        /// A branch of one step marked with `?` in a wide fork: the step's future, its
+        /// output read as a `Result` and its error made the branch's `BranchError`, by a
+        /// plain projection (an async block per branch cost rustc seconds of type
+        /// checking per thousand branches).
+        pub struct FallibleBranch<F, T, E> {
+            #[pin]
+            future: F,
+            path: &'static str,
+            result: core::marker::PhantomData<fn() -> (T, E)>,
+        }
+    }
+
+    impl<F: Future, T, E> Future for FallibleBranch<F, T, E>
+    where
+        F::Output: Fallible<T, E>,
+    {
+        type Output = Result<T, crate::BranchError<E>>;
+
+        #[inline]
+        fn poll(
+            self: core::pin::Pin<&mut Self>,
+            cx: &mut core::task::Context<'_>,
+        ) -> core::task::Poll<Self::Output> {
+            let this = self.project();
+            let path = *this.path;
+            this.future.poll(cx).map(|output| {
+                output
+                    .into_result()
+                    .map_err(|error| crate::BranchError::new(path, error))
+            })
+        }
+    }
+
+    /// Makes the branch `path` of one step marked with `?`; its output must be a
+    /// `Result`.
+    ///
+    /// ```
+    /// use workflow_runtime::__private::fallible_branch;
+    ///
+    /// let failed = futures::executor::block_on(fallible_branch("fetch", async { Err::<u8, _>("gone") }));
+    /// assert_eq!(failed.unwrap_err().path(), "fetch");
+    /// ```
+    #[inline]
+    pub fn fallible_branch<F: IntoFuture, T, E>(
+        path: &'static str,
+        step: F,
+    ) -> FallibleBranch<F::IntoFuture, T, E>
+    where
+        F::Output: Fallible<T, E>,
+    {
+        FallibleBranch {
+            future: step.into_future(),
+            path,
             result: core::marker::PhantomData,
         }
     }

@@ -26,6 +26,8 @@
 //! a subscriber it runs the untraced code, so its trace costs one load; the traced body
 //! is boxed, so the future keeps the untraced size.
 
+use std::collections::{HashMap, HashSet};
+
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned as _;
@@ -346,6 +348,17 @@ impl<'a, M: Mode> Expander<'a, M> {
         let mut joined_names = Vec::new();
         let mut pattern = Vec::new();
         let mut background_futures = Vec::new();
+        // Lookups by name, linear in the fork's width.
+        let joined_at: HashMap<&str, usize> = join
+            .names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.text.as_str(), i))
+            .collect();
+        let background_names: HashSet<&str> =
+            join.background.iter().map(|n| n.text.as_str()).collect();
+        // A wide fork is joined by a tree of `join5`s (see `join_tree`).
+        let wide = join.names.len() > WIDE_FORK && !join.policy.races();
         let state = mode.fork(self, fork);
         // `#[spawn]`: the fork's tasks, which its join waits for after a failure or a race
         // (`TaskFork::ended`): no aborted task still runs when the workflow goes on. A join
@@ -359,7 +372,7 @@ impl<'a, M: Mode> Expander<'a, M> {
         for (index, branch) in fork.branches.iter().enumerate() {
             let index = u16::try_from(index).unwrap_or(u16::MAX);
             let name = &branch.name.text;
-            let in_background = join.background.iter().any(|n| n.text == *name);
+            let in_background = background_names.contains(name.as_str());
             let branch_state = mode.branch(self, &state, branch);
             // Background branches cannot fail (validated), so they never return a Result.
             let future = self.branch(
@@ -370,6 +383,7 @@ impl<'a, M: Mode> Expander<'a, M> {
                     ok_wrap.as_ref()
                 },
                 fork_has_questions,
+                wide,
                 &branch_state,
             );
             let (open, future) = mode.enter_branch(self, &state, &branch_state, branch, future);
@@ -404,10 +418,9 @@ impl<'a, M: Mode> Expander<'a, M> {
             let future = mode.arrival(self, &state, index, in_background, &fails, cancels, future);
             if in_background {
                 background_futures.push(future);
-            } else if let Some(written) = join_syntax
-                .names
-                .iter()
-                .find(|n| syn::ext::IdentExt::unraw(&n.name) == *name)
+            } else if let Some(written) = joined_at
+                .get(name.as_str())
+                .and_then(|&i| join_syntax.names.get(i))
             {
                 let (mutability, ident) = (&written.mutability, &written.name);
                 pattern.push(quote! { #mutability #ident });
@@ -422,7 +435,19 @@ impl<'a, M: Mode> Expander<'a, M> {
         // points there rather than at the whole macro call.
         let at_join = join.at;
         let k_join = self.krate_at(at_join);
+        let mut tree_pattern = None;
         let joined = match join.policy.winners(at_join) {
+            None if wide => {
+                let try_join = fallible && matches!(join.policy, Policy::All);
+                let (tree, pattern) = join_tree(
+                    &k_join,
+                    joined_futures.iter().cloned().zip(pattern.iter().cloned()),
+                    try_join,
+                    at_join,
+                );
+                tree_pattern = Some(pattern);
+                quote_spanned! {at_join=> #tree.await }
+            }
             None => {
                 let try_join = fallible && matches!(join.policy, Policy::All);
                 let macro_name = Ident::new(if try_join { "try_join" } else { "join" }, at_join);
@@ -489,18 +514,16 @@ impl<'a, M: Mode> Expander<'a, M> {
         };
         let joined_count = joined_futures.len();
         let in_join_order: Vec<&Ident> = join_syntax.names.iter().map(|n| &n.name).collect();
+        let pattern = tree_pattern.unwrap_or_else(|| quote! { (#(#pattern,)*) });
         let (pattern, rebind) = match (&syntax.binding, join.policy.races()) {
-            (None, _) => (quote! { (#(#pattern,)*) }, None),
+            (None, _) => (pattern, None),
             (Some(binding), true) => (quote! { #binding }, None),
             (Some(binding), false) => {
                 let value = match in_join_order.as_slice() {
                     [one] => quote! { #one },
                     many => quote! { (#(#many),*) },
                 };
-                (
-                    quote! { (#(#pattern,)*) },
-                    Some((quote! { #binding }, value)),
-                )
+                (pattern, Some((quote! { #binding }, value)))
             }
         };
         let (prelude, merged) = mode.fork_events(self, &state, fork, joined_count);
@@ -523,6 +546,7 @@ impl<'a, M: Mode> Expander<'a, M> {
         branch: &'a Branch<Syn<'a>>,
         ok_wrap: Option<&TokenStream>,
         fork_has_questions: bool,
+        wide: bool,
         state: &M::Branch,
     ) -> TokenStream {
         let k = self.krate();
@@ -549,6 +573,21 @@ impl<'a, M: Mode> Expander<'a, M> {
                 let expr = &task.original.expr;
                 let k_step = self.krate_at(expr.span());
                 quote_spanned! {expr.span()=> #k_step::__private::IntoFuture::into_future(#expr) }
+            }
+            // In a wide fork, a branch of one fallible step is the step's future read as
+            // a `Result` by a plain projection: an async block per branch made rustc
+            // type-check for seconds per thousand branches.
+            (None, [Step::Task(task)])
+                if wide
+                    && !task.awaits()
+                    && task.original.modifiers.timeout.is_none()
+                    && task.original.modifiers.retry.is_none()
+                    && task.original.question.is_some() =>
+            {
+                let expr = &task.original.expr;
+                let at = task.original.question.map_or(expr.span(), |q| q.span);
+                let k_q = self.krate_at(at);
+                quote_spanned! {at=> #k_q::__private::fallible_branch(#path_text, #expr) }
             }
             _ => {
                 let body = self.chain(&chain, 0, &Input::None);
@@ -876,6 +915,47 @@ impl<'a, M: Mode> Expander<'a, M> {
             }
         }
     }
+}
+
+/// The widest fork joined by `join!`/`try_join!` themselves: as a hand-written join, with
+/// no nesting of its own (each level of nesting costs rustc's layout queries depth).
+const WIDE_FORK: usize = 8;
+
+/// The joined futures of a wide fork, joined by a balanced tree of `join2`..`join5` (or
+/// `try_join2`..`try_join5`), and the pattern of nested tuples that binds their outputs
+/// in branch order. A flat `join!` of thousands of futures makes rustc type-check them
+/// in one piece (a fork of 1,000 fallible branches took 77 s) and its nested scopes
+/// overflow rustc's stack in debuginfo at about 3,000; the tree builds 1,000 branches
+/// in about a second and 10,000 in about 30 s. Polling is the same (every pending
+/// branch at every poll, the first failure returned at once and the rest dropped).
+fn join_tree(
+    k: &TokenStream,
+    branches: impl Iterator<Item = (TokenStream, TokenStream)>,
+    try_join: bool,
+    at: Span,
+) -> (TokenStream, TokenStream) {
+    let combine = |chunk: &[(TokenStream, TokenStream)]| -> (TokenStream, TokenStream) {
+        if let [one] = chunk {
+            return one.clone();
+        }
+        let name = format_ident!(
+            "{}{}",
+            if try_join { "try_join" } else { "join" },
+            chunk.len(),
+            span = at
+        );
+        let futures = chunk.iter().map(|(future, _)| future);
+        let patterns = chunk.iter().map(|(_, pattern)| pattern);
+        (
+            quote_spanned! {at=> #k::__private::#name(#(#futures),*) },
+            quote! { (#(#patterns),*) },
+        )
+    };
+    let mut level: Vec<(TokenStream, TokenStream)> = branches.collect();
+    while level.len() > 5 {
+        level = level.chunks(5).map(combine).collect();
+    }
+    combine(&level)
 }
 
 /// The Rust statements among `items`, as written; with `skip_items`, not the items

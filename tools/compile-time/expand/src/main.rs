@@ -5,7 +5,7 @@
 use std::time::Instant;
 
 use proc_macro2::TokenStream;
-use workflow_macros_core::{expand, graph, model, parse, validate};
+use workflow_macros_core::{constant, diag, expand, model, parse, validate};
 
 fn count(tokens: TokenStream) -> usize {
     tokens
@@ -68,13 +68,14 @@ fn main() {
     let parsed = parse::parse_input(input.clone()).expect("parses");
     let parse_time = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let model = model::Workflow::from_ast(&parsed);
+    let cx = diag::Ctxt::new();
+    let model = model::Workflow::from_ast(&parsed, &cx);
     let model_time = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let problems = validate::validate(&model).len();
     let validate_time = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let g = graph::item(&parsed);
+    let g = constant::item(&model);
     let graph_time = t.elapsed().as_secs_f64();
     let text = out.to_string();
     assert!(!text.contains("compile_error"), "the workflow has errors:\n{text}");

@@ -1,0 +1,365 @@
+///The graph of the workflow `wide`: its forks, branches, steps and joins as data (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or `to_conductor_json()`.
+#[allow(dead_code)]
+const WIDE_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::graph::Workflow::new(
+    "wide",
+    ::workflow_runtime::graph::Location::new(::core::file!(), 3u32, 10u32),
+    &[::workflow_runtime::graph::Fork::new(
+        ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 5u32),
+        false,
+        &[
+            ::workflow_runtime::graph::Branch::new(
+                "b0",
+                "b0",
+                ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 9u32),
+                ::core::option::Option::None,
+                ::workflow_runtime::graph::Modifiers::new(
+                    false,
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                ),
+                &[::workflow_runtime::graph::Step::Task(
+                    ::workflow_runtime::graph::Task::new(
+                        "score",
+                        "score(id)",
+                        ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 13u32),
+                        true,
+                        ::workflow_runtime::graph::Modifiers::new(
+                            false,
+                            ::core::option::Option::None,
+                            ::core::option::Option::None,
+                        ),
+                    )
+                    .with_id("0.b0.0"),
+                )],
+            ),
+            ::workflow_runtime::graph::Branch::new(
+                "b1",
+                "b1",
+                ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 25u32),
+                ::core::option::Option::None,
+                ::workflow_runtime::graph::Modifiers::new(
+                    false,
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                ),
+                &[::workflow_runtime::graph::Step::Task(
+                    ::workflow_runtime::graph::Task::new(
+                        "score",
+                        "score(id + 1)",
+                        ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 29u32),
+                        true,
+                        ::workflow_runtime::graph::Modifiers::new(
+                            false,
+                            ::core::option::Option::None,
+                            ::core::option::Option::None,
+                        ),
+                    )
+                    .with_id("0.b1.0"),
+                )],
+            ),
+            ::workflow_runtime::graph::Branch::new(
+                "b2",
+                "b2",
+                ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 45u32),
+                ::core::option::Option::None,
+                ::workflow_runtime::graph::Modifiers::new(
+                    false,
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                ),
+                &[::workflow_runtime::graph::Step::Task(
+                    ::workflow_runtime::graph::Task::new(
+                        "score",
+                        "score(id + 2)",
+                        ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 49u32),
+                        true,
+                        ::workflow_runtime::graph::Modifiers::new(
+                            false,
+                            ::core::option::Option::None,
+                            ::core::option::Option::None,
+                        ),
+                    )
+                    .with_id("0.b2.0"),
+                )],
+            ),
+            ::workflow_runtime::graph::Branch::new(
+                "b3",
+                "b3",
+                ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 65u32),
+                ::core::option::Option::None,
+                ::workflow_runtime::graph::Modifiers::new(
+                    false,
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                ),
+                &[::workflow_runtime::graph::Step::Task(
+                    ::workflow_runtime::graph::Task::new(
+                        "plain",
+                        "plain(id)",
+                        ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 69u32),
+                        false,
+                        ::workflow_runtime::graph::Modifiers::new(
+                            false,
+                            ::core::option::Option::None,
+                            ::core::option::Option::None,
+                        ),
+                    )
+                    .with_id("0.b3.0"),
+                )],
+            ),
+            ::workflow_runtime::graph::Branch::new(
+                "b4",
+                "b4",
+                ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 9u32),
+                ::core::option::Option::None,
+                ::workflow_runtime::graph::Modifiers::new(
+                    false,
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                ),
+                &[::workflow_runtime::graph::Step::Task(
+                    ::workflow_runtime::graph::Task::new(
+                        "score",
+                        "score(id + 4)",
+                        ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 13u32),
+                        true,
+                        ::workflow_runtime::graph::Modifiers::new(
+                            false,
+                            ::core::option::Option::None,
+                            ::core::option::Option::None,
+                        ),
+                    )
+                    .with_id("0.b4.0"),
+                )],
+            ),
+            ::workflow_runtime::graph::Branch::new(
+                "b5",
+                "b5",
+                ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 29u32),
+                ::core::option::Option::None,
+                ::workflow_runtime::graph::Modifiers::new(
+                    false,
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                ),
+                &[::workflow_runtime::graph::Step::Task(
+                    ::workflow_runtime::graph::Task::new(
+                        "score",
+                        "score(id + 5)",
+                        ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 33u32),
+                        true,
+                        ::workflow_runtime::graph::Modifiers::new(
+                            false,
+                            ::core::option::Option::None,
+                            ::core::option::Option::None,
+                        ),
+                    )
+                    .with_id("0.b5.0"),
+                )],
+            ),
+            ::workflow_runtime::graph::Branch::new(
+                "b6",
+                "b6",
+                ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 49u32),
+                ::core::option::Option::None,
+                ::workflow_runtime::graph::Modifiers::new(
+                    false,
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                ),
+                &[::workflow_runtime::graph::Step::Task(
+                    ::workflow_runtime::graph::Task::new(
+                        "score",
+                        "score(id + 6)",
+                        ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 53u32),
+                        true,
+                        ::workflow_runtime::graph::Modifiers::new(
+                            false,
+                            ::core::option::Option::None,
+                            ::core::option::Option::None,
+                        ),
+                    )
+                    .with_id("0.b6.0"),
+                )],
+            ),
+            ::workflow_runtime::graph::Branch::new(
+                "b7",
+                "b7",
+                ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 69u32),
+                ::core::option::Option::None,
+                ::workflow_runtime::graph::Modifiers::new(
+                    false,
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                ),
+                &[::workflow_runtime::graph::Step::Task(
+                    ::workflow_runtime::graph::Task::new(
+                        "score",
+                        "score(id + 7)",
+                        ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 73u32),
+                        true,
+                        ::workflow_runtime::graph::Modifiers::new(
+                            false,
+                            ::core::option::Option::None,
+                            ::core::option::Option::None,
+                        ),
+                    )
+                    .with_id("0.b7.0"),
+                )],
+            ),
+            ::workflow_runtime::graph::Branch::new(
+                "b8",
+                "b8",
+                ::workflow_runtime::graph::Location::new(::core::file!(), 7u32, 9u32),
+                ::core::option::Option::None,
+                ::workflow_runtime::graph::Modifiers::new(
+                    false,
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                ),
+                &[
+                    ::workflow_runtime::graph::Step::Task(
+                        ::workflow_runtime::graph::Task::new(
+                            "score",
+                            "score(id + 8)",
+                            ::workflow_runtime::graph::Location::new(::core::file!(), 7u32, 13u32),
+                            true,
+                            ::workflow_runtime::graph::Modifiers::new(
+                                false,
+                                ::core::option::Option::None,
+                                ::core::option::Option::None,
+                            ),
+                        )
+                        .with_id("0.b8.0"),
+                    ),
+                    ::workflow_runtime::graph::Step::Task(
+                        ::workflow_runtime::graph::Task::new(
+                            "double",
+                            "double",
+                            ::workflow_runtime::graph::Location::new(::core::file!(), 7u32, 31u32),
+                            true,
+                            ::workflow_runtime::graph::Modifiers::new(
+                                false,
+                                ::core::option::Option::None,
+                                ::core::option::Option::None,
+                            ),
+                        )
+                        .with_id("0.b8.1"),
+                    ),
+                ],
+            ),
+            ::workflow_runtime::graph::Branch::new(
+                "b9",
+                "b9",
+                ::workflow_runtime::graph::Location::new(::core::file!(), 7u32, 40u32),
+                ::core::option::Option::None,
+                ::workflow_runtime::graph::Modifiers::new(
+                    false,
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                ),
+                &[::workflow_runtime::graph::Step::Task(
+                    ::workflow_runtime::graph::Task::new(
+                        "score",
+                        "score(id + 9)",
+                        ::workflow_runtime::graph::Location::new(::core::file!(), 7u32, 44u32),
+                        true,
+                        ::workflow_runtime::graph::Modifiers::new(
+                            false,
+                            ::core::option::Option::None,
+                            ::core::option::Option::None,
+                        ),
+                    )
+                    .with_id("0.b9.0"),
+                )],
+            ),
+            ::workflow_runtime::graph::Branch::new(
+                "b10",
+                "b10",
+                ::workflow_runtime::graph::Location::new(::core::file!(), 7u32, 60u32),
+                ::core::option::Option::None,
+                ::workflow_runtime::graph::Modifiers::new(
+                    false,
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                ),
+                &[::workflow_runtime::graph::Step::Task(
+                    ::workflow_runtime::graph::Task::new(
+                        "score",
+                        "score(id + 10)",
+                        ::workflow_runtime::graph::Location::new(::core::file!(), 7u32, 65u32),
+                        true,
+                        ::workflow_runtime::graph::Modifiers::new(
+                            false,
+                            ::core::option::Option::None,
+                            ::core::option::Option::None,
+                        ),
+                    )
+                    .with_id("0.b10.0"),
+                )],
+            ),
+        ],
+        ::workflow_runtime::graph::Join::new(
+            ::workflow_runtime::graph::Location::new(::core::file!(), 8u32, 7u32),
+            ::workflow_runtime::graph::Policy::All,
+            &["b0", "b1", "b2", "b3", "b4", "b5", "b6", "b7", "b8", "b9", "b10"],
+            &[],
+            true,
+        ),
+    )],
+);
+async fn wide(id: u64) -> Result<u64, BranchError<String>> {
+    let ((b0, b1, b2, b3, b4), (b5, b6, b7, b8, b9), b10) =
+        ::workflow_runtime::__private::try_join3(
+            ::workflow_runtime::__private::try_join5(
+                ::workflow_runtime::__private::fallible_branch("b0", score(id)),
+                ::workflow_runtime::__private::fallible_branch("b1", score(id + 1)),
+                ::workflow_runtime::__private::fallible_branch("b2", score(id + 2)),
+                ::workflow_runtime::__private::FutureExt::map(
+                    ::workflow_runtime::__private::IntoFuture::into_future(plain(id)),
+                    ::workflow_runtime::__private::Ok::<_, ::workflow_runtime::__private::BranchError<_>>,
+                ),
+                ::workflow_runtime::__private::fallible_branch("b4", score(id + 4)),
+            ),
+            ::workflow_runtime::__private::try_join5(
+                ::workflow_runtime::__private::fallible_branch("b5", score(id + 5)),
+                ::workflow_runtime::__private::fallible_branch("b6", score(id + 6)),
+                ::workflow_runtime::__private::fallible_branch("b7", score(id + 7)),
+                async {
+                    let __workflow_output5 = {
+                        let __workflow_future1 = ::workflow_runtime::__private::IntoFuture::into_future(score(id + 8));
+                        __workflow_future1
+                    }
+                    .await;
+                    let __workflow_value2 = match ::workflow_runtime::__private::fallible(__workflow_output5) {
+                        ::workflow_runtime::__private::Ok(__workflow_ok3) => __workflow_ok3,
+                        ::workflow_runtime::__private::Err(__workflow_error4) => {
+                            return ::workflow_runtime::__private::Err(
+                                ::workflow_runtime::__private::BranchError::new("b8", __workflow_error4),
+                            );
+                        }
+                    };
+                    let __workflow_output10 = {
+                        let __workflow_future6 = ::workflow_runtime::__private::IntoFuture::into_future(
+                            ::workflow_runtime::__private::call1(__workflow_value2, double),
+                        );
+                        __workflow_future6
+                    }
+                    .await;
+                    let __workflow_value7 = match ::workflow_runtime::__private::fallible(__workflow_output10) {
+                        ::workflow_runtime::__private::Ok(__workflow_ok8) => __workflow_ok8,
+                        ::workflow_runtime::__private::Err(__workflow_error9) => {
+                            return ::workflow_runtime::__private::Err(
+                                ::workflow_runtime::__private::BranchError::new("b8", __workflow_error9),
+                            );
+                        }
+                    };
+                    ::workflow_runtime::__private::Ok(__workflow_value7)
+                },
+                ::workflow_runtime::__private::fallible_branch("b9", score(id + 9)),
+            ),
+            ::workflow_runtime::__private::fallible_branch("b10", score(id + 10)),
+        )
+        .await?;
+    Ok(b0 + b1 + b2 + b3 + b4 + b5 + b6 + b7 + b8 + b9 + b10)
+}
