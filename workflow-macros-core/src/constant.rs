@@ -41,14 +41,37 @@ pub fn item(workflow: &Workflow<Syn<'_>>) -> TokenStream {
     let at = graph.location(input.sig.ident.span());
     let forks = workflow.forks.iter().map(|fork| graph.fork(fork));
     let doc = format!(
-        "The graph of the workflow `{text}`: its forks, branches, steps and joins as data \
+        " The graph of the workflow `{text}`: its forks, branches, steps and joins as data \
          (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or \
          `to_conductor_json()`."
     );
+    // Short local helpers for what every node repeats (the file, a step with no
+    // modifier): the constant was nine tenths of a wide fork's expansion.
     quote! {
         #[doc = #doc]
         #[allow(dead_code)]
-        #vis const #const_name: #k::graph::Workflow = #k::graph::Workflow::new(#text, #at, &[#(#forks),*]);
+        #vis const #const_name: #k::graph::Workflow = {
+            const __WORKFLOW_FILE: &str = ::core::file!();
+            const __WORKFLOW_PLAIN: #k::graph::Modifiers =
+                #k::graph::Modifiers::new(false, ::core::option::Option::None, ::core::option::Option::None);
+            const fn __workflow_at(line: u32, column: u32) -> #k::graph::Location {
+                #k::graph::Location::new(__WORKFLOW_FILE, line, column)
+            }
+            const fn __workflow_task(
+                name: &'static str,
+                code: &'static str,
+                line: u32,
+                column: u32,
+                fallible: bool,
+                id: &'static str,
+            ) -> #k::graph::Step {
+                #k::graph::Step::Task(
+                    #k::graph::Task::new(name, code, __workflow_at(line, column), fallible, __WORKFLOW_PLAIN)
+                        .with_id(id),
+                )
+            }
+            #k::graph::Workflow::new(#text, #at, &[#(#forks),*])
+        };
     }
 }
 
@@ -58,13 +81,8 @@ struct Graph<'a> {
 
 impl Graph<'_> {
     fn location(&self, span: Span) -> TokenStream {
-        let k = self.krate;
-        let LineColumn { line, column } = span.start();
-        let (line, column) = (
-            u32::try_from(line).unwrap_or(u32::MAX),
-            u32::try_from(column + 1).unwrap_or(u32::MAX),
-        );
-        quote! { #k::graph::Location::new(::core::file!(), #line, #column) }
+        let (line, column) = line_column(span);
+        quote! { __workflow_at(#line, #column) }
     }
 
     fn fork(&self, fork: &Fork<Syn<'_>>) -> TokenStream {
@@ -124,10 +142,18 @@ impl Graph<'_> {
             Step::Task(task) => {
                 let name = &task.label;
                 let code = code_text(task.original.expr.to_token_stream());
-                let at = self.location(task.at);
                 let fallible = task.fallible.is_some();
-                let modifiers = self.modifiers(&task.original.modifiers);
                 let id = &task.id;
+                let modifiers = &task.original.modifiers;
+                if modifiers.optional.is_none()
+                    && modifiers.timeout.is_none()
+                    && modifiers.retry.is_none()
+                {
+                    let (line, column) = line_column(task.at);
+                    return quote! { __workflow_task(#name, #code, #line, #column, #fallible, #id) };
+                }
+                let at = self.location(task.at);
+                let modifiers = self.modifiers(modifiers);
                 quote! {
                     #k::graph::Step::Task(#k::graph::Task::new(#name, #code, #at, #fallible, #modifiers).with_id(#id))
                 }
@@ -140,11 +166,24 @@ impl Graph<'_> {
 
     fn modifiers(&self, modifiers: &Modifiers) -> TokenStream {
         let k = self.krate;
+        if modifiers.optional.is_none() && modifiers.timeout.is_none() && modifiers.retry.is_none()
+        {
+            return quote! { __WORKFLOW_PLAIN };
+        }
         let optional = modifiers.optional.is_some();
         let timeout = option(modifiers.timeout.as_ref().map(|t| t.text.as_str()));
         let retry = option(modifiers.retry.as_ref().map(|r| r.text.as_str()));
         quote! { #k::graph::Modifiers::new(#optional, #timeout, #retry) }
     }
+}
+
+/// Where `span` starts, as the graph's 1-based line and column.
+fn line_column(span: Span) -> (u32, u32) {
+    let LineColumn { line, column } = span.start();
+    (
+        u32::try_from(line).unwrap_or(u32::MAX),
+        u32::try_from(column + 1).unwrap_or(u32::MAX),
+    )
 }
 
 fn option(text: Option<&str>) -> TokenStream {

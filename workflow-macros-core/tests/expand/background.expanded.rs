@@ -1,97 +1,88 @@
-///The graph of the workflow `notify`: its forks, branches, steps and joins as data (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or `to_conductor_json()`.
+/// The graph of the workflow `notify`: its forks, branches, steps and joins as data (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or `to_conductor_json()`.
 #[allow(dead_code)]
-const NOTIFY_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::graph::Workflow::new(
-    "notify",
-    ::workflow_runtime::graph::Location::new(::core::file!(), 2u32, 10u32),
-    &[::workflow_runtime::graph::Fork::new(
-        ::workflow_runtime::graph::Location::new(::core::file!(), 3u32, 5u32),
-        false,
-        &[
-            ::workflow_runtime::graph::Branch::new(
-                "email",
-                "email",
-                ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 9u32),
-                ::core::option::Option::None,
-                ::workflow_runtime::graph::Modifiers::new(
-                    false,
-                    ::core::option::Option::None,
-                    ::core::option::Option::None,
-                ),
-                &[::workflow_runtime::graph::Step::Task(
-                    ::workflow_runtime::graph::Task::new(
-                        "send",
-                        "send(log, \"..\")",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 16u32),
-                        false,
-                        ::workflow_runtime::graph::Modifiers::new(
-                            false,
-                            ::core::option::Option::None,
-                            ::core::option::Option::None,
-                        ),
-                    )
-                    .with_id("0.email.0"),
-                )],
-            ),
-            ::workflow_runtime::graph::Branch::new(
-                "sms",
-                "sms",
-                ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 9u32),
-                ::core::option::Option::None,
-                ::workflow_runtime::graph::Modifiers::new(
-                    false,
-                    ::core::option::Option::None,
-                    ::core::option::Option::None,
-                ),
-                &[::workflow_runtime::graph::Step::Task(
-                    ::workflow_runtime::graph::Task::new(
-                        "send",
-                        "send(log, \"..\")",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 14u32),
-                        false,
-                        ::workflow_runtime::graph::Modifiers::new(
-                            false,
-                            ::core::option::Option::None,
-                            ::core::option::Option::None,
-                        ),
-                    )
-                    .with_id("0.sms.0"),
-                )],
-            ),
-            ::workflow_runtime::graph::Branch::new(
-                "http",
-                "http",
-                ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 9u32),
-                ::core::option::Option::None,
-                ::workflow_runtime::graph::Modifiers::new(
-                    false,
-                    ::core::option::Option::None,
-                    ::core::option::Option::None,
-                ),
-                &[::workflow_runtime::graph::Step::Task(
-                    ::workflow_runtime::graph::Task::new(
-                        "send",
-                        "send(log, \"..\")",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 15u32),
-                        false,
-                        ::workflow_runtime::graph::Modifiers::new(
-                            false,
-                            ::core::option::Option::None,
-                            ::core::option::Option::None,
-                        ),
-                    )
-                    .with_id("0.http.0"),
-                )],
-            ),
-        ],
-        ::workflow_runtime::graph::Join::new(
-            ::workflow_runtime::graph::Location::new(::core::file!(), 7u32, 7u32),
-            ::workflow_runtime::graph::Policy::All,
-            &["email", "sms"],
-            &["http"],
+const NOTIFY_GRAPH: ::workflow_runtime::graph::Workflow = {
+    const __WORKFLOW_FILE: &str = ::core::file!();
+    const __WORKFLOW_PLAIN: ::workflow_runtime::graph::Modifiers =
+        ::workflow_runtime::graph::Modifiers::new(false, ::core::option::Option::None, ::core::option::Option::None);
+    const fn __workflow_at(line: u32, column: u32) -> ::workflow_runtime::graph::Location {
+        ::workflow_runtime::graph::Location::new(__WORKFLOW_FILE, line, column)
+    }
+    const fn __workflow_task(
+        name: &'static str,
+        code: &'static str,
+        line: u32,
+        column: u32,
+        fallible: bool,
+        id: &'static str,
+    ) -> ::workflow_runtime::graph::Step {
+        ::workflow_runtime::graph::Step::Task(
+            ::workflow_runtime::graph::Task::new(name, code, __workflow_at(line, column), fallible, __WORKFLOW_PLAIN)
+                .with_id(id),
+        )
+    }
+    ::workflow_runtime::graph::Workflow::new(
+        "notify",
+        __workflow_at(2u32, 10u32),
+        &[::workflow_runtime::graph::Fork::new(
+            __workflow_at(3u32, 5u32),
             false,
-        ),
-    )],
-);
+            &[
+                ::workflow_runtime::graph::Branch::new(
+                    "email",
+                    "email",
+                    __workflow_at(4u32, 9u32),
+                    ::core::option::Option::None,
+                    __WORKFLOW_PLAIN,
+                    &[__workflow_task(
+                        "send",
+                        "send(log, \"..\")",
+                        4u32,
+                        16u32,
+                        false,
+                        "0.email.0",
+                    )],
+                ),
+                ::workflow_runtime::graph::Branch::new(
+                    "sms",
+                    "sms",
+                    __workflow_at(5u32, 9u32),
+                    ::core::option::Option::None,
+                    __WORKFLOW_PLAIN,
+                    &[__workflow_task(
+                        "send",
+                        "send(log, \"..\")",
+                        5u32,
+                        14u32,
+                        false,
+                        "0.sms.0",
+                    )],
+                ),
+                ::workflow_runtime::graph::Branch::new(
+                    "http",
+                    "http",
+                    __workflow_at(6u32, 9u32),
+                    ::core::option::Option::None,
+                    __WORKFLOW_PLAIN,
+                    &[__workflow_task(
+                        "send",
+                        "send(log, \"..\")",
+                        6u32,
+                        15u32,
+                        false,
+                        "0.http.0",
+                    )],
+                ),
+            ],
+            ::workflow_runtime::graph::Join::new(
+                __workflow_at(7u32, 7u32),
+                ::workflow_runtime::graph::Policy::All,
+                &["email", "sms"],
+                &["http"],
+                false,
+            ),
+        )],
+    )
+};
 async fn notify(log: &RefCell<Vec<&'static str>>) -> bool {
     match ::workflow_runtime::__private::with_background(
         async {

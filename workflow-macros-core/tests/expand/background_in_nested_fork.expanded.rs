@@ -1,137 +1,111 @@
-///The graph of the workflow `fulfil`: its forks, branches, steps and joins as data (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or `to_conductor_json()`.
+/// The graph of the workflow `fulfil`: its forks, branches, steps and joins as data (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or `to_conductor_json()`.
 #[allow(dead_code)]
-const FULFIL_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::graph::Workflow::new(
-    "fulfil",
-    ::workflow_runtime::graph::Location::new(::core::file!(), 2u32, 10u32),
-    &[::workflow_runtime::graph::Fork::new(
-        ::workflow_runtime::graph::Location::new(::core::file!(), 3u32, 5u32),
-        false,
-        &[
-            ::workflow_runtime::graph::Branch::new(
-                "order",
-                "order",
-                ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 9u32),
-                ::core::option::Option::None,
-                ::workflow_runtime::graph::Modifiers::new(
-                    false,
+const FULFIL_GRAPH: ::workflow_runtime::graph::Workflow = {
+    const __WORKFLOW_FILE: &str = ::core::file!();
+    const __WORKFLOW_PLAIN: ::workflow_runtime::graph::Modifiers =
+        ::workflow_runtime::graph::Modifiers::new(false, ::core::option::Option::None, ::core::option::Option::None);
+    const fn __workflow_at(line: u32, column: u32) -> ::workflow_runtime::graph::Location {
+        ::workflow_runtime::graph::Location::new(__WORKFLOW_FILE, line, column)
+    }
+    const fn __workflow_task(
+        name: &'static str,
+        code: &'static str,
+        line: u32,
+        column: u32,
+        fallible: bool,
+        id: &'static str,
+    ) -> ::workflow_runtime::graph::Step {
+        ::workflow_runtime::graph::Step::Task(
+            ::workflow_runtime::graph::Task::new(name, code, __workflow_at(line, column), fallible, __WORKFLOW_PLAIN)
+                .with_id(id),
+        )
+    }
+    ::workflow_runtime::graph::Workflow::new(
+        "fulfil",
+        __workflow_at(2u32, 10u32),
+        &[::workflow_runtime::graph::Fork::new(
+            __workflow_at(3u32, 5u32),
+            false,
+            &[
+                ::workflow_runtime::graph::Branch::new(
+                    "order",
+                    "order",
+                    __workflow_at(4u32, 9u32),
                     ::core::option::Option::None,
-                    ::core::option::Option::None,
-                ),
-                &[
-                    ::workflow_runtime::graph::Step::Fork(::workflow_runtime::graph::Fork::new(
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 16u32),
-                        false,
-                        &[
-                            ::workflow_runtime::graph::Branch::new(
-                                "reserve",
-                                "order.reserve",
-                                ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 13u32),
-                                ::core::option::Option::None,
-                                ::workflow_runtime::graph::Modifiers::new(
-                                    false,
+                    __WORKFLOW_PLAIN,
+                    &[
+                        ::workflow_runtime::graph::Step::Fork(::workflow_runtime::graph::Fork::new(
+                            __workflow_at(4u32, 16u32),
+                            false,
+                            &[
+                                ::workflow_runtime::graph::Branch::new(
+                                    "reserve",
+                                    "order.reserve",
+                                    __workflow_at(5u32, 13u32),
                                     ::core::option::Option::None,
-                                    ::core::option::Option::None,
-                                ),
-                                &[::workflow_runtime::graph::Step::Task(
-                                    ::workflow_runtime::graph::Task::new(
+                                    __WORKFLOW_PLAIN,
+                                    &[__workflow_task(
                                         "reserve",
                                         "reserve(id)",
-                                        ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 22u32),
+                                        5u32,
+                                        22u32,
                                         false,
-                                        ::workflow_runtime::graph::Modifiers::new(
-                                            false,
-                                            ::core::option::Option::None,
-                                            ::core::option::Option::None,
-                                        ),
-                                    )
-                                    .with_id("0.order.0.reserve.0"),
-                                )],
-                            ),
-                            ::workflow_runtime::graph::Branch::new(
-                                "audit",
-                                "order.audit",
-                                ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 13u32),
-                                ::core::option::Option::None,
-                                ::workflow_runtime::graph::Modifiers::new(
-                                    false,
-                                    ::core::option::Option::None,
-                                    ::core::option::Option::None,
+                                        "0.order.0.reserve.0",
+                                    )],
                                 ),
-                                &[::workflow_runtime::graph::Step::Task(
-                                    ::workflow_runtime::graph::Task::new(
+                                ::workflow_runtime::graph::Branch::new(
+                                    "audit",
+                                    "order.audit",
+                                    __workflow_at(6u32, 13u32),
+                                    ::core::option::Option::None,
+                                    __WORKFLOW_PLAIN,
+                                    &[__workflow_task(
                                         "audit",
                                         "audit(id)",
-                                        ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 20u32),
+                                        6u32,
+                                        20u32,
                                         false,
-                                        ::workflow_runtime::graph::Modifiers::new(
-                                            false,
-                                            ::core::option::Option::None,
-                                            ::core::option::Option::None,
-                                        ),
-                                    )
-                                    .with_id("0.order.0.audit.0"),
-                                )],
-                            ),
-                        ],
-                        ::workflow_runtime::graph::Join::new(
-                            ::workflow_runtime::graph::Location::new(::core::file!(), 7u32, 11u32),
-                            ::workflow_runtime::graph::Policy::All,
-                            &["reserve"],
-                            &["audit"],
-                            false,
-                        ),
-                    )),
-                    ::workflow_runtime::graph::Step::Task(
-                        ::workflow_runtime::graph::Task::new(
-                            "ship",
-                            "ship",
-                            ::workflow_runtime::graph::Location::new(::core::file!(), 7u32, 46u32),
-                            false,
-                            ::workflow_runtime::graph::Modifiers::new(
+                                        "0.order.0.audit.0",
+                                    )],
+                                ),
+                            ],
+                            ::workflow_runtime::graph::Join::new(
+                                __workflow_at(7u32, 11u32),
+                                ::workflow_runtime::graph::Policy::All,
+                                &["reserve"],
+                                &["audit"],
                                 false,
-                                ::core::option::Option::None,
-                                ::core::option::Option::None,
                             ),
-                        )
-                        .with_id("0.order.1"),
-                    ),
-                ],
-            ),
-            ::workflow_runtime::graph::Branch::new(
-                "invoice",
-                "invoice",
-                ::workflow_runtime::graph::Location::new(::core::file!(), 8u32, 9u32),
-                ::core::option::Option::None,
-                ::workflow_runtime::graph::Modifiers::new(
-                    false,
-                    ::core::option::Option::None,
-                    ::core::option::Option::None,
+                        )),
+                        __workflow_task("ship", "ship", 7u32, 46u32, false, "0.order.1"),
+                    ],
                 ),
-                &[::workflow_runtime::graph::Step::Task(
-                    ::workflow_runtime::graph::Task::new(
+                ::workflow_runtime::graph::Branch::new(
+                    "invoice",
+                    "invoice",
+                    __workflow_at(8u32, 9u32),
+                    ::core::option::Option::None,
+                    __WORKFLOW_PLAIN,
+                    &[__workflow_task(
                         "invoice",
                         "invoice(id)",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 8u32, 18u32),
+                        8u32,
+                        18u32,
                         false,
-                        ::workflow_runtime::graph::Modifiers::new(
-                            false,
-                            ::core::option::Option::None,
-                            ::core::option::Option::None,
-                        ),
-                    )
-                    .with_id("0.invoice.0"),
-                )],
+                        "0.invoice.0",
+                    )],
+                ),
+            ],
+            ::workflow_runtime::graph::Join::new(
+                __workflow_at(9u32, 7u32),
+                ::workflow_runtime::graph::Policy::All,
+                &["order", "invoice"],
+                &[],
+                false,
             ),
-        ],
-        ::workflow_runtime::graph::Join::new(
-            ::workflow_runtime::graph::Location::new(::core::file!(), 9u32, 7u32),
-            ::workflow_runtime::graph::Policy::All,
-            &["order", "invoice"],
-            &[],
-            false,
-        ),
-    )],
-);
+        )],
+    )
+};
 async fn fulfil(id: u32) -> (u32, u32) {
     let (order, invoice) = ::workflow_runtime::__private::join!(
         async {

@@ -1,72 +1,73 @@
-///The graph of the workflow `checks`: its forks, branches, steps and joins as data (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or `to_conductor_json()`.
+/// The graph of the workflow `checks`: its forks, branches, steps and joins as data (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or `to_conductor_json()`.
 #[allow(dead_code)]
-const CHECKS_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::graph::Workflow::new(
-    "checks",
-    ::workflow_runtime::graph::Location::new(::core::file!(), 2u32, 10u32),
-    &[::workflow_runtime::graph::Fork::new(
-        ::workflow_runtime::graph::Location::new(::core::file!(), 3u32, 5u32),
-        false,
-        &[
-            ::workflow_runtime::graph::Branch::new(
-                "credit",
-                "credit",
-                ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 9u32),
-                ::core::option::Option::None,
-                ::workflow_runtime::graph::Modifiers::new(
-                    false,
+const CHECKS_GRAPH: ::workflow_runtime::graph::Workflow = {
+    const __WORKFLOW_FILE: &str = ::core::file!();
+    const __WORKFLOW_PLAIN: ::workflow_runtime::graph::Modifiers =
+        ::workflow_runtime::graph::Modifiers::new(false, ::core::option::Option::None, ::core::option::Option::None);
+    const fn __workflow_at(line: u32, column: u32) -> ::workflow_runtime::graph::Location {
+        ::workflow_runtime::graph::Location::new(__WORKFLOW_FILE, line, column)
+    }
+    const fn __workflow_task(
+        name: &'static str,
+        code: &'static str,
+        line: u32,
+        column: u32,
+        fallible: bool,
+        id: &'static str,
+    ) -> ::workflow_runtime::graph::Step {
+        ::workflow_runtime::graph::Step::Task(
+            ::workflow_runtime::graph::Task::new(name, code, __workflow_at(line, column), fallible, __WORKFLOW_PLAIN)
+                .with_id(id),
+        )
+    }
+    ::workflow_runtime::graph::Workflow::new(
+        "checks",
+        __workflow_at(2u32, 10u32),
+        &[::workflow_runtime::graph::Fork::new(
+            __workflow_at(3u32, 5u32),
+            false,
+            &[
+                ::workflow_runtime::graph::Branch::new(
+                    "credit",
+                    "credit",
+                    __workflow_at(4u32, 9u32),
                     ::core::option::Option::None,
-                    ::core::option::Option::None,
-                ),
-                &[::workflow_runtime::graph::Step::Task(
-                    ::workflow_runtime::graph::Task::new(
+                    __WORKFLOW_PLAIN,
+                    &[__workflow_task(
                         "check_credit",
                         "check_credit(id)",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 17u32),
+                        4u32,
+                        17u32,
                         true,
-                        ::workflow_runtime::graph::Modifiers::new(
-                            false,
-                            ::core::option::Option::None,
-                            ::core::option::Option::None,
-                        ),
-                    )
-                    .with_id("0.credit.0"),
-                )],
-            ),
-            ::workflow_runtime::graph::Branch::new(
-                "identity",
-                "identity",
-                ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 9u32),
-                ::core::option::Option::None,
-                ::workflow_runtime::graph::Modifiers::new(
-                    false,
-                    ::core::option::Option::None,
-                    ::core::option::Option::None,
+                        "0.credit.0",
+                    )],
                 ),
-                &[::workflow_runtime::graph::Step::Task(
-                    ::workflow_runtime::graph::Task::new(
+                ::workflow_runtime::graph::Branch::new(
+                    "identity",
+                    "identity",
+                    __workflow_at(5u32, 9u32),
+                    ::core::option::Option::None,
+                    __WORKFLOW_PLAIN,
+                    &[__workflow_task(
                         "check_identity",
                         "check_identity(id)",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 19u32),
+                        5u32,
+                        19u32,
                         true,
-                        ::workflow_runtime::graph::Modifiers::new(
-                            false,
-                            ::core::option::Option::None,
-                            ::core::option::Option::None,
-                        ),
-                    )
-                    .with_id("0.identity.0"),
-                )],
+                        "0.identity.0",
+                    )],
+                ),
+            ],
+            ::workflow_runtime::graph::Join::new(
+                __workflow_at(6u32, 7u32),
+                ::workflow_runtime::graph::Policy::All,
+                &["credit", "identity"],
+                &[],
+                true,
             ),
-        ],
-        ::workflow_runtime::graph::Join::new(
-            ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 7u32),
-            ::workflow_runtime::graph::Policy::All,
-            &["credit", "identity"],
-            &[],
-            true,
-        ),
-    )],
-);
+        )],
+    )
+};
 async fn checks(id: u32) -> Result<(u32, u32), BranchError<String>> {
     let (credit, identity) = ::workflow_runtime::__private::try_join!(
         async {

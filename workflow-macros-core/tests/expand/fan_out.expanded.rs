@@ -1,76 +1,77 @@
-///The graph of the workflow `scores`: its forks, branches, steps and joins as data (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or `to_conductor_json()`.
+/// The graph of the workflow `scores`: its forks, branches, steps and joins as data (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or `to_conductor_json()`.
 #[allow(dead_code)]
-const SCORES_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::graph::Workflow::new(
-    "scores",
-    ::workflow_runtime::graph::Location::new(::core::file!(), 2u32, 10u32),
-    &[::workflow_runtime::graph::Fork::new(
-        ::workflow_runtime::graph::Location::new(::core::file!(), 3u32, 5u32),
-        false,
-        &[
-            ::workflow_runtime::graph::Branch::new(
-                "scored",
-                "scored",
-                ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 9u32),
-                ::core::option::Option::Some(::workflow_runtime::graph::FanOut::new(
-                    "item",
-                    "items",
-                    ::core::option::Option::None,
-                )),
-                ::workflow_runtime::graph::Modifiers::new(
-                    false,
-                    ::core::option::Option::None,
-                    ::core::option::Option::None,
-                ),
-                &[::workflow_runtime::graph::Step::Task(
-                    ::workflow_runtime::graph::Task::new(
+const SCORES_GRAPH: ::workflow_runtime::graph::Workflow = {
+    const __WORKFLOW_FILE: &str = ::core::file!();
+    const __WORKFLOW_PLAIN: ::workflow_runtime::graph::Modifiers =
+        ::workflow_runtime::graph::Modifiers::new(false, ::core::option::Option::None, ::core::option::Option::None);
+    const fn __workflow_at(line: u32, column: u32) -> ::workflow_runtime::graph::Location {
+        ::workflow_runtime::graph::Location::new(__WORKFLOW_FILE, line, column)
+    }
+    const fn __workflow_task(
+        name: &'static str,
+        code: &'static str,
+        line: u32,
+        column: u32,
+        fallible: bool,
+        id: &'static str,
+    ) -> ::workflow_runtime::graph::Step {
+        ::workflow_runtime::graph::Step::Task(
+            ::workflow_runtime::graph::Task::new(name, code, __workflow_at(line, column), fallible, __WORKFLOW_PLAIN)
+                .with_id(id),
+        )
+    }
+    ::workflow_runtime::graph::Workflow::new(
+        "scores",
+        __workflow_at(2u32, 10u32),
+        &[::workflow_runtime::graph::Fork::new(
+            __workflow_at(3u32, 5u32),
+            false,
+            &[
+                ::workflow_runtime::graph::Branch::new(
+                    "scored",
+                    "scored",
+                    __workflow_at(4u32, 9u32),
+                    ::core::option::Option::Some(::workflow_runtime::graph::FanOut::new(
+                        "item",
+                        "items",
+                        ::core::option::Option::None,
+                    )),
+                    __WORKFLOW_PLAIN,
+                    &[__workflow_task(
                         "score",
                         "score(item)",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 38u32),
+                        4u32,
+                        38u32,
                         false,
-                        ::workflow_runtime::graph::Modifiers::new(
-                            false,
-                            ::core::option::Option::None,
-                            ::core::option::Option::None,
-                        ),
-                    )
-                    .with_id("0.scored.0"),
-                )],
-            ),
-            ::workflow_runtime::graph::Branch::new(
-                "audit",
-                "audit",
-                ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 9u32),
-                ::core::option::Option::None,
-                ::workflow_runtime::graph::Modifiers::new(
-                    false,
-                    ::core::option::Option::None,
-                    ::core::option::Option::None,
+                        "0.scored.0",
+                    )],
                 ),
-                &[::workflow_runtime::graph::Step::Task(
-                    ::workflow_runtime::graph::Task::new(
+                ::workflow_runtime::graph::Branch::new(
+                    "audit",
+                    "audit",
+                    __workflow_at(5u32, 9u32),
+                    ::core::option::Option::None,
+                    __WORKFLOW_PLAIN,
+                    &[__workflow_task(
                         "block",
                         "async { \"..\" }",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 16u32),
+                        5u32,
+                        16u32,
                         false,
-                        ::workflow_runtime::graph::Modifiers::new(
-                            false,
-                            ::core::option::Option::None,
-                            ::core::option::Option::None,
-                        ),
-                    )
-                    .with_id("0.audit.0"),
-                )],
+                        "0.audit.0",
+                    )],
+                ),
+            ],
+            ::workflow_runtime::graph::Join::new(
+                __workflow_at(6u32, 7u32),
+                ::workflow_runtime::graph::Policy::All,
+                &["scored", "audit"],
+                &[],
+                false,
             ),
-        ],
-        ::workflow_runtime::graph::Join::new(
-            ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 7u32),
-            ::workflow_runtime::graph::Policy::All,
-            &["scored", "audit"],
-            &[],
-            false,
-        ),
-    )],
-);
+        )],
+    )
+};
 async fn scores(items: Vec<u64>) -> (Vec<u64>, &'static str) {
     let (scored, audit) = ::workflow_runtime::__private::join!(
         ::workflow_runtime::__private::fan_out(items, ::core::option::Option::None, |item| {

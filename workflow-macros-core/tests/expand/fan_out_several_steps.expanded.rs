@@ -1,92 +1,87 @@
-///The graph of the workflow `shout`: its forks, branches, steps and joins as data (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or `to_conductor_json()`.
+/// The graph of the workflow `shout`: its forks, branches, steps and joins as data (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or `to_conductor_json()`.
 #[allow(dead_code)]
-const SHOUT_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::graph::Workflow::new(
-    "shout",
-    ::workflow_runtime::graph::Location::new(::core::file!(), 2u32, 10u32),
-    &[::workflow_runtime::graph::Fork::new(
-        ::workflow_runtime::graph::Location::new(::core::file!(), 3u32, 5u32),
-        false,
-        &[
-            ::workflow_runtime::graph::Branch::new(
-                "shouted",
-                "shouted",
-                ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 9u32),
-                ::core::option::Option::Some(::workflow_runtime::graph::FanOut::new(
-                    "item",
-                    "items.iter()",
-                    ::core::option::Option::None,
-                )),
-                ::workflow_runtime::graph::Modifiers::new(
-                    false,
-                    ::core::option::Option::None,
-                    ::core::option::Option::None,
-                ),
-                &[
-                    ::workflow_runtime::graph::Step::Task(
-                        ::workflow_runtime::graph::Task::new(
+const SHOUT_GRAPH: ::workflow_runtime::graph::Workflow = {
+    const __WORKFLOW_FILE: &str = ::core::file!();
+    const __WORKFLOW_PLAIN: ::workflow_runtime::graph::Modifiers =
+        ::workflow_runtime::graph::Modifiers::new(false, ::core::option::Option::None, ::core::option::Option::None);
+    const fn __workflow_at(line: u32, column: u32) -> ::workflow_runtime::graph::Location {
+        ::workflow_runtime::graph::Location::new(__WORKFLOW_FILE, line, column)
+    }
+    const fn __workflow_task(
+        name: &'static str,
+        code: &'static str,
+        line: u32,
+        column: u32,
+        fallible: bool,
+        id: &'static str,
+    ) -> ::workflow_runtime::graph::Step {
+        ::workflow_runtime::graph::Step::Task(
+            ::workflow_runtime::graph::Task::new(name, code, __workflow_at(line, column), fallible, __WORKFLOW_PLAIN)
+                .with_id(id),
+        )
+    }
+    ::workflow_runtime::graph::Workflow::new(
+        "shout",
+        __workflow_at(2u32, 10u32),
+        &[::workflow_runtime::graph::Fork::new(
+            __workflow_at(3u32, 5u32),
+            false,
+            &[
+                ::workflow_runtime::graph::Branch::new(
+                    "shouted",
+                    "shouted",
+                    __workflow_at(4u32, 9u32),
+                    ::core::option::Option::Some(::workflow_runtime::graph::FanOut::new(
+                        "item",
+                        "items.iter()",
+                        ::core::option::Option::None,
+                    )),
+                    __WORKFLOW_PLAIN,
+                    &[
+                        __workflow_task(
                             "block",
                             "async move { item.to_uppercase() }",
-                            ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 46u32),
+                            4u32,
+                            46u32,
                             false,
-                            ::workflow_runtime::graph::Modifiers::new(
-                                false,
-                                ::core::option::Option::None,
-                                ::core::option::Option::None,
-                            ),
-                        )
-                        .with_id("0.shouted.0"),
-                    ),
-                    ::workflow_runtime::graph::Step::Task(
-                        ::workflow_runtime::graph::Task::new(
+                            "0.shouted.0",
+                        ),
+                        __workflow_task(
                             "closure",
                             "|s: String| async move { format!(\"..\") }",
-                            ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 84u32),
+                            4u32,
+                            84u32,
                             false,
-                            ::workflow_runtime::graph::Modifiers::new(
-                                false,
-                                ::core::option::Option::None,
-                                ::core::option::Option::None,
-                            ),
-                        )
-                        .with_id("0.shouted.1"),
-                    ),
-                ],
-            ),
-            ::workflow_runtime::graph::Branch::new(
-                "count",
-                "count",
-                ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 9u32),
-                ::core::option::Option::None,
-                ::workflow_runtime::graph::Modifiers::new(
-                    false,
-                    ::core::option::Option::None,
-                    ::core::option::Option::None,
+                            "0.shouted.1",
+                        ),
+                    ],
                 ),
-                &[::workflow_runtime::graph::Step::Task(
-                    ::workflow_runtime::graph::Task::new(
+                ::workflow_runtime::graph::Branch::new(
+                    "count",
+                    "count",
+                    __workflow_at(5u32, 9u32),
+                    ::core::option::Option::None,
+                    __WORKFLOW_PLAIN,
+                    &[__workflow_task(
                         "count",
                         "count(items)",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 16u32),
+                        5u32,
+                        16u32,
                         false,
-                        ::workflow_runtime::graph::Modifiers::new(
-                            false,
-                            ::core::option::Option::None,
-                            ::core::option::Option::None,
-                        ),
-                    )
-                    .with_id("0.count.0"),
-                )],
+                        "0.count.0",
+                    )],
+                ),
+            ],
+            ::workflow_runtime::graph::Join::new(
+                __workflow_at(6u32, 7u32),
+                ::workflow_runtime::graph::Policy::All,
+                &["shouted", "count"],
+                &[],
+                false,
             ),
-        ],
-        ::workflow_runtime::graph::Join::new(
-            ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 7u32),
-            ::workflow_runtime::graph::Policy::All,
-            &["shouted", "count"],
-            &[],
-            false,
-        ),
-    )],
-);
+        )],
+    )
+};
 async fn shout(items: &[String], suffix: &str) -> (Vec<String>, u32) {
     let (shouted, count) = ::workflow_runtime::__private::join!(
         ::workflow_runtime::__private::fan_out(items.iter(), ::core::option::Option::None, |item| {

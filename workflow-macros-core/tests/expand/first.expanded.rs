@@ -1,97 +1,88 @@
-///The graph of the workflow `fastest`: its forks, branches, steps and joins as data (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or `to_conductor_json()`.
+/// The graph of the workflow `fastest`: its forks, branches, steps and joins as data (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or `to_conductor_json()`.
 #[allow(dead_code)]
-const FASTEST_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::graph::Workflow::new(
-    "fastest",
-    ::workflow_runtime::graph::Location::new(::core::file!(), 2u32, 10u32),
-    &[::workflow_runtime::graph::Fork::new(
-        ::workflow_runtime::graph::Location::new(::core::file!(), 3u32, 18u32),
-        false,
-        &[
-            ::workflow_runtime::graph::Branch::new(
-                "eu",
-                "eu",
-                ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 9u32),
-                ::core::option::Option::None,
-                ::workflow_runtime::graph::Modifiers::new(
-                    false,
-                    ::core::option::Option::None,
-                    ::core::option::Option::None,
-                ),
-                &[::workflow_runtime::graph::Step::Task(
-                    ::workflow_runtime::graph::Task::new(
-                        "replica",
-                        "replica(\"..\")",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 13u32),
-                        false,
-                        ::workflow_runtime::graph::Modifiers::new(
-                            false,
-                            ::core::option::Option::None,
-                            ::core::option::Option::None,
-                        ),
-                    )
-                    .with_id("0.eu.0"),
-                )],
-            ),
-            ::workflow_runtime::graph::Branch::new(
-                "us",
-                "us",
-                ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 9u32),
-                ::core::option::Option::None,
-                ::workflow_runtime::graph::Modifiers::new(
-                    false,
-                    ::core::option::Option::None,
-                    ::core::option::Option::None,
-                ),
-                &[::workflow_runtime::graph::Step::Task(
-                    ::workflow_runtime::graph::Task::new(
-                        "replica",
-                        "replica(\"..\")",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 13u32),
-                        false,
-                        ::workflow_runtime::graph::Modifiers::new(
-                            false,
-                            ::core::option::Option::None,
-                            ::core::option::Option::None,
-                        ),
-                    )
-                    .with_id("0.us.0"),
-                )],
-            ),
-            ::workflow_runtime::graph::Branch::new(
-                "asia",
-                "asia",
-                ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 9u32),
-                ::core::option::Option::None,
-                ::workflow_runtime::graph::Modifiers::new(
-                    false,
-                    ::core::option::Option::None,
-                    ::core::option::Option::None,
-                ),
-                &[::workflow_runtime::graph::Step::Task(
-                    ::workflow_runtime::graph::Task::new(
-                        "replica",
-                        "replica(\"..\")",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 15u32),
-                        false,
-                        ::workflow_runtime::graph::Modifiers::new(
-                            false,
-                            ::core::option::Option::None,
-                            ::core::option::Option::None,
-                        ),
-                    )
-                    .with_id("0.asia.0"),
-                )],
-            ),
-        ],
-        ::workflow_runtime::graph::Join::new(
-            ::workflow_runtime::graph::Location::new(::core::file!(), 7u32, 7u32),
-            ::workflow_runtime::graph::Policy::First,
-            &["eu", "us", "asia"],
-            &[],
+const FASTEST_GRAPH: ::workflow_runtime::graph::Workflow = {
+    const __WORKFLOW_FILE: &str = ::core::file!();
+    const __WORKFLOW_PLAIN: ::workflow_runtime::graph::Modifiers =
+        ::workflow_runtime::graph::Modifiers::new(false, ::core::option::Option::None, ::core::option::Option::None);
+    const fn __workflow_at(line: u32, column: u32) -> ::workflow_runtime::graph::Location {
+        ::workflow_runtime::graph::Location::new(__WORKFLOW_FILE, line, column)
+    }
+    const fn __workflow_task(
+        name: &'static str,
+        code: &'static str,
+        line: u32,
+        column: u32,
+        fallible: bool,
+        id: &'static str,
+    ) -> ::workflow_runtime::graph::Step {
+        ::workflow_runtime::graph::Step::Task(
+            ::workflow_runtime::graph::Task::new(name, code, __workflow_at(line, column), fallible, __WORKFLOW_PLAIN)
+                .with_id(id),
+        )
+    }
+    ::workflow_runtime::graph::Workflow::new(
+        "fastest",
+        __workflow_at(2u32, 10u32),
+        &[::workflow_runtime::graph::Fork::new(
+            __workflow_at(3u32, 18u32),
             false,
-        ),
-    )],
-);
+            &[
+                ::workflow_runtime::graph::Branch::new(
+                    "eu",
+                    "eu",
+                    __workflow_at(4u32, 9u32),
+                    ::core::option::Option::None,
+                    __WORKFLOW_PLAIN,
+                    &[__workflow_task(
+                        "replica",
+                        "replica(\"..\")",
+                        4u32,
+                        13u32,
+                        false,
+                        "0.eu.0",
+                    )],
+                ),
+                ::workflow_runtime::graph::Branch::new(
+                    "us",
+                    "us",
+                    __workflow_at(5u32, 9u32),
+                    ::core::option::Option::None,
+                    __WORKFLOW_PLAIN,
+                    &[__workflow_task(
+                        "replica",
+                        "replica(\"..\")",
+                        5u32,
+                        13u32,
+                        false,
+                        "0.us.0",
+                    )],
+                ),
+                ::workflow_runtime::graph::Branch::new(
+                    "asia",
+                    "asia",
+                    __workflow_at(6u32, 9u32),
+                    ::core::option::Option::None,
+                    __WORKFLOW_PLAIN,
+                    &[__workflow_task(
+                        "replica",
+                        "replica(\"..\")",
+                        6u32,
+                        15u32,
+                        false,
+                        "0.asia.0",
+                    )],
+                ),
+            ],
+            ::workflow_runtime::graph::Join::new(
+                __workflow_at(7u32, 7u32),
+                ::workflow_runtime::graph::Policy::First,
+                &["eu", "us", "asia"],
+                &[],
+                false,
+            ),
+        )],
+    )
+};
 async fn fastest() -> Winner<u32> {
     let winner = match {
         let mut __workflow_racer1 = ::workflow_runtime::__private::pin!(::workflow_runtime::__private::FutureExt::map(

@@ -1,72 +1,66 @@
-///The graph of the workflow `with_items`: its forks, branches, steps and joins as data (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or `to_conductor_json()`.
+/// The graph of the workflow `with_items`: its forks, branches, steps and joins as data (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or `to_conductor_json()`.
 #[allow(dead_code)]
-const WITH_ITEMS_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::graph::Workflow::new(
-    "with_items",
-    ::workflow_runtime::graph::Location::new(::core::file!(), 2u32, 10u32),
-    &[::workflow_runtime::graph::Fork::new(
-        ::workflow_runtime::graph::Location::new(::core::file!(), 10u32, 5u32),
-        false,
-        &[
-            ::workflow_runtime::graph::Branch::new(
-                "a",
-                "a",
-                ::workflow_runtime::graph::Location::new(::core::file!(), 10u32, 12u32),
-                ::core::option::Option::None,
-                ::workflow_runtime::graph::Modifiers::new(
-                    false,
+const WITH_ITEMS_GRAPH: ::workflow_runtime::graph::Workflow = {
+    const __WORKFLOW_FILE: &str = ::core::file!();
+    const __WORKFLOW_PLAIN: ::workflow_runtime::graph::Modifiers =
+        ::workflow_runtime::graph::Modifiers::new(false, ::core::option::Option::None, ::core::option::Option::None);
+    const fn __workflow_at(line: u32, column: u32) -> ::workflow_runtime::graph::Location {
+        ::workflow_runtime::graph::Location::new(__WORKFLOW_FILE, line, column)
+    }
+    const fn __workflow_task(
+        name: &'static str,
+        code: &'static str,
+        line: u32,
+        column: u32,
+        fallible: bool,
+        id: &'static str,
+    ) -> ::workflow_runtime::graph::Step {
+        ::workflow_runtime::graph::Step::Task(
+            ::workflow_runtime::graph::Task::new(name, code, __workflow_at(line, column), fallible, __WORKFLOW_PLAIN)
+                .with_id(id),
+        )
+    }
+    ::workflow_runtime::graph::Workflow::new(
+        "with_items",
+        __workflow_at(2u32, 10u32),
+        &[::workflow_runtime::graph::Fork::new(
+            __workflow_at(10u32, 5u32),
+            false,
+            &[
+                ::workflow_runtime::graph::Branch::new(
+                    "a",
+                    "a",
+                    __workflow_at(10u32, 12u32),
                     ::core::option::Option::None,
-                    ::core::option::Option::None,
+                    __WORKFLOW_PLAIN,
+                    &[__workflow_task("id", "id(x)", 10u32, 15u32, false, "0.a.0")],
                 ),
-                &[::workflow_runtime::graph::Step::Task(
-                    ::workflow_runtime::graph::Task::new(
-                        "id",
-                        "id(x)",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 10u32, 15u32),
-                        false,
-                        ::workflow_runtime::graph::Modifiers::new(
-                            false,
-                            ::core::option::Option::None,
-                            ::core::option::Option::None,
-                        ),
-                    )
-                    .with_id("0.a.0"),
-                )],
-            ),
-            ::workflow_runtime::graph::Branch::new(
-                "c",
-                "c",
-                ::workflow_runtime::graph::Location::new(::core::file!(), 10u32, 22u32),
-                ::core::option::Option::None,
-                ::workflow_runtime::graph::Modifiers::new(
-                    false,
+                ::workflow_runtime::graph::Branch::new(
+                    "c",
+                    "c",
+                    __workflow_at(10u32, 22u32),
                     ::core::option::Option::None,
-                    ::core::option::Option::None,
-                ),
-                &[::workflow_runtime::graph::Step::Task(
-                    ::workflow_runtime::graph::Task::new(
+                    __WORKFLOW_PLAIN,
+                    &[__workflow_task(
                         "id",
                         "id(Offset(3).get())",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 10u32, 25u32),
+                        10u32,
+                        25u32,
                         false,
-                        ::workflow_runtime::graph::Modifiers::new(
-                            false,
-                            ::core::option::Option::None,
-                            ::core::option::Option::None,
-                        ),
-                    )
-                    .with_id("0.c.0"),
-                )],
+                        "0.c.0",
+                    )],
+                ),
+            ],
+            ::workflow_runtime::graph::Join::new(
+                __workflow_at(10u32, 47u32),
+                ::workflow_runtime::graph::Policy::All,
+                &["a"],
+                &["c"],
+                false,
             ),
-        ],
-        ::workflow_runtime::graph::Join::new(
-            ::workflow_runtime::graph::Location::new(::core::file!(), 10u32, 47u32),
-            ::workflow_runtime::graph::Policy::All,
-            &["a"],
-            &["c"],
-            false,
-        ),
-    )],
-);
+        )],
+    )
+};
 async fn with_items() -> u8 {
     struct Offset(u8);
     impl Offset {

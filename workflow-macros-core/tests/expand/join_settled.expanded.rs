@@ -1,97 +1,74 @@
-///The graph of the workflow `settled`: its forks, branches, steps and joins as data (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or `to_conductor_json()`.
+/// The graph of the workflow `settled`: its forks, branches, steps and joins as data (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or `to_conductor_json()`.
 #[allow(dead_code)]
-const SETTLED_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::graph::Workflow::new(
-    "settled",
-    ::workflow_runtime::graph::Location::new(::core::file!(), 2u32, 10u32),
-    &[::workflow_runtime::graph::Fork::new(
-        ::workflow_runtime::graph::Location::new(::core::file!(), 3u32, 5u32),
-        false,
-        &[
-            ::workflow_runtime::graph::Branch::new(
-                "a",
-                "a",
-                ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 9u32),
-                ::core::option::Option::None,
-                ::workflow_runtime::graph::Modifiers::new(
-                    false,
+const SETTLED_GRAPH: ::workflow_runtime::graph::Workflow = {
+    const __WORKFLOW_FILE: &str = ::core::file!();
+    const __WORKFLOW_PLAIN: ::workflow_runtime::graph::Modifiers =
+        ::workflow_runtime::graph::Modifiers::new(false, ::core::option::Option::None, ::core::option::Option::None);
+    const fn __workflow_at(line: u32, column: u32) -> ::workflow_runtime::graph::Location {
+        ::workflow_runtime::graph::Location::new(__WORKFLOW_FILE, line, column)
+    }
+    const fn __workflow_task(
+        name: &'static str,
+        code: &'static str,
+        line: u32,
+        column: u32,
+        fallible: bool,
+        id: &'static str,
+    ) -> ::workflow_runtime::graph::Step {
+        ::workflow_runtime::graph::Step::Task(
+            ::workflow_runtime::graph::Task::new(name, code, __workflow_at(line, column), fallible, __WORKFLOW_PLAIN)
+                .with_id(id),
+        )
+    }
+    ::workflow_runtime::graph::Workflow::new(
+        "settled",
+        __workflow_at(2u32, 10u32),
+        &[::workflow_runtime::graph::Fork::new(
+            __workflow_at(3u32, 5u32),
+            false,
+            &[
+                ::workflow_runtime::graph::Branch::new(
+                    "a",
+                    "a",
+                    __workflow_at(4u32, 9u32),
                     ::core::option::Option::None,
-                    ::core::option::Option::None,
-                ),
-                &[::workflow_runtime::graph::Step::Task(
-                    ::workflow_runtime::graph::Task::new(
+                    __WORKFLOW_PLAIN,
+                    &[__workflow_task(
                         "fail_after",
                         "fail_after(10, \"..\")",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 12u32),
+                        4u32,
+                        12u32,
                         true,
-                        ::workflow_runtime::graph::Modifiers::new(
-                            false,
-                            ::core::option::Option::None,
-                            ::core::option::Option::None,
-                        ),
-                    )
-                    .with_id("0.a.0"),
-                )],
-            ),
-            ::workflow_runtime::graph::Branch::new(
-                "b",
-                "b",
-                ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 9u32),
-                ::core::option::Option::None,
-                ::workflow_runtime::graph::Modifiers::new(
-                    false,
-                    ::core::option::Option::None,
-                    ::core::option::Option::None,
+                        "0.a.0",
+                    )],
                 ),
-                &[::workflow_runtime::graph::Step::Task(
-                    ::workflow_runtime::graph::Task::new(
-                        "io_fail",
-                        "io_fail(20)",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 12u32),
-                        true,
-                        ::workflow_runtime::graph::Modifiers::new(
-                            false,
-                            ::core::option::Option::None,
-                            ::core::option::Option::None,
-                        ),
-                    )
-                    .with_id("0.b.0"),
-                )],
-            ),
-            ::workflow_runtime::graph::Branch::new(
-                "c",
-                "c",
-                ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 9u32),
-                ::core::option::Option::None,
-                ::workflow_runtime::graph::Modifiers::new(
-                    false,
+                ::workflow_runtime::graph::Branch::new(
+                    "b",
+                    "b",
+                    __workflow_at(5u32, 9u32),
                     ::core::option::Option::None,
-                    ::core::option::Option::None,
+                    __WORKFLOW_PLAIN,
+                    &[__workflow_task("io_fail", "io_fail(20)", 5u32, 12u32, true, "0.b.0")],
                 ),
-                &[::workflow_runtime::graph::Step::Task(
-                    ::workflow_runtime::graph::Task::new(
-                        "after",
-                        "after(30, 3)",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 12u32),
-                        false,
-                        ::workflow_runtime::graph::Modifiers::new(
-                            false,
-                            ::core::option::Option::None,
-                            ::core::option::Option::None,
-                        ),
-                    )
-                    .with_id("0.c.0"),
-                )],
+                ::workflow_runtime::graph::Branch::new(
+                    "c",
+                    "c",
+                    __workflow_at(6u32, 9u32),
+                    ::core::option::Option::None,
+                    __WORKFLOW_PLAIN,
+                    &[__workflow_task("after", "after(30, 3)", 6u32, 12u32, false, "0.c.0")],
+                ),
+            ],
+            ::workflow_runtime::graph::Join::new(
+                __workflow_at(7u32, 7u32),
+                ::workflow_runtime::graph::Policy::Settled,
+                &["a", "b", "c"],
+                &[],
+                false,
             ),
-        ],
-        ::workflow_runtime::graph::Join::new(
-            ::workflow_runtime::graph::Location::new(::core::file!(), 7u32, 7u32),
-            ::workflow_runtime::graph::Policy::Settled,
-            &["a", "b", "c"],
-            &[],
-            false,
-        ),
-    )],
-);
+        )],
+    )
+};
 async fn settled() -> (
     Result<u32, BranchError<String>>,
     Result<u32, BranchError<std::io::Error>>,

@@ -1,72 +1,59 @@
-///The graph of the workflow `reordered`: its forks, branches, steps and joins as data (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or `to_conductor_json()`.
+/// The graph of the workflow `reordered`: its forks, branches, steps and joins as data (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or `to_conductor_json()`.
 #[allow(dead_code)]
-const REORDERED_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::graph::Workflow::new(
-    "reordered",
-    ::workflow_runtime::graph::Location::new(::core::file!(), 2u32, 10u32),
-    &[::workflow_runtime::graph::Fork::new(
-        ::workflow_runtime::graph::Location::new(::core::file!(), 3u32, 27u32),
-        false,
-        &[
-            ::workflow_runtime::graph::Branch::new(
-                "a",
-                "a",
-                ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 9u32),
-                ::core::option::Option::None,
-                ::workflow_runtime::graph::Modifiers::new(
-                    false,
-                    ::core::option::Option::None,
-                    ::core::option::Option::None,
-                ),
-                &[::workflow_runtime::graph::Step::Task(
-                    ::workflow_runtime::graph::Task::new(
-                        "load_u32",
-                        "load_u32()",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 12u32),
-                        false,
-                        ::workflow_runtime::graph::Modifiers::new(
-                            false,
-                            ::core::option::Option::None,
-                            ::core::option::Option::None,
-                        ),
-                    )
-                    .with_id("0.a.0"),
-                )],
-            ),
-            ::workflow_runtime::graph::Branch::new(
-                "b",
-                "b",
-                ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 9u32),
-                ::core::option::Option::None,
-                ::workflow_runtime::graph::Modifiers::new(
-                    false,
-                    ::core::option::Option::None,
-                    ::core::option::Option::None,
-                ),
-                &[::workflow_runtime::graph::Step::Task(
-                    ::workflow_runtime::graph::Task::new(
-                        "load_u8",
-                        "load_u8()",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 12u32),
-                        false,
-                        ::workflow_runtime::graph::Modifiers::new(
-                            false,
-                            ::core::option::Option::None,
-                            ::core::option::Option::None,
-                        ),
-                    )
-                    .with_id("0.b.0"),
-                )],
-            ),
-        ],
-        ::workflow_runtime::graph::Join::new(
-            ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 7u32),
-            ::workflow_runtime::graph::Policy::All,
-            &["b", "a"],
-            &[],
+const REORDERED_GRAPH: ::workflow_runtime::graph::Workflow = {
+    const __WORKFLOW_FILE: &str = ::core::file!();
+    const __WORKFLOW_PLAIN: ::workflow_runtime::graph::Modifiers =
+        ::workflow_runtime::graph::Modifiers::new(false, ::core::option::Option::None, ::core::option::Option::None);
+    const fn __workflow_at(line: u32, column: u32) -> ::workflow_runtime::graph::Location {
+        ::workflow_runtime::graph::Location::new(__WORKFLOW_FILE, line, column)
+    }
+    const fn __workflow_task(
+        name: &'static str,
+        code: &'static str,
+        line: u32,
+        column: u32,
+        fallible: bool,
+        id: &'static str,
+    ) -> ::workflow_runtime::graph::Step {
+        ::workflow_runtime::graph::Step::Task(
+            ::workflow_runtime::graph::Task::new(name, code, __workflow_at(line, column), fallible, __WORKFLOW_PLAIN)
+                .with_id(id),
+        )
+    }
+    ::workflow_runtime::graph::Workflow::new(
+        "reordered",
+        __workflow_at(2u32, 10u32),
+        &[::workflow_runtime::graph::Fork::new(
+            __workflow_at(3u32, 27u32),
             false,
-        ),
-    )],
-);
+            &[
+                ::workflow_runtime::graph::Branch::new(
+                    "a",
+                    "a",
+                    __workflow_at(4u32, 9u32),
+                    ::core::option::Option::None,
+                    __WORKFLOW_PLAIN,
+                    &[__workflow_task("load_u32", "load_u32()", 4u32, 12u32, false, "0.a.0")],
+                ),
+                ::workflow_runtime::graph::Branch::new(
+                    "b",
+                    "b",
+                    __workflow_at(5u32, 9u32),
+                    ::core::option::Option::None,
+                    __WORKFLOW_PLAIN,
+                    &[__workflow_task("load_u8", "load_u8()", 5u32, 12u32, false, "0.b.0")],
+                ),
+            ],
+            ::workflow_runtime::graph::Join::new(
+                __workflow_at(6u32, 7u32),
+                ::workflow_runtime::graph::Policy::All,
+                &["b", "a"],
+                &[],
+                false,
+            ),
+        )],
+    )
+};
 async fn reordered() -> (u8, u32) {
     let (second, first) = {
         let (a, b) = ::workflow_runtime::__private::join!(

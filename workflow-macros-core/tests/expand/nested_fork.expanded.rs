@@ -1,137 +1,111 @@
-///The graph of the workflow `background_checks`: its forks, branches, steps and joins as data (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or `to_conductor_json()`.
+/// The graph of the workflow `background_checks`: its forks, branches, steps and joins as data (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or `to_conductor_json()`.
 #[allow(dead_code)]
-const BACKGROUND_CHECKS_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::graph::Workflow::new(
-    "background_checks",
-    ::workflow_runtime::graph::Location::new(::core::file!(), 2u32, 10u32),
-    &[::workflow_runtime::graph::Fork::new(
-        ::workflow_runtime::graph::Location::new(::core::file!(), 3u32, 5u32),
-        false,
-        &[
-            ::workflow_runtime::graph::Branch::new(
-                "credit",
-                "credit",
-                ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 9u32),
-                ::core::option::Option::None,
-                ::workflow_runtime::graph::Modifiers::new(
-                    false,
+const BACKGROUND_CHECKS_GRAPH: ::workflow_runtime::graph::Workflow = {
+    const __WORKFLOW_FILE: &str = ::core::file!();
+    const __WORKFLOW_PLAIN: ::workflow_runtime::graph::Modifiers =
+        ::workflow_runtime::graph::Modifiers::new(false, ::core::option::Option::None, ::core::option::Option::None);
+    const fn __workflow_at(line: u32, column: u32) -> ::workflow_runtime::graph::Location {
+        ::workflow_runtime::graph::Location::new(__WORKFLOW_FILE, line, column)
+    }
+    const fn __workflow_task(
+        name: &'static str,
+        code: &'static str,
+        line: u32,
+        column: u32,
+        fallible: bool,
+        id: &'static str,
+    ) -> ::workflow_runtime::graph::Step {
+        ::workflow_runtime::graph::Step::Task(
+            ::workflow_runtime::graph::Task::new(name, code, __workflow_at(line, column), fallible, __WORKFLOW_PLAIN)
+                .with_id(id),
+        )
+    }
+    ::workflow_runtime::graph::Workflow::new(
+        "background_checks",
+        __workflow_at(2u32, 10u32),
+        &[::workflow_runtime::graph::Fork::new(
+            __workflow_at(3u32, 5u32),
+            false,
+            &[
+                ::workflow_runtime::graph::Branch::new(
+                    "credit",
+                    "credit",
+                    __workflow_at(4u32, 9u32),
                     ::core::option::Option::None,
-                    ::core::option::Option::None,
-                ),
-                &[::workflow_runtime::graph::Step::Task(
-                    ::workflow_runtime::graph::Task::new(
+                    __WORKFLOW_PLAIN,
+                    &[__workflow_task(
                         "check",
                         "check(\"..\", id)",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 17u32),
+                        4u32,
+                        17u32,
                         true,
-                        ::workflow_runtime::graph::Modifiers::new(
-                            false,
-                            ::core::option::Option::None,
-                            ::core::option::Option::None,
-                        ),
-                    )
-                    .with_id("0.credit.0"),
-                )],
-            ),
-            ::workflow_runtime::graph::Branch::new(
-                "documents",
-                "documents",
-                ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 9u32),
-                ::core::option::Option::None,
-                ::workflow_runtime::graph::Modifiers::new(
-                    false,
-                    ::core::option::Option::None,
-                    ::core::option::Option::None,
+                        "0.credit.0",
+                    )],
                 ),
-                &[
-                    ::workflow_runtime::graph::Step::Fork(::workflow_runtime::graph::Fork::new(
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 20u32),
-                        false,
-                        &[
-                            ::workflow_runtime::graph::Branch::new(
-                                "passport",
-                                "documents.passport",
-                                ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 13u32),
-                                ::core::option::Option::None,
-                                ::workflow_runtime::graph::Modifiers::new(
-                                    false,
-                                    ::core::option::Option::None,
-                                    ::core::option::Option::None,
-                                ),
-                                &[::workflow_runtime::graph::Step::Task(
-                                    ::workflow_runtime::graph::Task::new(
-                                        "check",
-                                        "check(\"..\", id)",
-                                        ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 23u32),
-                                        true,
-                                        ::workflow_runtime::graph::Modifiers::new(
-                                            false,
-                                            ::core::option::Option::None,
-                                            ::core::option::Option::None,
-                                        ),
-                                    )
-                                    .with_id("0.documents.0.passport.0"),
-                                )],
-                            ),
-                            ::workflow_runtime::graph::Branch::new(
-                                "utility",
-                                "documents.utility",
-                                ::workflow_runtime::graph::Location::new(::core::file!(), 7u32, 13u32),
-                                ::core::option::Option::None,
-                                ::workflow_runtime::graph::Modifiers::new(
-                                    false,
-                                    ::core::option::Option::None,
-                                    ::core::option::Option::None,
-                                ),
-                                &[::workflow_runtime::graph::Step::Task(
-                                    ::workflow_runtime::graph::Task::new(
-                                        "check",
-                                        "check(\"..\", id)",
-                                        ::workflow_runtime::graph::Location::new(::core::file!(), 7u32, 22u32),
-                                        true,
-                                        ::workflow_runtime::graph::Modifiers::new(
-                                            false,
-                                            ::core::option::Option::None,
-                                            ::core::option::Option::None,
-                                        ),
-                                    )
-                                    .with_id("0.documents.0.utility.0"),
-                                )],
-                            ),
-                        ],
-                        ::workflow_runtime::graph::Join::new(
-                            ::workflow_runtime::graph::Location::new(::core::file!(), 8u32, 11u32),
-                            ::workflow_runtime::graph::Policy::All,
-                            &["passport", "utility"],
-                            &[],
-                            true,
-                        ),
-                    )),
-                    ::workflow_runtime::graph::Step::Task(
-                        ::workflow_runtime::graph::Task::new(
-                            "merge",
-                            "merge",
-                            ::workflow_runtime::graph::Location::new(::core::file!(), 8u32, 39u32),
+                ::workflow_runtime::graph::Branch::new(
+                    "documents",
+                    "documents",
+                    __workflow_at(5u32, 9u32),
+                    ::core::option::Option::None,
+                    __WORKFLOW_PLAIN,
+                    &[
+                        ::workflow_runtime::graph::Step::Fork(::workflow_runtime::graph::Fork::new(
+                            __workflow_at(5u32, 20u32),
                             false,
-                            ::workflow_runtime::graph::Modifiers::new(
-                                false,
-                                ::core::option::Option::None,
-                                ::core::option::Option::None,
+                            &[
+                                ::workflow_runtime::graph::Branch::new(
+                                    "passport",
+                                    "documents.passport",
+                                    __workflow_at(6u32, 13u32),
+                                    ::core::option::Option::None,
+                                    __WORKFLOW_PLAIN,
+                                    &[__workflow_task(
+                                        "check",
+                                        "check(\"..\", id)",
+                                        6u32,
+                                        23u32,
+                                        true,
+                                        "0.documents.0.passport.0",
+                                    )],
+                                ),
+                                ::workflow_runtime::graph::Branch::new(
+                                    "utility",
+                                    "documents.utility",
+                                    __workflow_at(7u32, 13u32),
+                                    ::core::option::Option::None,
+                                    __WORKFLOW_PLAIN,
+                                    &[__workflow_task(
+                                        "check",
+                                        "check(\"..\", id)",
+                                        7u32,
+                                        22u32,
+                                        true,
+                                        "0.documents.0.utility.0",
+                                    )],
+                                ),
+                            ],
+                            ::workflow_runtime::graph::Join::new(
+                                __workflow_at(8u32, 11u32),
+                                ::workflow_runtime::graph::Policy::All,
+                                &["passport", "utility"],
+                                &[],
+                                true,
                             ),
-                        )
-                        .with_id("0.documents.1"),
-                    ),
-                ],
+                        )),
+                        __workflow_task("merge", "merge", 8u32, 39u32, false, "0.documents.1"),
+                    ],
+                ),
+            ],
+            ::workflow_runtime::graph::Join::new(
+                __workflow_at(9u32, 7u32),
+                ::workflow_runtime::graph::Policy::All,
+                &["credit", "documents"],
+                &[],
+                true,
             ),
-        ],
-        ::workflow_runtime::graph::Join::new(
-            ::workflow_runtime::graph::Location::new(::core::file!(), 9u32, 7u32),
-            ::workflow_runtime::graph::Policy::All,
-            &["credit", "documents"],
-            &[],
-            true,
-        ),
-    )],
-);
+        )],
+    )
+};
 async fn background_checks(id: u32) -> Result<String, BranchError<String>> {
     let (credit, documents) = ::workflow_runtime::__private::try_join!(
         async {

@@ -1,72 +1,77 @@
-///The graph of the workflow `notify`: its forks, branches, steps and joins as data (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or `to_conductor_json()`.
+/// The graph of the workflow `notify`: its forks, branches, steps and joins as data (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or `to_conductor_json()`.
 #[allow(dead_code)]
-const NOTIFY_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::graph::Workflow::new(
-    "notify",
-    ::workflow_runtime::graph::Location::new(::core::file!(), 2u32, 10u32),
-    &[::workflow_runtime::graph::Fork::new(
-        ::workflow_runtime::graph::Location::new(::core::file!(), 3u32, 5u32),
-        false,
-        &[
-            ::workflow_runtime::graph::Branch::new(
-                "email",
-                "email",
-                ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 9u32),
-                ::core::option::Option::None,
-                ::workflow_runtime::graph::Modifiers::new(
-                    false,
+const NOTIFY_GRAPH: ::workflow_runtime::graph::Workflow = {
+    const __WORKFLOW_FILE: &str = ::core::file!();
+    const __WORKFLOW_PLAIN: ::workflow_runtime::graph::Modifiers =
+        ::workflow_runtime::graph::Modifiers::new(false, ::core::option::Option::None, ::core::option::Option::None);
+    const fn __workflow_at(line: u32, column: u32) -> ::workflow_runtime::graph::Location {
+        ::workflow_runtime::graph::Location::new(__WORKFLOW_FILE, line, column)
+    }
+    const fn __workflow_task(
+        name: &'static str,
+        code: &'static str,
+        line: u32,
+        column: u32,
+        fallible: bool,
+        id: &'static str,
+    ) -> ::workflow_runtime::graph::Step {
+        ::workflow_runtime::graph::Step::Task(
+            ::workflow_runtime::graph::Task::new(name, code, __workflow_at(line, column), fallible, __WORKFLOW_PLAIN)
+                .with_id(id),
+        )
+    }
+    ::workflow_runtime::graph::Workflow::new(
+        "notify",
+        __workflow_at(2u32, 10u32),
+        &[::workflow_runtime::graph::Fork::new(
+            __workflow_at(3u32, 5u32),
+            false,
+            &[
+                ::workflow_runtime::graph::Branch::new(
+                    "email",
+                    "email",
+                    __workflow_at(4u32, 9u32),
                     ::core::option::Option::None,
-                    ::core::option::Option::None,
-                ),
-                &[::workflow_runtime::graph::Step::Task(
-                    ::workflow_runtime::graph::Task::new(
+                    __WORKFLOW_PLAIN,
+                    &[__workflow_task(
                         "call_email",
                         "call_email(id)",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 16u32),
+                        4u32,
+                        16u32,
                         true,
-                        ::workflow_runtime::graph::Modifiers::new(
-                            false,
-                            ::core::option::Option::None,
-                            ::core::option::Option::None,
-                        ),
-                    )
-                    .with_id("0.email.0"),
-                )],
-            ),
-            ::workflow_runtime::graph::Branch::new(
-                "sms",
-                "sms",
-                ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 9u32),
-                ::core::option::Option::None,
-                ::workflow_runtime::graph::Modifiers::new(
-                    true,
-                    ::core::option::Option::None,
-                    ::core::option::Option::None,
+                        "0.email.0",
+                    )],
                 ),
-                &[::workflow_runtime::graph::Step::Task(
-                    ::workflow_runtime::graph::Task::new(
+                ::workflow_runtime::graph::Branch::new(
+                    "sms",
+                    "sms",
+                    __workflow_at(6u32, 9u32),
+                    ::core::option::Option::None,
+                    ::workflow_runtime::graph::Modifiers::new(
+                        true,
+                        ::core::option::Option::None,
+                        ::core::option::Option::None,
+                    ),
+                    &[__workflow_task(
                         "call_sms",
                         "call_sms(id)",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 14u32),
+                        6u32,
+                        14u32,
                         true,
-                        ::workflow_runtime::graph::Modifiers::new(
-                            false,
-                            ::core::option::Option::None,
-                            ::core::option::Option::None,
-                        ),
-                    )
-                    .with_id("0.sms.0"),
-                )],
+                        "0.sms.0",
+                    )],
+                ),
+            ],
+            ::workflow_runtime::graph::Join::new(
+                __workflow_at(7u32, 7u32),
+                ::workflow_runtime::graph::Policy::All,
+                &["email", "sms"],
+                &[],
+                true,
             ),
-        ],
-        ::workflow_runtime::graph::Join::new(
-            ::workflow_runtime::graph::Location::new(::core::file!(), 7u32, 7u32),
-            ::workflow_runtime::graph::Policy::All,
-            &["email", "sms"],
-            &[],
-            true,
-        ),
-    )],
-);
+        )],
+    )
+};
 async fn notify(id: u32) -> Result<(u32, Option<u32>), BranchError<CallError>> {
     let (email, sms) = ::workflow_runtime::__private::try_join!(
         async {

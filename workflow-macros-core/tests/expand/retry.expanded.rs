@@ -1,72 +1,85 @@
-///The graph of the workflow `retried`: its forks, branches, steps and joins as data (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or `to_conductor_json()`.
+/// The graph of the workflow `retried`: its forks, branches, steps and joins as data (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or `to_conductor_json()`.
 #[allow(dead_code)]
-const RETRIED_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::graph::Workflow::new(
-    "retried",
-    ::workflow_runtime::graph::Location::new(::core::file!(), 2u32, 10u32),
-    &[::workflow_runtime::graph::Fork::new(
-        ::workflow_runtime::graph::Location::new(::core::file!(), 3u32, 5u32),
-        false,
-        &[
-            ::workflow_runtime::graph::Branch::new(
-                "value",
-                "value",
-                ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 9u32),
-                ::core::option::Option::None,
-                ::workflow_runtime::graph::Modifiers::new(
-                    false,
+const RETRIED_GRAPH: ::workflow_runtime::graph::Workflow = {
+    const __WORKFLOW_FILE: &str = ::core::file!();
+    const __WORKFLOW_PLAIN: ::workflow_runtime::graph::Modifiers =
+        ::workflow_runtime::graph::Modifiers::new(false, ::core::option::Option::None, ::core::option::Option::None);
+    const fn __workflow_at(line: u32, column: u32) -> ::workflow_runtime::graph::Location {
+        ::workflow_runtime::graph::Location::new(__WORKFLOW_FILE, line, column)
+    }
+    const fn __workflow_task(
+        name: &'static str,
+        code: &'static str,
+        line: u32,
+        column: u32,
+        fallible: bool,
+        id: &'static str,
+    ) -> ::workflow_runtime::graph::Step {
+        ::workflow_runtime::graph::Step::Task(
+            ::workflow_runtime::graph::Task::new(name, code, __workflow_at(line, column), fallible, __WORKFLOW_PLAIN)
+                .with_id(id),
+        )
+    }
+    ::workflow_runtime::graph::Workflow::new(
+        "retried",
+        __workflow_at(2u32, 10u32),
+        &[::workflow_runtime::graph::Fork::new(
+            __workflow_at(3u32, 5u32),
+            false,
+            &[
+                ::workflow_runtime::graph::Branch::new(
+                    "value",
+                    "value",
+                    __workflow_at(4u32, 9u32),
                     ::core::option::Option::None,
-                    ::core::option::Option::None,
+                    __WORKFLOW_PLAIN,
+                    &[::workflow_runtime::graph::Step::Task(
+                        ::workflow_runtime::graph::Task::new(
+                            "call",
+                            "service.call(7)",
+                            __workflow_at(4u32, 44u32),
+                            true,
+                            ::workflow_runtime::graph::Modifiers::new(
+                                false,
+                                ::core::option::Option::None,
+                                ::core::option::Option::Some("3, backoff = 10ms"),
+                            ),
+                        )
+                        .with_id("0.value.0"),
+                    )],
                 ),
-                &[::workflow_runtime::graph::Step::Task(
-                    ::workflow_runtime::graph::Task::new(
-                        "call",
-                        "service.call(7)",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 44u32),
-                        true,
-                        ::workflow_runtime::graph::Modifiers::new(
-                            false,
-                            ::core::option::Option::None,
-                            ::core::option::Option::Some("3, backoff = 10ms"),
-                        ),
-                    )
-                    .with_id("0.value.0"),
-                )],
-            ),
-            ::workflow_runtime::graph::Branch::new(
-                "other",
-                "other",
-                ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 9u32),
-                ::core::option::Option::None,
-                ::workflow_runtime::graph::Modifiers::new(
-                    false,
+                ::workflow_runtime::graph::Branch::new(
+                    "other",
+                    "other",
+                    __workflow_at(5u32, 9u32),
                     ::core::option::Option::None,
-                    ::core::option::Option::None,
+                    __WORKFLOW_PLAIN,
+                    &[::workflow_runtime::graph::Step::Task(
+                        ::workflow_runtime::graph::Task::new(
+                            "call",
+                            "service.call(8)",
+                            __workflow_at(5u32, 61u32),
+                            true,
+                            ::workflow_runtime::graph::Modifiers::new(
+                                false,
+                                ::core::option::Option::Some("100ms"),
+                                ::core::option::Option::Some("2, backoff = 5ms"),
+                            ),
+                        )
+                        .with_id("0.other.0"),
+                    )],
                 ),
-                &[::workflow_runtime::graph::Step::Task(
-                    ::workflow_runtime::graph::Task::new(
-                        "call",
-                        "service.call(8)",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 61u32),
-                        true,
-                        ::workflow_runtime::graph::Modifiers::new(
-                            false,
-                            ::core::option::Option::Some("100ms"),
-                            ::core::option::Option::Some("2, backoff = 5ms"),
-                        ),
-                    )
-                    .with_id("0.other.0"),
-                )],
+            ],
+            ::workflow_runtime::graph::Join::new(
+                __workflow_at(6u32, 7u32),
+                ::workflow_runtime::graph::Policy::All,
+                &["value", "other"],
+                &[],
+                true,
             ),
-        ],
-        ::workflow_runtime::graph::Join::new(
-            ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 7u32),
-            ::workflow_runtime::graph::Policy::All,
-            &["value", "other"],
-            &[],
-            true,
-        ),
-    )],
-);
+        )],
+    )
+};
 async fn retried(service: &Service) -> Result<(u32, u32), BranchError<CallError>> {
     let (value, other) = ::workflow_runtime::__private::try_join!(
         async {

@@ -1,72 +1,59 @@
-///The graph of the workflow `checks`: its forks, branches, steps and joins as data (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or `to_conductor_json()`.
+/// The graph of the workflow `checks`: its forks, branches, steps and joins as data (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or `to_conductor_json()`.
 #[allow(dead_code)]
-const CHECKS_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::graph::Workflow::new(
-    "checks",
-    ::workflow_runtime::graph::Location::new(::core::file!(), 3u32, 10u32),
-    &[::workflow_runtime::graph::Fork::new(
-        ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 5u32),
-        true,
-        &[
-            ::workflow_runtime::graph::Branch::new(
-                "fraud",
-                "fraud",
-                ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 12u32),
-                ::core::option::Option::None,
-                ::workflow_runtime::graph::Modifiers::new(
-                    false,
-                    ::core::option::Option::None,
-                    ::core::option::Option::None,
-                ),
-                &[::workflow_runtime::graph::Step::Task(
-                    ::workflow_runtime::graph::Task::new(
-                        "score",
-                        "score(id)",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 19u32),
-                        true,
-                        ::workflow_runtime::graph::Modifiers::new(
-                            false,
-                            ::core::option::Option::None,
-                            ::core::option::Option::None,
-                        ),
-                    )
-                    .with_id("0.fraud.0"),
-                )],
-            ),
-            ::workflow_runtime::graph::Branch::new(
-                "credit",
-                "credit",
-                ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 31u32),
-                ::core::option::Option::None,
-                ::workflow_runtime::graph::Modifiers::new(
-                    false,
-                    ::core::option::Option::None,
-                    ::core::option::Option::None,
-                ),
-                &[::workflow_runtime::graph::Step::Task(
-                    ::workflow_runtime::graph::Task::new(
-                        "bureau",
-                        "bureau(id)",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 39u32),
-                        true,
-                        ::workflow_runtime::graph::Modifiers::new(
-                            false,
-                            ::core::option::Option::None,
-                            ::core::option::Option::None,
-                        ),
-                    )
-                    .with_id("0.credit.0"),
-                )],
-            ),
-        ],
-        ::workflow_runtime::graph::Join::new(
-            ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 53u32),
-            ::workflow_runtime::graph::Policy::All,
-            &["fraud", "credit"],
-            &[],
+const CHECKS_GRAPH: ::workflow_runtime::graph::Workflow = {
+    const __WORKFLOW_FILE: &str = ::core::file!();
+    const __WORKFLOW_PLAIN: ::workflow_runtime::graph::Modifiers =
+        ::workflow_runtime::graph::Modifiers::new(false, ::core::option::Option::None, ::core::option::Option::None);
+    const fn __workflow_at(line: u32, column: u32) -> ::workflow_runtime::graph::Location {
+        ::workflow_runtime::graph::Location::new(__WORKFLOW_FILE, line, column)
+    }
+    const fn __workflow_task(
+        name: &'static str,
+        code: &'static str,
+        line: u32,
+        column: u32,
+        fallible: bool,
+        id: &'static str,
+    ) -> ::workflow_runtime::graph::Step {
+        ::workflow_runtime::graph::Step::Task(
+            ::workflow_runtime::graph::Task::new(name, code, __workflow_at(line, column), fallible, __WORKFLOW_PLAIN)
+                .with_id(id),
+        )
+    }
+    ::workflow_runtime::graph::Workflow::new(
+        "checks",
+        __workflow_at(3u32, 10u32),
+        &[::workflow_runtime::graph::Fork::new(
+            __workflow_at(5u32, 5u32),
             true,
-        ),
-    )],
-);
+            &[
+                ::workflow_runtime::graph::Branch::new(
+                    "fraud",
+                    "fraud",
+                    __workflow_at(5u32, 12u32),
+                    ::core::option::Option::None,
+                    __WORKFLOW_PLAIN,
+                    &[__workflow_task("score", "score(id)", 5u32, 19u32, true, "0.fraud.0")],
+                ),
+                ::workflow_runtime::graph::Branch::new(
+                    "credit",
+                    "credit",
+                    __workflow_at(5u32, 31u32),
+                    ::core::option::Option::None,
+                    __WORKFLOW_PLAIN,
+                    &[__workflow_task("bureau", "bureau(id)", 5u32, 39u32, true, "0.credit.0")],
+                ),
+            ],
+            ::workflow_runtime::graph::Join::new(
+                __workflow_at(5u32, 53u32),
+                ::workflow_runtime::graph::Policy::All,
+                &["fraud", "credit"],
+                &[],
+                true,
+            ),
+        )],
+    )
+};
 async fn checks(id: u64) -> Result<(u64, u64), BranchError<String>> {
     let (fraud, credit) = {
         let __workflow_tasks1 = ::workflow_runtime::__private::task_fork();

@@ -1,88 +1,79 @@
-///The graph of the workflow `deadlines`: its forks, branches, steps and joins as data (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or `to_conductor_json()`.
+/// The graph of the workflow `deadlines`: its forks, branches, steps and joins as data (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or `to_conductor_json()`.
 #[allow(dead_code)]
-const DEADLINES_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::graph::Workflow::new(
-    "deadlines",
-    ::workflow_runtime::graph::Location::new(::core::file!(), 2u32, 10u32),
-    &[::workflow_runtime::graph::Fork::new(
-        ::workflow_runtime::graph::Location::new(::core::file!(), 3u32, 5u32),
-        false,
-        &[
-            ::workflow_runtime::graph::Branch::new(
-                "slow",
-                "slow",
-                ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 9u32),
-                ::core::option::Option::None,
-                ::workflow_runtime::graph::Modifiers::new(
-                    false,
-                    ::core::option::Option::Some("1s"),
+const DEADLINES_GRAPH: ::workflow_runtime::graph::Workflow = {
+    const __WORKFLOW_FILE: &str = ::core::file!();
+    const __WORKFLOW_PLAIN: ::workflow_runtime::graph::Modifiers =
+        ::workflow_runtime::graph::Modifiers::new(false, ::core::option::Option::None, ::core::option::Option::None);
+    const fn __workflow_at(line: u32, column: u32) -> ::workflow_runtime::graph::Location {
+        ::workflow_runtime::graph::Location::new(__WORKFLOW_FILE, line, column)
+    }
+    const fn __workflow_task(
+        name: &'static str,
+        code: &'static str,
+        line: u32,
+        column: u32,
+        fallible: bool,
+        id: &'static str,
+    ) -> ::workflow_runtime::graph::Step {
+        ::workflow_runtime::graph::Step::Task(
+            ::workflow_runtime::graph::Task::new(name, code, __workflow_at(line, column), fallible, __WORKFLOW_PLAIN)
+                .with_id(id),
+        )
+    }
+    ::workflow_runtime::graph::Workflow::new(
+        "deadlines",
+        __workflow_at(2u32, 10u32),
+        &[::workflow_runtime::graph::Fork::new(
+            __workflow_at(3u32, 5u32),
+            false,
+            &[
+                ::workflow_runtime::graph::Branch::new(
+                    "slow",
+                    "slow",
+                    __workflow_at(5u32, 9u32),
                     ::core::option::Option::None,
+                    ::workflow_runtime::graph::Modifiers::new(
+                        false,
+                        ::core::option::Option::Some("1s"),
+                        ::core::option::Option::None,
+                    ),
+                    &[
+                        __workflow_task("fetch", "fetch(id)", 5u32, 15u32, true, "0.slow.0"),
+                        __workflow_task("parse_reply", "parse_reply", 5u32, 29u32, false, "0.slow.1"),
+                    ],
                 ),
-                &[
-                    ::workflow_runtime::graph::Step::Task(
+                ::workflow_runtime::graph::Branch::new(
+                    "stuck",
+                    "stuck",
+                    __workflow_at(6u32, 9u32),
+                    ::core::option::Option::None,
+                    __WORKFLOW_PLAIN,
+                    &[::workflow_runtime::graph::Step::Task(
                         ::workflow_runtime::graph::Task::new(
-                            "fetch",
-                            "fetch(id)",
-                            ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 15u32),
+                            "never_answers",
+                            "never_answers(id)",
+                            __workflow_at(6u32, 34u32),
                             true,
                             ::workflow_runtime::graph::Modifiers::new(
                                 false,
-                                ::core::option::Option::None,
-                                ::core::option::Option::None,
-                            ),
-                        )
-                        .with_id("0.slow.0"),
-                    ),
-                    ::workflow_runtime::graph::Step::Task(
-                        ::workflow_runtime::graph::Task::new(
-                            "parse_reply",
-                            "parse_reply",
-                            ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 29u32),
-                            false,
-                            ::workflow_runtime::graph::Modifiers::new(
-                                false,
-                                ::core::option::Option::None,
+                                ::core::option::Option::Some("250ms"),
                                 ::core::option::Option::None,
                             ),
                         )
-                        .with_id("0.slow.1"),
-                    ),
-                ],
-            ),
-            ::workflow_runtime::graph::Branch::new(
-                "stuck",
-                "stuck",
-                ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 9u32),
-                ::core::option::Option::None,
-                ::workflow_runtime::graph::Modifiers::new(
-                    false,
-                    ::core::option::Option::None,
-                    ::core::option::Option::None,
+                        .with_id("0.stuck.0"),
+                    )],
                 ),
-                &[::workflow_runtime::graph::Step::Task(
-                    ::workflow_runtime::graph::Task::new(
-                        "never_answers",
-                        "never_answers(id)",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 34u32),
-                        true,
-                        ::workflow_runtime::graph::Modifiers::new(
-                            false,
-                            ::core::option::Option::Some("250ms"),
-                            ::core::option::Option::None,
-                        ),
-                    )
-                    .with_id("0.stuck.0"),
-                )],
+            ],
+            ::workflow_runtime::graph::Join::new(
+                __workflow_at(7u32, 7u32),
+                ::workflow_runtime::graph::Policy::All,
+                &["slow", "stuck"],
+                &[],
+                true,
             ),
-        ],
-        ::workflow_runtime::graph::Join::new(
-            ::workflow_runtime::graph::Location::new(::core::file!(), 7u32, 7u32),
-            ::workflow_runtime::graph::Policy::All,
-            &["slow", "stuck"],
-            &[],
-            true,
-        ),
-    )],
-);
+        )],
+    )
+};
 async fn deadlines(id: u32) -> Result<(u32, u32), BranchError<CallError>> {
     let (slow, stuck) = ::workflow_runtime::__private::try_join!(
         ::workflow_runtime::__private::timeout_branch::<_, _>("slow", ::core::time::Duration::new(1u64, 0u32), async {

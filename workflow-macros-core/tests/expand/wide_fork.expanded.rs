@@ -1,313 +1,134 @@
-///The graph of the workflow `wide`: its forks, branches, steps and joins as data (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or `to_conductor_json()`.
+/// The graph of the workflow `wide`: its forks, branches, steps and joins as data (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or `to_conductor_json()`.
 #[allow(dead_code)]
-const WIDE_GRAPH: ::workflow_runtime::graph::Workflow = ::workflow_runtime::graph::Workflow::new(
-    "wide",
-    ::workflow_runtime::graph::Location::new(::core::file!(), 3u32, 10u32),
-    &[::workflow_runtime::graph::Fork::new(
-        ::workflow_runtime::graph::Location::new(::core::file!(), 4u32, 5u32),
-        false,
-        &[
-            ::workflow_runtime::graph::Branch::new(
-                "b0",
-                "b0",
-                ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 9u32),
-                ::core::option::Option::None,
-                ::workflow_runtime::graph::Modifiers::new(
-                    false,
+const WIDE_GRAPH: ::workflow_runtime::graph::Workflow = {
+    const __WORKFLOW_FILE: &str = ::core::file!();
+    const __WORKFLOW_PLAIN: ::workflow_runtime::graph::Modifiers =
+        ::workflow_runtime::graph::Modifiers::new(false, ::core::option::Option::None, ::core::option::Option::None);
+    const fn __workflow_at(line: u32, column: u32) -> ::workflow_runtime::graph::Location {
+        ::workflow_runtime::graph::Location::new(__WORKFLOW_FILE, line, column)
+    }
+    const fn __workflow_task(
+        name: &'static str,
+        code: &'static str,
+        line: u32,
+        column: u32,
+        fallible: bool,
+        id: &'static str,
+    ) -> ::workflow_runtime::graph::Step {
+        ::workflow_runtime::graph::Step::Task(
+            ::workflow_runtime::graph::Task::new(name, code, __workflow_at(line, column), fallible, __WORKFLOW_PLAIN)
+                .with_id(id),
+        )
+    }
+    ::workflow_runtime::graph::Workflow::new(
+        "wide",
+        __workflow_at(3u32, 10u32),
+        &[::workflow_runtime::graph::Fork::new(
+            __workflow_at(4u32, 5u32),
+            false,
+            &[
+                ::workflow_runtime::graph::Branch::new(
+                    "b0",
+                    "b0",
+                    __workflow_at(5u32, 9u32),
                     ::core::option::Option::None,
-                    ::core::option::Option::None,
+                    __WORKFLOW_PLAIN,
+                    &[__workflow_task("score", "score(id)", 5u32, 13u32, true, "0.b0.0")],
                 ),
-                &[::workflow_runtime::graph::Step::Task(
-                    ::workflow_runtime::graph::Task::new(
-                        "score",
-                        "score(id)",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 13u32),
-                        true,
-                        ::workflow_runtime::graph::Modifiers::new(
-                            false,
-                            ::core::option::Option::None,
-                            ::core::option::Option::None,
-                        ),
-                    )
-                    .with_id("0.b0.0"),
-                )],
-            ),
-            ::workflow_runtime::graph::Branch::new(
-                "b1",
-                "b1",
-                ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 25u32),
-                ::core::option::Option::None,
-                ::workflow_runtime::graph::Modifiers::new(
-                    false,
+                ::workflow_runtime::graph::Branch::new(
+                    "b1",
+                    "b1",
+                    __workflow_at(5u32, 25u32),
                     ::core::option::Option::None,
-                    ::core::option::Option::None,
+                    __WORKFLOW_PLAIN,
+                    &[__workflow_task("score", "score(id + 1)", 5u32, 29u32, true, "0.b1.0")],
                 ),
-                &[::workflow_runtime::graph::Step::Task(
-                    ::workflow_runtime::graph::Task::new(
-                        "score",
-                        "score(id + 1)",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 29u32),
-                        true,
-                        ::workflow_runtime::graph::Modifiers::new(
-                            false,
-                            ::core::option::Option::None,
-                            ::core::option::Option::None,
-                        ),
-                    )
-                    .with_id("0.b1.0"),
-                )],
-            ),
-            ::workflow_runtime::graph::Branch::new(
-                "b2",
-                "b2",
-                ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 45u32),
-                ::core::option::Option::None,
-                ::workflow_runtime::graph::Modifiers::new(
-                    false,
+                ::workflow_runtime::graph::Branch::new(
+                    "b2",
+                    "b2",
+                    __workflow_at(5u32, 45u32),
                     ::core::option::Option::None,
-                    ::core::option::Option::None,
+                    __WORKFLOW_PLAIN,
+                    &[__workflow_task("score", "score(id + 2)", 5u32, 49u32, true, "0.b2.0")],
                 ),
-                &[::workflow_runtime::graph::Step::Task(
-                    ::workflow_runtime::graph::Task::new(
-                        "score",
-                        "score(id + 2)",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 49u32),
-                        true,
-                        ::workflow_runtime::graph::Modifiers::new(
-                            false,
-                            ::core::option::Option::None,
-                            ::core::option::Option::None,
-                        ),
-                    )
-                    .with_id("0.b2.0"),
-                )],
-            ),
-            ::workflow_runtime::graph::Branch::new(
-                "b3",
-                "b3",
-                ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 65u32),
-                ::core::option::Option::None,
-                ::workflow_runtime::graph::Modifiers::new(
-                    false,
+                ::workflow_runtime::graph::Branch::new(
+                    "b3",
+                    "b3",
+                    __workflow_at(5u32, 65u32),
                     ::core::option::Option::None,
-                    ::core::option::Option::None,
+                    __WORKFLOW_PLAIN,
+                    &[__workflow_task("plain", "plain(id)", 5u32, 69u32, false, "0.b3.0")],
                 ),
-                &[::workflow_runtime::graph::Step::Task(
-                    ::workflow_runtime::graph::Task::new(
-                        "plain",
-                        "plain(id)",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 5u32, 69u32),
-                        false,
-                        ::workflow_runtime::graph::Modifiers::new(
-                            false,
-                            ::core::option::Option::None,
-                            ::core::option::Option::None,
-                        ),
-                    )
-                    .with_id("0.b3.0"),
-                )],
-            ),
-            ::workflow_runtime::graph::Branch::new(
-                "b4",
-                "b4",
-                ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 9u32),
-                ::core::option::Option::None,
-                ::workflow_runtime::graph::Modifiers::new(
-                    false,
+                ::workflow_runtime::graph::Branch::new(
+                    "b4",
+                    "b4",
+                    __workflow_at(6u32, 9u32),
                     ::core::option::Option::None,
-                    ::core::option::Option::None,
+                    __WORKFLOW_PLAIN,
+                    &[__workflow_task("score", "score(id + 4)", 6u32, 13u32, true, "0.b4.0")],
                 ),
-                &[::workflow_runtime::graph::Step::Task(
-                    ::workflow_runtime::graph::Task::new(
-                        "score",
-                        "score(id + 4)",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 13u32),
-                        true,
-                        ::workflow_runtime::graph::Modifiers::new(
-                            false,
-                            ::core::option::Option::None,
-                            ::core::option::Option::None,
-                        ),
-                    )
-                    .with_id("0.b4.0"),
-                )],
-            ),
-            ::workflow_runtime::graph::Branch::new(
-                "b5",
-                "b5",
-                ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 29u32),
-                ::core::option::Option::None,
-                ::workflow_runtime::graph::Modifiers::new(
-                    false,
+                ::workflow_runtime::graph::Branch::new(
+                    "b5",
+                    "b5",
+                    __workflow_at(6u32, 29u32),
                     ::core::option::Option::None,
-                    ::core::option::Option::None,
+                    __WORKFLOW_PLAIN,
+                    &[__workflow_task("score", "score(id + 5)", 6u32, 33u32, true, "0.b5.0")],
                 ),
-                &[::workflow_runtime::graph::Step::Task(
-                    ::workflow_runtime::graph::Task::new(
-                        "score",
-                        "score(id + 5)",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 33u32),
-                        true,
-                        ::workflow_runtime::graph::Modifiers::new(
-                            false,
-                            ::core::option::Option::None,
-                            ::core::option::Option::None,
-                        ),
-                    )
-                    .with_id("0.b5.0"),
-                )],
-            ),
-            ::workflow_runtime::graph::Branch::new(
-                "b6",
-                "b6",
-                ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 49u32),
-                ::core::option::Option::None,
-                ::workflow_runtime::graph::Modifiers::new(
-                    false,
+                ::workflow_runtime::graph::Branch::new(
+                    "b6",
+                    "b6",
+                    __workflow_at(6u32, 49u32),
                     ::core::option::Option::None,
-                    ::core::option::Option::None,
+                    __WORKFLOW_PLAIN,
+                    &[__workflow_task("score", "score(id + 6)", 6u32, 53u32, true, "0.b6.0")],
                 ),
-                &[::workflow_runtime::graph::Step::Task(
-                    ::workflow_runtime::graph::Task::new(
-                        "score",
-                        "score(id + 6)",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 53u32),
-                        true,
-                        ::workflow_runtime::graph::Modifiers::new(
-                            false,
-                            ::core::option::Option::None,
-                            ::core::option::Option::None,
-                        ),
-                    )
-                    .with_id("0.b6.0"),
-                )],
-            ),
-            ::workflow_runtime::graph::Branch::new(
-                "b7",
-                "b7",
-                ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 69u32),
-                ::core::option::Option::None,
-                ::workflow_runtime::graph::Modifiers::new(
-                    false,
+                ::workflow_runtime::graph::Branch::new(
+                    "b7",
+                    "b7",
+                    __workflow_at(6u32, 69u32),
                     ::core::option::Option::None,
-                    ::core::option::Option::None,
+                    __WORKFLOW_PLAIN,
+                    &[__workflow_task("score", "score(id + 7)", 6u32, 73u32, true, "0.b7.0")],
                 ),
-                &[::workflow_runtime::graph::Step::Task(
-                    ::workflow_runtime::graph::Task::new(
-                        "score",
-                        "score(id + 7)",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 6u32, 73u32),
-                        true,
-                        ::workflow_runtime::graph::Modifiers::new(
-                            false,
-                            ::core::option::Option::None,
-                            ::core::option::Option::None,
-                        ),
-                    )
-                    .with_id("0.b7.0"),
-                )],
-            ),
-            ::workflow_runtime::graph::Branch::new(
-                "b8",
-                "b8",
-                ::workflow_runtime::graph::Location::new(::core::file!(), 7u32, 9u32),
-                ::core::option::Option::None,
-                ::workflow_runtime::graph::Modifiers::new(
-                    false,
+                ::workflow_runtime::graph::Branch::new(
+                    "b8",
+                    "b8",
+                    __workflow_at(7u32, 9u32),
                     ::core::option::Option::None,
-                    ::core::option::Option::None,
+                    __WORKFLOW_PLAIN,
+                    &[
+                        __workflow_task("score", "score(id + 8)", 7u32, 13u32, true, "0.b8.0"),
+                        __workflow_task("double", "double", 7u32, 31u32, true, "0.b8.1"),
+                    ],
                 ),
-                &[
-                    ::workflow_runtime::graph::Step::Task(
-                        ::workflow_runtime::graph::Task::new(
-                            "score",
-                            "score(id + 8)",
-                            ::workflow_runtime::graph::Location::new(::core::file!(), 7u32, 13u32),
-                            true,
-                            ::workflow_runtime::graph::Modifiers::new(
-                                false,
-                                ::core::option::Option::None,
-                                ::core::option::Option::None,
-                            ),
-                        )
-                        .with_id("0.b8.0"),
-                    ),
-                    ::workflow_runtime::graph::Step::Task(
-                        ::workflow_runtime::graph::Task::new(
-                            "double",
-                            "double",
-                            ::workflow_runtime::graph::Location::new(::core::file!(), 7u32, 31u32),
-                            true,
-                            ::workflow_runtime::graph::Modifiers::new(
-                                false,
-                                ::core::option::Option::None,
-                                ::core::option::Option::None,
-                            ),
-                        )
-                        .with_id("0.b8.1"),
-                    ),
-                ],
-            ),
-            ::workflow_runtime::graph::Branch::new(
-                "b9",
-                "b9",
-                ::workflow_runtime::graph::Location::new(::core::file!(), 7u32, 40u32),
-                ::core::option::Option::None,
-                ::workflow_runtime::graph::Modifiers::new(
-                    false,
+                ::workflow_runtime::graph::Branch::new(
+                    "b9",
+                    "b9",
+                    __workflow_at(7u32, 40u32),
                     ::core::option::Option::None,
-                    ::core::option::Option::None,
+                    __WORKFLOW_PLAIN,
+                    &[__workflow_task("score", "score(id + 9)", 7u32, 44u32, true, "0.b9.0")],
                 ),
-                &[::workflow_runtime::graph::Step::Task(
-                    ::workflow_runtime::graph::Task::new(
-                        "score",
-                        "score(id + 9)",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 7u32, 44u32),
-                        true,
-                        ::workflow_runtime::graph::Modifiers::new(
-                            false,
-                            ::core::option::Option::None,
-                            ::core::option::Option::None,
-                        ),
-                    )
-                    .with_id("0.b9.0"),
-                )],
-            ),
-            ::workflow_runtime::graph::Branch::new(
-                "b10",
-                "b10",
-                ::workflow_runtime::graph::Location::new(::core::file!(), 7u32, 60u32),
-                ::core::option::Option::None,
-                ::workflow_runtime::graph::Modifiers::new(
-                    false,
+                ::workflow_runtime::graph::Branch::new(
+                    "b10",
+                    "b10",
+                    __workflow_at(7u32, 60u32),
                     ::core::option::Option::None,
-                    ::core::option::Option::None,
+                    __WORKFLOW_PLAIN,
+                    &[__workflow_task("score", "score(id + 10)", 7u32, 65u32, true, "0.b10.0")],
                 ),
-                &[::workflow_runtime::graph::Step::Task(
-                    ::workflow_runtime::graph::Task::new(
-                        "score",
-                        "score(id + 10)",
-                        ::workflow_runtime::graph::Location::new(::core::file!(), 7u32, 65u32),
-                        true,
-                        ::workflow_runtime::graph::Modifiers::new(
-                            false,
-                            ::core::option::Option::None,
-                            ::core::option::Option::None,
-                        ),
-                    )
-                    .with_id("0.b10.0"),
-                )],
+            ],
+            ::workflow_runtime::graph::Join::new(
+                __workflow_at(8u32, 7u32),
+                ::workflow_runtime::graph::Policy::All,
+                &["b0", "b1", "b2", "b3", "b4", "b5", "b6", "b7", "b8", "b9", "b10"],
+                &[],
+                true,
             ),
-        ],
-        ::workflow_runtime::graph::Join::new(
-            ::workflow_runtime::graph::Location::new(::core::file!(), 8u32, 7u32),
-            ::workflow_runtime::graph::Policy::All,
-            &["b0", "b1", "b2", "b3", "b4", "b5", "b6", "b7", "b8", "b9", "b10"],
-            &[],
-            true,
-        ),
-    )],
-);
+        )],
+    )
+};
 async fn wide(id: u64) -> Result<u64, BranchError<String>> {
     let ((b0, b1, b2, b3, b4), (b5, b6, b7, b8, b9), b10) =
         ::workflow_runtime::__private::try_join3(
