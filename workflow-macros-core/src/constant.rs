@@ -38,7 +38,7 @@ pub fn item(workflow: &Workflow<Syn<'_>>) -> TokenStream {
     let vis = &input.vis;
     let text = workflow.display_name();
     let graph = Graph { krate: k };
-    let at = graph.location(input.sig.ident.span());
+    let at = location(input.sig.ident.span());
     let forks = workflow.forks.iter().map(|fork| graph.fork(fork));
     let doc = format!(
         " The graph of the workflow `{text}`: its forks, branches, steps and joins as data \
@@ -80,19 +80,15 @@ struct Graph<'a> {
 }
 
 impl Graph<'_> {
-    fn location(&self, span: Span) -> TokenStream {
-        let (line, column) = line_column(span);
-        quote! { __workflow_at(#line, #column) }
-    }
 
     fn fork(&self, fork: &Fork<Syn<'_>>) -> TokenStream {
         let k = self.krate;
-        let at = self.location(fork.at);
+        let at = location(fork.at);
         let spawn = fork.original.fork.spawn.is_some();
         let branches = fork.branches.iter().map(|branch| self.branch(branch));
         let join = match &fork.join {
             Some(join) => {
-                let at = self.location(join.at);
+                let at = location(join.at);
                 let policy = match join.policy.graph_variant() {
                     (variant, None) => {
                         let variant = syn::Ident::new(variant, Span::call_site());
@@ -123,7 +119,7 @@ impl Graph<'_> {
         let original = branch.original;
         let name = &branch.name.text;
         let path_text = &branch.path;
-        let at = self.location(branch.name.at);
+        let at = location(branch.name.at);
         let fan_out = match &original.fan_out {
             Some(fan_out) => {
                 let pattern = source_text(fan_out.pat.to_token_stream());
@@ -152,7 +148,7 @@ impl Graph<'_> {
                     let (line, column) = line_column(task.at);
                     return quote! { __workflow_task(#name, #code, #line, #column, #fallible, #id) };
                 }
-                let at = self.location(task.at);
+                let at = location(task.at);
                 let modifiers = self.modifiers(modifiers);
                 quote! {
                     #k::graph::Step::Task(#k::graph::Task::new(#name, #code, #at, #fallible, #modifiers).with_id(#id))
@@ -175,6 +171,12 @@ impl Graph<'_> {
         let retry = option(modifiers.retry.as_ref().map(|r| r.text.as_str()));
         quote! { #k::graph::Modifiers::new(#optional, #timeout, #retry) }
     }
+}
+
+/// Where `span` starts, through the constant's `__workflow_at`.
+fn location(span: Span) -> TokenStream {
+    let (line, column) = line_column(span);
+    quote! { __workflow_at(#line, #column) }
 }
 
 /// Where `span` starts, as the graph's 1-based line and column.
