@@ -15,11 +15,13 @@
 //! the scope (`__private::with_background`), so they finish before it does. Generated
 //! names are mixed-site, so user code cannot see or clash with them, except the few that
 //! appear in errors about a user's step: those carry the step's span and a numbered name.
-//! Every path goes through `<runtime>::__private`.
+//! Every path goes through `<runtime>::__private`. A fork of more than 8 joined branches
+//! is joined by a balanced tree of `join5`s instead (`join_tree`), which rustc builds far
+//! faster than one wide `join!`.
 //!
 //! The expander reads only the decorated tree (`model`), whose nodes keep their syntax.
-//! What a mode adds (`#[traced]`: spans and events) goes through the `Mode` hooks (`expand/mode.rs`) at
-//! the places a mode acts: the workflow's body, a fork's start and end, a branch, a
+//! What a mode adds (`#[traced]`: spans and events) goes through the `Mode` hooks
+//! (`expand/mode.rs`) at the places a mode acts: the workflow's body, a fork's start and end, a branch, a
 //! step, a branch's arrival at the join, a failure. `Plain` adds nothing; the traced
 //! mode is `traced.rs`. A `#[traced]` workflow's body is expanded twice, with and
 //! without its spans and events, under `if trace_enabled() { .. } else { .. }`: without
