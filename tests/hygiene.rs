@@ -27,6 +27,11 @@ mod tracing {}
 const value: u8 = 0;
 const error: u8 = 0;
 const ok: u8 = 0;
+// Names a generated function's parameters could take (the graph constant's helpers).
+const line: u32 = 0;
+const column: u32 = 0;
+const fallible: bool = false;
+const code: u8 = 0;
 
 async fn fetch(id: u32) -> u32 {
     id * 2

@@ -207,3 +207,54 @@ async fn a_wide_settled_join_hands_on_every_outcome() {
         .collect();
     assert_eq!(outcomes, expected);
 }
+
+async fn slow_len(len: usize) -> usize {
+    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    len
+}
+
+async fn push(cell: &std::cell::RefCell<Vec<u8>>) -> usize {
+    cell.borrow_mut().push(1);
+    cell.borrow().len()
+}
+
+async fn same<T>(value: T) -> T {
+    value
+}
+
+workflow! {
+    /// A step's temporaries end before the await, as in `join!`: `a`'s `borrow()` of the
+    /// cell is over when `b` borrows it mutably.
+    async fn wide_borrow(cell: &std::cell::RefCell<Vec<u8>>) -> usize {
+        fork <
+            a: slow_len(cell.borrow().len()),
+            b: push(cell),
+            c: same(1), d: same(1), e: same(1), f: same(1), g: same(1), h: same(1), i: same(1),
+        > join(a, b, c, d, e, f, g, h, i);
+        a + b + c + d + e + f + g + h + i
+    }
+}
+
+workflow! {
+    /// A lock guard in a step's arguments ends there: the workflow stays `Send`.
+    async fn wide_lock(lock: &std::sync::Mutex<u32>) -> u32 {
+        fork <
+            a: same(*lock.lock().unwrap()),
+            b: same(1u32), c: same(1u32), d: same(1u32), e: same(1u32), f: same(1u32),
+            g: same(1u32), h: same(1u32), i: same(1u32),
+        > join(a, b, c, d, e, f, g, h, i);
+        a + b + c + d + e + f + g + h + i
+    }
+}
+
+fn assert_send<T: Send>(value: T) -> T {
+    value
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_steps_temporaries_end_before_a_wide_fork_awaits() {
+    let cell = std::cell::RefCell::new(Vec::new());
+    assert_eq!(wide_borrow(&cell).await, 8, "no \"already borrowed\" panic");
+    let lock = std::sync::Mutex::new(5);
+    assert_eq!(assert_send(wide_lock(&lock)).await, 13);
+}

@@ -54,20 +54,28 @@ pub fn item(workflow: &Workflow<Syn<'_>>) -> TokenStream {
             const __WORKFLOW_FILE: &str = ::core::file!();
             const __WORKFLOW_PLAIN: #k::graph::Modifiers =
                 #k::graph::Modifiers::new(false, ::core::option::Option::None, ::core::option::Option::None);
-            const fn __workflow_at(line: u32, column: u32) -> #k::graph::Location {
-                #k::graph::Location::new(__WORKFLOW_FILE, line, column)
+            // Parameters with generated names: a user's `const line` in scope would
+            // make a parameter `line` a refutable pattern.
+            const fn __workflow_at(__workflow_line: u32, __workflow_column: u32) -> #k::graph::Location {
+                #k::graph::Location::new(__WORKFLOW_FILE, __workflow_line, __workflow_column)
             }
             const fn __workflow_task(
-                name: &'static str,
-                code: &'static str,
-                line: u32,
-                column: u32,
-                fallible: bool,
-                id: &'static str,
+                __workflow_name: &'static str,
+                __workflow_code: &'static str,
+                __workflow_line: u32,
+                __workflow_column: u32,
+                __workflow_fallible: bool,
+                __workflow_id: &'static str,
             ) -> #k::graph::Step {
                 #k::graph::Step::Task(
-                    #k::graph::Task::new(name, code, __workflow_at(line, column), fallible, __WORKFLOW_PLAIN)
-                        .with_id(id),
+                    #k::graph::Task::new(
+                        __workflow_name,
+                        __workflow_code,
+                        __workflow_at(__workflow_line, __workflow_column),
+                        __workflow_fallible,
+                        __WORKFLOW_PLAIN,
+                    )
+                    .with_id(__workflow_id),
                 )
             }
             #k::graph::Workflow::new(#text, #at, &[#(#forks),*])

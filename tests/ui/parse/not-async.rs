@@ -9,3 +9,8 @@ workflow! {
 }
 
 fn main() {}
+
+// The fallback is an `async fn`: awaiting the workflow adds no second error.
+async fn caller() -> u32 {
+    order(1).await
+}

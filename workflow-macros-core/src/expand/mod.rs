@@ -101,6 +101,12 @@ fn fallback(model: &Workflow<Syn<'_>>, errors: &[syn::Error]) -> TokenStream {
     } = model.original;
     let errors = errors.iter().map(syn::Error::to_compile_error);
     let graph = crate::constant::item(model);
+    // An `async fn` even when the `async` was missing (that is one of the errors), so a
+    // caller's `.await` gets no second error.
+    let mut sig = sig.clone();
+    if sig.asyncness.is_none() {
+        sig.asyncness = Some(syn::Token![async](sig.fn_token.span));
+    }
     let attrs = attrs.iter().filter(|attr| !model::is_mode(attr));
     quote! {
         #graph
@@ -953,7 +959,13 @@ fn join_tree(
             quote! { (#(#patterns),*) },
         )
     };
-    let mut level: Vec<(TokenStream, TokenStream)> = branches.collect();
+    // Each branch's future is bound before it is joined, as `join!` binds its arguments:
+    // the temporaries of a step's expression (a `RefCell` borrow, a lock guard) end there
+    // instead of living across the await of the whole tree.
+    let bound = format_ident!("__workflow_branch", span = Span::mixed_site());
+    let mut level: Vec<(TokenStream, TokenStream)> = branches
+        .map(|(future, pattern)| (quote! { { let #bound = #future; #bound } }, pattern))
+        .collect();
     while level.len() > 5 {
         level = level.chunks(5).map(combine).collect();
     }

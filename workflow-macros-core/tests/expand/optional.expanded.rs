@@ -4,20 +4,26 @@ const NOTIFY_GRAPH: ::workflow_runtime::graph::Workflow = {
     const __WORKFLOW_FILE: &str = ::core::file!();
     const __WORKFLOW_PLAIN: ::workflow_runtime::graph::Modifiers =
         ::workflow_runtime::graph::Modifiers::new(false, ::core::option::Option::None, ::core::option::Option::None);
-    const fn __workflow_at(line: u32, column: u32) -> ::workflow_runtime::graph::Location {
-        ::workflow_runtime::graph::Location::new(__WORKFLOW_FILE, line, column)
+    const fn __workflow_at(__workflow_line: u32, __workflow_column: u32) -> ::workflow_runtime::graph::Location {
+        ::workflow_runtime::graph::Location::new(__WORKFLOW_FILE, __workflow_line, __workflow_column)
     }
     const fn __workflow_task(
-        name: &'static str,
-        code: &'static str,
-        line: u32,
-        column: u32,
-        fallible: bool,
-        id: &'static str,
+        __workflow_name: &'static str,
+        __workflow_code: &'static str,
+        __workflow_line: u32,
+        __workflow_column: u32,
+        __workflow_fallible: bool,
+        __workflow_id: &'static str,
     ) -> ::workflow_runtime::graph::Step {
         ::workflow_runtime::graph::Step::Task(
-            ::workflow_runtime::graph::Task::new(name, code, __workflow_at(line, column), fallible, __WORKFLOW_PLAIN)
-                .with_id(id),
+            ::workflow_runtime::graph::Task::new(
+                __workflow_name,
+                __workflow_code,
+                __workflow_at(__workflow_line, __workflow_column),
+                __workflow_fallible,
+                __WORKFLOW_PLAIN,
+            )
+            .with_id(__workflow_id),
         )
     }
     ::workflow_runtime::graph::Workflow::new(

@@ -4,20 +4,26 @@ const WIDE_GRAPH: ::workflow_runtime::graph::Workflow = {
     const __WORKFLOW_FILE: &str = ::core::file!();
     const __WORKFLOW_PLAIN: ::workflow_runtime::graph::Modifiers =
         ::workflow_runtime::graph::Modifiers::new(false, ::core::option::Option::None, ::core::option::Option::None);
-    const fn __workflow_at(line: u32, column: u32) -> ::workflow_runtime::graph::Location {
-        ::workflow_runtime::graph::Location::new(__WORKFLOW_FILE, line, column)
+    const fn __workflow_at(__workflow_line: u32, __workflow_column: u32) -> ::workflow_runtime::graph::Location {
+        ::workflow_runtime::graph::Location::new(__WORKFLOW_FILE, __workflow_line, __workflow_column)
     }
     const fn __workflow_task(
-        name: &'static str,
-        code: &'static str,
-        line: u32,
-        column: u32,
-        fallible: bool,
-        id: &'static str,
+        __workflow_name: &'static str,
+        __workflow_code: &'static str,
+        __workflow_line: u32,
+        __workflow_column: u32,
+        __workflow_fallible: bool,
+        __workflow_id: &'static str,
     ) -> ::workflow_runtime::graph::Step {
         ::workflow_runtime::graph::Step::Task(
-            ::workflow_runtime::graph::Task::new(name, code, __workflow_at(line, column), fallible, __WORKFLOW_PLAIN)
-                .with_id(id),
+            ::workflow_runtime::graph::Task::new(
+                __workflow_name,
+                __workflow_code,
+                __workflow_at(__workflow_line, __workflow_column),
+                __workflow_fallible,
+                __WORKFLOW_PLAIN,
+            )
+            .with_id(__workflow_id),
         )
     }
     ::workflow_runtime::graph::Workflow::new(
@@ -130,23 +136,47 @@ const WIDE_GRAPH: ::workflow_runtime::graph::Workflow = {
     )
 };
 async fn wide(id: u64) -> Result<u64, BranchError<String>> {
-    let ((b0, b1, b2, b3, b4), (b5, b6, b7, b8, b9), b10) =
-        ::workflow_runtime::__private::try_join3(
-            ::workflow_runtime::__private::try_join5(
-                ::workflow_runtime::__private::fallible_branch("b0", score(id)),
-                ::workflow_runtime::__private::fallible_branch("b1", score(id + 1)),
-                ::workflow_runtime::__private::fallible_branch("b2", score(id + 2)),
-                ::workflow_runtime::__private::FutureExt::map(
+    let ((b0, b1, b2, b3, b4), (b5, b6, b7, b8, b9), b10) = ::workflow_runtime::__private::try_join3(
+        ::workflow_runtime::__private::try_join5(
+            {
+                let __workflow_branch = ::workflow_runtime::__private::fallible_branch("b0", score(id));
+                __workflow_branch
+            },
+            {
+                let __workflow_branch = ::workflow_runtime::__private::fallible_branch("b1", score(id + 1));
+                __workflow_branch
+            },
+            {
+                let __workflow_branch = ::workflow_runtime::__private::fallible_branch("b2", score(id + 2));
+                __workflow_branch
+            },
+            {
+                let __workflow_branch = ::workflow_runtime::__private::FutureExt::map(
                     ::workflow_runtime::__private::IntoFuture::into_future(plain(id)),
                     ::workflow_runtime::__private::Ok::<_, ::workflow_runtime::__private::BranchError<_>>,
-                ),
-                ::workflow_runtime::__private::fallible_branch("b4", score(id + 4)),
-            ),
-            ::workflow_runtime::__private::try_join5(
-                ::workflow_runtime::__private::fallible_branch("b5", score(id + 5)),
-                ::workflow_runtime::__private::fallible_branch("b6", score(id + 6)),
-                ::workflow_runtime::__private::fallible_branch("b7", score(id + 7)),
-                async {
+                );
+                __workflow_branch
+            },
+            {
+                let __workflow_branch = ::workflow_runtime::__private::fallible_branch("b4", score(id + 4));
+                __workflow_branch
+            },
+        ),
+        ::workflow_runtime::__private::try_join5(
+            {
+                let __workflow_branch = ::workflow_runtime::__private::fallible_branch("b5", score(id + 5));
+                __workflow_branch
+            },
+            {
+                let __workflow_branch = ::workflow_runtime::__private::fallible_branch("b6", score(id + 6));
+                __workflow_branch
+            },
+            {
+                let __workflow_branch = ::workflow_runtime::__private::fallible_branch("b7", score(id + 7));
+                __workflow_branch
+            },
+            {
+                let __workflow_branch = async {
                     let __workflow_output5 = {
                         let __workflow_future1 = ::workflow_runtime::__private::IntoFuture::into_future(score(id + 8));
                         __workflow_future1
@@ -176,11 +206,19 @@ async fn wide(id: u64) -> Result<u64, BranchError<String>> {
                         }
                     };
                     ::workflow_runtime::__private::Ok(__workflow_value7)
-                },
-                ::workflow_runtime::__private::fallible_branch("b9", score(id + 9)),
-            ),
-            ::workflow_runtime::__private::fallible_branch("b10", score(id + 10)),
-        )
-        .await?;
+                };
+                __workflow_branch
+            },
+            {
+                let __workflow_branch = ::workflow_runtime::__private::fallible_branch("b9", score(id + 9));
+                __workflow_branch
+            },
+        ),
+        {
+            let __workflow_branch = ::workflow_runtime::__private::fallible_branch("b10", score(id + 10));
+            __workflow_branch
+        },
+    )
+    .await?;
     Ok(b0 + b1 + b2 + b3 + b4 + b5 + b6 + b7 + b8 + b9 + b10)
 }
