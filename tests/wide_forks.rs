@@ -213,11 +213,13 @@ async fn slow_len(len: usize) -> usize {
     len
 }
 
+#[allow(clippy::unused_async)] // a step is a future
 async fn push(cell: &std::cell::RefCell<Vec<u8>>) -> usize {
     cell.borrow_mut().push(1);
     cell.borrow().len()
 }
 
+#[allow(clippy::unused_async)] // a step is a future
 async fn same<T>(value: T) -> T {
     value
 }
