@@ -281,3 +281,52 @@ async fn a_first_join_hands_on_its_winner_once_the_aborted_loser_has_ended() {
         "the loser's task has ended"
     );
 }
+
+/// Sets its flag when dropped: the task holding it has ended.
+struct EndedFlag(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl Drop for EndedFlag {
+    fn drop(&mut self) {
+        self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+async fn fail_soon() -> Result<u32, String> {
+    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    Err("no".to_owned())
+}
+
+/// Holds its flag through a CPU-bound stretch between two yields.
+async fn busy_background(ended: std::sync::Arc<std::sync::atomic::AtomicBool>) -> u32 {
+    let _flag = EndedFlag(ended);
+    tokio::task::yield_now().await;
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    tokio::task::yield_now().await;
+    1
+}
+
+workflow_runtime::workflow! {
+    async fn failing_with_background(
+        ended: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    ) -> Result<u32, workflow_runtime::BranchError<String>> {
+        #[spawn]
+        fork <
+            a: fail_soon()?,
+            log: busy_background(ended),
+        > join(a)? background(log);
+        Ok(a)
+    }
+}
+
+/// A `#[spawn]` fork's background task is aborted when the join fails, and the
+/// workflow returns its error only once that task has ended.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_spawned_workflow_returns_once_its_aborted_background_task_has_ended() {
+    let ended = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let outcome = failing_with_background(ended.clone()).await;
+    assert_eq!(outcome.unwrap_err().path(), "a");
+    assert!(
+        ended.load(std::sync::atomic::Ordering::SeqCst),
+        "the workflow returned its error while its aborted background task still ran"
+    );
+}

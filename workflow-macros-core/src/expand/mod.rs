@@ -137,6 +137,9 @@ struct ForkCode {
     rebind: Option<(TokenStream, TokenStream)>,
     /// The background branches polled together, if any.
     background: Option<TokenStream>,
+    /// `#[spawn]` with background branches: the local counting their tasks, which the
+    /// scope beside them waits for after it ends (after a failure, they were aborted).
+    background_tasks: Option<Ident>,
     fallible: bool,
     /// The mode's statement before the fork's code (the traced mode opens its trace).
     prelude: TokenStream,
@@ -304,15 +307,19 @@ impl<'a, M: Mode> Expander<'a, M> {
         };
         let ended = self.ident("ended");
         let scope = self.typed_scope(&ty, rest);
-        quote! {
-            match #k::__private::with_background(
+        let scoped = quote! {
+            #k::__private::with_background(
                 async {
                     #bind
                     #k::__private::Ok(#scope.await)
                 },
                 #background,
                 #k::__private::Result::is_err,
-            ).await {
+            ).await
+        };
+        let scoped = background_ended(code, scoped);
+        quote! {
+            match #scoped {
                 #k::__private::Ok(#ended) | #k::__private::Err(#ended) => #ended,
             }
         }
@@ -335,6 +342,7 @@ impl<'a, M: Mode> Expander<'a, M> {
                 pattern: quote! { _ },
                 rebind: None,
                 background: None,
+                background_tasks: None,
                 fallible: false,
                 prelude: TokenStream::new(),
                 merged: TokenStream::new(),
@@ -376,6 +384,12 @@ impl<'a, M: Mode> Expander<'a, M> {
             .spawn
             .filter(|_| cancels_some)
             .map(|_| self.ident("tasks"));
+        // Background tasks are counted apart: the join does not wait for them, the scope
+        // beside them does.
+        let background_tasks = syntax
+            .spawn
+            .filter(|_| !join.background.is_empty())
+            .map(|_| self.ident("background_tasks"));
         let cancels = fallible && matches!(join.policy, Policy::All);
         for (index, branch) in fork.branches.iter().enumerate() {
             let index = u16::try_from(index).unwrap_or(u16::MAX);
@@ -401,11 +415,16 @@ impl<'a, M: Mode> Expander<'a, M> {
             let future = match syntax.spawn {
                 Some(at) => {
                     let path_text = &branch.path;
-                    let spawned = match &tasks {
-                        Some(tasks) if !in_background => quote_spanned! {at=>
+                    let counted = if in_background {
+                        &background_tasks
+                    } else {
+                        &tasks
+                    };
+                    let spawned = match counted {
+                        Some(tasks) => quote_spanned! {at=>
                             #tasks.spawn(#path_text, async move { #future.await })
                         },
-                        _ => quote_spanned! {at=>
+                        None => quote_spanned! {at=>
                             #k::__private::spawn_branch(#path_text, async move { #future.await })
                         },
                     };
@@ -534,12 +553,16 @@ impl<'a, M: Mode> Expander<'a, M> {
                 (pattern, Some((quote! { #binding }, value)))
             }
         };
-        let (prelude, merged) = mode.fork_events(self, &state, fork, joined_count);
+        let (mut prelude, merged) = mode.fork_events(self, &state, fork, joined_count);
+        if let Some(tasks) = &background_tasks {
+            prelude = quote! { let #tasks = #k::__private::task_fork(); #prelude };
+        }
         ForkCode {
             joined,
             pattern,
             rebind,
             background,
+            background_tasks,
             fallible,
             prelude,
             merged,
@@ -914,14 +937,25 @@ impl<'a, M: Mode> Expander<'a, M> {
                         } else {
                             quote! { |_| false }
                         };
-                        quote! {
-                            #prelude
+                        let scoped = quote! {
                             #k::__private::with_background(async { #bind #rest }, #background, #fails).await
-                        }
+                        };
+                        let scoped = background_ended(&code, scoped);
+                        quote! { #prelude #scoped }
                     }
                 }
             }
         }
+    }
+}
+
+/// `scoped`, the value of a scope polled beside background branches, handed on once
+/// the background tasks of a `#[spawn]` fork have ended (after a failure of the scope
+/// they were aborted: no task is left running).
+fn background_ended(code: &ForkCode, scoped: TokenStream) -> TokenStream {
+    match &code.background_tasks {
+        Some(tasks) => quote! { #tasks.ended(#scoped).await },
+        None => scoped,
     }
 }
 
