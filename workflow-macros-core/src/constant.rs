@@ -80,7 +80,6 @@ struct Graph<'a> {
 }
 
 impl Graph<'_> {
-
     fn fork(&self, fork: &Fork<Syn<'_>>) -> TokenStream {
         let k = self.krate;
         let at = location(fork.at);
