@@ -1007,7 +1007,7 @@ fn generated_workflows_deliver_every_output_once_on_the_critical_path_and_cancel
 
 #[test]
 fn the_generated_shapes_are_up_to_date() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/properties/shapes.rs");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("properties/shapes.rs");
     let rendered = render_shapes();
     if std::env::var_os("REGENERATE_SHAPES").is_some() {
         std::fs::write(&path, &rendered).expect("shapes.rs is writable");
