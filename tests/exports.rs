@@ -115,7 +115,7 @@ const WORKFLOWS: [(&str, Workflow); 5] = [
 
 fn snapshot(name: &str, format: Format) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/exports")
+        .join("exports")
         .join(format!("{name}.{}", format.extension()))
 }
 

@@ -20,7 +20,9 @@
 //! instant may or may not have run. Branch timeouts are odd milliseconds and steps even,
 //! so a timeout never ties with a step.
 //!
-//! Long mode: `WORKFLOW_PROPTEST_SCALE=100 cargo test --release --test properties`.
+//! `cargo test` runs 750 random tables; `WORKFLOW_PROPTEST_CASES=full` (`.ci/run`) all
+//! 3,000. Long mode: `WORKFLOW_PROPTEST_CASES=full WORKFLOW_PROPTEST_SCALE=100 cargo test
+//! --release --test properties`.
 
 #![allow(clippy::needless_pass_by_value)] // the steps take what a real service would own
 
@@ -961,13 +963,22 @@ fn case() -> impl Strategy<Value = (usize, Vec<Plan>)> {
     })
 }
 
-fn config(ci_cases: u32) -> Config {
+/// `cargo test` runs a quarter of each property's full count (its first cases: the
+/// same seed); `WORKFLOW_PROPTEST_CASES=full` (`.ci/run`) runs all of them.
+const QUICK_DIVISOR: u32 = 4;
+
+fn config(full_cases: u32) -> Config {
+    let cases = match std::env::var("WORKFLOW_PROPTEST_CASES").as_deref() {
+        Ok("full") => full_cases,
+        Err(std::env::VarError::NotPresent) => full_cases.div_ceil(QUICK_DIVISOR),
+        other => panic!("WORKFLOW_PROPTEST_CASES is `full` or unset, not {other:?}"),
+    };
     let scale = std::env::var("WORKFLOW_PROPTEST_SCALE")
         .ok()
         .and_then(|s| s.parse::<u32>().ok())
         .unwrap_or(1);
     let mut config = Config {
-        cases: ci_cases.saturating_mul(scale),
+        cases: cases.saturating_mul(scale),
         failure_persistence: None,
         ..Config::default()
     };
@@ -1007,7 +1018,7 @@ fn generated_workflows_deliver_every_output_once_on_the_critical_path_and_cancel
 
 #[test]
 fn the_generated_shapes_are_up_to_date() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/properties/shapes.rs");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("properties/shapes.rs");
     let rendered = render_shapes();
     if std::env::var_os("REGENERATE_SHAPES").is_some() {
         std::fs::write(&path, &rendered).expect("shapes.rs is writable");

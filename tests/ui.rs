@@ -5,9 +5,9 @@
 #[test]
 fn ui() {
     let t = trybuild::TestCases::new();
-    t.compile_fail("tests/ui/parse/*.rs");
-    t.compile_fail("tests/ui/graph/*.rs");
-    t.compile_fail("tests/ui/types/*.rs");
-    t.compile_fail("tests/ui/policy/*.rs");
-    t.compile_fail("tests/ui/trace/*.rs");
+    t.compile_fail("ui/parse/*.rs");
+    t.compile_fail("ui/graph/*.rs");
+    t.compile_fail("ui/types/*.rs");
+    t.compile_fail("ui/policy/*.rs");
+    t.compile_fail("ui/trace/*.rs");
 }

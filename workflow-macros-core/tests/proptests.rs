@@ -16,10 +16,12 @@
 //!   branches either parse or give errors on the input's tokens: never a panic, never a
 //!   stack overflow (`fuzz_check` holds the promises checked on each input).
 //!
-//! The properties run 3,000 + 3,000 + 4,000 + 100 + 20 = 10,120 cases in `cargo test
-//! --workspace` (CI), from a fixed seed, plus the fuzz corpus. Long mode:
-//! `WORKFLOW_PROPTEST_SCALE=100 cargo test --release -p workflow-macros proptests`
-//! multiplies every count, and `PROPTEST_RNG_SEED=<u64>` explores other cases.
+//! The properties run 3,000 + 3,000 + 4,000 + 100 + 20 = 10,120 cases with
+//! `WORKFLOW_PROPTEST_CASES=full` (`.ci/run`), a quarter of them (2,530) in
+//! `cargo test --workspace`, from a fixed seed, plus the fuzz corpus. Long mode:
+//! `WORKFLOW_PROPTEST_CASES=full WORKFLOW_PROPTEST_SCALE=100 cargo test --release -p
+//! workflow-macros-core --test proptests` multiplies every count, and
+//! `PROPTEST_RNG_SEED=<u64>` explores other cases.
 
 use core::str::FromStr as _;
 use std::fmt::Write as _;
@@ -38,16 +40,26 @@ use workflow_macros_core::model::{
 use workflow_macros_core::parse;
 use workflow_macros_core::validate::validate;
 
-/// How many cases a property runs: `ci_cases`, times `WORKFLOW_PROPTEST_SCALE` (long
+/// `cargo test` runs a quarter of each property's full count (its first cases: the
+/// same seed), so that `cargo test --workspace` stays quick.
+const QUICK_DIVISOR: u32 = 4;
+
+/// How many cases a property runs: a quarter of `full_cases`, or all of them with
+/// `WORKFLOW_PROPTEST_CASES=full` (`.ci/run`), times `WORKFLOW_PROPTEST_SCALE` (long
 /// mode). The seed is fixed unless `PROPTEST_RNG_SEED` is set, so CI runs the same cases
 /// every time.
-fn config(ci_cases: u32) -> Config {
+fn config(full_cases: u32) -> Config {
+    let cases = match std::env::var("WORKFLOW_PROPTEST_CASES").as_deref() {
+        Ok("full") => full_cases,
+        Err(std::env::VarError::NotPresent) => full_cases.div_ceil(QUICK_DIVISOR),
+        other => panic!("WORKFLOW_PROPTEST_CASES is `full` or unset, not {other:?}"),
+    };
     let scale = std::env::var("WORKFLOW_PROPTEST_SCALE")
         .ok()
         .and_then(|s| s.parse::<u32>().ok())
         .unwrap_or(1);
     let mut config = Config {
-        cases: ci_cases.saturating_mul(scale),
+        cases: cases.saturating_mul(scale),
         failure_persistence: None,
         ..Config::default()
     };
