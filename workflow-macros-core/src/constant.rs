@@ -148,10 +148,7 @@ impl Graph<'_> {
                 let fallible = task.fallible.is_some();
                 let id = &task.id;
                 let modifiers = &task.original.modifiers;
-                if modifiers.optional.is_none()
-                    && modifiers.timeout.is_none()
-                    && modifiers.retry.is_none()
-                {
+                if modifiers.is_plain() {
                     let (line, column) = line_column(task.at);
                     return quote! { __workflow_task(#name, #code, #line, #column, #fallible, #id) };
                 }
@@ -169,8 +166,7 @@ impl Graph<'_> {
 
     fn modifiers(&self, modifiers: &Modifiers) -> TokenStream {
         let k = self.krate;
-        if modifiers.optional.is_none() && modifiers.timeout.is_none() && modifiers.retry.is_none()
-        {
+        if modifiers.is_plain() {
             return quote! { __WORKFLOW_PLAIN };
         }
         let optional = modifiers.optional.is_some();

@@ -51,6 +51,18 @@ const KNOWN: &str =
     "`#[optional]`, `#[timeout(500ms)]`, `#[retry(3, backoff = 10ms)]` and `#[limit(4)]`";
 
 impl Modifiers {
+    /// Whether a modifier wraps the step's future (`#[timeout]`, `#[retry]`): the step is
+    /// then not its future itself.
+    pub fn wraps_step(&self) -> bool {
+        self.timeout.is_some() || self.retry.is_some()
+    }
+
+    /// Whether nothing is written that the workflow graph records (`#[optional]`,
+    /// `#[timeout]`, `#[retry]`).
+    pub fn is_plain(&self) -> bool {
+        self.optional.is_none() && !self.wraps_step()
+    }
+
     pub fn parse(attrs: &[Attribute]) -> syn::Result<Self> {
         let mut modifiers = Modifiers::default();
         for attr in attrs {

@@ -65,7 +65,7 @@ fn check_fork<S: Stage>(
     for (i, name) in names.iter().enumerate() {
         first_of.entry(name).or_insert(i);
     }
-    let branch = |name: &str| first_of.get(name).map(|&i| &fork.branches[i]);
+    let branch_named = |name: &str| first_of.get(name).map(|&i| &fork.branches[i]);
     match fork.branches.len() {
         0 => problems.add(
             fork.at,
@@ -157,7 +157,7 @@ fn check_fork<S: Stage>(
             continue;
         }
         seen.insert(&name.text, name);
-        if branch(&name.text).is_none() {
+        if branch_named(&name.text).is_none() {
             suggested.extend(unknown_branch(name, fork, outer, problems));
         }
     }
@@ -183,7 +183,7 @@ fn check_fork<S: Stage>(
     }
 
     for name in &join.background {
-        let Some(branch) = branch(&name.text) else {
+        let Some(branch) = branch_named(&name.text) else {
             continue;
         };
         if let Some(at) = first_fallible(branch) {
@@ -202,7 +202,7 @@ fn check_fork<S: Stage>(
     let joined_fallible = join
         .names
         .iter()
-        .filter_map(|n| branch(&n.text))
+        .filter_map(|n| branch_named(&n.text))
         .find(|b| b.is_fallible());
     let joined_fallible = joined_fallible.filter(|_| !matches!(join.policy, Policy::Settled(_)));
     match (joined_fallible, join.question) {
@@ -222,7 +222,7 @@ fn check_fork<S: Stage>(
             "write `join(...)?` to return the first failure from here, with the name of the branch that failed",
         ),
         (None, Some(at))
-            if join.names.iter().all(|n| branch(&n.text).is_some())
+            if join.names.iter().all(|n| branch_named(&n.text).is_some())
                 && !matches!(join.policy, Policy::Settled(_)) =>
         {
             problems.add(

@@ -224,15 +224,14 @@ pub mod __private {
     }
 
     pin_project_lite::pin_project! {
-        /// A branch of one step marked with `?` in a wide fork: the step's future, its
-        /// output read as a `Result` and its error made the branch's `BranchError`, by a
-        /// plain projection (an async block per branch cost rustc seconds of type
-        /// checking per thousand branches).
+        /// A branch of one step marked with `?` in a wide fork: the step read as a
+        /// `Result` ([`FallibleItem`]), its error made the branch's `BranchError` (an
+        /// async block per branch cost rustc seconds of type checking per thousand
+        /// branches).
         pub struct FallibleBranch<F, T, E> {
             #[pin]
-            future: F,
+            step: FallibleItem<F, T, E>,
             path: &'static str,
-            result: core::marker::PhantomData<fn() -> (T, E)>,
         }
     }
 
@@ -249,11 +248,9 @@ pub mod __private {
         ) -> core::task::Poll<Self::Output> {
             let this = self.project();
             let path = *this.path;
-            this.future.poll(cx).map(|output| {
-                output
-                    .into_result()
-                    .map_err(|error| crate::BranchError::new(path, error))
-            })
+            this.step
+                .poll(cx)
+                .map(|output| output.map_err(|error| crate::BranchError::new(path, error)))
         }
     }
 
@@ -275,9 +272,8 @@ pub mod __private {
         F::Output: Fallible<T, E>,
     {
         FallibleBranch {
-            future: step.into_future(),
+            step: fallible_item(step),
             path,
-            result: core::marker::PhantomData,
         }
     }
 

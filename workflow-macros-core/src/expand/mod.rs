@@ -595,30 +595,25 @@ impl<'a, M: Mode> Expander<'a, M> {
             // A branch of one plain step is its future itself, exactly what a
             // hand-written `join!` would poll: no async block around it. Not when the
             // expression awaits something itself: that must happen inside the branch.
+            // In a wide fork, a step marked `?` is its future read as a `Result` by a
+            // plain projection: an async block per branch made rustc type-check for
+            // seconds per thousand branches.
             (None, [Step::Task(task)])
                 if !task.awaits()
-                    && task.original.question.is_none()
-                    && task.original.modifiers.timeout.is_none()
-                    && task.original.modifiers.retry.is_none() =>
+                    && !task.original.modifiers.wraps_step()
+                    && (wide || task.original.question.is_none()) =>
             {
                 let expr = &task.original.expr;
-                let k_step = self.krate_at(expr.span());
-                quote_spanned! {expr.span()=> #k_step::__private::IntoFuture::into_future(#expr) }
-            }
-            // In a wide fork, a branch of one fallible step is the step's future read as
-            // a `Result` by a plain projection: an async block per branch made rustc
-            // type-check for seconds per thousand branches.
-            (None, [Step::Task(task)])
-                if wide
-                    && !task.awaits()
-                    && task.original.modifiers.timeout.is_none()
-                    && task.original.modifiers.retry.is_none()
-                    && task.original.question.is_some() =>
-            {
-                let expr = &task.original.expr;
-                let at = task.original.question.map_or(expr.span(), |q| q.span);
-                let k_q = self.krate_at(at);
-                quote_spanned! {at=> #k_q::__private::fallible_branch(#path_text, #expr) }
+                match task.original.question {
+                    None => {
+                        let k_step = self.krate_at(expr.span());
+                        quote_spanned! {expr.span()=> #k_step::__private::IntoFuture::into_future(#expr) }
+                    }
+                    Some(question) => {
+                        let k_q = self.krate_at(question.span);
+                        quote_spanned! {question.span=> #k_q::__private::fallible_branch(#path_text, #expr) }
+                    }
+                }
             }
             _ => {
                 let body = self.chain(&chain, 0, &Input::None);
@@ -699,11 +694,7 @@ impl<'a, M: Mode> Expander<'a, M> {
             // One plain step: each item is the step's future itself, as in a
             // hand-written `join_all(items.map(step))`, with no async block around it
             // (which would nearly double the cost of an item).
-            [Step::Task(task)]
-                if task.original.modifiers.timeout.is_none()
-                    && task.original.modifiers.retry.is_none()
-                    && M::INLINE_ITEMS =>
-            {
+            [Step::Task(task)] if !task.original.modifiers.wraps_step() && M::INLINE_ITEMS => {
                 let expr = &task.original.expr;
                 let span = expr.span();
                 let k_step = self.krate_at(span);
