@@ -32,6 +32,8 @@
 //! See the README for the grammar, the guarantees and the compile-time checks.
 #![warn(missing_docs)]
 
+#[cfg(feature = "durable")]
+pub mod durable;
 mod error;
 pub mod fan_out;
 pub mod graph;

@@ -1,0 +1,200 @@
+//! Where durable workflows keep their state: the [`Journal`] trait, its rows, and the
+//! in-memory journal for tests.
+//!
+//! One schema is shared by every backend (the embedded SQLite store and, later, a
+//! PostgreSQL one): an instance row per workflow instance, a record per journaled
+//! value keyed by (instance, key) where the key is built from the step's compile-time
+//! id (never a sequence number), and a row per signal sent to an instance.
+
+use std::fmt;
+
+/// An instance's state in the journal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Status {
+    /// Started, not finished: `recover` resumes it.
+    Running,
+    /// Its body returned; its output is recorded.
+    Finished,
+    /// Its body returned a failure (an `Err`); `redrive` runs what failed again.
+    Failed,
+    /// Refused on resume (its journal does not fit the workflow's code, or a
+    /// journaled value no longer reads): it waits for a person, nothing runs.
+    Parked,
+}
+
+impl Status {
+    /// The word stored in the journal.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Running => "running",
+            Status::Finished => "finished",
+            Status::Failed => "failed",
+            Status::Parked => "parked",
+        }
+    }
+
+    /// The status stored as `word`, if it is one.
+    pub fn parse(word: &str) -> Option<Status> {
+        Some(match word {
+            "running" => Status::Running,
+            "finished" => Status::Finished,
+            "failed" => Status::Failed,
+            "parked" => Status::Parked,
+            _ => return None,
+        })
+    }
+}
+
+/// One workflow instance.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InstanceRow {
+    /// The caller's instance id (an idempotency key).
+    pub id: String,
+    /// The workflow's name (`Workflow::NAME`).
+    pub workflow: String,
+    /// The hash of the workflow's structure when the instance started.
+    pub structure: String,
+    /// The arguments, serialized.
+    pub args: Vec<u8>,
+    /// Where it stands.
+    pub status: Status,
+    /// The output once finished or failed, serialized.
+    pub output: Option<Vec<u8>>,
+    /// Why it failed or was parked, for people.
+    pub reason: Option<String>,
+}
+
+/// One journaled value of an instance: a step's result, a fan-out's items, a
+/// race's winners, a deadline, a value taken through the context.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Record {
+    /// The instance it belongs to.
+    pub instance: String,
+    /// Its key within the instance (scope, step id and occurrence, see the module
+    /// docs of `durable`).
+    pub key: String,
+    /// `false` for a step that returned an `Err` (run again by `redrive`).
+    pub ok: bool,
+    /// The Rust type it was written as (`core::any::type_name`): a value read back as
+    /// another type is refused.
+    pub type_name: String,
+    /// The value, serialized.
+    pub value: Vec<u8>,
+}
+
+/// A signal sent to an instance: buffered until the instance waits for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignalRow {
+    /// The instance it was sent to.
+    pub instance: String,
+    /// Its name; an instance takes one signal of each name.
+    pub name: String,
+    /// The Rust type of the payload as sent.
+    pub type_name: String,
+    /// The payload, serialized.
+    pub payload: Vec<u8>,
+}
+
+/// One write of a commit. A commit's writes land together or not at all.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Write {
+    /// A journaled value (inserted; a record that exists is left as it is).
+    Record(Record),
+    /// An instance ends: its status (`Finished`, `Failed` or `Parked`), its output,
+    /// and why.
+    End {
+        /// The instance.
+        instance: String,
+        /// Its new status.
+        status: Status,
+        /// Its output, if it has one.
+        output: Option<Vec<u8>>,
+        /// Why it failed or was parked.
+        reason: Option<String>,
+    },
+}
+
+/// An error of the store itself: the journal could not be read or written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JournalError {
+    /// What went wrong, in words.
+    pub message: String,
+}
+
+impl JournalError {
+    /// An error with this message.
+    pub fn new(message: impl Into<String>) -> Self {
+        JournalError {
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for JournalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for JournalError {}
+
+/// How an instance was created.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Created {
+    /// It is new.
+    New,
+    /// An instance with this id existed: here it is, unchanged.
+    Existing(InstanceRow),
+}
+
+/// How a signal was taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignalAdded {
+    /// It is stored.
+    Added,
+    /// The instance already has a signal of this name.
+    Duplicate,
+    /// No instance has this id.
+    UnknownInstance,
+}
+
+/// A durable store for workflow instances. Every method is durable on return: a
+/// process killed after it returns loses nothing it wrote.
+///
+/// Methods are blocking; the engine calls `commit` from its own committer thread (or
+/// inline when [`Journal::inline`] says so) and the others where it needs them.
+pub trait Journal: Send + Sync + 'static {
+    /// Inserts `instance` (with status `Running`) if no instance has its id; otherwise
+    /// returns the existing one and changes nothing.
+    fn create(&self, instance: &InstanceRow) -> Result<Created, JournalError>;
+
+    /// The instance with this id.
+    fn instance(&self, id: &str) -> Result<Option<InstanceRow>, JournalError>;
+
+    /// Every record of an instance.
+    fn records(&self, instance: &str) -> Result<Vec<Record>, JournalError>;
+
+    /// Every signal sent to an instance.
+    fn signals(&self, instance: &str) -> Result<Vec<SignalRow>, JournalError>;
+
+    /// Writes all of `batch` in one transaction (one fsync).
+    fn commit(&self, batch: &[Write]) -> Result<(), JournalError>;
+
+    /// Every instance whose status is `Running`.
+    fn unfinished(&self) -> Result<Vec<InstanceRow>, JournalError>;
+
+    /// Stores a signal for an instance.
+    fn add_signal(&self, signal: &SignalRow) -> Result<SignalAdded, JournalError>;
+
+    /// Prepares a failed (or parked) instance to run again: deletes its records with
+    /// `ok == false`, its output and reason, and sets it `Running`. Returns `false` if
+    /// no instance has this id.
+    fn redrive(&self, instance: &str) -> Result<bool, JournalError>;
+
+    /// Whether commits are cheap enough to run inline in the workflow's poll (no I/O):
+    /// the in-memory journal says yes; a store that syncs to disk says no, and its
+    /// commits run on the engine's committer thread.
+    fn inline(&self) -> bool {
+        false
+    }
+}

@@ -1,0 +1,9 @@
+//! Durable workflows: `#[durable]` workflows journal every step's result, keyed by the
+//! step's compile-time id, and resume after a crash without running a finished step
+//! again.
+
+pub mod journal;
+
+pub use journal::{
+    Created, InstanceRow, Journal, JournalError, Record, SignalAdded, SignalRow, Status, Write,
+};
