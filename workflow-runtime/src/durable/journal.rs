@@ -1,8 +1,8 @@
 //! Where durable workflows keep their state: the [`Journal`] trait, its rows, and the
 //! in-memory journal for tests.
 //!
-//! One schema is shared by every backend (the embedded SQLite store and, later, a
-//! PostgreSQL one): an instance row per workflow instance, a record per journaled
+//! One schema is shared by every backend (the embedded `SQLite` store and, later, a
+//! `PostgreSQL` one): an instance row per workflow instance, a record per journaled
 //! value keyed by (instance, key) where the key is built from the step's compile-time
 //! id (never a sequence number), and a row per signal sent to an instance.
 
