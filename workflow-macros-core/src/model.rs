@@ -93,11 +93,16 @@ pub struct Workflow<S: Stage> {
 pub struct Attributes<S: Stage> {
     /// `#[traced]`: spans and events for `tracing`.
     pub traced: Option<S::Span>,
+    /// `#[durable]`: every step's result journaled under its id (`expand/durable.rs`).
+    pub durable: Option<S::Span>,
 }
 
 impl<S: Stage> Default for Attributes<S> {
     fn default() -> Self {
-        Attributes { traced: None }
+        Attributes {
+            traced: None,
+            durable: None,
+        }
     }
 }
 
@@ -272,7 +277,7 @@ macro_rules! plain_traits {
 
 plain_traits! {
     Workflow { name, original, attributes, forks, stray_joins }
-    Attributes { traced }
+    Attributes { traced, durable }
     StrayJoin { at, cut_off }
     Name { text, at }
     Fork { at, original, bound, branches, join, id }
@@ -338,6 +343,7 @@ impl<S: Stage> Workflow<S> {
             original: (),
             attributes: Attributes {
                 traced: self.attributes.traced.map(span),
+                durable: self.attributes.durable.map(span),
             },
             forks: self.forks.iter().map(|f| f.to_stage(span)).collect(),
             stray_joins: self
@@ -546,25 +552,33 @@ impl<'a> Workflow<Syn<'a>> {
 }
 
 impl Attributes<Syn<'_>> {
-    /// `#[traced]` takes no arguments and is written once; other attributes are the
-    /// user's, written on the function as they are.
+    /// `#[traced]` and `#[durable]` take no arguments and are written once each; other
+    /// attributes are the user's, written on the function as they are.
     fn from_ast(attrs: &[syn::Attribute], cx: &crate::diag::Ctxt) -> Self {
         let mut attributes = Attributes::default();
         for attr in attrs.iter().filter(|a| is_mode(a)) {
             let at = attr.path().span();
-            if attributes.traced.is_some() {
-                cx.error(at, "`#[traced]` is written twice", "keep one");
-            } else if !matches!(attr.meta, syn::Meta::Path(_)) {
-                cx.error(
-                    at,
-                    "`#[traced]` takes no arguments",
+            let (slot, word, help) = if attr.path().is_ident("traced") {
+                (
+                    &mut attributes.traced,
+                    "traced",
                     "write `#[traced]`, and choose levels and targets with your subscriber's filter \
                      (spans and events are at INFO, steps' spans at DEBUG)",
-                );
-                attributes.traced = Some(at);
+                )
             } else {
-                attributes.traced = Some(at);
+                (
+                    &mut attributes.durable,
+                    "durable",
+                    "write `#[durable]`: the workflow's name in the journal is its `fn`'s name, \
+                     and the engine (`durable::Engine`) chooses the journal",
+                )
+            };
+            if slot.is_some() {
+                cx.error(at, format!("`#[{word}]` is written twice"), "keep one");
+            } else if !matches!(attr.meta, syn::Meta::Path(_)) {
+                cx.error(at, format!("`#[{word}]` takes no arguments"), help);
             }
+            *slot = Some(at);
         }
         attributes
     }
@@ -572,7 +586,7 @@ impl Attributes<Syn<'_>> {
 
 /// An attribute of the workflow `fn` that the macro reads (a mode), not the user's own.
 pub fn is_mode(attr: &syn::Attribute) -> bool {
-    attr.path().is_ident("traced")
+    attr.path().is_ident("traced") || attr.path().is_ident("durable")
 }
 
 impl<'a> Fork<Syn<'a>> {

@@ -40,6 +40,7 @@ use crate::model::{self, Branch, Fork, Step, Syn, Workflow};
 use crate::parse::{self, Item, Policy};
 use crate::validate::validate;
 
+mod durable;
 mod mode;
 mod traced;
 
@@ -62,6 +63,9 @@ pub fn workflow(tokens: TokenStream) -> TokenStream {
     for problem in validate(&model) {
         cx.error(problem.at, problem.message, problem.help);
     }
+    if model.attributes.durable.is_some() {
+        durable::check(&model, &cx);
+    }
     let errors = cx.finish();
     if !errors.is_empty() {
         return fallback(&model, &errors);
@@ -71,6 +75,10 @@ pub fn workflow(tokens: TokenStream) -> TokenStream {
         Some(_) => Expander::new(&model, &traced).workflow(),
     };
     let graph = crate::constant::item(&model);
+    if model.attributes.durable.is_some() {
+        let item = durable::item(&model, &body);
+        return quote! { #graph #item };
+    }
     let parse::Input {
         attrs,
         vis,
@@ -101,6 +109,12 @@ fn fallback(model: &Workflow<Syn<'_>>, errors: &[syn::Error]) -> TokenStream {
     } = model.original;
     let errors = errors.iter().map(syn::Error::to_compile_error);
     let graph = crate::constant::item(model);
+    // A durable workflow's callers use its starter `fn`: it is still written when its
+    // signature allows, the errors in its body.
+    if model.attributes.durable.is_some() && durable::has_context(model) {
+        let item = durable::item(model, &quote! { #(#errors)* ::core::panic!("the workflow did not compile") });
+        return quote! { #graph #item };
+    }
     // An `async fn` even when the `async` was missing (that is one of the errors), so a
     // caller's `.await` gets no second error.
     let mut sig = sig.clone();
@@ -125,6 +139,8 @@ pub(crate) struct Expander<'a, M: Mode> {
     model: &'a Workflow<Syn<'a>>,
     mode: &'a M,
     next_id: usize,
+    /// `#[durable]`: the layer that journals every step, under every mode.
+    durable: Option<durable::Layer>,
 }
 
 /// What a fork expands to before its join is bound.
@@ -167,6 +183,7 @@ impl<'a, M: Mode> Expander<'a, M> {
             model,
             mode,
             next_id: 0,
+            durable: model.attributes.durable.map(|_| durable::Layer::new()),
         }
     }
 
@@ -495,10 +512,20 @@ impl<'a, M: Mode> Expander<'a, M> {
                     Policy::Quorum { .. } => quote! { quorum::<#winners, _, _, _> },
                     _ => quote! { first },
                 };
+                // Durable: the race's decision (its winners, or the failure that ended
+                // it) is journaled before the workflow acts on it, so that a replay,
+                // where every finished branch is ready at once, decides the same.
+                let (race, ctx) = match &self.durable {
+                    Some(layer) => {
+                        let (ctx, id) = (layer.context(), &fork.id);
+                        (quote! { durable::#race }, quote! { #ctx, #id, })
+                    }
+                    None => (race, TokenStream::new()),
+                };
                 let outcome = quote_spanned! {at_join=>
                     {
                         #(let mut #pinned = #k::__private::pin!(#joined_futures);)*
-                        #k_join::__private::#race([#(#names),*], [#(#k::__private::racer(#pinned.as_mut())),*]).await
+                        #k_join::__private::#race(#ctx [#(#names),*], [#(#k::__private::racer(#pinned.as_mut())),*]).await
                     }
                 };
                 if fallible {
@@ -600,6 +627,7 @@ impl<'a, M: Mode> Expander<'a, M> {
             // seconds per thousand branches.
             (None, [Step::Task(task)])
                 if !task.awaits()
+                    && self.durable.is_none()
                     && !task.original.modifiers.wraps_step()
                     && (wide || task.original.question.is_none()) =>
             {
@@ -694,7 +722,11 @@ impl<'a, M: Mode> Expander<'a, M> {
             // One plain step: each item is the step's future itself, as in a
             // hand-written `join_all(items.map(step))`, with no async block around it
             // (which would nearly double the cost of an item).
-            [Step::Task(task)] if !task.original.modifiers.wraps_step() && M::INLINE_ITEMS => {
+            [Step::Task(task)]
+                if !task.original.modifiers.wraps_step()
+                    && M::INLINE_ITEMS
+                    && self.durable.is_none() =>
+            {
                 let expr = &task.original.expr;
                 let span = expr.span();
                 let k_step = self.krate_at(span);
@@ -711,7 +743,7 @@ impl<'a, M: Mode> Expander<'a, M> {
                         };
                         let path = &chain.branch.path;
                         return self.try_fan_out(
-                            items,
+                            &quote! { #items },
                             &limit,
                             &closure,
                             question.span,
@@ -726,9 +758,17 @@ impl<'a, M: Mode> Expander<'a, M> {
                     ..*chain
                 };
                 let body = self.chain(&per_item, 0, &Input::None);
-                quote! { |#pat| { #eager async move { #body } } }
+                match &self.durable {
+                    Some(layer) => layer.item(k, pat, &eager, &body),
+                    None => quote! { |#pat| { #eager async move { #body } } },
+                }
             }
         };
+        let items = match &self.durable {
+            Some(layer) => layer.items(k, &durable::fan_out_id(chain.branch), items),
+            None => quote! { #items },
+        };
+        let items = &items;
         if chain.fallible {
             self.try_fan_out(items, &limit, &closure, Span::call_site(), |failure| {
                 quote! { #failure }
@@ -742,7 +782,7 @@ impl<'a, M: Mode> Expander<'a, M> {
     /// failing item's index.
     fn try_fan_out(
         &mut self,
-        items: &syn::Expr,
+        items: &TokenStream,
         limit: &TokenStream,
         closure: &TokenStream,
         at: Span,
@@ -846,6 +886,11 @@ impl<'a, M: Mode> Expander<'a, M> {
                 if let Some(timeout) = &modifiers.timeout {
                     let after = &timeout.after;
                     future = quote_spanned! {timeout.at=> #k_step::__private::with_timeout(#after, #future) };
+                }
+                // Durable: the step's outcome (a timeout's too) is journaled; each
+                // attempt of a retry is an occurrence of its own.
+                if let Some(layer) = &self.durable {
+                    future = layer.step(k, &task.id, question.is_some(), span, future);
                 }
                 if let Some(retry) = &modifiers.retry {
                     let (count, backoff) = (&retry.retries, &retry.backoff);

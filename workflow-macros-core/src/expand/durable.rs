@@ -1,0 +1,336 @@
+//! `#[durable]`: every step's result journaled under its compile-time id, through the
+//! runtime's `__private::durable`.
+//!
+//! Durable is not a [`Mode`](super::Mode) but a layer under every mode (a durable
+//! workflow may be `#[traced]` too): the expander wraps each step's future in
+//! `durable::step(ctx, "0.credit.1", ..)` (or `try_step` for a step marked `?`), each
+//! fan-out's items in `durable::items` and each item in `durable::scoped`, whatever the
+//! mode; and the workflow becomes a `Workflow` impl on a marker type that the engine
+//! runs, with a starter `fn` of the workflow's name that takes the arguments.
+//!
+//! ```text
+//! #[durable] pub async fn loan(ctx: Context, app: App) -> R { body }
+//! ```
+//! becomes
+//! ```text
+//! pub struct __workflow_durable_loan;
+//! impl Workflow for __workflow_durable_loan {
+//!     const NAME = "loan"; const STEPS = &[every step id]; type Args = (App,); type Output = R;
+//!     fn run(ctx: Context, args: (App,)) -> BoxFuture<R> { .. body with its steps wrapped .. }
+//!     fn failure(output: &R) -> Option<String> // when R is a `Result`
+//! }
+//! pub fn loan(app: App) -> Start<__workflow_durable_loan> { Start::new((app,)) }
+//! ```
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{FnArg, Ident, Pat, ReturnType, Type};
+
+use crate::diag::Ctxt;
+use crate::model::{Branch, Fork, Step, Syn, Workflow};
+use crate::parse::Item;
+
+/// What the expander keeps for a durable workflow: the local holding `&Context`.
+#[derive(Clone)]
+pub(crate) struct Layer {
+    ctx: Ident,
+}
+
+impl Layer {
+    pub(crate) fn new() -> Self {
+        Layer {
+            ctx: Ident::new("__workflow_ctx", Span::mixed_site()),
+        }
+    }
+
+    /// The local holding `&Context`.
+    pub(crate) fn context(&self) -> &Ident {
+        &self.ctx
+    }
+
+    /// A step's future, journaled under `id`: `try_step` for a step marked `?` (its
+    /// `Err` is recorded as a failure, run again by a redrive). Reported at the step:
+    /// an output that serde cannot journal is an error there.
+    pub(crate) fn step(
+        &self,
+        k: &TokenStream,
+        id: &str,
+        fallible: bool,
+        span: Span,
+        future: TokenStream,
+    ) -> TokenStream {
+        let ctx = &self.ctx;
+        let k = super::located_at(k.clone(), span);
+        let wrapper = if fallible {
+            Ident::new("try_step", span)
+        } else {
+            Ident::new("step", span)
+        };
+        quote_spanned! {span=> #k::__private::durable::#wrapper(#ctx, #id, #future) }
+    }
+
+    /// A fan-out's items, journaled before the first item starts, each with its scope.
+    pub(crate) fn items(&self, k: &TokenStream, id: &str, items: &syn::Expr) -> TokenStream {
+        let ctx = &self.ctx;
+        let span = items.span();
+        let k = super::located_at(k.clone(), span);
+        quote_spanned! {span=> #k::__private::durable::items(#ctx, #id, #items) }
+    }
+
+    /// The closure that starts one item: `(scope, PAT)`, its eager step expressions,
+    /// and its future polled in its scope.
+    pub(crate) fn item(
+        &self,
+        k: &TokenStream,
+        pat: &Pat,
+        eager: &TokenStream,
+        body: &TokenStream,
+    ) -> TokenStream {
+        let scope = Ident::new("__workflow_scope", Span::mixed_site());
+        quote! {
+            |(#scope, #pat)| {
+                #eager
+                #k::__private::durable::scoped(#scope, async move { #body })
+            }
+        }
+    }
+}
+
+/// The id of a fan-out branch's items: its first step's id without the step index
+/// (`0.files.0` -> `0.files`).
+pub(crate) fn fan_out_id(branch: &Branch<Syn<'_>>) -> String {
+    let first = branch.steps.first().map_or("", |step| match step {
+        Step::Task(task) => task.id.as_str(),
+        Step::Fork(fork) => fork.id.as_str(),
+    });
+    first
+        .rsplit_once('.')
+        .map_or(first, |(id, _)| id)
+        .to_owned()
+}
+
+/// Every id the journal may hold for this workflow: each step's and each fan-out's,
+/// in source order. Resuming an instance whose journal holds an id not in this list is
+/// refused (the step was removed or moved).
+fn ids(forks: &[Fork<Syn<'_>>], out: &mut Vec<String>) {
+    for fork in forks {
+        for branch in &fork.branches {
+            if branch.fan_out.is_some() {
+                out.push(fan_out_id(branch));
+            }
+            for step in &branch.steps {
+                match step {
+                    Step::Task(task) => out.push(task.id.clone()),
+                    Step::Fork(inner) => ids(core::slice::from_ref(inner), out),
+                }
+            }
+        }
+    }
+}
+
+/// Whether the first parameter is a name and a type: the context (`item` needs it).
+pub(crate) fn has_context(model: &Workflow<Syn<'_>>) -> bool {
+    matches!(
+        model.original.sig.inputs.first(),
+        Some(FnArg::Typed(arg)) if matches!(&*arg.pat, Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none())
+    )
+}
+
+/// What a durable workflow's signature and body must be: checked with the other
+/// problems, each reported on its token.
+pub(crate) fn check(model: &Workflow<Syn<'_>>, cx: &Ctxt) {
+    let input = model.original;
+    let sig = &input.sig;
+    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
+        cx.error(
+            sig.generics.span(),
+            "a `#[durable]` workflow cannot be generic",
+            "the engine resumes an instance from its journal by the workflow's name: write it \
+             for concrete types, and call a generic `async fn` from its steps",
+        );
+    }
+    let mut inputs = sig.inputs.iter();
+    match inputs.next() {
+        Some(FnArg::Typed(_)) if has_context(model) => {}
+        Some(FnArg::Receiver(receiver)) => receiver_error(cx, receiver.span()),
+        Some(other) => cx.error(
+            other.span(),
+            "a `#[durable]` workflow's first parameter is its context, a name and a type",
+            "write `ctx: Context` first (`workflow_runtime::durable::Context`)",
+        ),
+        None => cx.error(
+            sig.paren_token.span.join(),
+            "a `#[durable]` workflow's first parameter is its context",
+            "write `ctx: Context` (`workflow_runtime::durable::Context`): its steps, signals \
+             and timers reach the journal through it; the arguments come after it",
+        ),
+    }
+    for arg in inputs {
+        match arg {
+            FnArg::Receiver(receiver) => receiver_error(cx, receiver.span()),
+            FnArg::Typed(arg) => {
+                if let Some(borrow) = first_borrow(&arg.ty) {
+                    cx.error(
+                        borrow,
+                        "a `#[durable]` workflow's arguments are journaled: a borrow cannot be",
+                        "take an owned value (`String` for `&str`, `Vec<T>` for `&[T]`): \
+                         the instance may resume in another process",
+                    );
+                }
+            }
+        }
+    }
+    if let ReturnType::Type(_, ty) = &sig.output
+        && super::mentions_impl(ty)
+    {
+        cx.error(
+            ty.span(),
+            "a `#[durable]` workflow's output is journaled: its type must be named",
+            "write the type itself (a `Result<T, E>` of serde types)",
+        );
+    }
+    for item in &input.body {
+        if let Item::Fork(fork) = item
+            && let Some(spawn) = fork.spawn
+        {
+            cx.error(
+                spawn,
+                "`#[spawn]` is not for a `#[durable]` workflow",
+                "remove `#[spawn]`: a durable instance runs as a task of its own, and its \
+                 branches run concurrently in it",
+            );
+        }
+    }
+}
+
+fn receiver_error(cx: &Ctxt, at: Span) {
+    cx.error(
+        at,
+        "a `#[durable]` workflow is not a method",
+        "write a free `async fn` whose first parameter is `ctx: Context`, and pass what \
+         `self` held as arguments",
+    );
+}
+
+/// The first `&` in a parameter's type, if any.
+fn first_borrow(ty: &Type) -> Option<Span> {
+    fn walk(tokens: TokenStream) -> Option<Span> {
+        for tree in tokens {
+            match tree {
+                proc_macro2::TokenTree::Punct(p) if p.as_char() == '&' => return Some(p.span()),
+                proc_macro2::TokenTree::Group(g) => {
+                    if let Some(at) = walk(g.stream()) {
+                        return Some(at);
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+    walk(quote! { #ty })
+}
+
+/// The whole output of a valid durable workflow: the marker type, its `Workflow` impl
+/// running `body` (the body as the mode expanded it, its steps wrapped), and the
+/// starter `fn`. `graph` is the workflow's graph constant.
+pub(crate) fn item(model: &Workflow<Syn<'_>>, body: &TokenStream) -> TokenStream {
+    let input = model.original;
+    let k = &input.krate;
+    let layer = Layer::new();
+    let ctx_local = &layer.ctx;
+    let sig = &input.sig;
+    let vis = &input.vis;
+    let name = &sig.ident;
+    let display = model.display_name();
+    let marker = format_ident!("__workflow_durable_{}", display);
+    let mut inputs = sig.inputs.iter().filter_map(|arg| match arg {
+        FnArg::Typed(arg) => Some(arg),
+        FnArg::Receiver(_) => None,
+    });
+    let Some(context) = inputs.next() else {
+        return quote! { ::core::compile_error!("internal error: a durable workflow without its context") };
+    };
+    let Pat::Ident(context_pat) = &*context.pat else {
+        return quote! { ::core::compile_error!("internal error: a durable workflow's context is not a name") };
+    };
+    let (context_name, context_ty) = (&context_pat.ident, &context.ty);
+    let (mut pats, mut types, mut params, mut names) = (vec![], vec![], vec![], vec![]);
+    for (i, arg) in inputs.enumerate() {
+        let ty = &arg.ty;
+        let param = match &*arg.pat {
+            Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => p.ident.clone(),
+            _ => format_ident!("__workflow_arg{}", i, span = Span::mixed_site()),
+        };
+        pats.push(&arg.pat);
+        types.push(ty);
+        params.push(quote! { #param: #ty });
+        names.push(param);
+    }
+    let output = match &sig.output {
+        ReturnType::Default => quote! { () },
+        ReturnType::Type(_, ty) => quote! { #ty },
+    };
+    let failure = match &sig.output {
+        ReturnType::Type(_, ty) if is_result(ty) => quote! {
+            fn failure(output: &Self::Output) -> #k::__private::Option<#k::__private::String> {
+                #k::__private::durable::failure_of(output)
+            }
+        },
+        _ => TokenStream::new(),
+    };
+    let mut steps = Vec::new();
+    ids(&model.forks, &mut steps);
+    let attrs = input
+        .attrs
+        .iter()
+        .filter(|attr| !crate::model::is_mode(attr));
+    let inner_attrs = &input.inner_attrs;
+    let args = Ident::new("__workflow_args", Span::mixed_site());
+    let out = Ident::new("__workflow_out", Span::mixed_site());
+    let doc_name = format!("Starts the durable workflow `{display}` (see its `fn`).");
+    quote! {
+        #[doc = #doc_name]
+        #[doc(hidden)]
+        #[allow(non_camel_case_types)]
+        #vis struct #marker;
+
+        impl #k::__private::durable::Workflow for #marker {
+            const NAME: &'static str = #display;
+            const STEPS: &'static [&'static str] = &[#(#steps),*];
+            type Args = (#(#types,)*);
+            type Output = #output;
+
+            #[allow(unused_mut, clippy::all)]
+            fn run(
+                #ctx_local: #k::__private::durable::Context,
+                #args: Self::Args,
+            ) -> #k::__private::durable::BoxFuture<Self::Output> {
+                #(#inner_attrs)*
+                let (#(#pats,)*) = #args;
+                #k::__private::durable::boxed(async move {
+                    let #context_pat: #context_ty = #ctx_local;
+                    let #ctx_local = &#context_name;
+                    if let #k::__private::Some(#out) = #k::__private::returns::<Self::Output>() {
+                        return #out;
+                    }
+                    let #out: Self::Output = { #body };
+                    #out
+                })
+            }
+
+            #failure
+        }
+
+        #(#attrs)*
+        #vis fn #name(#(#params),*) -> #k::__private::durable::Start<#marker> {
+            #k::__private::durable::Start::new((#(#names,)*))
+        }
+    }
+}
+
+/// Whether the written output type is a `Result` (its last path segment).
+fn is_result(ty: &Type) -> bool {
+    matches!(ty, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Result"))
+}
