@@ -281,7 +281,12 @@ impl Journal for SqliteJournal {
     }
 
     fn records(&self, instance: &str) -> Result<Vec<Record>, JournalError> {
-        let e = |error| self.error(&format!("read the records of instance {instance:?}"), &error);
+        let e = |error| {
+            self.error(
+                &format!("read the records of instance {instance:?}"),
+                &error,
+            )
+        };
         let reader = self.reader();
         let mut statement = reader
             .prepare_cached(
@@ -321,7 +326,12 @@ impl Journal for SqliteJournal {
     }
 
     fn signals(&self, instance: &str) -> Result<Vec<SignalRow>, JournalError> {
-        let e = |error| self.error(&format!("read the signals of instance {instance:?}"), &error);
+        let e = |error| {
+            self.error(
+                &format!("read the signals of instance {instance:?}"),
+                &error,
+            )
+        };
         let reader = self.reader();
         let mut statement = reader
             .prepare_cached(
@@ -770,7 +780,6 @@ fn is_foreign_key(error: &rusqlite::Error) -> bool {
 fn describe(path: &Path, what: &str, error: &rusqlite::Error) -> JournalError {
     let hint = match error.sqlite_error_code() {
         Some(ErrorCode::DatabaseCorrupt) => ": the file is corrupt or truncated",
-        Some(ErrorCode::NotADatabase) => ": the file is not an SQLite database",
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
             ": another connection holds the journal's lock"
         }
@@ -785,7 +794,9 @@ fn describe(path: &Path, what: &str, error: &rusqlite::Error) -> JournalError {
 fn unix_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |since| i64::try_from(since.as_millis()).unwrap_or(i64::MAX))
+        .map_or(0, |since| {
+            i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
+        })
 }
 
 /// 64-bit FNV-1a, fed field by field with each field's length first (so moving a byte
