@@ -643,6 +643,10 @@ fn reads_from_other_threads_during_commits() {
 /// timed test: prints the numbers. Run with
 /// `cargo test -p workflow-runtime --features sqlite --release -- --ignored --nocapture commit_rate`;
 /// `WORKFLOW_JOURNAL_DIR` picks the directory (the system temp dir otherwise).
+///
+/// Measured on the development VM (ext4 on virtio, one fsync about 38 us, strace counts
+/// one fsync a commit): about 4,000-4,500 commits/s with 1 record a commit, about
+/// 3,800-3,900 commits/s (38,000-39,000 records/s) with 10.
 #[test]
 #[ignore = "a measurement: prints durable commits/s"]
 fn commit_rate() {
