@@ -3,7 +3,11 @@
 //! again.
 
 pub mod journal;
+#[cfg(feature = "sqlite")]
+mod sqlite;
 
 pub use journal::{
     Created, InstanceRow, Journal, JournalError, Record, SignalAdded, SignalRow, Status, Write,
 };
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteJournal;
