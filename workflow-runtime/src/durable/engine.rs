@@ -249,7 +249,7 @@ impl<T: Journaled> Handle<T> {
 }
 
 /// How to resume an instance of a registered workflow.
-type Resume = fn(&Engine, InstanceRow) -> Result<(), Error>;
+type Resume = fn(&Engine, &InstanceRow) -> Result<(), Error>;
 
 struct Running {
     workflow: &'static str,
@@ -310,6 +310,10 @@ enum Claim<T> {
 impl Engine {
     /// An engine on `journal` (a committer thread is started for a journal whose
     /// commits are not inline; it ends when the engine and its instances are gone).
+    ///
+    /// # Panics
+    ///
+    /// If the committer thread cannot be started.
     pub fn new<J: Journal>(journal: J) -> Engine {
         let journal: Arc<dyn Journal> = Arc::new(journal);
         let inline = journal.inline();
@@ -341,6 +345,22 @@ impl Engine {
         }
     }
 
+    /// Runs a journal call: at once for an inline journal, on tokio's blocking pool for
+    /// one that does I/O (so a journal read does not stall the runtime's thread).
+    async fn journal<T: Send + 'static>(
+        &self,
+        call: impl FnOnce(&dyn Journal) -> T + Send + 'static,
+    ) -> T {
+        if self.core.path.inline {
+            return call(&*self.core.journal);
+        }
+        let journal = Arc::clone(&self.core.journal);
+        match tokio::task::spawn_blocking(move || call(&*journal)).await {
+            Ok(value) => value,
+            Err(error) => std::panic::resume_unwind(error.into_panic()),
+        }
+    }
+
     /// How many `Journal::commit` calls the engine made.
     pub fn commits(&self) -> u64 {
         self.core.path.commits.load(Ordering::Relaxed)
@@ -349,6 +369,7 @@ impl Engine {
     /// Registers a durable workflow (by its function) so that [`Engine::recover`] and
     /// [`Engine::redrive`] can resume its instances. `start` registers its workflow too.
     /// A workflow registered later under the same name replaces the earlier one.
+    #[allow(clippy::needless_pass_by_value)] // a fn item: `engine.register(loan)`
     pub fn register<S: Starter<Args>, Args>(&self, starter: S) {
         let _ = starter;
         let resume: Resume = |engine, row| engine.resume::<S::Workflow>(row).map(drop);
@@ -391,7 +412,7 @@ impl Engine {
             output: None,
             reason: None,
         };
-        match self.core.journal.create(&row)? {
+        match self.journal(move |journal| journal.create(&row)).await? {
             Created::New => match self.claim::<W>(id) {
                 Claim::Attached(handle) => Ok(handle),
                 Claim::Mine(shared, slot) => Ok(self.launch::<W>(shared, slot, start.args)),
@@ -407,6 +428,7 @@ impl Engine {
 
     /// A handle on the instance `id` of the workflow `starter` names: running here, its
     /// handle; finished, its journaled output; unfinished, it is resumed.
+    #[allow(clippy::needless_pass_by_value)] // a fn item: `engine.attach(loan, id)`
     pub async fn attach<S: Starter<Args>, Args>(
         &self,
         starter: S,
@@ -417,7 +439,11 @@ impl Engine {
         if let Some(handle) = self.running::<S::Workflow>(id)? {
             return Ok(handle);
         }
-        match self.core.journal.instance(id)? {
+        let owned = id.to_owned();
+        match self
+            .journal(move |journal| journal.instance(&owned))
+            .await?
+        {
             None => Err(Error::UnknownInstance(id.to_owned())),
             Some(row) => self.open::<S::Workflow>(row),
         }
@@ -431,7 +457,7 @@ impl Engine {
     pub async fn recover(&self) -> Result<Vec<String>, Error> {
         let mut resumed = Vec::new();
         let mut unknown: Vec<String> = Vec::new();
-        for row in self.core.journal.unfinished()? {
+        for row in self.journal(Journal::unfinished).await? {
             if lock(&self.core.running).contains_key(&row.id) {
                 continue;
             }
@@ -443,7 +469,7 @@ impl Engine {
                 continue;
             };
             let id = row.id.clone();
-            match resume(self, row) {
+            match resume(self, &row) {
                 Ok(()) => resumed.push(id),
                 Err(error) if error.parks() => {}
                 Err(error) => return Err(error),
@@ -461,7 +487,11 @@ impl Engine {
     /// Returns `false` (and changes nothing) for an instance that is running or
     /// finished. Its workflow must be registered; [`Engine::attach`] gives a handle.
     pub async fn redrive(&self, id: &str) -> Result<bool, Error> {
-        let Some(row) = self.core.journal.instance(id)? else {
+        let owned = id.to_owned();
+        let Some(row) = self
+            .journal(move |journal| journal.instance(&owned))
+            .await?
+        else {
             return Err(Error::UnknownInstance(id.to_owned()));
         };
         if !matches!(row.status, Status::Failed | Status::Parked) {
@@ -476,13 +506,18 @@ impl Engine {
                 row.workflow
             )));
         };
-        if !self.core.journal.redrive(id)? {
-            return Err(Error::UnknownInstance(id.to_owned()));
-        }
-        let Some(row) = self.core.journal.instance(id)? else {
+        let owned = id.to_owned();
+        let redriven = self.journal(move |journal| {
+            if journal.redrive(&owned)? {
+                journal.instance(&owned)
+            } else {
+                Ok(None)
+            }
+        });
+        let Some(row) = redriven.await? else {
             return Err(Error::UnknownInstance(id.to_owned()));
         };
-        resume(self, row)?;
+        resume(self, &row)?;
         Ok(true)
     }
 
@@ -528,7 +563,10 @@ impl Engine {
             type_name: found.to_owned(),
             payload,
         };
-        match self.core.journal.add_signal(&row)? {
+        let (added, row) = self
+            .journal(move |journal| (journal.add_signal(&row), row))
+            .await;
+        match added? {
             SignalAdded::Added => {}
             SignalAdded::Duplicate => {
                 return Err(Error::DuplicateSignal {
@@ -613,12 +651,12 @@ impl Engine {
                 reason: row.reason.unwrap_or_default(),
                 instance: row.id,
             }),
-            Status::Running => self.resume::<W>(row),
+            Status::Running => self.resume::<W>(&row),
         }
     }
 
     /// Resumes an unfinished instance of `W` (its journal loaded, its version checked).
-    fn resume<W: Workflow>(&self, row: InstanceRow) -> Result<Handle<W::Output>, Error> {
+    fn resume<W: Workflow>(&self, row: &InstanceRow) -> Result<Handle<W::Output>, Error> {
         let (shared, slot) = match self.claim::<W>(&row.id) {
             Claim::Attached(handle) => return Ok(handle),
             Claim::Mine(shared, slot) => (shared, slot),
@@ -626,7 +664,7 @@ impl Engine {
         let loaded = (|| {
             let records = self.core.journal.records(&row.id)?;
             let signals = self.core.journal.signals(&row.id)?;
-            check_version::<W>(&row, &records)?;
+            check_version::<W>(row, &records)?;
             let args: W::Args =
                 serde_json::from_slice(&row.args).map_err(|error| Error::Corrupt {
                     instance: row.id.clone(),

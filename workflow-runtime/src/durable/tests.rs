@@ -285,6 +285,7 @@ impl Workflow for Eight {
     ];
     type Args = ();
     type Output = u32;
+    #[allow(clippy::many_single_char_names)]
     fn run(ctx: Context, (): ()) -> BoxFuture<u32> {
         boxed(async move {
             let (a, b, c, d, e, f, g, h) = join!(
