@@ -161,6 +161,15 @@ pub mod __private {
     pub use futures_util::{FutureExt, join, try_join};
     pub use workflow_macros::workflow_impl;
 
+    /// What a `#[durable]` workflow's expansion names.
+    #[cfg(feature = "durable")]
+    pub mod durable {
+        pub use crate::durable::{
+            BoxFuture, Context, Journaled, Scope, Scoped, Start, Step, Workflow, boxed, failure_of,
+            items, scoped, step, try_step,
+        };
+    }
+
     /// The output of a step marked with a trailing `?`. The success and error types are
     /// trait parameters, not associated types, so a step that is not a `Result` is one
     /// error on the user's step instead of unsatisfied projections all over the

@@ -1,13 +1,50 @@
 //! Durable workflows: `#[durable]` workflows journal every step's result, keyed by the
 //! step's compile-time id, and resume after a crash without running a finished step
 //! again.
+//!
+//! # Keys
+//!
+//! A record's key is `<scope><step id>#<occurrence>`, never a sequence number: so a
+//! replay finds each step's result whatever order concurrent branches finish in.
+//! Inside a fan-out item the scope is `<fan-out key>[<index>]/`
+//! (`0.files#0[3]/0.files.0#0`); the occurrence counts how often the step started in
+//! this run (a loop, a retry). Values taken through the [`Context`] are keyed
+//! `<scope>ctx.now#N` (`ctx.random#N`, `ctx.deadline#N`), or under the step they are
+//! taken in (`<step key>/now#N`).
+//!
+//! # Group commit
+//!
+//! The writes queued during one poll of an instance's body go to the journal as one
+//! batch; with a journal whose commits are not inline, the engine's committer thread
+//! merges every queued batch (of every instance) into one `Journal::commit`. A step
+//! completes only once its record is committed.
+//!
+//! # Determinism
+//!
+//! Code between steps runs again on every replay and must decide the same: take time,
+//! randomness, waits and deadlines through the [`Context`], and do I/O in steps.
 
+mod context;
+mod engine;
+mod error;
+mod instance;
 pub mod journal;
+mod memory;
+mod step;
+#[cfg(test)]
+mod tests;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
+pub use context::{Context, Signal, SignalTimeout, Sleep};
+pub use engine::{Engine, Handle, Start, Starter, Workflow};
+pub use error::Error;
 pub use journal::{
     Created, InstanceRow, Journal, JournalError, Record, SignalAdded, SignalRow, Status, Write,
 };
+pub use memory::MemoryJournal;
+pub use step::{BoxFuture, Journaled, Scope};
+#[doc(hidden)]
+pub use step::{Scoped, Step, boxed, failure_of, items, scoped, step, try_step};
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteJournal;

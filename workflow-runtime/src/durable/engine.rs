@@ -1,0 +1,734 @@
+//! The engine: starts, resumes and signals instances; the `Workflow` trait the
+//! `#[durable]` expansion implements.
+
+use core::marker::PhantomData;
+use std::any::Any;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use super::context::{Context, fnv};
+use super::error::Error;
+use super::instance::{CommitPath, Shared, committer, drive};
+use super::journal::{
+    Created, InstanceRow, Journal, Record, SignalAdded, SignalRow, Status, Write,
+};
+use super::step::{BoxFuture, Journaled};
+
+/// A durable workflow, as `workflow!` with `#[durable]` implements it on a marker type
+/// (or by hand, as below).
+///
+/// ```
+/// use workflow_runtime::__private::durable::{step, boxed};
+/// use workflow_runtime::durable::{BoxFuture, Context, Engine, MemoryJournal, Start, Workflow};
+///
+/// struct Double;
+/// impl Workflow for Double {
+///     const NAME: &'static str = "double";
+///     const STEPS: &'static [&'static str] = &["0.a.0", "0.b.0"];
+///     type Args = (u32,);
+///     type Output = u32;
+///     fn run(ctx: Context, (x,): (u32,)) -> BoxFuture<u32> {
+///         boxed(async move {
+///             let (a, b) = futures::join!(
+///                 step(&ctx, "0.a.0", async move { x * 2 }),
+///                 step(&ctx, "0.b.0", async move { x + 1 }),
+///             );
+///             a + b
+///         })
+///     }
+/// }
+///
+/// fn double(x: u32) -> Start<Double> {
+///     Start::new((x,))
+/// }
+///
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let engine = Engine::new(MemoryJournal::new());
+/// assert_eq!(engine.run("d-1", double(3)).await?, 10);
+/// # Ok::<(), workflow_runtime::durable::Error>(())
+/// # }).unwrap();
+/// ```
+pub trait Workflow: Sized + 'static {
+    /// The workflow's name, stored with each instance.
+    const NAME: &'static str;
+    /// Every step id (and fan-out id) of the workflow, in source order: a resumed
+    /// instance's journal must name only these.
+    const STEPS: &'static [&'static str];
+    /// The arguments, as a tuple.
+    type Args: Journaled;
+    /// What the workflow returns.
+    type Output: Journaled;
+    /// The workflow's body.
+    fn run(ctx: Context, args: Self::Args) -> BoxFuture<Self::Output>;
+    /// Why `output` is a failure (the instance is then `Failed`, and
+    /// [`Engine::redrive`] runs again what failed), or `None` for a success.
+    fn failure(output: &Self::Output) -> Option<String> {
+        let _ = output;
+        None
+    }
+}
+
+/// A call of a durable workflow: its arguments, ready for [`Engine::start`] or
+/// [`Engine::run`]. The workflow's function returns it.
+pub struct Start<W: Workflow> {
+    args: W::Args,
+}
+
+impl<W: Workflow> Start<W> {
+    /// The call with these arguments.
+    pub fn new(args: W::Args) -> Self {
+        Start { args }
+    }
+
+    /// The arguments.
+    pub fn args(&self) -> &W::Args {
+        &self.args
+    }
+}
+
+impl<W: Workflow> core::fmt::Debug for Start<W> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Start")
+            .field("workflow", &W::NAME)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A durable workflow's function (`fn loan(app: Application) -> Start<..>`, of 0 to
+/// 8 arguments): names the workflow for [`Engine::register`] and [`Engine::attach`].
+pub trait Starter<Args> {
+    /// The workflow it starts.
+    type Workflow: Workflow;
+}
+
+macro_rules! starter {
+    ($($arg:ident),*) => {
+        impl<F, W: Workflow, $($arg),*> Starter<($($arg,)*)> for F
+        where
+            F: Fn($($arg),*) -> Start<W>,
+        {
+            type Workflow = W;
+        }
+    };
+}
+
+starter!();
+starter!(A);
+starter!(A, B);
+starter!(A, B, C);
+starter!(A, B, C, D);
+starter!(A, B, C, D, E);
+starter!(A, B, C, D, E, F2);
+starter!(A, B, C, D, E, F2, G);
+starter!(A, B, C, D, E, F2, G, H);
+
+/// The hash of a workflow's structure (its step ids), stored with each instance.
+pub(crate) fn structure_hash(steps: &[&str]) -> String {
+    format!("{:016x}", fnv(0xcbf2_9ce4_8422_2325, steps))
+}
+
+/// Checks that every journaled key names a step of `W` (when the structure changed).
+fn check_version<W: Workflow>(row: &InstanceRow, records: &[Record]) -> Result<(), Error> {
+    if row.structure == structure_hash(W::STEPS) {
+        return Ok(());
+    }
+    for record in records {
+        for segment in record.key.split('/') {
+            let id = segment.split('#').next().unwrap_or(segment);
+            if id.starts_with("ctx.") || matches!(id, "now" | "random" | "deadline") {
+                continue;
+            }
+            if !W::STEPS.contains(&id) {
+                return Err(Error::Incompatible {
+                    instance: row.id.clone(),
+                    step: record.key.clone(),
+                    reason: format!(
+                        "its step `{id}` is not a step of workflow `{}` any more",
+                        W::NAME
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Where an instance's outcome lands, for every handle on it.
+#[derive(Default)]
+struct Slot {
+    outcome: Mutex<Outcome>,
+    done: tokio::sync::Notify,
+}
+
+#[derive(Default)]
+struct Outcome {
+    result: Option<Result<Vec<u8>, Error>>,
+    /// The output itself, for the first handle that asks.
+    typed: Option<Box<dyn Any + Send>>,
+}
+
+impl Slot {
+    fn lock(&self) -> MutexGuard<'_, Outcome> {
+        self.outcome.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn ready(result: Result<Vec<u8>, Error>) -> Arc<Slot> {
+        let slot = Arc::new(Slot::default());
+        slot.lock().result = Some(result);
+        slot
+    }
+
+    fn finish<T: Send + 'static>(&self, result: Result<(T, Vec<u8>), Error>) {
+        {
+            let mut outcome = self.lock();
+            match result {
+                Ok((value, bytes)) => {
+                    outcome.typed = Some(Box::new(value));
+                    outcome.result = Some(Ok(bytes));
+                }
+                Err(error) => outcome.result = Some(Err(error)),
+            }
+        }
+        self.done.notify_waiters();
+    }
+}
+
+/// An instance started or attached to: [`Handle::result`] waits for its output.
+#[must_use = "a handle does nothing unless its result is awaited"]
+pub struct Handle<T> {
+    instance: String,
+    slot: Arc<Slot>,
+    output: PhantomData<fn() -> T>,
+}
+
+impl<T> core::fmt::Debug for Handle<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Handle")
+            .field("instance", &self.instance)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: Journaled> Handle<T> {
+    /// The instance's id.
+    pub fn instance(&self) -> &str {
+        &self.instance
+    }
+
+    /// Waits for the instance's output (its journaled output if it had finished).
+    /// A workflow that returned an `Err` gives `Ok(Err(..))`: the output is the
+    /// workflow's; `Error` is the engine's.
+    pub async fn result(self) -> Result<T, Error> {
+        loop {
+            let done = self.slot.done.notified();
+            let mut done = core::pin::pin!(done);
+            done.as_mut().enable();
+            {
+                let mut outcome = self.slot.lock();
+                if let Some(typed) = outcome.typed.take()
+                    && let Ok(value) = typed.downcast::<T>()
+                {
+                    return Ok(*value);
+                }
+                match &outcome.result {
+                    Some(Ok(bytes)) => {
+                        return serde_json::from_slice(bytes).map_err(|error| Error::Corrupt {
+                            instance: self.instance.clone(),
+                            key: "output".to_owned(),
+                            message: error.to_string(),
+                        });
+                    }
+                    Some(Err(error)) => return Err(error.clone()),
+                    None => {}
+                }
+            }
+            done.await;
+        }
+    }
+}
+
+/// How to resume an instance of a registered workflow.
+type Resume = fn(&Engine, &InstanceRow) -> Result<(), Error>;
+
+struct Running {
+    workflow: &'static str,
+    slot: Arc<Slot>,
+    shared: Arc<Shared>,
+}
+
+struct Core {
+    journal: Arc<dyn Journal>,
+    path: Arc<CommitPath>,
+    workflows: Mutex<HashMap<&'static str, Resume>>,
+    running: Mutex<HashMap<String, Running>>,
+}
+
+/// Runs durable workflow instances on a [`Journal`]: starts them under the caller's
+/// instance id, resumes them after a restart, sends them signals.
+///
+/// Instances run as tokio tasks: the engine needs a tokio runtime. For a journal whose
+/// commits are not inline ([`Journal::inline`]), the engine has a committer thread
+/// that commits the writes of all its instances in one `Journal::commit` at a time.
+/// Journal reads (`start`, `attach`, `recover`) run on the caller's thread.
+///
+/// ```
+/// use workflow_runtime::durable::{Engine, MemoryJournal, Status};
+///
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let engine = Engine::new(MemoryJournal::new());
+/// assert_eq!(engine.status("nobody")?, None);
+/// assert_eq!(engine.commits(), 0);
+/// assert!(engine.recover().await?.is_empty());
+/// # Ok::<(), workflow_runtime::durable::Error>(())
+/// # }).unwrap();
+/// ```
+#[derive(Clone)]
+pub struct Engine {
+    core: Arc<Core>,
+}
+
+impl core::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Engine")
+            .field("commits", &self.commits())
+            .finish_non_exhaustive()
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+enum Claim<T> {
+    /// The instance runs here already.
+    Attached(Handle<T>),
+    /// This caller runs it.
+    Mine(Arc<Shared>, Arc<Slot>),
+}
+
+impl Engine {
+    /// An engine on `journal` (a committer thread is started for a journal whose
+    /// commits are not inline; it ends when the engine and its instances are gone).
+    ///
+    /// # Panics
+    ///
+    /// If the committer thread cannot be started.
+    pub fn new<J: Journal>(journal: J) -> Engine {
+        let journal: Arc<dyn Journal> = Arc::new(journal);
+        let inline = journal.inline();
+        let commits = Arc::new(AtomicU64::new(0));
+        let tx = if inline {
+            None
+        } else {
+            let (tx, rx) = std::sync::mpsc::channel();
+            let journal = Arc::clone(&journal);
+            let counter = Arc::clone(&commits);
+            std::thread::Builder::new()
+                .name("workflow-committer".to_owned())
+                .spawn(move || committer(&*journal, &counter, &rx))
+                .expect("the committer thread starts");
+            Some(tx)
+        };
+        Engine {
+            core: Arc::new(Core {
+                path: Arc::new(CommitPath {
+                    journal: Arc::clone(&journal),
+                    inline,
+                    commits,
+                    tx,
+                }),
+                journal,
+                workflows: Mutex::new(HashMap::new()),
+                running: Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+
+    /// Runs a journal call: at once for an inline journal, on tokio's blocking pool for
+    /// one that does I/O (so a journal read does not stall the runtime's thread).
+    async fn journal<T: Send + 'static>(
+        &self,
+        call: impl FnOnce(&dyn Journal) -> T + Send + 'static,
+    ) -> T {
+        if self.core.path.inline {
+            return call(&*self.core.journal);
+        }
+        let journal = Arc::clone(&self.core.journal);
+        match tokio::task::spawn_blocking(move || call(&*journal)).await {
+            Ok(value) => value,
+            Err(error) => std::panic::resume_unwind(error.into_panic()),
+        }
+    }
+
+    /// How many `Journal::commit` calls the engine made.
+    pub fn commits(&self) -> u64 {
+        self.core.path.commits.load(Ordering::Relaxed)
+    }
+
+    /// Registers a durable workflow (by its function) so that [`Engine::recover`] and
+    /// [`Engine::redrive`] can resume its instances. `start` registers its workflow too.
+    /// A workflow registered later under the same name replaces the earlier one.
+    #[allow(clippy::needless_pass_by_value)] // a fn item: `engine.register(loan)`
+    pub fn register<S: Starter<Args>, Args>(&self, starter: S) {
+        let _ = starter;
+        let resume: Resume = |engine, row| engine.resume::<S::Workflow>(row).map(drop);
+        lock(&self.core.workflows).insert(<S::Workflow as Workflow>::NAME, resume);
+    }
+
+    /// Registers `W` unless a workflow of its name is registered.
+    fn register_workflow<W: Workflow>(&self) {
+        let mut workflows = lock(&self.core.workflows);
+        if !workflows.contains_key(W::NAME) {
+            workflows.insert(W::NAME, |engine, row| engine.resume::<W>(row).map(drop));
+        }
+    }
+
+    /// Starts an instance of `W` under `id` (an idempotency key). If `id` exists: an
+    /// instance of the same workflow is attached to (running here: its handle;
+    /// finished: its journaled output; unfinished: it is resumed with its journaled
+    /// arguments, `start`'s are ignored); another workflow's is
+    /// [`Error::WrongWorkflow`].
+    pub async fn start<W: Workflow>(
+        &self,
+        id: &str,
+        start: Start<W>,
+    ) -> Result<Handle<W::Output>, Error> {
+        self.register_workflow::<W>();
+        if let Some(handle) = self.running::<W>(id)? {
+            return Ok(handle);
+        }
+        let args = serde_json::to_vec(&start.args).map_err(|error| Error::Corrupt {
+            instance: id.to_owned(),
+            key: "args".to_owned(),
+            message: format!("does not serialize: {error}"),
+        })?;
+        let row = InstanceRow {
+            id: id.to_owned(),
+            workflow: W::NAME.to_owned(),
+            structure: structure_hash(W::STEPS),
+            args,
+            status: Status::Running,
+            output: None,
+            reason: None,
+        };
+        match self.journal(move |journal| journal.create(&row)).await? {
+            Created::New => match self.claim::<W>(id) {
+                Claim::Attached(handle) => Ok(handle),
+                Claim::Mine(shared, slot) => Ok(self.launch::<W>(shared, slot, start.args)),
+            },
+            Created::Existing(row) => self.open::<W>(row),
+        }
+    }
+
+    /// [`Engine::start`], then waits for the output.
+    pub async fn run<W: Workflow>(&self, id: &str, start: Start<W>) -> Result<W::Output, Error> {
+        self.start(id, start).await?.result().await
+    }
+
+    /// A handle on the instance `id` of the workflow `starter` names: running here, its
+    /// handle; finished, its journaled output; unfinished, it is resumed.
+    #[allow(clippy::needless_pass_by_value)] // a fn item: `engine.attach(loan, id)`
+    pub async fn attach<S: Starter<Args>, Args>(
+        &self,
+        starter: S,
+        id: &str,
+    ) -> Result<Handle<<S::Workflow as Workflow>::Output>, Error> {
+        let _ = starter;
+        self.register_workflow::<S::Workflow>();
+        if let Some(handle) = self.running::<S::Workflow>(id)? {
+            return Ok(handle);
+        }
+        let owned = id.to_owned();
+        match self
+            .journal(move |journal| journal.instance(&owned))
+            .await?
+        {
+            None => Err(Error::UnknownInstance(id.to_owned())),
+            Some(row) => self.open::<S::Workflow>(row),
+        }
+    }
+
+    /// Resumes every unfinished (`Running`) instance of the registered workflows that
+    /// does not run here yet, and returns their ids. Instances of a workflow not
+    /// registered are left as they are: once the others are resumed, they are named
+    /// in [`Error::UnknownWorkflow`]. An instance whose journal does not fit its
+    /// workflow's code is parked (not listed).
+    pub async fn recover(&self) -> Result<Vec<String>, Error> {
+        let mut resumed = Vec::new();
+        let mut unknown: Vec<String> = Vec::new();
+        for row in self.journal(Journal::unfinished).await? {
+            if lock(&self.core.running).contains_key(&row.id) {
+                continue;
+            }
+            let resume = lock(&self.core.workflows)
+                .get(row.workflow.as_str())
+                .copied();
+            let Some(resume) = resume else {
+                unknown.push(format!("`{}` (instance `{}`)", row.workflow, row.id));
+                continue;
+            };
+            let id = row.id.clone();
+            match resume(self, &row) {
+                Ok(()) => resumed.push(id),
+                Err(error) if error.parks() => {}
+                Err(error) => return Err(error),
+            }
+        }
+        if unknown.is_empty() {
+            Ok(resumed)
+        } else {
+            Err(Error::UnknownWorkflow(unknown.join(", ")))
+        }
+    }
+
+    /// Runs a `Failed` or `Parked` instance again: its records of failed steps are
+    /// deleted, so what failed (or was cancelled) runs again and the rest replays.
+    /// Returns `false` (and changes nothing) for an instance that is running or
+    /// finished. Its workflow must be registered; [`Engine::attach`] gives a handle.
+    pub async fn redrive(&self, id: &str) -> Result<bool, Error> {
+        let owned = id.to_owned();
+        let Some(row) = self
+            .journal(move |journal| journal.instance(&owned))
+            .await?
+        else {
+            return Err(Error::UnknownInstance(id.to_owned()));
+        };
+        if !matches!(row.status, Status::Failed | Status::Parked) {
+            return Ok(false);
+        }
+        let resume = lock(&self.core.workflows)
+            .get(row.workflow.as_str())
+            .copied();
+        let Some(resume) = resume else {
+            return Err(Error::UnknownWorkflow(format!(
+                "`{}` (instance `{id}`)",
+                row.workflow
+            )));
+        };
+        let owned = id.to_owned();
+        let redriven = self.journal(move |journal| {
+            if journal.redrive(&owned)? {
+                journal.instance(&owned)
+            } else {
+                Ok(None)
+            }
+        });
+        let Some(row) = redriven.await? else {
+            return Err(Error::UnknownInstance(id.to_owned()));
+        };
+        resume(self, &row)?;
+        Ok(true)
+    }
+
+    /// The status of the instance `id`, if there is one.
+    pub fn status(&self, id: &str) -> Result<Option<Status>, Error> {
+        Ok(self.core.journal.instance(id)?.map(|row| row.status))
+    }
+
+    /// Sends the signal `name` with `payload` to the instance `id`: it completes the
+    /// instance's wait for it, now or when the instance reaches it (also after a
+    /// restart). Errors: [`Error::UnknownInstance`], [`Error::DuplicateSignal`] (an
+    /// instance takes one signal of each name), [`Error::WrongPayload`] (the instance
+    /// waits for it now with another type).
+    pub async fn signal<P: serde::Serialize + ?Sized>(
+        &self,
+        id: &str,
+        name: &str,
+        payload: &P,
+    ) -> Result<(), Error> {
+        let found = core::any::type_name::<P>();
+        let shared = lock(&self.core.running)
+            .get(id)
+            .map(|running| Arc::clone(&running.shared));
+        if let Some(shared) = &shared
+            && let Some(listening) = shared.lock().listening.get(name)
+            && listening.type_name != found
+        {
+            return Err(Error::WrongPayload {
+                instance: id.to_owned(),
+                name: name.to_owned(),
+                expected: listening.type_name.to_owned(),
+                found: found.to_owned(),
+            });
+        }
+        let payload = serde_json::to_vec(payload).map_err(|error| Error::Corrupt {
+            instance: id.to_owned(),
+            key: format!("signal `{name}`"),
+            message: format!("does not serialize: {error}"),
+        })?;
+        let row = SignalRow {
+            instance: id.to_owned(),
+            name: name.to_owned(),
+            type_name: found.to_owned(),
+            payload,
+        };
+        let (added, row) = self
+            .journal(move |journal| (journal.add_signal(&row), row))
+            .await;
+        match added? {
+            SignalAdded::Added => {}
+            SignalAdded::Duplicate => {
+                return Err(Error::DuplicateSignal {
+                    instance: id.to_owned(),
+                    name: name.to_owned(),
+                });
+            }
+            SignalAdded::UnknownInstance => return Err(Error::UnknownInstance(id.to_owned())),
+        }
+        if let Some(shared) = shared {
+            let wakers = {
+                let mut inner = shared.lock();
+                inner
+                    .signals
+                    .entry(row.name)
+                    .or_insert((row.type_name, row.payload));
+                inner
+                    .listening
+                    .get_mut(name)
+                    .map(|listening| core::mem::take(&mut listening.wakers))
+                    .unwrap_or_default()
+            };
+            for waker in wakers {
+                waker.wake();
+            }
+        }
+        Ok(())
+    }
+
+    /// The handle of the instance `id` if it runs here.
+    fn running<W: Workflow>(&self, id: &str) -> Result<Option<Handle<W::Output>>, Error> {
+        let running = lock(&self.core.running);
+        match running.get(id) {
+            None => Ok(None),
+            Some(running) if running.workflow != W::NAME => Err(Error::WrongWorkflow {
+                instance: id.to_owned(),
+                expected: W::NAME.to_owned(),
+                found: running.workflow.to_owned(),
+            }),
+            Some(running) => Ok(Some(handle(id, &running.slot))),
+        }
+    }
+
+    /// Takes the instance `id` to run here, unless it runs here already.
+    fn claim<W: Workflow>(&self, id: &str) -> Claim<W::Output> {
+        let mut running = lock(&self.core.running);
+        if let Some(running) = running.get(id) {
+            return Claim::Attached(handle(id, &running.slot));
+        }
+        let shared = Shared::new(id.to_owned(), Arc::clone(&self.core.path));
+        let slot = Arc::new(Slot::default());
+        running.insert(
+            id.to_owned(),
+            Running {
+                workflow: W::NAME,
+                slot: Arc::clone(&slot),
+                shared: Arc::clone(&shared),
+            },
+        );
+        Claim::Mine(shared, slot)
+    }
+
+    /// A handle on an existing instance of `W`.
+    fn open<W: Workflow>(&self, row: InstanceRow) -> Result<Handle<W::Output>, Error> {
+        if row.workflow != W::NAME {
+            return Err(Error::WrongWorkflow {
+                instance: row.id,
+                expected: W::NAME.to_owned(),
+                found: row.workflow,
+            });
+        }
+        match row.status {
+            Status::Finished | Status::Failed => {
+                let output = row.output.ok_or_else(|| Error::Corrupt {
+                    instance: row.id.clone(),
+                    key: "output".to_owned(),
+                    message: "a finished instance without an output".to_owned(),
+                })?;
+                Ok(handle(&row.id, &Slot::ready(Ok(output))))
+            }
+            Status::Parked => Err(Error::Parked {
+                reason: row.reason.unwrap_or_default(),
+                instance: row.id,
+            }),
+            Status::Running => self.resume::<W>(&row),
+        }
+    }
+
+    /// Resumes an unfinished instance of `W` (its journal loaded, its version checked).
+    fn resume<W: Workflow>(&self, row: &InstanceRow) -> Result<Handle<W::Output>, Error> {
+        let (shared, slot) = match self.claim::<W>(&row.id) {
+            Claim::Attached(handle) => return Ok(handle),
+            Claim::Mine(shared, slot) => (shared, slot),
+        };
+        let loaded = (|| {
+            let records = self.core.journal.records(&row.id)?;
+            let signals = self.core.journal.signals(&row.id)?;
+            check_version::<W>(row, &records)?;
+            let args: W::Args =
+                serde_json::from_slice(&row.args).map_err(|error| Error::Corrupt {
+                    instance: row.id.clone(),
+                    key: "args".to_owned(),
+                    message: error.to_string(),
+                })?;
+            Ok::<_, Error>((records, signals, args))
+        })();
+        match loaded {
+            Ok((records, signals, args)) => {
+                shared.load(records, signals);
+                Ok(self.launch::<W>(shared, slot, args))
+            }
+            Err(error) => {
+                if error.parks() {
+                    let _ = self.core.path.journal.commit(&[Write::End {
+                        instance: row.id.clone(),
+                        status: Status::Parked,
+                        output: None,
+                        reason: Some(error.to_string()),
+                    }]);
+                    self.core.path.commits.fetch_add(1, Ordering::Relaxed);
+                }
+                slot.finish::<W::Output>(Err(error.clone()));
+                self.forget(&shared);
+                Err(error)
+            }
+        }
+    }
+
+    /// Spawns the instance's task.
+    fn launch<W: Workflow>(
+        &self,
+        shared: Arc<Shared>,
+        slot: Arc<Slot>,
+        args: W::Args,
+    ) -> Handle<W::Output> {
+        let handle = handle(&shared.id, &slot);
+        let engine = self.clone();
+        tokio::spawn(async move {
+            let ctx = Context::new(Arc::clone(&shared));
+            let outcome = drive(Arc::clone(&shared), move || W::run(ctx, args), W::failure).await;
+            slot.finish(outcome);
+            engine.forget(&shared);
+        });
+        handle
+    }
+
+    /// The instance no longer runs here.
+    fn forget(&self, shared: &Arc<Shared>) {
+        let mut running = lock(&self.core.running);
+        if running
+            .get(&shared.id)
+            .is_some_and(|running| Arc::ptr_eq(&running.shared, shared))
+        {
+            running.remove(&shared.id);
+        }
+    }
+}
+
+fn handle<T>(id: &str, slot: &Arc<Slot>) -> Handle<T> {
+    Handle {
+        instance: id.to_owned(),
+        slot: Arc::clone(slot),
+        output: PhantomData,
+    }
+}

@@ -1,0 +1,545 @@
+//! One running instance: its journaled records, its queue of writes, the group commit,
+//! and the driver that polls the workflow's body.
+
+use core::future::poll_fn;
+use core::task::{Poll, Waker};
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::Sender;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use serde::de::DeserializeOwned;
+
+use super::error::Error;
+use super::journal::{Journal, Record, SignalRow, Status, Write};
+use super::step::BoxFuture;
+
+/// How the batches of an engine's instances reach the journal.
+pub(crate) struct CommitPath {
+    pub(crate) journal: Arc<dyn Journal>,
+    pub(crate) inline: bool,
+    pub(crate) commits: Arc<AtomicU64>,
+    /// The committer thread's queue (`None` when commits run inline).
+    pub(crate) tx: Option<Sender<Batch>>,
+}
+
+/// The writes of one flush of one instance, on their way to the committer thread.
+pub(crate) struct Batch {
+    pub(crate) writes: Vec<Write>,
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) seq: u64,
+}
+
+/// The committer thread: takes every batch queued (of every instance), commits them
+/// in one `Journal::commit`, then wakes whoever waits for them.
+pub(crate) fn committer(
+    journal: &dyn Journal,
+    commits: &AtomicU64,
+    rx: &std::sync::mpsc::Receiver<Batch>,
+) {
+    let mut batches = Vec::new();
+    let mut writes = Vec::new();
+    while let Ok(first) = rx.recv() {
+        batches.push(first);
+        while let Ok(more) = rx.try_recv() {
+            batches.push(more);
+        }
+        for batch in &mut batches {
+            writes.append(&mut batch.writes);
+        }
+        let result = journal.commit(&writes);
+        commits.fetch_add(1, Ordering::Relaxed);
+        writes.clear();
+        for batch in batches.drain(..) {
+            batch
+                .shared
+                .committed(batch.seq, result.clone().map_err(Error::Journal));
+        }
+    }
+}
+
+/// A journaled value as loaded when the instance (re)started.
+pub(crate) struct Stored {
+    pub(crate) type_name: String,
+    pub(crate) value: Vec<u8>,
+}
+
+/// Who waits for a signal now, and for which payload type.
+pub(crate) struct Listening {
+    pub(crate) type_name: &'static str,
+    pub(crate) count: usize,
+    pub(crate) wakers: Vec<Waker>,
+}
+
+/// The instance's state, behind the instance's mutex.
+pub(crate) struct Inner {
+    pub(crate) records: HashMap<String, Stored>,
+    /// Occurrence counters of steps and fan-outs: (scope, id).
+    pub(crate) steps: HashMap<(Option<Arc<str>>, &'static str), u32>,
+    /// Occurrence counters of values taken through the context: their key's prefix.
+    pub(crate) values: HashMap<String, u32>,
+    pub(crate) queue: Vec<Write>,
+    /// The sequence number the batch being queued will get (flushed batches have less).
+    pub(crate) next_seq: u64,
+    /// Every batch up to this one is committed.
+    pub(crate) committed: u64,
+    pub(crate) waiters: Vec<(u64, Waker)>,
+    /// Signals sent to the instance: name -> (type name, payload).
+    pub(crate) signals: HashMap<String, (String, Vec<u8>)>,
+    pub(crate) listening: HashMap<String, Listening>,
+    /// Set when the instance must end (a failed commit, a journal that does not fit).
+    pub(crate) abort: Option<Error>,
+    pub(crate) driver: Option<Waker>,
+}
+
+/// One instance, shared by its driver, its steps and its context.
+pub(crate) struct Shared {
+    pub(crate) id: String,
+    pub(crate) path: Arc<CommitPath>,
+    inner: Mutex<Inner>,
+}
+
+impl Shared {
+    pub(crate) fn new(id: String, path: Arc<CommitPath>) -> Arc<Self> {
+        Arc::new(Shared {
+            id,
+            path,
+            inner: Mutex::new(Inner {
+                records: HashMap::new(),
+                steps: HashMap::new(),
+                values: HashMap::new(),
+                queue: Vec::new(),
+                next_seq: 1,
+                committed: 0,
+                waiters: Vec::new(),
+                signals: HashMap::new(),
+                listening: HashMap::new(),
+                abort: None,
+                driver: None,
+            }),
+        })
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Loads what the journal holds of this instance.
+    pub(crate) fn load(&self, records: Vec<Record>, signals: Vec<SignalRow>) {
+        let mut inner = self.lock();
+        for record in records {
+            inner.records.insert(
+                record.key,
+                Stored {
+                    type_name: record.type_name,
+                    value: record.value,
+                },
+            );
+        }
+        for signal in signals {
+            inner
+                .signals
+                .entry(signal.name)
+                .or_insert((signal.type_name, signal.payload));
+        }
+    }
+
+    /// Queues a write; returns the sequence number of the batch it goes in. Outside
+    /// the driver's poll (a branch spawned as its own task), flushes at once.
+    pub(crate) fn enqueue(self: &Arc<Self>, write: Write) -> u64 {
+        let seq = {
+            let mut inner = self.lock();
+            inner.queue.push(write);
+            inner.next_seq
+        };
+        if DRIVING.get() != Arc::as_ptr(self).addr() {
+            self.flush();
+        }
+        seq
+    }
+
+    /// Hands the queued writes to the journal as one batch. Returns whether a batch was
+    /// committed inline.
+    pub(crate) fn flush(self: &Arc<Self>) -> bool {
+        let mut inner = self.lock();
+        if inner.queue.is_empty() {
+            return false;
+        }
+        let writes = core::mem::take(&mut inner.queue);
+        let seq = inner.next_seq;
+        inner.next_seq += 1;
+        match &self.path.tx {
+            Some(tx) if !self.path.inline => {
+                // Sent under the lock, so the batches of an instance stay in order.
+                let batch = Batch {
+                    writes,
+                    shared: Arc::clone(self),
+                    seq,
+                };
+                if tx.send(batch).is_err() {
+                    let error = Error::Journal(super::JournalError::new(
+                        "the engine's committer thread is gone",
+                    ));
+                    let wake = abort_locked(&mut inner, error);
+                    drop(inner);
+                    wake_all(wake);
+                }
+                false
+            }
+            _ => {
+                let result = self.path.journal.commit(&writes);
+                self.path.commits.fetch_add(1, Ordering::Relaxed);
+                let wake = mark_committed(&mut inner, seq, result.map_err(Error::Journal));
+                drop(inner);
+                wake_all(wake);
+                true
+            }
+        }
+    }
+
+    /// A batch was committed (or failed).
+    pub(crate) fn committed(&self, seq: u64, result: Result<(), Error>) {
+        let wake = mark_committed(&mut self.lock(), seq, result);
+        wake_all(wake);
+    }
+
+    /// Ready once the batch `seq` is committed.
+    pub(crate) fn poll_committed(&self, seq: u64, waker: &Waker) -> Poll<()> {
+        let mut inner = self.lock();
+        if inner.committed >= seq {
+            return Poll::Ready(());
+        }
+        if !inner
+            .waiters
+            .iter()
+            .any(|(s, w)| *s == seq && w.will_wake(waker))
+        {
+            inner.waiters.push((seq, waker.clone()));
+        }
+        Poll::Pending
+    }
+
+    /// Ends the instance with `error` (its driver drops the body).
+    pub(crate) fn abort(&self, error: Error) {
+        let wake = abort_locked(&mut self.lock(), error);
+        wake_all(wake);
+    }
+
+    /// Takes the next occurrence of a context value `what` and returns its key.
+    pub(crate) fn value_key(inner: &mut Inner, what: &str) -> String {
+        let mut prefix = String::new();
+        match current_step() {
+            Some(step) => {
+                prefix.push_str(&step);
+                prefix.push('/');
+            }
+            None => {
+                if let Some(scope) = current_scope() {
+                    prefix.push_str(&scope);
+                }
+                prefix.push_str("ctx.");
+            }
+        }
+        prefix.push_str(what);
+        let n = match inner.values.get_mut(&prefix) {
+            Some(n) => {
+                *n += 1;
+                *n
+            }
+            None => {
+                inner.values.insert(prefix.clone(), 0);
+                0
+            }
+        };
+        prefix.push('#');
+        push_number(&mut prefix, n);
+        prefix
+    }
+
+    /// A record for this instance.
+    pub(crate) fn record(&self, key: String, ok: bool, type_name: &str, value: Vec<u8>) -> Write {
+        Write::Record(Record {
+            instance: self.id.clone(),
+            key,
+            ok,
+            type_name: type_name.to_owned(),
+            value,
+        })
+    }
+
+    /// Reads a journaled value back as a `T` (the error parks the instance).
+    pub(crate) fn decode<T: DeserializeOwned>(
+        &self,
+        key: &str,
+        stored: &Stored,
+    ) -> Result<T, Error> {
+        let expected = core::any::type_name::<T>();
+        if stored.type_name != expected {
+            return Err(Error::Incompatible {
+                instance: self.id.clone(),
+                step: key.to_owned(),
+                reason: format!(
+                    "it was journaled as a `{}`, the code now makes a `{expected}`",
+                    stored.type_name
+                ),
+            });
+        }
+        serde_json::from_slice(&stored.value).map_err(|error| Error::Corrupt {
+            instance: self.id.clone(),
+            key: key.to_owned(),
+            message: error.to_string(),
+        })
+    }
+
+    /// A value that does not serialize.
+    pub(crate) fn unserializable(&self, key: &str, error: &serde_json::Error) -> Error {
+        Error::Corrupt {
+            instance: self.id.clone(),
+            key: key.to_owned(),
+            message: format!("does not serialize: {error}"),
+        }
+    }
+}
+
+fn mark_committed(inner: &mut Inner, seq: u64, result: Result<(), Error>) -> Vec<Waker> {
+    match result {
+        Err(error) => abort_locked(inner, error),
+        Ok(()) => {
+            inner.committed = inner.committed.max(seq);
+            let committed = inner.committed;
+            let mut wake = Vec::new();
+            inner.waiters.retain(|(s, waker)| {
+                if *s <= committed {
+                    wake.push(waker.clone());
+                    false
+                } else {
+                    true
+                }
+            });
+            if let Some(driver) = &inner.driver {
+                wake.push(driver.clone());
+            }
+            wake
+        }
+    }
+}
+
+fn abort_locked(inner: &mut Inner, error: Error) -> Vec<Waker> {
+    if inner.abort.is_none() {
+        inner.abort = Some(error);
+    }
+    inner.driver.iter().cloned().collect()
+}
+
+fn wake_all(wakers: Vec<Waker>) {
+    for waker in wakers {
+        waker.wake();
+    }
+}
+
+/// Appends `n` in decimal.
+pub(crate) fn push_number(out: &mut String, n: impl Into<u64>) {
+    use core::fmt::Write as _;
+    let _ = write!(out, "{}", n.into());
+}
+
+thread_local! {
+    /// The current scope (a fan-out item's key prefix), set around polls.
+    static SCOPE: Cell<Option<Arc<str>>> = const { Cell::new(None) };
+    /// The key of the step being polled.
+    static STEP: Cell<Option<Arc<str>>> = const { Cell::new(None) };
+    /// The address of the instance whose driver polls its body on this thread.
+    static DRIVING: Cell<usize> = const { Cell::new(0) };
+}
+
+pub(crate) fn current_scope() -> Option<Arc<str>> {
+    SCOPE.with(|cell| {
+        let scope = cell.take();
+        let copy = scope.clone();
+        cell.set(scope);
+        copy
+    })
+}
+
+pub(crate) fn current_step() -> Option<Arc<str>> {
+    STEP.with(|cell| {
+        let step = cell.take();
+        let copy = step.clone();
+        cell.set(step);
+        copy
+    })
+}
+
+/// Sets the current scope until dropped (also on panic).
+pub(crate) struct ScopeGuard(Option<Arc<str>>);
+
+impl ScopeGuard {
+    pub(crate) fn enter(scope: Option<Arc<str>>) -> Self {
+        ScopeGuard(SCOPE.replace(scope))
+    }
+}
+
+impl Drop for ScopeGuard {
+    fn drop(&mut self) {
+        SCOPE.set(self.0.take());
+    }
+}
+
+/// Sets the current step until dropped (also on panic).
+pub(crate) struct StepGuard(Option<Arc<str>>);
+
+impl StepGuard {
+    pub(crate) fn enter(step: Option<Arc<str>>) -> Self {
+        StepGuard(STEP.replace(step))
+    }
+}
+
+impl Drop for StepGuard {
+    fn drop(&mut self) {
+        STEP.set(self.0.take());
+    }
+}
+
+struct DriveGuard {
+    driving: usize,
+    _scope: ScopeGuard,
+    _step: StepGuard,
+}
+
+impl DriveGuard {
+    fn enter(shared: &Arc<Shared>) -> Self {
+        DriveGuard {
+            driving: DRIVING.replace(Arc::as_ptr(shared).addr()),
+            _scope: ScopeGuard::enter(None),
+            _step: StepGuard::enter(None),
+        }
+    }
+}
+
+impl Drop for DriveGuard {
+    fn drop(&mut self) {
+        DRIVING.set(self.driving);
+    }
+}
+
+fn panic_message(payload: &(dyn core::any::Any + Send)) -> String {
+    if let Some(message) = payload.downcast_ref::<&str>() {
+        (*message).to_owned()
+    } else if let Some(message) = payload.downcast_ref::<String>() {
+        message.clone()
+    } else {
+        "a panic without a message".to_owned()
+    }
+}
+
+/// How often the driver polls the body again in one poll after an inline commit.
+const INLINE_ROUNDS: usize = 64;
+
+/// Drives an instance's body: after every poll, the writes queued during it go to the
+/// journal as one batch. Once the body returns, its output is journaled with
+/// `Write::End`; the output (and its serialized form) comes back once committed.
+pub(crate) async fn drive<T: super::Journaled>(
+    shared: Arc<Shared>,
+    body: impl FnOnce() -> BoxFuture<T>,
+    failure: fn(&T) -> Option<String>,
+) -> Result<(T, Vec<u8>), Error> {
+    let outcome = run_body(&shared, body).await;
+    let (end, result) = match outcome {
+        Ok(output) => match serde_json::to_vec(&output) {
+            Ok(bytes) => {
+                let reason = failure(&output);
+                let status = if reason.is_some() {
+                    Status::Failed
+                } else {
+                    Status::Finished
+                };
+                let end = Write::End {
+                    instance: shared.id.clone(),
+                    status,
+                    output: Some(bytes.clone()),
+                    reason,
+                };
+                (end, Ok((output, bytes)))
+            }
+            Err(error) => {
+                let error = shared.unserializable("output", &error);
+                (parked(&shared, &error), Err(error))
+            }
+        },
+        Err(error) if error.parks() => (parked(&shared, &error), Err(error)),
+        Err(error) => return Err(error),
+    };
+    let seq = shared.enqueue(end);
+    shared.flush();
+    poll_fn(|cx| {
+        let mut inner = shared.lock();
+        if let Some(error) = inner.abort.take() {
+            return Poll::Ready(Err(error));
+        }
+        inner.driver = Some(cx.waker().clone());
+        drop(inner);
+        shared.poll_committed(seq, cx.waker()).map(Ok)
+    })
+    .await?;
+    result
+}
+
+fn parked(shared: &Shared, error: &Error) -> Write {
+    Write::End {
+        instance: shared.id.clone(),
+        status: Status::Parked,
+        output: None,
+        reason: Some(error.to_string()),
+    }
+}
+
+async fn run_body<T>(
+    shared: &Arc<Shared>,
+    body: impl FnOnce() -> BoxFuture<T>,
+) -> Result<T, Error> {
+    let panicked = |payload: Box<dyn core::any::Any + Send>| Error::Panicked {
+        instance: shared.id.clone(),
+        message: panic_message(&*payload),
+    };
+    let mut body = {
+        let _guard = DriveGuard::enter(shared);
+        catch_unwind(AssertUnwindSafe(body)).map_err(panicked)?
+    };
+    poll_fn(|cx| {
+        for _ in 0..INLINE_ROUNDS {
+            {
+                let mut inner = shared.lock();
+                if let Some(error) = inner.abort.take() {
+                    return Poll::Ready(Err(error));
+                }
+                if !inner
+                    .driver
+                    .as_ref()
+                    .is_some_and(|w| w.will_wake(cx.waker()))
+                {
+                    inner.driver = Some(cx.waker().clone());
+                }
+            }
+            let polled = {
+                let _guard = DriveGuard::enter(shared);
+                catch_unwind(AssertUnwindSafe(|| body.as_mut().poll(cx)))
+            };
+            match polled {
+                Err(payload) => return Poll::Ready(Err(panicked(payload))),
+                Ok(Poll::Ready(output)) => return Poll::Ready(Ok(output)),
+                Ok(Poll::Pending) => {}
+            }
+            if let Some(error) = shared.lock().abort.take() {
+                return Poll::Ready(Err(error));
+            }
+            if !shared.flush() {
+                return Poll::Pending;
+            }
+        }
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    })
+    .await
+}
