@@ -4,7 +4,6 @@
 use core::future::poll_fn;
 use core::task::{Poll, Waker};
 use std::cell::Cell;
-use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::Sender;
@@ -13,6 +12,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use serde::de::DeserializeOwned;
 
 use super::error::Error;
+use super::hash::FastMap;
 use super::journal::{Journal, Record, SignalRow, Status, Write};
 use super::step::BoxFuture;
 
@@ -75,11 +75,11 @@ pub(crate) struct Listening {
 
 /// The instance's state, behind the instance's mutex.
 pub(crate) struct Inner {
-    pub(crate) records: HashMap<String, Stored>,
+    pub(crate) records: FastMap<String, Stored>,
     /// Occurrence counters of steps and fan-outs: (scope, id).
-    pub(crate) steps: HashMap<(Option<Arc<str>>, &'static str), u32>,
+    pub(crate) steps: FastMap<(Option<Arc<str>>, &'static str), u32>,
     /// Occurrence counters of values taken through the context: their key's prefix.
-    pub(crate) values: HashMap<String, u32>,
+    pub(crate) values: FastMap<String, u32>,
     pub(crate) queue: Vec<Write>,
     /// The sequence number the batch being queued will get (flushed batches have less).
     pub(crate) next_seq: u64,
@@ -87,8 +87,8 @@ pub(crate) struct Inner {
     pub(crate) committed: u64,
     pub(crate) waiters: Vec<(u64, Waker)>,
     /// Signals sent to the instance: name -> (type name, payload).
-    pub(crate) signals: HashMap<String, (String, Vec<u8>)>,
-    pub(crate) listening: HashMap<String, Listening>,
+    pub(crate) signals: FastMap<String, (String, Vec<u8>)>,
+    pub(crate) listening: FastMap<String, Listening>,
     /// Set when the instance must end (a failed commit, a journal that does not fit).
     pub(crate) abort: Option<Error>,
     pub(crate) driver: Option<Waker>,
@@ -107,15 +107,15 @@ impl Shared {
             id,
             path,
             inner: Mutex::new(Inner {
-                records: HashMap::new(),
-                steps: HashMap::new(),
-                values: HashMap::new(),
+                records: FastMap::default(),
+                steps: FastMap::default(),
+                values: FastMap::default(),
                 queue: Vec::new(),
                 next_seq: 1,
                 committed: 0,
                 waiters: Vec::new(),
-                signals: HashMap::new(),
-                listening: HashMap::new(),
+                signals: FastMap::default(),
+                listening: FastMap::default(),
                 abort: None,
                 driver: None,
             }),
@@ -189,9 +189,13 @@ impl Shared {
                 false
             }
             _ => {
+                let mut writes = writes;
                 let result = self.path.journal.commit(&writes);
                 self.path.commits.fetch_add(1, Ordering::Relaxed);
                 let wake = mark_committed(&mut inner, seq, result.map_err(Error::Journal));
+                // The next batch reuses the buffer.
+                writes.clear();
+                inner.queue = writes;
                 drop(inner);
                 wake_all(wake);
                 true

@@ -1,9 +1,9 @@
 //! The in-memory journal, for tests.
 
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use super::hash::FastMap;
 use super::journal::{
     Created, InstanceRow, Journal, JournalError, Record, SignalAdded, SignalRow, Status, Write,
 };
@@ -31,12 +31,13 @@ pub struct MemoryJournal {
 
 #[derive(Default)]
 struct Store {
-    instances: HashMap<String, Stored>,
+    instances: FastMap<String, Stored>,
 }
 
 struct Stored {
     row: InstanceRow,
-    records: HashMap<String, Record>,
+    /// key -> (ok, type name, value): the instance id is not repeated.
+    records: FastMap<String, (bool, String, Vec<u8>)>,
     signals: Vec<SignalRow>,
 }
 
@@ -68,7 +69,7 @@ impl Journal for MemoryJournal {
                 row.status = Status::Running;
                 slot.insert(Stored {
                     row,
-                    records: HashMap::new(),
+                    records: FastMap::default(),
                     signals: Vec::new(),
                 });
                 Ok(Created::New)
@@ -89,7 +90,18 @@ impl Journal for MemoryJournal {
             .store()
             .instances
             .get(instance)
-            .map(|stored| stored.records.values().cloned().collect())
+            .map(|stored| {
+                let records = stored.records.iter();
+                records
+                    .map(|(key, (ok, type_name, value))| Record {
+                        instance: instance.to_owned(),
+                        key: key.clone(),
+                        ok: *ok,
+                        type_name: type_name.clone(),
+                        value: value.clone(),
+                    })
+                    .collect()
+            })
             .unwrap_or_default())
     }
 
@@ -122,7 +134,8 @@ impl Journal for MemoryJournal {
                     let stored = store.instances.get_mut(&record.instance);
                     let records = &mut stored.expect("checked above").records;
                     if !records.contains_key(&record.key) {
-                        records.insert(record.key.clone(), record.clone());
+                        let value = (record.ok, record.type_name.clone(), record.value.clone());
+                        records.insert(record.key.clone(), value);
                     }
                 }
                 Write::End {
@@ -174,7 +187,7 @@ impl Journal for MemoryJournal {
         let Some(stored) = store.instances.get_mut(instance) else {
             return Ok(false);
         };
-        stored.records.retain(|_, record| record.ok);
+        stored.records.retain(|_, (ok, _, _)| *ok);
         stored.row.status = Status::Running;
         stored.row.output = None;
         stored.row.reason = None;

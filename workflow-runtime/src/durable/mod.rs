@@ -27,6 +27,7 @@
 mod context;
 mod engine;
 mod error;
+mod hash;
 mod instance;
 pub mod journal;
 mod memory;

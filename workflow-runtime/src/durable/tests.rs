@@ -419,20 +419,15 @@ async fn a_buffered_payload_of_the_wrong_type_parks_the_instance() {
 }
 
 #[tokio::test]
-async fn a_signal_survives_a_restart() {
+async fn a_signal_sent_while_the_instance_is_down_is_delivered_after_the_restart() {
     let journal = MemoryJournal::new();
     let first = journal.clone();
     crash(move || async move {
         let engine = Engine::new(first);
         let _handle = engine.start("r-restart", review(0)).await.unwrap();
         tokio::time::sleep(Duration::from_millis(10)).await;
-        let approval = Approval { by: "cy".into() };
-        // Sent while the instance's process is down, after its checks.
-        drop(engine);
-        let engine = Engine::new(MemoryJournal::new());
-        drop(engine);
-        drop(approval);
     });
+    // Sent while no process runs the instance: buffered in the journal.
     let approval = Approval { by: "cy".into() };
     let engine = Engine::new(journal.clone());
     engine
@@ -994,4 +989,54 @@ async fn ten_thousand_instances_of_a_three_branch_fork_all_finish() {
         handle.result().await.unwrap();
     }
     assert_eq!(engine.commits(), 2000);
+}
+
+// What a durable step costs over a plain one (`cargo test --release -p workflow-runtime
+// --features durable -- --ignored --nocapture step_overhead`); prints, asserts nothing.
+struct Many;
+impl Workflow for Many {
+    const NAME: &'static str = "many";
+    const STEPS: &'static [&'static str] = &["0.each.0"];
+    type Args = (u32,);
+    type Output = u64;
+    fn run(ctx: Context, (n,): (u32,)) -> BoxFuture<u64> {
+        boxed(async move {
+            let mut sum = 0u64;
+            for i in 0..n {
+                sum += step(&ctx, "0.each.0", async move { u64::from(i) }).await;
+            }
+            sum
+        })
+    }
+}
+
+#[tokio::test]
+#[ignore = "a measurement"]
+async fn step_overhead() {
+    const N: u32 = 100_000;
+    let started = std::time::Instant::now();
+    let mut sum = 0u64;
+    for i in 0..N {
+        sum += std::hint::black_box(async move { u64::from(i) }).await;
+    }
+    let plain = started.elapsed();
+    let engine = Engine::new(MemoryJournal::new());
+    let started = std::time::Instant::now();
+    let durable = engine.run("many", Start::<Many>::new((N,))).await.unwrap();
+    let elapsed = started.elapsed();
+    assert_eq!(sum, durable);
+    let started = std::time::Instant::now();
+    for i in 0..1000 {
+        engine
+            .run(&format!("many-{i}"), Start::<Many>::new((100,)))
+            .await
+            .unwrap();
+    }
+    let short = started.elapsed();
+    eprintln!("1000 instances of 100 steps: {:?}/step", short / 100_000);
+    eprintln!(
+        "plain {:?}/step, durable {:?}/step ({N} sequential steps, MemoryJournal)",
+        plain / N,
+        elapsed / N
+    );
 }
