@@ -3,7 +3,7 @@
 //!
 //! Three checks run at the same time: the credit bureau, the income (fetch the payslips,
 //! then verify them) and the documents (collect them, then wait for a person to review
-//! them: a signal). Every step's result is journaled in SQLite under its compile-time
+//! them: a signal). Every step's result is journaled in `SQLite` under its compile-time
 //! id (`0.credit.0`, `0.income.1`, ...).
 //!
 //! The example runs itself as a worker process twice:
@@ -93,7 +93,9 @@ workflow! {
 
 fn main() {
     match std::env::args().nth(1).as_deref() {
-        Some("worker") => worker(&PathBuf::from(std::env::args().nth(2).expect("journal path"))),
+        Some("worker") => worker(&PathBuf::from(
+            std::env::args().nth(2).expect("journal path"),
+        )),
         _ => supervise(),
     }
 }
@@ -144,8 +146,16 @@ fn supervise() {
         println!("   {step}: {}", ran(step));
     }
     assert_eq!(ran("checking the credit"), 1, "a journaled step ran again");
-    assert_eq!(ran("fetching the payslips"), 1, "a journaled step ran again");
-    assert_eq!(ran("collecting the documents"), 1, "a journaled step ran again");
+    assert_eq!(
+        ran("fetching the payslips"),
+        1,
+        "a journaled step ran again"
+    );
+    assert_eq!(
+        ran("collecting the documents"),
+        1,
+        "a journaled step ran again"
+    );
     assert_eq!(ran("verifying the income"), 2, "the killed step runs again");
     assert!(log.iter().any(|l| l.contains("granted")));
     std::fs::remove_dir_all(&dir).ok();

@@ -161,3 +161,61 @@ impl<E: std::error::Error + 'static> std::error::Error for BranchError<E> {
         Some(&self.error)
     }
 }
+
+/// Journaled by `#[durable]` workflows as `[path, index, error]`. A path read back is
+/// interned: each distinct path is kept once for the process (paths are the
+/// workflows' branch paths, a set fixed at compile time).
+#[cfg(feature = "durable")]
+mod journaled {
+    use std::collections::HashSet;
+    use std::sync::{Mutex, PoisonError};
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::BranchError;
+
+    fn intern(path: String) -> &'static str {
+        static PATHS: Mutex<Option<HashSet<&'static str>>> = Mutex::new(None);
+        let mut paths = PATHS.lock().unwrap_or_else(PoisonError::into_inner);
+        let paths = paths.get_or_insert_with(HashSet::new);
+        if let Some(known) = paths.get(path.as_str()) {
+            return known;
+        }
+        let path: &'static str = Box::leak(path.into_boxed_str());
+        paths.insert(path);
+        path
+    }
+
+    impl<E: Serialize> Serialize for BranchError<E> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            (self.path, self.index, &self.error).serialize(serializer)
+        }
+    }
+
+    impl<'de, E: Deserialize<'de>> Deserialize<'de> for BranchError<E> {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            let (path, index, error) = <(String, Option<usize>, E)>::deserialize(deserializer)?;
+            Ok(BranchError {
+                path: intern(path),
+                index,
+                error,
+            })
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::BranchError;
+
+        #[test]
+        fn a_branch_error_round_trips_through_the_journal() {
+            let error = BranchError::new("documents.passport", "expired".to_owned()).at_index(2);
+            let bytes = serde_json::to_vec(&error).unwrap();
+            assert_eq!(bytes, br#"["documents.passport",2,"expired"]"#);
+            let back: BranchError<String> = serde_json::from_slice(&bytes).unwrap();
+            assert_eq!(back, error);
+            let again: BranchError<String> = serde_json::from_slice(&bytes).unwrap();
+            assert!(core::ptr::eq(back.path(), again.path()), "interned once");
+        }
+    }
+}

@@ -58,7 +58,7 @@ impl Layer {
         id: &str,
         fallible: bool,
         span: Span,
-        future: TokenStream,
+        future: &TokenStream,
     ) -> TokenStream {
         let ctx = &self.ctx;
         let k = super::located_at(k.clone(), span);
@@ -81,7 +81,6 @@ impl Layer {
     /// The closure that starts one item: `(scope, PAT)`, its eager step expressions,
     /// and its future polled in its scope.
     pub(crate) fn item(
-        &self,
         k: &TokenStream,
         pat: &Pat,
         eager: &TokenStream,
@@ -274,7 +273,7 @@ pub(crate) fn item(model: &Workflow<Syn<'_>>, body: &TokenStream) -> TokenStream
     };
     let failure = match &sig.output {
         ReturnType::Type(_, ty) if is_result(ty) => quote! {
-            fn failure(output: &Self::Output) -> #k::__private::Option<#k::__private::String> {
+            fn failure(output: &Self::Output) -> ::core::option::Option<::std::string::String> {
                 #k::__private::durable::failure_of(output)
             }
         },

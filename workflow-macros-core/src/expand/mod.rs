@@ -112,7 +112,10 @@ fn fallback(model: &Workflow<Syn<'_>>, errors: &[syn::Error]) -> TokenStream {
     // A durable workflow's callers use its starter `fn`: it is still written when its
     // signature allows, the errors in its body.
     if model.attributes.durable.is_some() && durable::has_context(model) {
-        let item = durable::item(model, &quote! { #(#errors)* ::core::panic!("the workflow did not compile") });
+        let item = durable::item(
+            model,
+            &quote! { #(#errors)* ::core::panic!("the workflow did not compile") },
+        );
         return quote! { #graph #item };
     }
     // An `async fn` even when the `async` was missing (that is one of the errors), so a
@@ -759,7 +762,7 @@ impl<'a, M: Mode> Expander<'a, M> {
                 };
                 let body = self.chain(&per_item, 0, &Input::None);
                 match &self.durable {
-                    Some(layer) => layer.item(k, pat, &eager, &body),
+                    Some(_) => durable::Layer::item(k, pat, &eager, &body),
                     None => quote! { |#pat| { #eager async move { #body } } },
                 }
             }
@@ -890,7 +893,7 @@ impl<'a, M: Mode> Expander<'a, M> {
                 // Durable: the step's outcome (a timeout's too) is journaled; each
                 // attempt of a retry is an occurrence of its own.
                 if let Some(layer) = &self.durable {
-                    future = layer.step(k, &task.id, question.is_some(), span, future);
+                    future = layer.step(k, &task.id, question.is_some(), span, &future);
                 }
                 if let Some(retry) = &modifiers.retry {
                     let (count, backoff) = (&retry.retries, &retry.backoff);

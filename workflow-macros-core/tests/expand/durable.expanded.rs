@@ -218,7 +218,7 @@ impl ::workflow_runtime::__private::durable::Workflow for __workflow_durable_loa
             __workflow_out
         })
     }
-    fn failure(output: &Self::Output) -> ::workflow_runtime::__private::Option<::workflow_runtime::__private::String> {
+    fn failure(output: &Self::Output) -> ::core::option::Option<::std::string::String> {
         ::workflow_runtime::__private::durable::failure_of(output)
     }
 }

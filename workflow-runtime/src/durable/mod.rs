@@ -31,11 +31,11 @@ mod hash;
 mod instance;
 pub mod journal;
 mod memory;
+#[cfg(feature = "sqlite")]
+mod sqlite;
 mod step;
 #[cfg(test)]
 mod tests;
-#[cfg(feature = "sqlite")]
-mod sqlite;
 
 pub use context::{Context, Signal, SignalTimeout, Sleep};
 pub use engine::{Engine, Handle, Start, Starter, Workflow};
@@ -44,8 +44,8 @@ pub use journal::{
     Created, InstanceRow, Journal, JournalError, Record, SignalAdded, SignalRow, Status, Write,
 };
 pub use memory::MemoryJournal;
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteJournal;
 pub use step::{BoxFuture, Journaled, Scope};
 #[doc(hidden)]
 pub use step::{Scoped, Step, boxed, failure_of, items, scoped, step, try_step};
-#[cfg(feature = "sqlite")]
-pub use sqlite::SqliteJournal;
