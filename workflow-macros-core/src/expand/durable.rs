@@ -128,8 +128,23 @@ fn ids(forks: &[Fork<Syn<'_>>], out: &mut Vec<String>) {
     }
 }
 
+/// Whether the signature can be a durable workflow's (the fallback then still writes
+/// its starter, so that callers get no second error): no generics, owned arguments, a
+/// named output, the context first.
+pub(crate) fn signature_fits(model: &Workflow<Syn<'_>>) -> bool {
+    let sig = &model.original.sig;
+    has_context(model)
+        && sig.generics.params.is_empty()
+        && sig.generics.where_clause.is_none()
+        && sig.inputs.iter().all(|arg| match arg {
+            FnArg::Typed(arg) => first_borrow(&arg.ty).is_none(),
+            FnArg::Receiver(_) => false,
+        })
+        && !matches!(&sig.output, ReturnType::Type(_, ty) if super::mentions_impl(ty))
+}
+
 /// Whether the first parameter is a name and a type: the context (`item` needs it).
-pub(crate) fn has_context(model: &Workflow<Syn<'_>>) -> bool {
+fn has_context(model: &Workflow<Syn<'_>>) -> bool {
     matches!(
         model.original.sig.inputs.first(),
         Some(FnArg::Typed(arg)) if matches!(&*arg.pat, Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none())
@@ -189,6 +204,7 @@ pub(crate) fn check(model: &Workflow<Syn<'_>>, cx: &Ctxt) {
             "write the type itself (a `Result<T, E>` of serde types)",
         );
     }
+    races(&model.forks, cx);
     for item in &input.body {
         if let Item::Fork(fork) = item
             && let Some(spawn) = fork.spawn
@@ -199,6 +215,29 @@ pub(crate) fn check(model: &Workflow<Syn<'_>>, cx: &Ctxt) {
                 "remove `#[spawn]`: a durable instance runs as a task of its own, and its \
                  branches run concurrently in it",
             );
+        }
+    }
+}
+
+/// `first`/`quorum` joins anywhere in the body: their decision is not journaled yet.
+fn races(forks: &[Fork<Syn<'_>>], cx: &Ctxt) {
+    for fork in forks {
+        if let Some(join) = &fork.join
+            && join.policy.races()
+        {
+            cx.error(
+                join.at,
+                "a `#[durable]` workflow cannot race its branches yet",
+                "write `join(...)`: the winners of `first`/`quorum` are not journaled yet, and a \
+                 replay could pick other winners",
+            );
+        }
+        for branch in &fork.branches {
+            for step in &branch.steps {
+                if let Step::Fork(inner) = step {
+                    races(core::slice::from_ref(inner), cx);
+                }
+            }
         }
     }
 }
@@ -301,7 +340,7 @@ pub(crate) fn item(model: &Workflow<Syn<'_>>, body: &TokenStream) -> TokenStream
             type Args = (#(#types,)*);
             type Output = #output;
 
-            #[allow(unused_mut, clippy::all)]
+            #[allow(unused_mut, unreachable_code, clippy::all)]
             fn run(
                 #ctx_local: #k::__private::durable::Context,
                 #args: Self::Args,

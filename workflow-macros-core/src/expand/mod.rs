@@ -111,7 +111,7 @@ fn fallback(model: &Workflow<Syn<'_>>, errors: &[syn::Error]) -> TokenStream {
     let graph = crate::constant::item(model);
     // A durable workflow's callers use its starter `fn`: it is still written when its
     // signature allows, the errors in its body.
-    if model.attributes.durable.is_some() && durable::has_context(model) {
+    if model.attributes.durable.is_some() && durable::signature_fits(model) {
         let item = durable::item(
             model,
             &quote! { #(#errors)* ::core::panic!("the workflow did not compile") },

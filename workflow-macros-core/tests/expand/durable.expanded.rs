@@ -113,7 +113,7 @@ impl ::workflow_runtime::__private::durable::Workflow for __workflow_durable_loa
     ];
     type Args = (u32, Vec<String>);
     type Output = Result<String, String>;
-    #[allow(unused_mut, clippy::all)]
+    #[allow(unused_mut, unreachable_code, clippy::all)]
     fn run(
         __workflow_ctx: ::workflow_runtime::__private::durable::Context,
         __workflow_args: Self::Args,
