@@ -971,7 +971,10 @@ async fn ten_thousand_instances_of_a_three_branch_fork_all_finish() {
         assert_eq!(handle.result().await, Ok(3 * i + 3));
     }
     let commits = engine.commits();
-    assert!(commits < u64::from(N) * 3 / 10, "{commits} commits");
+    // One transaction per step would be 40,000 (30,000 results, 10,000 outputs), one
+    // per poll 20,000; the committer merges the batches of instances queued together.
+    // Measured 204 on a quiet machine, 3,133 under a parallel build.
+    assert!(commits < u64::from(N), "{commits} commits");
     eprintln!("{N} instances of a 3-branch fork: {commits} commits");
 
     // Inline, each instance commits twice: its three results, its output.
