@@ -16,7 +16,7 @@
 //!    worker's stdin, as a reviewer's web form would call `engine.signal`).
 //!
 //! ```sh
-//! cargo run --example durable_loan
+//! cargo run -p workflow-example-durable --example durable_loan
 //! ```
 
 use std::io::{BufRead, BufReader, Write};
