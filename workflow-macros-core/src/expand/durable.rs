@@ -44,11 +44,6 @@ impl Layer {
         }
     }
 
-    /// The local holding `&Context`.
-    pub(crate) fn context(&self) -> &Ident {
-        &self.ctx
-    }
-
     /// A step's future, journaled under `id`: `try_step` for a step marked `?` (its
     /// `Err` is recorded as a failure, run again by a redrive). Reported at the step:
     /// an output that serde cannot journal is an error there.
@@ -253,21 +248,10 @@ fn receiver_error(cx: &Ctxt, at: Span) {
 
 /// The first `&` in a parameter's type, if any.
 fn first_borrow(ty: &Type) -> Option<Span> {
-    fn walk(tokens: TokenStream) -> Option<Span> {
-        for tree in tokens {
-            match tree {
-                proc_macro2::TokenTree::Punct(p) if p.as_char() == '&' => return Some(p.span()),
-                proc_macro2::TokenTree::Group(g) => {
-                    if let Some(at) = walk(g.stream()) {
-                        return Some(at);
-                    }
-                }
-                _ => {}
-            }
-        }
-        None
-    }
-    walk(quote! { #ty })
+    super::find_token(
+        ty,
+        |tt| matches!(tt, proc_macro2::TokenTree::Punct(p) if p.as_char() == '&'),
+    )
 }
 
 /// The whole output of a valid durable workflow: the marker type, its `Workflow` impl
@@ -327,9 +311,20 @@ pub(crate) fn item(model: &Workflow<Syn<'_>>, body: &TokenStream) -> TokenStream
     let inner_attrs = &input.inner_attrs;
     let args = Ident::new("__workflow_args", Span::mixed_site());
     let out = Ident::new("__workflow_out", Span::mixed_site());
-    let doc_name = format!("Starts the durable workflow `{display}` (see its `fn`).");
+    // The body owns the context (its `&Context` local is what the steps take) and the
+    // arguments.
+    let owned_body = super::typed_async(
+        k,
+        &out,
+        &quote! { Self::Output },
+        &quote! {
+            let #context_pat: #context_ty = #ctx_local;
+            let #ctx_local = &#context_name;
+            #body
+        },
+        Some(syn::Token![move](Span::call_site())),
+    );
     quote! {
-        #[doc = #doc_name]
         #[doc(hidden)]
         #[allow(non_camel_case_types)]
         #vis struct #marker;
@@ -347,15 +342,7 @@ pub(crate) fn item(model: &Workflow<Syn<'_>>, body: &TokenStream) -> TokenStream
             ) -> #k::__private::durable::BoxFuture<Self::Output> {
                 #(#inner_attrs)*
                 let (#(#pats,)*) = #args;
-                #k::__private::durable::boxed(async move {
-                    let #context_pat: #context_ty = #ctx_local;
-                    let #ctx_local = &#context_name;
-                    if let #k::__private::Some(#out) = #k::__private::returns::<Self::Output>() {
-                        return #out;
-                    }
-                    let #out: Self::Output = { #body };
-                    #out
-                })
+                #k::__private::durable::boxed(#owned_body)
             }
 
             #failure

@@ -221,17 +221,8 @@ impl<'a, M: Mode> Expander<'a, M> {
     /// its `return`s coerce to `ty` and `?` converts into it, as in the function's body
     /// (an async block's return type is otherwise inferred from its first `return`).
     pub(crate) fn typed_scope(&mut self, ty: &TokenStream, body: &TokenStream) -> TokenStream {
-        let k = self.krate();
         let out = self.ident("out");
-        quote! {
-            async {
-                if let #k::__private::Some(#out) = #k::__private::returns::<#ty>() {
-                    return #out;
-                }
-                let #out: #ty = { #body };
-                #out
-            }
-        }
+        typed_async(self.krate(), &out, ty, body, None)
     }
 
     pub(crate) fn ident(&mut self, what: &str) -> Ident {
@@ -515,20 +506,10 @@ impl<'a, M: Mode> Expander<'a, M> {
                     Policy::Quorum { .. } => quote! { quorum::<#winners, _, _, _> },
                     _ => quote! { first },
                 };
-                // Durable: the race's decision (its winners, or the failure that ended
-                // it) is journaled before the workflow acts on it, so that a replay,
-                // where every finished branch is ready at once, decides the same.
-                let (race, ctx) = match &self.durable {
-                    Some(layer) => {
-                        let (ctx, id) = (layer.context(), &fork.id);
-                        (quote! { durable::#race }, quote! { #ctx, #id, })
-                    }
-                    None => (race, TokenStream::new()),
-                };
                 let outcome = quote_spanned! {at_join=>
                     {
                         #(let mut #pinned = #k::__private::pin!(#joined_futures);)*
-                        #k_join::__private::#race(#ctx [#(#names),*], [#(#k::__private::racer(#pinned.as_mut())),*]).await
+                        #k_join::__private::#race([#(#names),*], [#(#k::__private::racer(#pinned.as_mut())),*]).await
                     }
                 };
                 if fallible {
@@ -1111,14 +1092,48 @@ fn scope_type(output: &ReturnType) -> Option<TokenStream> {
 }
 
 fn mentions_impl(ty: &Type) -> bool {
-    fn any_impl(tokens: TokenStream) -> bool {
-        tokens.into_iter().any(|tt| match tt {
-            proc_macro2::TokenTree::Ident(ident) => ident == "impl",
-            proc_macro2::TokenTree::Group(group) => any_impl(group.stream()),
-            _ => false,
+    find_token(
+        ty,
+        |tt| matches!(tt, proc_macro2::TokenTree::Ident(ident) if ident == "impl"),
+    )
+    .is_some()
+}
+
+/// The span of the first token of `ty` (groups searched inside) for which `is` holds.
+fn find_token(ty: &Type, is: impl Fn(&proc_macro2::TokenTree) -> bool + Copy) -> Option<Span> {
+    fn walk(
+        tokens: TokenStream,
+        is: impl Fn(&proc_macro2::TokenTree) -> bool + Copy,
+    ) -> Option<Span> {
+        tokens.into_iter().find_map(|tt| match tt {
+            proc_macro2::TokenTree::Group(group) => walk(group.stream(), is),
+            tt if is(&tt) => Some(tt.span()),
+            _ => None,
         })
     }
-    any_impl(quote::ToTokens::to_token_stream(ty))
+    walk(quote::ToTokens::to_token_stream(ty), is)
+}
+
+/// `body` as an async block (an `async move` one with `moves`) whose output is `ty`:
+/// its tail and its `return`s coerce to `ty` and `?` converts into it, as in a
+/// function's body (an async block's return type is otherwise inferred from its first
+/// `return`). `out` is a local of the block.
+fn typed_async(
+    k: &TokenStream,
+    out: &Ident,
+    ty: &TokenStream,
+    body: &TokenStream,
+    moves: Option<syn::Token![move]>,
+) -> TokenStream {
+    quote! {
+        async #moves {
+            if let #k::__private::Some(#out) = #k::__private::returns::<#ty>() {
+                return #out;
+            }
+            let #out: #ty = { #body };
+            #out
+        }
+    }
 }
 
 /// `tokens` with every span reported at `span`, name resolution unchanged. For generated

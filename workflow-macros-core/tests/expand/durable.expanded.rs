@@ -97,7 +97,6 @@ pub const LOAN_GRAPH: ::workflow_runtime::graph::Workflow = {
         )],
     )
 };
-///Starts the durable workflow `loan` (see its `fn`).
 #[doc(hidden)]
 #[allow(non_camel_case_types)]
 pub struct __workflow_durable_loan;
@@ -120,14 +119,14 @@ impl ::workflow_runtime::__private::durable::Workflow for __workflow_durable_loa
     ) -> ::workflow_runtime::__private::durable::BoxFuture<Self::Output> {
         let (id, files) = __workflow_args;
         ::workflow_runtime::__private::durable::boxed(async move {
-            let ctx: Context = __workflow_ctx;
-            let __workflow_ctx = &ctx;
             if let ::workflow_runtime::__private::Some(__workflow_out) =
                 ::workflow_runtime::__private::returns::<Self::Output>()
             {
                 return __workflow_out;
             }
             let __workflow_out: Self::Output = {
+                let ctx: Context = __workflow_ctx;
+                let __workflow_ctx = &ctx;
                 let (credit, income, review, scans) = ::workflow_runtime::__private::try_join!(
                     async {
                         let __workflow_output5 = {

@@ -60,71 +60,65 @@ fn keys(journal: &MemoryJournal, id: &str) -> Vec<String> {
     keys
 }
 
-/// A journal whose commits go through the committer thread, and take `self.1`
-/// microseconds each (an fsync's stand-in).
+/// A memory journal seen as one that does I/O: its commits go through the committer
+/// thread and take `delay_us` microseconds each (an fsync's stand-in), or, with
+/// `fails`, fail (inline, so the failure meets the step at once).
 #[derive(Clone, Default)]
-struct Deferred(MemoryJournal, u64);
+struct Wrapped {
+    inner: MemoryJournal,
+    delay_us: u64,
+    fails: bool,
+}
 
-impl Journal for Deferred {
-    fn create(&self, i: &super::InstanceRow) -> Result<super::Created, JournalError> {
-        self.0.create(i)
-    }
-    fn instance(&self, id: &str) -> Result<Option<super::InstanceRow>, JournalError> {
-        self.0.instance(id)
-    }
-    fn records(&self, i: &str) -> Result<Vec<super::Record>, JournalError> {
-        self.0.records(i)
-    }
-    fn signals(&self, i: &str) -> Result<Vec<super::SignalRow>, JournalError> {
-        self.0.signals(i)
-    }
-    fn commit(&self, batch: &[super::Write]) -> Result<(), JournalError> {
-        if self.1 > 0 {
-            std::thread::sleep(Duration::from_micros(self.1));
+impl Wrapped {
+    fn deferred(delay_us: u64) -> Self {
+        Wrapped {
+            delay_us,
+            ..Wrapped::default()
         }
-        self.0.commit(batch)
     }
-    fn unfinished(&self) -> Result<Vec<super::InstanceRow>, JournalError> {
-        self.0.unfinished()
-    }
-    fn add_signal(&self, s: &super::SignalRow) -> Result<super::SignalAdded, JournalError> {
-        self.0.add_signal(s)
-    }
-    fn redrive(&self, i: &str) -> Result<bool, JournalError> {
-        self.0.redrive(i)
+
+    fn failing() -> Self {
+        Wrapped {
+            fails: true,
+            ..Wrapped::default()
+        }
     }
 }
 
-/// A journal whose commits fail.
-struct Failing(MemoryJournal);
-
-impl Journal for Failing {
+impl Journal for Wrapped {
     fn create(&self, i: &super::InstanceRow) -> Result<super::Created, JournalError> {
-        self.0.create(i)
+        self.inner.create(i)
     }
     fn instance(&self, id: &str) -> Result<Option<super::InstanceRow>, JournalError> {
-        self.0.instance(id)
+        self.inner.instance(id)
     }
     fn records(&self, i: &str) -> Result<Vec<super::Record>, JournalError> {
-        self.0.records(i)
+        self.inner.records(i)
     }
     fn signals(&self, i: &str) -> Result<Vec<super::SignalRow>, JournalError> {
-        self.0.signals(i)
+        self.inner.signals(i)
     }
-    fn commit(&self, _: &[super::Write]) -> Result<(), JournalError> {
-        Err(JournalError::new("disk full"))
+    fn commit(&self, batch: &[super::Write]) -> Result<(), JournalError> {
+        if self.fails {
+            return Err(JournalError::new("disk full"));
+        }
+        if self.delay_us > 0 {
+            std::thread::sleep(Duration::from_micros(self.delay_us));
+        }
+        self.inner.commit(batch)
     }
     fn unfinished(&self) -> Result<Vec<super::InstanceRow>, JournalError> {
-        self.0.unfinished()
+        self.inner.unfinished()
     }
     fn add_signal(&self, s: &super::SignalRow) -> Result<super::SignalAdded, JournalError> {
-        self.0.add_signal(s)
+        self.inner.add_signal(s)
     }
     fn redrive(&self, i: &str) -> Result<bool, JournalError> {
-        self.0.redrive(i)
+        self.inner.redrive(i)
     }
     fn inline(&self) -> bool {
-        true
+        self.fails
     }
 }
 
@@ -312,7 +306,7 @@ async fn eight_steps_finishing_in_one_poll_are_one_commit() {
     // One commit for the eight results, one for the output.
     assert_eq!(engine.commits(), 2);
 
-    let engine = Engine::new(Deferred::default());
+    let engine = Engine::new(Wrapped::deferred(0));
     assert_eq!(engine.run("eight", Start::<Eight>::new(())).await, Ok(36));
     assert_eq!(engine.commits(), 2);
 }
@@ -886,7 +880,7 @@ async fn a_durable_sleep_deadline_survives_a_restart() {
 
 #[tokio::test]
 async fn a_failed_commit_ends_the_instance_with_a_journal_error() {
-    let engine = Engine::new(Failing(MemoryJournal::new()));
+    let engine = Engine::new(Wrapped::failing());
     let output = engine.run("fails", Start::<Eight>::new(())).await;
     assert_eq!(output, Err(Error::Journal(JournalError::new("disk full"))));
 }
@@ -957,7 +951,7 @@ impl Workflow for Three {
 #[tokio::test]
 async fn ten_thousand_instances_of_a_three_branch_fork_all_finish() {
     const N: u32 = 10_000;
-    let engine = Engine::new(Deferred(MemoryJournal::new(), 200));
+    let engine = Engine::new(Wrapped::deferred(200));
     let mut handles = Vec::new();
     for i in 0..N {
         handles.push(
