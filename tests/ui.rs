@@ -10,4 +10,5 @@ fn ui() {
     t.compile_fail("ui/types/*.rs");
     t.compile_fail("ui/policy/*.rs");
     t.compile_fail("ui/trace/*.rs");
+    t.compile_fail("ui/durable/*.rs");
 }

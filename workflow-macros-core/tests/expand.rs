@@ -90,13 +90,42 @@ fn expand_file(input: &Path) -> String {
     let mut tokens: TokenStream = "(::workflow_runtime)".parse().expect("a path");
     tokens.extend(workflow);
     let expanded = expand::workflow(tokens);
-    let file = syn::parse2::<syn::File>(expanded.clone()).unwrap_or_else(|e| {
+    let mut file = syn::parse2::<syn::File>(expanded.clone()).unwrap_or_else(|e| {
         panic!(
             "{}: the expansion is not a Rust file ({e}):\n{expanded}",
             shown(input)
         )
     });
+    open_gates(&mut file, input);
     rustfmt(&prettyplease::unparse(&file), input)
+}
+
+/// Writes the items of each `__private::durable_gate! { .. }` in its place, as the
+/// runtime's gate does when its `durable` feature is on (it is, for every user of
+/// `#[durable]` whose workflow compiles), so the snapshot shows the items themselves.
+fn open_gates(file: &mut syn::File, input: &Path) {
+    let items = std::mem::take(&mut file.items);
+    for item in items {
+        match item {
+            syn::Item::Macro(gate)
+                if gate
+                    .mac
+                    .path
+                    .segments
+                    .last()
+                    .is_some_and(|last| last.ident == "durable_gate") =>
+            {
+                let inner = syn::parse2::<syn::File>(gate.mac.tokens).unwrap_or_else(|e| {
+                    panic!(
+                        "{}: a durable gate's items do not parse ({e})",
+                        shown(input)
+                    )
+                });
+                file.items.extend(inner.items);
+            }
+            other => file.items.push(other),
+        }
+    }
 }
 
 /// `text` formatted by the toolchain's `rustfmt` with `tests/expand/rustfmt.toml`.

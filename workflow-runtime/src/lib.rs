@@ -151,6 +151,29 @@ pub mod __private {
         };
     }
     pub use __workflow_traced as traced;
+
+    /// What a `#[durable]` workflow expands to: its items, when durable workflows are
+    /// compiled in.
+    #[cfg(feature = "durable")]
+    #[macro_export]
+    #[doc(hidden)]
+    macro_rules! __workflow_durable_gate {
+        ($($item:tt)*) => { $($item)* };
+    }
+
+    /// What a `#[durable]` workflow expands to: one error that says how to turn durable
+    /// workflows on (its items would only add errors at every path they name).
+    #[cfg(not(feature = "durable"))]
+    #[macro_export]
+    #[doc(hidden)]
+    macro_rules! __workflow_durable_gate {
+        ($($item:tt)*) => {
+            ::core::compile_error!(
+                "`#[durable]` needs the `durable` feature of `workflow-runtime` (or `sqlite`, which adds the embedded journal)\n= help: write `workflow-runtime = { version = \"0.1\", features = [\"sqlite\"] }` in Cargo.toml, or remove `#[durable]`"
+            );
+        };
+    }
+    pub use __workflow_durable_gate as durable_gate;
     pub use core::convert::Infallible;
     pub use core::future::{Future, IntoFuture};
     pub use core::pin::pin;

@@ -91,6 +91,14 @@ impl Layer {
     }
 }
 
+/// `item` behind the runtime's `durable_gate!`: written as it is when the runtime has
+/// its `durable` feature; otherwise one error on `#[durable]` that names the feature,
+/// instead of an error at every path into `__private::durable`.
+pub(crate) fn gated(model: &Workflow<Syn<'_>>, at: Span, item: &TokenStream) -> TokenStream {
+    let k = super::located_at(model.original.krate.clone(), at);
+    quote_spanned! {at=> #k::__private::durable_gate! { #item } }
+}
+
 /// The id of a fan-out branch's items: its first step's id without the step index
 /// (`0.files.0` -> `0.files`).
 pub(crate) fn fan_out_id(branch: &Branch<Syn<'_>>) -> String {

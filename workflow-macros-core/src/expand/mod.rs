@@ -75,8 +75,8 @@ pub fn workflow(tokens: TokenStream) -> TokenStream {
         Some(_) => Expander::new(&model, &traced).workflow(),
     };
     let graph = crate::constant::item(&model);
-    if model.attributes.durable.is_some() {
-        let item = durable::item(&model, &body);
+    if let Some(at) = model.attributes.durable {
+        let item = durable::gated(&model, at, &durable::item(&model, &body));
         return quote! { #graph #item };
     }
     let parse::Input {
@@ -111,11 +111,14 @@ fn fallback(model: &Workflow<Syn<'_>>, errors: &[syn::Error]) -> TokenStream {
     let graph = crate::constant::item(model);
     // A durable workflow's callers use its starter `fn`: it is still written when its
     // signature allows, the errors in its body.
-    if model.attributes.durable.is_some() && durable::signature_fits(model) {
+    if let Some(at) = model.attributes.durable
+        && durable::signature_fits(model)
+    {
         let item = durable::item(
             model,
             &quote! { #(#errors)* ::core::panic!("the workflow did not compile") },
         );
+        let item = durable::gated(model, at, &item);
         return quote! { #graph #item };
     }
     // An `async fn` even when the `async` was missing (that is one of the errors), so a
