@@ -12,20 +12,21 @@
 //!    the documents are journaled; the verification is lost mid-way.
 //! 2. The second worker recovers the instance: the finished checks are not run again
 //!    (their results come from the journal), the verification runs again, and the
-//!    reviewer's approval arrives as a signal (this process types `approve` on the
-//!    worker's stdin, as a reviewer's web form would call `engine.signal`).
+//!    reviewer's approval arrives as a signal from another process: this one opens
+//!    the same journal in an engine of its own and calls `engine.signal`, as a
+//!    reviewer's web form would; the worker's engine picks the signal up from the
+//!    journal (`Engine::poll_signals_every`).
 //!
 //! ```sh
 //! cargo run -p workflow-example-durable --example durable_loan
 //! ```
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Stdio};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use tokio::io::AsyncBufReadExt;
 use workflow_runtime::durable::{Context, Engine, SqliteJournal};
 use workflow_runtime::{BranchError, workflow};
 
@@ -124,11 +125,10 @@ fn supervise() {
 
     println!("== worker 2: recovers loan-42 from the journal; the reviewer approves");
     let (mut child, lines) = spawn_worker(&journal);
-    let mut stdin = child.stdin.take().expect("the worker's stdin");
     for line in lines.lines().map_while(Result::ok) {
         println!("   worker 2 | {line}");
-        if line.contains("waiting for the review") {
-            writeln!(stdin, "approve").expect("approve the review");
+        if line.contains("wait for a reviewer") {
+            approve(&journal);
         }
         log.push(line);
     }
@@ -161,11 +161,31 @@ fn supervise() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// The reviewer's web form, in this process: an engine of its own on the worker's
+/// journal sends the `review` signal to `loan-42`.
+fn approve(journal: &Path) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    runtime.block_on(async {
+        let engine = Engine::new(SqliteJournal::open(journal).expect("open the journal"));
+        let review = Review {
+            approved: true,
+            reviewer: "Grace".to_owned(),
+        };
+        engine
+            .signal("loan-42", "review", &review)
+            .await
+            .expect("signal the review");
+        println!("   reviewer | approved loan-42 (a signal from another process)");
+    });
+}
+
 fn spawn_worker(journal: &Path) -> (Child, BufReader<ChildStdout>) {
     let mut child = Command::new(std::env::current_exe().expect("this program"))
         .arg("worker")
         .arg(journal)
-        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
         .expect("start a worker");
@@ -173,12 +193,13 @@ fn spawn_worker(journal: &Path) -> (Child, BufReader<ChildStdout>) {
     (child, stdout)
 }
 
-/// One worker process: opens the journal, resumes what is unfinished, starts
-/// `loan-42` (or attaches to it: the id is an idempotency key), and forwards the
-/// reviewer's `approve` from stdin as the `review` signal.
+/// One worker process: opens the journal, resumes what is unfinished, and starts
+/// `loan-42` (or attaches to it: the id is an idempotency key). The reviewer's signal
+/// comes from another process through the journal.
 #[tokio::main]
 async fn worker(journal: &Path) {
-    let engine = Engine::new(SqliteJournal::open(journal).expect("open the journal"));
+    let engine = Engine::new(SqliteJournal::open(journal).expect("open the journal"))
+        .poll_signals_every(Duration::from_millis(50));
     engine.register(loan);
     let resumed = engine.recover().await.expect("recover");
     if !resumed.is_empty() {
@@ -189,24 +210,6 @@ async fn worker(journal: &Path) {
         applicant: "Ada".to_owned(),
     };
     let handle = engine.start("loan-42", loan(app)).await.expect("start");
-    let reviewer = engine.clone();
-    tokio::spawn(async move {
-        println!("waiting for the review (type `approve`)");
-        let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
-        while let Ok(Some(line)) = lines.next_line().await {
-            if line.trim() == "approve" {
-                let review = Review {
-                    approved: true,
-                    reviewer: "Grace".to_owned(),
-                };
-                reviewer
-                    .signal("loan-42", "review", &review)
-                    .await
-                    .expect("signal the review");
-                return;
-            }
-        }
-    });
     match handle.result().await.expect("the instance") {
         Ok(decision) => println!("{decision}"),
         Err(failure) => println!("failed: {failure}"),

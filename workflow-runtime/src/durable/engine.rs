@@ -6,6 +6,7 @@ use std::any::Any;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use super::context::{Context, fnv};
 use super::error::Error;
@@ -262,7 +263,24 @@ struct Core {
     path: Arc<CommitPath>,
     workflows: Mutex<HashMap<&'static str, Resume>>,
     running: Mutex<HashMap<String, Running>>,
+    signals: Mutex<SignalPoll>,
 }
+
+/// Where the engine's poll for signals sent by other processes stands.
+struct SignalPoll {
+    /// The journal's cursor after the last signal read. Read first when the engine is
+    /// made, before it loads any instance (which reads its signals then): no signal is
+    /// missed between the two reads, and one stored in between is delivered twice at
+    /// most (the first of a name counts).
+    cursor: u64,
+    /// How long the poll sleeps between two reads.
+    every: Duration,
+    /// Whether the poll's task runs.
+    started: bool,
+}
+
+/// How often an engine reads the signals other processes sent, by default.
+const SIGNAL_POLL: Duration = Duration::from_millis(250);
 
 /// Runs durable workflow instances on a [`Journal`]: starts them under the caller's
 /// instance id, resumes them after a restart, sends them signals.
@@ -316,6 +334,8 @@ impl Engine {
     /// If the committer thread cannot be started.
     pub fn new<J: Journal>(journal: J) -> Engine {
         let journal: Arc<dyn Journal> = Arc::new(journal);
+        // A journal that cannot say where its signals end is read from their start.
+        let cursor = journal.signals_after(None).map_or(0, |(_, end)| end);
         let inline = journal.inline();
         let commits = Arc::new(AtomicU64::new(0));
         let tx = if inline {
@@ -341,8 +361,34 @@ impl Engine {
                 journal,
                 workflows: Mutex::new(HashMap::new()),
                 running: Mutex::new(HashMap::new()),
+                signals: Mutex::new(SignalPoll {
+                    cursor,
+                    every: SIGNAL_POLL,
+                    started: false,
+                }),
             }),
         }
+    }
+
+    /// How often the engine reads the journal for signals that other processes sent to
+    /// the instances it runs (250 ms unless set): such a signal completes its wait
+    /// within about this long. A signal sent through this engine completes the wait at
+    /// once. The engine reads only while one of its instances waits for a signal, and
+    /// then one query for all of them. A journal whose commits are inline
+    /// ([`Journal::inline`], as [`MemoryJournal`](super::MemoryJournal)) lives in one
+    /// process and is not polled.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use workflow_runtime::durable::{Engine, MemoryJournal};
+    ///
+    /// let engine = Engine::new(MemoryJournal::new()).poll_signals_every(Duration::from_millis(50));
+    /// # let _ = engine;
+    /// ```
+    #[must_use]
+    pub fn poll_signals_every(self, every: Duration) -> Engine {
+        lock(&self.core.signals).every = every.max(Duration::from_millis(1));
+        self
     }
 
     /// Runs a journal call: at once for an inline journal, on tokio's blocking pool for
@@ -577,21 +623,7 @@ impl Engine {
             SignalAdded::UnknownInstance => return Err(Error::UnknownInstance(id.to_owned())),
         }
         if let Some(shared) = shared {
-            let wakers = {
-                let mut inner = shared.lock();
-                inner
-                    .signals
-                    .entry(row.name)
-                    .or_insert((row.type_name, row.payload));
-                inner
-                    .listening
-                    .get_mut(name)
-                    .map(|listening| core::mem::take(&mut listening.wakers))
-                    .unwrap_or_default()
-            };
-            for waker in wakers {
-                waker.wake();
-            }
+            deliver(&shared, row);
         }
         Ok(())
     }
@@ -695,13 +727,20 @@ impl Engine {
         }
     }
 
-    /// Spawns the instance's task.
+    /// Spawns the instance's task (and the signal poll's, with the first instance).
     fn launch<W: Workflow>(
         &self,
         shared: Arc<Shared>,
         slot: Arc<Slot>,
         args: W::Args,
     ) -> Handle<W::Output> {
+        if !self.core.path.inline {
+            let mut poll = lock(&self.core.signals);
+            if !poll.started {
+                poll.started = true;
+                tokio::spawn(poll_signals(Arc::downgrade(&self.core)));
+            }
+        }
         let handle = handle(&shared.id, &slot);
         let engine = self.clone();
         tokio::spawn(async move {
@@ -722,6 +761,69 @@ impl Engine {
         {
             running.remove(&shared.id);
         }
+    }
+}
+
+/// Stores `row` in the instance's signals (the first of a name stays) and wakes its
+/// waits for it.
+fn deliver(shared: &Shared, row: SignalRow) {
+    let wakers = {
+        let mut inner = shared.lock();
+        let wakers = inner
+            .listening
+            .get_mut(&row.name)
+            .map(|listening| core::mem::take(&mut listening.wakers))
+            .unwrap_or_default();
+        inner
+            .signals
+            .entry(row.name)
+            .or_insert((row.type_name, row.payload));
+        wakers
+    };
+    for waker in wakers {
+        waker.wake();
+    }
+}
+
+/// The engine's poll for signals sent by other processes: while one of its instances
+/// waits for a signal, it reads the journal's new signals every `every` and delivers
+/// those of the instances running here. It ends when the engine is gone. A failed
+/// read is tried again at the next tick (the cursor stays, nothing is skipped).
+async fn poll_signals(core: std::sync::Weak<Core>) {
+    loop {
+        let Some(every) = core.upgrade().map(|core| lock(&core.signals).every) else {
+            return;
+        };
+        tokio::time::sleep(every).await;
+        let Some(strong) = core.upgrade() else {
+            return;
+        };
+        let waiting = lock(&strong.running)
+            .values()
+            .any(|running| !running.shared.lock().listening.is_empty());
+        if !waiting {
+            continue;
+        }
+        let cursor = lock(&strong.signals).cursor;
+        let journal = Arc::clone(&strong.journal);
+        drop(strong);
+        let Ok(Ok((rows, next))) =
+            tokio::task::spawn_blocking(move || journal.signals_after(Some(cursor))).await
+        else {
+            continue;
+        };
+        let Some(strong) = core.upgrade() else {
+            return;
+        };
+        for row in rows {
+            let shared = lock(&strong.running)
+                .get(&row.instance)
+                .map(|running| Arc::clone(&running.shared));
+            if let Some(shared) = shared {
+                deliver(&shared, row);
+            }
+        }
+        lock(&strong.signals).cursor = next;
     }
 }
 

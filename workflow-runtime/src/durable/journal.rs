@@ -183,6 +183,12 @@ pub trait Journal: Send + Sync + 'static {
     /// Every instance whose status is `Running`.
     fn unfinished(&self) -> Result<Vec<InstanceRow>, JournalError>;
 
+    /// The signals stored after `cursor` (by this process or any other), in the order
+    /// they were stored, and the cursor to pass next time; `None` reads from the
+    /// current end (no signal, and the cursor of the end). An engine polls this for the
+    /// signals other processes send to the instances it runs.
+    fn signals_after(&self, cursor: Option<u64>) -> Result<(Vec<SignalRow>, u64), JournalError>;
+
     /// Stores a signal for an instance.
     fn add_signal(&self, signal: &SignalRow) -> Result<SignalAdded, JournalError>;
 

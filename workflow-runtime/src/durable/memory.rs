@@ -32,6 +32,8 @@ pub struct MemoryJournal {
 #[derive(Default)]
 struct Store {
     instances: FastMap<String, Stored>,
+    /// Every signal stored, in order (`signals_after`'s cursor is an index here).
+    log: Vec<SignalRow>,
 }
 
 struct Stored {
@@ -170,6 +172,15 @@ impl Journal for MemoryJournal {
         Ok(rows)
     }
 
+    fn signals_after(&self, cursor: Option<u64>) -> Result<(Vec<SignalRow>, u64), JournalError> {
+        let store = self.store();
+        let end = store.log.len();
+        let from = cursor.map_or(end, |cursor| {
+            usize::try_from(cursor).unwrap_or(end).min(end)
+        });
+        Ok((store.log[from..].to_vec(), end as u64))
+    }
+
     fn add_signal(&self, signal: &SignalRow) -> Result<SignalAdded, JournalError> {
         let mut store = self.store();
         let Some(stored) = store.instances.get_mut(&signal.instance) else {
@@ -179,6 +190,7 @@ impl Journal for MemoryJournal {
             return Ok(SignalAdded::Duplicate);
         }
         stored.signals.push(signal.clone());
+        store.log.push(signal.clone());
         Ok(SignalAdded::Added)
     }
 

@@ -228,6 +228,23 @@ impl SqliteJournal {
     }
 }
 
+impl SqliteJournal {
+    /// `signal` if `stored` is its checksum; a damaged signal is an error, never dropped.
+    fn checked_signal(&self, signal: SignalRow, stored: i64) -> Result<SignalRow, JournalError> {
+        if stored == signal_checksum(&signal) {
+            Ok(signal)
+        } else {
+            Err(JournalError::new(format!(
+                "sqlite journal {}: signal {:?} of instance {:?} is damaged \
+                 (its checksum does not match its bytes)",
+                self.path.display(),
+                signal.name,
+                signal.instance
+            )))
+        }
+    }
+}
+
 impl Journal for SqliteJournal {
     fn create(&self, instance: &InstanceRow) -> Result<Created, JournalError> {
         let e = |error| self.error(&format!("create instance {:?}", instance.id), &error);
@@ -354,19 +371,50 @@ impl Journal for SqliteJournal {
             .and_then(Iterator::collect::<Result<Vec<_>, _>>)
             .map_err(e)?;
         rows.into_iter()
-            .map(|(signal, stored)| {
-                if stored == signal_checksum(&signal) {
-                    Ok(signal)
-                } else {
-                    Err(JournalError::new(format!(
-                        "sqlite journal {}: signal {:?} of instance {instance:?} is damaged \
-                         (its checksum does not match its bytes)",
-                        self.path.display(),
-                        signal.name
-                    )))
-                }
-            })
+            .map(|(signal, stored)| self.checked_signal(signal, stored))
             .collect()
+    }
+
+    fn signals_after(&self, cursor: Option<u64>) -> Result<(Vec<SignalRow>, u64), JournalError> {
+        let e = |error| self.error("read the signals sent since the last poll", &error);
+        let reader = self.reader();
+        // Writers are serialized (one write transaction at a time on the file), and no
+        // signal is ever deleted, so a later commit always has a larger rowid.
+        let Some(cursor) = cursor else {
+            let end: i64 = reader
+                .prepare_cached("SELECT COALESCE(MAX(rowid), 0) FROM signals")
+                .and_then(|mut statement| statement.query_row([], |row| row.get(0)))
+                .map_err(e)?;
+            return Ok((Vec::new(), u64::try_from(end).unwrap_or(0)));
+        };
+        let mut statement = reader
+            .prepare_cached(
+                "SELECT rowid, instance, name, type_name, payload, checksum FROM signals
+                 WHERE rowid > ?1 ORDER BY rowid",
+            )
+            .map_err(e)?;
+        let rows = statement
+            .query_map([i64::try_from(cursor).unwrap_or(i64::MAX)], |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    SignalRow {
+                        instance: row.get(1)?,
+                        name: row.get(2)?,
+                        type_name: row.get(3)?,
+                        payload: row.get(4)?,
+                    },
+                    row.get::<_, i64>(5)?,
+                ))
+            })
+            .and_then(Iterator::collect::<Result<Vec<_>, _>>)
+            .map_err(e)?;
+        let mut next = cursor;
+        let mut signals = Vec::with_capacity(rows.len());
+        for (rowid, signal, stored) in rows {
+            next = next.max(u64::try_from(rowid).unwrap_or(0));
+            signals.push(self.checked_signal(signal, stored)?);
+        }
+        Ok((signals, next))
     }
 
     fn commit(&self, batch: &[Write]) -> Result<(), JournalError> {

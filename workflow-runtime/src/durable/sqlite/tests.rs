@@ -693,3 +693,33 @@ fn commit_rate() {
         );
     }
 }
+
+#[test]
+fn signals_after_reads_what_any_connection_stored_since_the_cursor() {
+    let dir = TempDir::new("signals-after");
+    let reader = open(&dir.file());
+    let writer = open(&dir.file());
+    writer.create(&instance("a")).unwrap();
+    writer.create(&instance("b")).unwrap();
+    assert_eq!(reader.signals_after(None).unwrap(), (Vec::new(), 0));
+    writer.add_signal(&signal("a", "review", b"1")).unwrap();
+    let (none, end) = reader.signals_after(None).unwrap();
+    assert!(none.is_empty(), "None reads from the end");
+    assert_eq!(reader.signals_after(Some(end)).unwrap(), (Vec::new(), end));
+    writer.add_signal(&signal("b", "review", b"2")).unwrap();
+    writer.add_signal(&signal("a", "payment", b"3")).unwrap();
+    // A duplicate adds nothing, so it is not read again.
+    writer.add_signal(&signal("b", "review", b"4")).unwrap();
+    let (read, next) = reader.signals_after(Some(end)).unwrap();
+    assert_eq!(
+        read,
+        vec![signal("b", "review", b"2"), signal("a", "payment", b"3")]
+    );
+    assert!(next > end);
+    assert_eq!(
+        reader.signals_after(Some(next)).unwrap(),
+        (Vec::new(), next)
+    );
+    let (all, _) = reader.signals_after(Some(0)).unwrap();
+    assert_eq!(all.len(), 3, "{all:?}");
+}
