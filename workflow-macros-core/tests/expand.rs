@@ -100,31 +100,48 @@ fn expand_file(input: &Path) -> String {
     rustfmt(&prettyplease::unparse(&file), input)
 }
 
-/// Writes the items of each `__private::durable_gate! { .. }` in its place, as the
-/// runtime's gate does when its `durable` feature is on (it is, for every user of
-/// `#[durable]` whose workflow compiles), so the snapshot shows the items themselves.
+/// Writes the items behind each of the runtime's feature gates in their place, as the
+/// gates do when their features are on (`durable_gate! { items }`, `traced_gate! {
+/// { items } { stub } }`, `tokio_gate! { "#[timeout]" { items } { stub } }`), so the
+/// snapshot shows the items themselves.
 fn open_gates(file: &mut syn::File, input: &Path) {
     let items = std::mem::take(&mut file.items);
     for item in items {
-        match item {
-            syn::Item::Macro(gate)
-                if gate
-                    .mac
-                    .path
-                    .segments
-                    .last()
-                    .is_some_and(|last| last.ident == "durable_gate") =>
-            {
-                let inner = syn::parse2::<syn::File>(gate.mac.tokens).unwrap_or_else(|e| {
-                    panic!(
-                        "{}: a durable gate's items do not parse ({e})",
-                        shown(input)
-                    )
-                });
-                file.items.extend(inner.items);
+        let syn::Item::Macro(gate) = &item else {
+            file.items.push(item);
+            continue;
+        };
+        let name = gate
+            .mac
+            .path
+            .segments
+            .last()
+            .map(|last| last.ident.to_string());
+        let tokens = match name.as_deref() {
+            Some("durable_gate") => gate.mac.tokens.clone(),
+            Some("traced_gate" | "tokio_gate") => gate
+                .mac
+                .tokens
+                .clone()
+                .into_iter()
+                .find_map(|tree| match tree {
+                    proc_macro2::TokenTree::Group(group) => Some(group.stream()),
+                    _ => None,
+                })
+                .unwrap_or_else(|| panic!("{}: a feature gate without its items", shown(input))),
+            _ => {
+                file.items.push(item);
+                continue;
             }
-            other => file.items.push(other),
-        }
+        };
+        let mut inner = syn::parse2::<syn::File>(tokens).unwrap_or_else(|e| {
+            panic!(
+                "{}: a feature gate's items do not parse ({e})",
+                shown(input)
+            )
+        });
+        open_gates(&mut inner, input);
+        file.items.extend(inner.items);
     }
 }
 

@@ -131,26 +131,53 @@ pub mod __private {
     #[cfg(feature = "tracing")]
     pub use tracing::{self, Instrument};
 
-    /// What `#[traced]` expands to first: nothing when tracing is compiled in.
+    /// What a `#[traced]` workflow expands to: `{ item } { stub }`, the item when
+    /// tracing is compiled in.
     #[cfg(feature = "tracing")]
     #[macro_export]
     #[doc(hidden)]
-    macro_rules! __workflow_traced {
-        () => {};
+    macro_rules! __workflow_traced_gate {
+        ({ $($item:tt)* } { $($stub:tt)* }) => { $($item)* };
     }
 
-    /// What `#[traced]` expands to first: an error that says how to turn tracing on.
+    /// What a `#[traced]` workflow expands to without tracing: one error that says how
+    /// to turn it on, and the workflow's signature (so its callers get no error).
     #[cfg(not(feature = "tracing"))]
     #[macro_export]
     #[doc(hidden)]
-    macro_rules! __workflow_traced {
-        () => {
+    macro_rules! __workflow_traced_gate {
+        ({ $($item:tt)* } { $($stub:tt)* }) => {
             ::core::compile_error!(
                 "`#[traced]` needs the `tracing` feature of `workflow-runtime`, which is on by default\n= help: add \"tracing\" to workflow-runtime's features in Cargo.toml, or remove `#[traced]`"
             );
+            $($stub)*
         };
     }
-    pub use __workflow_traced as traced;
+    pub use __workflow_traced_gate as traced_gate;
+
+    /// What a workflow with `#[timeout]`, `#[retry]` or `#[spawn]` expands to:
+    /// `"#[name]" { item } { stub }`, the item when tokio is compiled in.
+    #[cfg(feature = "tokio")]
+    #[macro_export]
+    #[doc(hidden)]
+    macro_rules! __workflow_tokio_gate {
+        ($what:literal { $($item:tt)* } { $($stub:tt)* }) => { $($item)* };
+    }
+
+    /// Without tokio: one error on the first modifier that needs it, and the
+    /// workflow's signature.
+    #[cfg(not(feature = "tokio"))]
+    #[macro_export]
+    #[doc(hidden)]
+    macro_rules! __workflow_tokio_gate {
+        ($what:literal { $($item:tt)* } { $($stub:tt)* }) => {
+            ::core::compile_error!(::core::concat!(
+                "`", $what, "` needs the `tokio` feature of `workflow-runtime` (its timers and tasks), which is on by default\n= help: add \"tokio\" to workflow-runtime's features in Cargo.toml, or remove `", $what, "`"
+            ));
+            $($stub)*
+        };
+    }
+    pub use __workflow_tokio_gate as tokio_gate;
 
     /// What a `#[durable]` workflow expands to: its items, when durable workflows are
     /// compiled in.

@@ -76,7 +76,8 @@ pub fn workflow(tokens: TokenStream) -> TokenStream {
     };
     let graph = crate::constant::item(&model);
     if let Some(at) = model.attributes.durable {
-        let item = durable::gated(&model, at, &durable::item(&model, &body));
+        let item = feature_gates(&model, durable::item(&model, &body), &TokenStream::new());
+        let item = durable::gated(&model, at, &item);
         return quote! { #graph #item };
     }
     let parse::Input {
@@ -87,26 +88,60 @@ pub fn workflow(tokens: TokenStream) -> TokenStream {
         ..
     } = &input;
     let attrs = attrs.iter().filter(|attr| !model::is_mode(attr));
-    quote! {
-        #graph
+    let item = quote! {
         #(#attrs)*
         #vis #sig {
             #(#inner_attrs)*
             #body
         }
+    };
+    let item = feature_gates(&model, item, &stub(&model, &[]));
+    quote! { #graph #item }
+}
+
+/// `item` behind the runtime's gates for the features it needs: `tokio` for the first
+/// `#[timeout]`, `#[retry]` or `#[spawn]`, `tracing` for `#[traced]`. With the feature
+/// on, a gate writes `item`; with it off, one error on the attribute that names the
+/// feature, and `stub` instead of `item` (so callers get no second error).
+fn feature_gates(model: &Workflow<Syn<'_>>, item: TokenStream, stub: &TokenStream) -> TokenStream {
+    let mut item = item;
+    if let Some((at, what)) = tokio_use(&model.forks) {
+        let k = located_at(model.original.krate.clone(), at);
+        item = quote_spanned! {at=> #k::__private::tokio_gate! { #what { #item } { #stub } } };
     }
+    if let Some(at) = model.attributes.traced {
+        let k = located_at(model.original.krate.clone(), at);
+        item = quote_spanned! {at=> #k::__private::traced_gate! { { #item } { #stub } } };
+    }
+    item
+}
+
+/// The first modifier (in source order) that needs tokio's runtime, and its name.
+fn tokio_use(forks: &[Fork<Syn<'_>>]) -> Option<(Span, &'static str)> {
+    fn marks(marks: &model::Marks<Syn<'_>>) -> Option<(Span, &'static str)> {
+        marks
+            .timeout
+            .map(|at| (at, "#[timeout]"))
+            .or_else(|| marks.retry.map(|at| (at, "#[retry]")))
+    }
+    forks.iter().find_map(|fork| {
+        if let Some(at) = fork.original.fork.spawn {
+            return Some((at, "#[spawn]"));
+        }
+        fork.branches.iter().find_map(|branch| {
+            marks(&branch.marks).or_else(|| {
+                branch.steps.iter().find_map(|step| match step {
+                    Step::Task(task) => marks(&task.marks),
+                    Step::Fork(inner) => tokio_use(core::slice::from_ref(inner)),
+                })
+            })
+        })
+    })
 }
 
 /// On errors, still define the function with its signature, so code calling it does not
 /// cascade into unrelated errors.
 fn fallback(model: &Workflow<Syn<'_>>, errors: &[syn::Error]) -> TokenStream {
-    let parse::Input {
-        attrs,
-        vis,
-        sig,
-        inner_attrs,
-        ..
-    } = model.original;
     let errors = errors.iter().map(syn::Error::to_compile_error);
     let graph = crate::constant::item(model);
     // A durable workflow's callers use its starter `fn`: it is still written when its
@@ -121,6 +156,21 @@ fn fallback(model: &Workflow<Syn<'_>>, errors: &[syn::Error]) -> TokenStream {
         let item = durable::gated(model, at, &item);
         return quote! { #graph #item };
     }
+    let stub = stub(model, &errors.collect::<Vec<_>>());
+    quote! { #graph #stub }
+}
+
+/// The workflow's `fn` with `errors` for its body: what callers of a workflow that did
+/// not compile (or whose runtime lacks a feature it needs) see, so that they get no
+/// second error.
+fn stub(model: &Workflow<Syn<'_>>, errors: &[TokenStream]) -> TokenStream {
+    let parse::Input {
+        attrs,
+        vis,
+        sig,
+        inner_attrs,
+        ..
+    } = model.original;
     // An `async fn` even when the `async` was missing (that is one of the errors), so a
     // caller's `.await` gets no second error.
     let mut sig = sig.clone();
@@ -129,7 +179,6 @@ fn fallback(model: &Workflow<Syn<'_>>, errors: &[syn::Error]) -> TokenStream {
     }
     let attrs = attrs.iter().filter(|attr| !model::is_mode(attr));
     quote! {
-        #graph
         #(#attrs)*
         #[allow(unused_variables, unreachable_code, clippy::all)]
         #vis #sig {

@@ -72,7 +72,7 @@ impl Mode for Traced {
         }) {
             let body = ex.statements(false);
             let start = self.start(ex);
-            return quote! { #k::__private::traced! {} #start #body };
+            return quote! { #start #body };
         }
         // The body twice, with and without its trace, and the choice made once when the
         // workflow starts. The body's items (`fn`, `struct`, `impl`, ...) are declared
@@ -94,7 +94,6 @@ impl Mode for Traced {
             None => traced,
         };
         quote! {
-            #k::__private::traced! {}
             #hoisted
             if #k::__private::trace_enabled() {
                 #traced

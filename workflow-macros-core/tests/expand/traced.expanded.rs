@@ -75,7 +75,6 @@ const DROPSHIP_GRAPH: ::workflow_runtime::graph::Workflow = {
     )
 };
 async fn dropship(order: u32) -> String {
-    ::workflow_runtime::__private::traced! {}
     if ::workflow_runtime::__private::trace_enabled() {
         ::workflow_runtime::__private::boxed(async {
             if let ::workflow_runtime::__private::Some(__workflow_out4) =
