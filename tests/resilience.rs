@@ -216,3 +216,79 @@ async fn a_later_step_can_be_retried() {
     assert_eq!(retry_a_later_step(&service).await, Ok((10, 1)));
     assert_eq!(service.calls.get(), 2);
 }
+
+async fn boom(what: &'static str) -> u32 {
+    if what.is_empty() {
+        return 0;
+    }
+    panic!("{what} is down")
+}
+
+async fn value_panic() -> u32 {
+    std::panic::panic_any::<u8>(42)
+}
+
+async fn ok(x: u32) -> u32 {
+    x
+}
+
+workflow! {
+    async fn panicking_branch() -> u32 {
+        fork < credit: ok(1), bureau: boom("the bureau") > join(credit, bureau);
+        credit + bureau
+    }
+}
+
+workflow! {
+    async fn panicking_nested_branch() -> u32 {
+        fork <
+            credit: ok(1),
+            checks: fork < id: ok(2), scan: boom("the scanner") > join(id, scan) -> |a, b| ok(a + b),
+        > join(credit, checks);
+        credit + checks
+    }
+}
+
+workflow! {
+    async fn panicking_with_a_value() -> u32 {
+        fork < credit: ok(1), bureau: value_panic() > join(credit, bureau);
+        credit + bureau
+    }
+}
+
+/// The message of the panic `future` raises, or `None` if it is not a string.
+fn panic_message<F: std::future::Future>(future: F) -> Option<String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        runtime.block_on(future);
+    }))
+    .expect_err("the workflow panics");
+    payload.downcast_ref::<String>().cloned()
+}
+
+#[test]
+fn a_panic_in_a_branch_names_the_branch_in_the_default_mode() {
+    assert_eq!(
+        panic_message(panicking_branch()).as_deref(),
+        Some("branch `bureau` panicked: the bureau is down")
+    );
+    // The innermost branch is named, once.
+    assert_eq!(
+        panic_message(panicking_nested_branch()).as_deref(),
+        Some("branch `checks.scan` panicked: the scanner is down")
+    );
+}
+
+#[test]
+fn a_panic_with_a_value_keeps_its_payload() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        runtime.block_on(panicking_with_a_value());
+    }))
+    .expect_err("the workflow panics");
+    assert_eq!(payload.downcast_ref::<u8>(), Some(&42));
+}

@@ -237,13 +237,7 @@ impl<T> Future for TaskBranch<T> {
         match outcome {
             Ok(output) => Poll::Ready(output),
             Err(error) if error.is_panic() => {
-                let payload = error.into_panic();
-                let message = payload
-                    .downcast_ref::<&str>()
-                    .map(ToString::to_string)
-                    .or_else(|| payload.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "a non-string panic payload".to_owned());
-                std::panic::resume_unwind(Box::new(format!("branch `{path}` panicked: {message}")))
+                std::panic::resume_unwind(crate::named::branch_panic(path, error.into_panic()))
             }
             Err(_) => std::panic::resume_unwind(Box::new(format!(
                 "branch `{path}` was cancelled: its runtime is shutting down"

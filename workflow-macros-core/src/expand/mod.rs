@@ -497,8 +497,25 @@ impl<'a, M: Mode> Expander<'a, M> {
                         quote! { { #open #spawned } }
                     }
                 }
-                None if open.is_empty() => future,
-                None => quote! { { #open #future } },
+                // A panic in the branch names it, as a task's does (a task branch's
+                // panic is named when the task's handle reports it).
+                None => {
+                    let path_text = &branch.path;
+                    // A fn item: no size, and no lifetime for a spawned future's
+                    // `Send` to be general over (as a closure's return has).
+                    let path_fn = Ident::new("__workflow_path", Span::mixed_site());
+                    let named = quote! {
+                        #k::__private::named({
+                            fn #path_fn() -> &'static str { #path_text }
+                            #path_fn
+                        }, #future)
+                    };
+                    if open.is_empty() {
+                        named
+                    } else {
+                        quote! { { #open #named } }
+                    }
+                }
             };
             let fails = if ok_wrap.is_some() || fallible {
                 quote! { #k::__private::Result::is_err }
