@@ -6,6 +6,7 @@ use std::any::Any;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::SystemTime;
 
 use super::context::{Context, fnv};
 use super::error::Error;
@@ -136,7 +137,9 @@ fn check_version<W: Workflow>(row: &InstanceRow, records: &[Record]) -> Result<(
     for record in records {
         for segment in record.key.split('/') {
             let id = segment.split('#').next().unwrap_or(segment);
-            if id.starts_with("ctx.") || matches!(id, "now" | "random" | "deadline") {
+            if id.starts_with("ctx.")
+                || matches!(id, "now" | "random" | "deadline" | "timeout" | "retry")
+            {
                 continue;
             }
             if !W::STEPS.contains(&id) {
@@ -315,6 +318,23 @@ impl Engine {
     ///
     /// If the committer thread cannot be started.
     pub fn new<J: Journal>(journal: J) -> Engine {
+        Engine::with_clock(journal, SystemTime::now)
+    }
+
+    /// An engine on `journal` whose instances read the time from `clock`: what
+    /// [`Context::now`](super::Context::now) returns, and what the deadlines of sleeps,
+    /// signal timeouts, `#[timeout]`s and `#[retry]` waits are journaled in and
+    /// compared with. [`Engine::new`] uses `SystemTime::now`; a test can pass a clock
+    /// it moves itself (the waits still run on tokio's timer, for the time the clock
+    /// says is left).
+    ///
+    /// # Panics
+    ///
+    /// If the committer thread cannot be started.
+    pub fn with_clock<J: Journal>(
+        journal: J,
+        clock: impl Fn() -> SystemTime + Send + Sync + 'static,
+    ) -> Engine {
         let journal: Arc<dyn Journal> = Arc::new(journal);
         let inline = journal.inline();
         let commits = Arc::new(AtomicU64::new(0));
@@ -337,6 +357,7 @@ impl Engine {
                     inline,
                     commits,
                     tx,
+                    clock: Arc::new(clock),
                 }),
                 journal,
                 workflows: Mutex::new(HashMap::new()),

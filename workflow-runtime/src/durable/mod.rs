@@ -36,6 +36,7 @@ mod sqlite;
 mod step;
 #[cfg(test)]
 mod tests;
+mod timer;
 
 pub use context::{Context, Signal, SignalTimeout, Sleep};
 pub use engine::{Engine, Handle, Start, Starter, Workflow};
@@ -49,3 +50,5 @@ pub use sqlite::SqliteJournal;
 pub use step::{BoxFuture, Journaled, Scope};
 #[doc(hidden)]
 pub use step::{Scoped, Step, boxed, failure_of, items, scoped, step, try_step};
+#[doc(hidden)]
+pub use timer::{retry, timeout, timeout_branch};
