@@ -653,8 +653,17 @@ impl<'a, M: Mode> Expander<'a, M> {
             };
             // Reported at the `#[timeout]`: an error type without `From<TimedOut>` points there.
             let k_timeout = self.krate_at(timeout.at);
-            future = quote_spanned! {timeout.at=>
-                #k_timeout::__private::timeout_branch::<_, #error_type>(#path_text, #after, #future)
+            future = match &self.durable {
+                Some(layer) => layer.timeout_branch(
+                    &k_timeout,
+                    timeout.at,
+                    branch,
+                    (&error_type, &quote! { #after }),
+                    &future,
+                ),
+                None => quote_spanned! {timeout.at=>
+                    #k_timeout::__private::timeout_branch::<_, #error_type>(#path_text, #after, #future)
+                },
             };
             fails = true;
         }
@@ -869,17 +878,35 @@ impl<'a, M: Mode> Expander<'a, M> {
                 let mut future = future;
                 if let Some(timeout) = &modifiers.timeout {
                     let after = &timeout.after;
-                    future = quote_spanned! {timeout.at=> #k_step::__private::with_timeout(#after, #future) };
+                    future = match &self.durable {
+                        // Durable: the deadline is journaled under the step's key.
+                        Some(layer) => {
+                            layer.timeout(&k_step, timeout.at, &quote! { #after }, &future)
+                        }
+                        None => {
+                            quote_spanned! {timeout.at=> #k_step::__private::with_timeout(#after, #future) }
+                        }
+                    };
                 }
                 // Durable: the step's outcome (a timeout's too) is journaled; each
-                // attempt of a retry is an occurrence of its own.
+                // attempt of a retry is an occurrence of its own, and the time of the
+                // next attempt is journaled when one fails.
                 if let Some(layer) = &self.durable {
                     future = layer.step(k, &task.id, question.is_some(), span, &future);
                 }
                 if let Some(retry) = &modifiers.retry {
                     let (count, backoff) = (&retry.retries, &retry.backoff);
-                    future = quote_spanned! {retry.at=>
-                        #k_step::__private::retry(#count, #backoff, || #future)
+                    future = match &self.durable {
+                        Some(layer) => layer.retry(
+                            &k_step,
+                            &task.id,
+                            retry.at,
+                            (&quote! { #count }, &quote! { #backoff }),
+                            &future,
+                        ),
+                        None => quote_spanned! {retry.at=>
+                            #k_step::__private::retry(#count, #backoff, || #future)
+                        },
                     };
                 }
                 // The future is bound before it is awaited: temporaries of the step's
