@@ -91,11 +91,12 @@ pub async fn timeout<T, E: From<TimedOut>>(
 }
 
 /// A durable branch's `#[timeout]`: the deadline is journaled under
-/// `<scope><branch id>/timeout#<occurrence>` when the branch first starts, and that it
-/// timed out under the same key + `.timedout`. A replay gives the branch only what is
-/// left of its time; a branch that timed out before the restart times out again at
-/// once (its steps are not polled); one whose deadline passed while the process was
-/// down is polled once (its journaled steps replay) and then times out.
+/// `<scope><branch id>/timeout#<occurrence>` when the branch first starts, and how the
+/// branch ended under the same key + `.timedout` (`true`: cut off; `false`: it ended in
+/// time). A replay decides the same: a branch that timed out times out again at once,
+/// one that ended in time replays without a timer, and one still running gets only
+/// what is left of its time; once its deadline has passed (while the process was down)
+/// it times out without its steps being polled.
 #[doc(hidden)]
 pub async fn timeout_branch<T, E: From<TimedOut>>(
     ctx: &Context,
@@ -105,32 +106,56 @@ pub async fn timeout_branch<T, E: From<TimedOut>>(
     branch: impl Future<Output = Result<T, BranchError<E>>>,
 ) -> Result<T, BranchError<E>> {
     let shared = &ctx.shared;
-    let timed_out = || Err(BranchError::new(path, E::from(TimedOut::new(after))));
-    let (key, marker, replayed) = {
+    let (key, marker, ended) = {
         let mut prefix = current_scope().map(|s| s.to_string()).unwrap_or_default();
         prefix.push_str(id);
         prefix.push_str("/timeout");
         let mut inner = shared.lock();
         let key = Shared::occurrence_key(&mut inner, prefix);
         let marker = format!("{key}.timedout");
-        let replayed = inner.records.remove(&marker).is_some();
-        (key, marker, replayed)
+        let ended = inner.records.remove(&marker);
+        (key, marker, ended)
     };
-    if replayed {
-        return timed_out();
+    let end = |timed_out: bool| {
+        let value = if timed_out {
+            &b"true"[..]
+        } else {
+            &b"false"[..]
+        };
+        let record = shared.record(
+            marker.clone(),
+            false,
+            core::any::type_name::<bool>(),
+            value.to_vec(),
+        );
+        shared.enqueue(record)
+    };
+    let timed_out = || Err(BranchError::new(path, E::from(TimedOut::new(after))));
+    if let Some(stored) = ended {
+        return match shared.decode::<bool>(&marker, &stored) {
+            Ok(true) => timed_out(),
+            Ok(false) => branch.await,
+            Err(error) => {
+                shared.abort(error);
+                core::future::pending().await
+            }
+        };
     }
     let (deadline, _) = deadline(shared, key, after, false);
-    match tokio::time::timeout(until(shared, deadline), branch).await {
-        Ok(output) => output,
-        Err(_) => {
-            let record = shared.record(
-                marker,
-                false,
-                core::any::type_name::<bool>(),
-                b"true".to_vec(),
-            );
-            let seq = shared.enqueue(record);
-            committed(shared, seq).await;
+    let left = until(shared, deadline);
+    let output = if left.is_zero() {
+        None
+    } else {
+        tokio::time::timeout(left, branch).await.ok()
+    };
+    match output {
+        Some(output) => {
+            // What comes after the branch is journaled in this batch or a later one.
+            end(false);
+            output
+        }
+        None => {
+            committed(shared, end(true)).await;
             timed_out()
         }
     }

@@ -1,0 +1,216 @@
+//! Durable timers across an engine dropped mid-run (its tokio runtime dropped, as in a
+//! process that was killed) and created again over the same `SQLite` journal, on a
+//! clock the test moves (`Engine::with_clock`) and tokio's paused clock: the waits are
+//! measured in tokio's virtual time, so they are exact.
+
+// The steps are `async fn`s, as steps doing I/O would be; some do not await.
+#![allow(clippy::unused_async)]
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::time::{Duration, UNIX_EPOCH};
+
+use workflow_runtime::durable::{Context, Engine, Journal, SqliteJournal};
+use workflow_runtime::{BranchError, TimedOut, workflow};
+
+/// The workflow's failure, journaled as its output.
+#[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Failure(String);
+
+impl From<BranchError<Failure>> for Failure {
+    fn from(error: BranchError<Failure>) -> Self {
+        Failure(format!("{error}: {}", error.error().0))
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<TimedOut> for Failure {
+    fn from(error: TimedOut) -> Self {
+        Failure(error.to_string())
+    }
+}
+
+async fn never() -> Result<u32, Failure> {
+    std::future::pending().await
+}
+
+async fn one() -> u32 {
+    1
+}
+
+/// How often `fails_twice` ran.
+static CALLS: AtomicU32 = AtomicU32::new(0);
+
+async fn fails_twice() -> Result<u32, Failure> {
+    let call = CALLS.fetch_add(1, Ordering::SeqCst);
+    if call < 2 {
+        Err(Failure(format!("attempt {call} fails")))
+    } else {
+        Ok(call)
+    }
+}
+
+workflow! {
+    /// A step that never answers, cut off after 30 s.
+    #[durable]
+    pub async fn stuck(ctx: Context) -> Result<u32, Failure> {
+        fork <
+            value: #[timeout(30s)] never()?,
+            other: one(),
+        > join(value, other)?;
+        Ok(value + other)
+    }
+}
+
+workflow! {
+    /// A step that fails twice, retried after 5 s and then 10 s.
+    #[durable]
+    pub async fn flaky(ctx: Context) -> Result<u32, Failure> {
+        fork <
+            value: #[retry(3, backoff = 5s)] fails_twice()?,
+            other: one(),
+        > join(value, other)?;
+        Ok(value + other)
+    }
+}
+
+/// A clock the test moves, in milliseconds since the epoch.
+#[derive(Clone)]
+struct Clock(Arc<AtomicU64>);
+
+impl Clock {
+    fn new() -> Self {
+        Clock(Arc::new(AtomicU64::new(1_800_000_000_000)))
+    }
+
+    fn advance(&self, ms: u64) {
+        self.0.fetch_add(ms, Ordering::SeqCst);
+    }
+
+    fn engine(&self, db: &Path) -> Engine {
+        let clock = Arc::clone(&self.0);
+        Engine::with_clock(
+            SqliteJournal::open(db).expect("open the journal"),
+            move || UNIX_EPOCH + Duration::from_millis(clock.load(Ordering::SeqCst)),
+        )
+    }
+}
+
+/// Runs `f` on a paused runtime of its own on another thread, then drops the runtime:
+/// the instances it started are dropped mid-way, as in a process that was killed.
+fn paused<T: Send + 'static, Fut: Future<Output = T>>(
+    f: impl FnOnce() -> Fut + Send + 'static,
+) -> T {
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .start_paused(true)
+            .build()
+            .expect("a runtime");
+        let out = runtime.block_on(f());
+        drop(runtime);
+        out
+    })
+    .join()
+    .expect("the run")
+}
+
+fn fresh_db(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("durable-{name}-{}", std::process::id()));
+    std::fs::remove_dir_all(&dir).ok();
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    dir.join("journal.db")
+}
+
+/// Waits (in real time, a bounded while) until the journal holds `key` of `instance`.
+async fn until_journaled(db: &Path, instance: &str, key: &str) {
+    let journal = SqliteJournal::open(db).expect("open the journal");
+    for _ in 0..5_000 {
+        if journal
+            .records(instance)
+            .expect("the records")
+            .iter()
+            .any(|r| r.key == key)
+        {
+            return;
+        }
+        // Tokio's virtual time moves on 10 ms (the instance's timers may fire), the
+        // committer thread gets 1 ms of real time.
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    panic!("`{key}` was not journaled");
+}
+
+#[test]
+fn a_resumed_step_gets_only_what_is_left_of_its_timeout() {
+    let db = fresh_db("step-timeout");
+    let clock = Clock::new();
+    let (engine, path) = (clock.engine(&db), db.clone());
+    paused(move || async move {
+        let _handle = engine.start("stuck", stuck()).await.expect("start");
+        until_journaled(&path, "stuck", "0.value.0#0/timeout#0").await;
+    });
+    // Down for 20 s of the 30 s.
+    clock.advance(20_000);
+    let engine = clock.engine(&db);
+    let (output, waited) = paused(move || async move {
+        let start = tokio::time::Instant::now();
+        let output = engine.run("stuck", stuck()).await.expect("run");
+        (output, start.elapsed())
+    });
+    assert_eq!(
+        output,
+        Err(Failure(
+            "branch `value` failed: timed out after 30s".to_owned()
+        ))
+    );
+    assert_eq!(
+        waited,
+        Duration::from_secs(10),
+        "the rest of the 30 s, not 30 s again"
+    );
+}
+
+#[test]
+fn replayed_failed_attempts_do_not_wait_and_a_backoff_resumes_with_its_rest() {
+    let db = fresh_db("retry");
+    let clock = Clock::new();
+    let (engine, path, moved) = (clock.engine(&db), db.clone(), clock.clone());
+    paused(move || async move {
+        let _handle = engine.start("flaky", flaky()).await.expect("start");
+        until_journaled(&path, "flaky", "0.value.0#0/retry#0").await;
+        // The 5 s backoff passes (tokio's virtual clock moves on by itself).
+        moved.advance(5_000);
+        // The second attempt failed: its 10 s backoff is journaled.
+        until_journaled(&path, "flaky", "0.value.0#1/retry#0").await;
+    });
+    assert_eq!(CALLS.load(Ordering::SeqCst), 2);
+    // 4 s into the 10 s backoff: the replayed attempts do not wait (the first one's
+    // next time has passed), the rest of the second backoff is waited.
+    clock.advance(4_000);
+    let engine = clock.engine(&db);
+    let (output, waited) = paused(move || async move {
+        let start = tokio::time::Instant::now();
+        let output = engine.run("flaky", flaky()).await.expect("run");
+        (output, start.elapsed())
+    });
+    assert_eq!(output, Ok(3), "the third attempt's value + 1");
+    assert_eq!(
+        CALLS.load(Ordering::SeqCst),
+        3,
+        "failed attempts are replayed, not run again"
+    );
+    assert_eq!(
+        waited,
+        Duration::from_secs(6),
+        "the rest of the 10 s backoff"
+    );
+}
