@@ -25,6 +25,12 @@ impl From<BranchError<Failure>> for Failure {
     }
 }
 
+impl From<BranchError<TimedOut>> for Failure {
+    fn from(error: BranchError<TimedOut>) -> Self {
+        Failure(format!("{error}: {}", error.error()))
+    }
+}
+
 impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)
@@ -38,6 +44,22 @@ impl From<TimedOut> for Failure {
 }
 
 async fn never() -> Result<u32, Failure> {
+    std::future::pending().await
+}
+
+/// How often `hang` started.
+static HANGS: AtomicU32 = AtomicU32::new(0);
+
+async fn hang() -> Result<u32, Failure> {
+    HANGS.fetch_add(1, Ordering::SeqCst);
+    std::future::pending().await
+}
+
+/// How often `forever` started.
+static FOREVERS: AtomicU32 = AtomicU32::new(0);
+
+async fn forever() -> u32 {
+    FOREVERS.fetch_add(1, Ordering::SeqCst);
     std::future::pending().await
 }
 
@@ -78,6 +100,31 @@ workflow! {
             other: one(),
         > join(value, other)?;
         Ok(value + other)
+    }
+}
+
+workflow! {
+    /// A step that hangs, cut off after 30 s (its attempts are counted).
+    #[durable]
+    pub async fn hung(ctx: Context) -> Result<u32, Failure> {
+        fork <
+            value: #[timeout(30s)] hang()?,
+            other: one(),
+        > join(value, other)?;
+        Ok(value + other)
+    }
+}
+
+workflow! {
+    /// A branch that never ends, cut off after 10 s.
+    #[durable]
+    pub async fn guarded(ctx: Context) -> Result<u32, Failure> {
+        fork <
+            #[timeout(10s)]
+            slow: forever() -> |n: u32| async move { n + 1 },
+            other: one(),
+        > join(slow, other)?;
+        Ok(slow + other)
     }
 }
 
@@ -213,4 +260,86 @@ fn replayed_failed_attempts_do_not_wait_and_a_backoff_resumes_with_its_rest() {
         Duration::from_secs(6),
         "the rest of the 10 s backoff"
     );
+}
+
+#[test]
+fn a_step_whose_deadline_passed_while_down_times_out_without_starting_again() {
+    let db = fresh_db("step-passed");
+    let clock = Clock::new();
+    let (engine, path) = (clock.engine(&db), db.clone());
+    paused(move || async move {
+        let _handle = engine.start("hung", hung()).await.expect("start");
+        until_journaled(&path, "hung", "0.value.0#0/timeout#0").await;
+    });
+    assert_eq!(HANGS.load(Ordering::SeqCst), 1);
+    // Down for longer than the timeout.
+    clock.advance(45_000);
+    let engine = clock.engine(&db);
+    let (output, waited, engine) = paused(move || async move {
+        let start = tokio::time::Instant::now();
+        let output = engine.run("hung", hung()).await.expect("run");
+        (output, start.elapsed(), engine)
+    });
+    assert_eq!(
+        output,
+        Err(Failure(
+            "branch `value` failed: timed out after 30s".to_owned()
+        ))
+    );
+    assert_eq!(waited, Duration::ZERO, "the deadline had passed");
+    assert_eq!(
+        HANGS.load(Ordering::SeqCst),
+        1,
+        "the step is not started again"
+    );
+
+    // A redrive runs the timed-out step again, with its whole 30 s.
+    let (output, waited) = paused(move || async move {
+        assert!(engine.redrive("hung").await.expect("redrive"));
+        let start = tokio::time::Instant::now();
+        let handle = engine.attach(hung, "hung").await.expect("attach");
+        let output = handle.result().await.expect("the output");
+        (output, start.elapsed())
+    });
+    assert!(output.is_err());
+    assert_eq!(HANGS.load(Ordering::SeqCst), 2, "the redrive runs it again");
+    assert_eq!(
+        waited,
+        Duration::from_secs(30),
+        "a redriven step's timeout starts afresh"
+    );
+}
+
+#[test]
+fn a_resumed_branch_gets_only_what_is_left_of_its_timeout_and_a_replay_decides_the_same() {
+    let db = fresh_db("branch-timeout");
+    let clock = Clock::new();
+    let (engine, path) = (clock.engine(&db), db.clone());
+    paused(move || async move {
+        let _handle = engine.start("guarded", guarded()).await.expect("start");
+        until_journaled(&path, "guarded", "0.slow/timeout#0").await;
+    });
+    assert_eq!(FOREVERS.load(Ordering::SeqCst), 1);
+    // Down for 4 s of the 10 s: the branch's step starts again, for the 6 s left.
+    clock.advance(4_000);
+    let engine = clock.engine(&db);
+    let (output, waited) = paused(move || async move {
+        let start = tokio::time::Instant::now();
+        let output = engine.run("guarded", guarded()).await.expect("run");
+        (output, start.elapsed())
+    });
+    let timed_out = Err(Failure(
+        "branch `slow` failed: timed out after 10s".to_owned(),
+    ));
+    assert_eq!(output, timed_out);
+    assert_eq!(waited, Duration::from_secs(6), "the rest of the 10 s");
+    assert_eq!(FOREVERS.load(Ordering::SeqCst), 2);
+
+    let journal = SqliteJournal::open(&db).expect("open the journal");
+    let records = journal.records("guarded").expect("the records");
+    let ended = records
+        .iter()
+        .find(|r| r.key == "0.slow/timeout#0.timedout")
+        .expect("how the branch ended is journaled");
+    assert_eq!(ended.value, b"true");
 }
