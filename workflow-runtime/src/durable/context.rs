@@ -112,7 +112,9 @@ impl Context {
         }
     }
 
-    /// The time, journaled: a replay returns the same time.
+    /// The time, journaled: a replay returns the same time. Read from the engine's
+    /// clock (`SystemTime::now`, or the one given to
+    /// [`Engine::with_clock`](super::Engine::with_clock)).
     ///
     /// Inside a step it is keyed under the step (`<step key>/now#N`), in the body under
     /// the scope (`ctx.now#N`).

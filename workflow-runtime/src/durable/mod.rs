@@ -12,6 +12,12 @@
 //! `<scope>ctx.now#N` (`ctx.random#N`, `ctx.deadline#N`), or under the step they are
 //! taken in (`<step key>/now#N`).
 //!
+//! Timers are journaled as absolute times (milliseconds since the epoch, by the
+//! engine's clock, [`Engine::with_clock`]): a step's `#[timeout]` under the step
+//! (`<step key>/timeout#0`), a branch's `#[timeout]` under the branch's id
+//! (`<scope>0.slow/timeout#N`, and `….timedout`: whether it was cut off), the next
+//! attempt of a `#[retry]` under the attempt that failed (`<attempt key>/retry#0`).
+//!
 //! # Group commit
 //!
 //! The writes queued during one poll of an instance's body go to the journal as one
