@@ -128,6 +128,46 @@ workflow! {
     }
 }
 
+/// The first version of a workflow with timers.
+mod v1 {
+    use super::{Context, Failure, never, one, workflow};
+
+    workflow! {
+        /// A step with a timeout, a branch with a timeout.
+        #[durable]
+        pub async fn versioned(ctx: Context) -> Result<u32, Failure> {
+            fork <
+                value: #[timeout(30s)] never()?,
+                #[timeout(20s)]
+                other: one(),
+            > join(value, other)?;
+            Ok(value + other)
+        }
+    }
+}
+
+/// The second version: a step added after `one()`.
+mod v2 {
+    use super::{Context, Failure, never, one, workflow};
+
+    async fn double(n: u32) -> u32 {
+        n * 2
+    }
+
+    workflow! {
+        /// A step with a timeout, a branch with a timeout of two steps.
+        #[durable]
+        pub async fn versioned(ctx: Context) -> Result<u32, Failure> {
+            fork <
+                value: #[timeout(30s)] never()?,
+                #[timeout(20s)]
+                other: one() -> double,
+            > join(value, other)?;
+            Ok(value + other)
+        }
+    }
+}
+
 /// A clock the test moves, in milliseconds since the epoch.
 #[derive(Clone)]
 struct Clock(Arc<AtomicU64>);
@@ -342,4 +382,39 @@ fn a_resumed_branch_gets_only_what_is_left_of_its_timeout_and_a_replay_decides_t
         .find(|r| r.key == "0.slow/timeout#0.timedout")
         .expect("how the branch ended is journaled");
     assert_eq!(ended.value, b"true");
+}
+
+#[test]
+fn journaled_timers_do_not_stop_a_new_version_from_resuming() {
+    let db = fresh_db("versioned");
+    let clock = Clock::new();
+    let (engine, path) = (clock.engine(&db), db.clone());
+    paused(move || async move {
+        let _handle = engine.start("v", v1::versioned()).await.expect("start");
+        until_journaled(&path, "v", "0.value.0#0/timeout#0").await;
+        until_journaled(&path, "v", "0.other/timeout#0.timedout").await;
+    });
+    clock.advance(25_000);
+    // The structure changed (a step was added): every journaled key is checked, and the
+    // timers' keys name steps and branches of the new version.
+    let engine = clock.engine(&db);
+    let (output, waited) = paused(move || async move {
+        let start = tokio::time::Instant::now();
+        let output = engine
+            .run("v", v2::versioned())
+            .await
+            .expect("resumed, not parked");
+        (output, start.elapsed())
+    });
+    assert_eq!(
+        output,
+        Err(Failure(
+            "branch `value` failed: timed out after 30s".to_owned()
+        ))
+    );
+    assert_eq!(
+        waited,
+        Duration::from_secs(5),
+        "the rest of the step's 30 s"
+    );
 }
