@@ -218,7 +218,7 @@ pub mod __private {
     pub mod durable {
         pub use crate::durable::{
             BoxFuture, Context, Journaled, Scope, Scoped, Start, Step, Workflow, boxed, failure_of,
-            items, scoped, step, try_step,
+            items, retry, scoped, step, timeout, timeout_branch, try_step,
         };
     }
 

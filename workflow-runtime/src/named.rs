@@ -34,8 +34,11 @@ pin_project_lite::pin_project! {
 ///     Some("branch `credit` panicked: bureau down")
 /// );
 /// ```
+///
+/// `F` is not bound here: a step that is not a future is reported once, where the
+/// join polls it, not again at this call.
 #[inline]
-pub fn named<P: Fn() -> &'static str, F: Future>(path: P, future: F) -> Named<P, F> {
+pub fn named<P, F>(path: P, future: F) -> Named<P, F> {
     Named { path, future }
 }
 

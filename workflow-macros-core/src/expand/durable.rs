@@ -65,6 +65,53 @@ impl Layer {
         quote_spanned! {span=> #k::__private::durable::#wrapper(#ctx, #id, #future) }
     }
 
+    /// A step's `#[timeout]`: its deadline journaled under the step's key, so a resumed
+    /// step gets only what is left of its time.
+    pub(crate) fn timeout(
+        &self,
+        k: &TokenStream,
+        span: Span,
+        after: &TokenStream,
+        future: &TokenStream,
+    ) -> TokenStream {
+        let ctx = &self.ctx;
+        quote_spanned! {span=> #k::__private::durable::timeout(#ctx, #after, #future) }
+    }
+
+    /// A step's `#[retry]`: each attempt an occurrence of the step `id`, the next
+    /// attempt's time journaled when one fails.
+    pub(crate) fn retry(
+        &self,
+        k: &TokenStream,
+        id: &str,
+        span: Span,
+        (count, backoff): (&TokenStream, &TokenStream),
+        future: &TokenStream,
+    ) -> TokenStream {
+        let ctx = &self.ctx;
+        quote_spanned! {span=>
+            #k::__private::durable::retry(#ctx, #id, #count, #backoff, || #future)
+        }
+    }
+
+    /// A branch's `#[timeout]`: its deadline journaled under the branch's id (and that
+    /// it timed out), so a replay decides the same.
+    pub(crate) fn timeout_branch(
+        &self,
+        k: &TokenStream,
+        span: Span,
+        branch: &Branch<Syn<'_>>,
+        (error_type, after): (&TokenStream, &TokenStream),
+        future: &TokenStream,
+    ) -> TokenStream {
+        let ctx = &self.ctx;
+        let id = fan_out_id(branch);
+        let path = &branch.path;
+        quote_spanned! {span=>
+            #k::__private::durable::timeout_branch::<_, #error_type>(#ctx, #id, #path, #after, #future)
+        }
+    }
+
     /// A fan-out's items, journaled before the first item starts, each with its scope.
     pub(crate) fn items(&self, k: &TokenStream, id: &str, items: &syn::Expr) -> TokenStream {
         let ctx = &self.ctx;
@@ -99,8 +146,8 @@ pub(crate) fn gated(model: &Workflow<Syn<'_>>, at: Span, item: &TokenStream) -> 
     quote_spanned! {at=> #k::__private::durable_gate! { #item } }
 }
 
-/// The id of a fan-out branch's items: its first step's id without the step index
-/// (`0.files.0` -> `0.files`).
+/// The id of a branch (what a fan-out's items and a branch timeout are keyed by): its
+/// first step's id without the step index (`0.files.0` -> `0.files`).
 pub(crate) fn fan_out_id(branch: &Branch<Syn<'_>>) -> String {
     let first = branch.steps.first().map_or("", |step| match step {
         Step::Task(task) => task.id.as_str(),
@@ -118,8 +165,12 @@ pub(crate) fn fan_out_id(branch: &Branch<Syn<'_>>) -> String {
 fn ids(forks: &[Fork<Syn<'_>>], out: &mut Vec<String>) {
     for fork in forks {
         for branch in &fork.branches {
-            if branch.fan_out.is_some() {
-                out.push(fan_out_id(branch));
+            // A fan-out's items and a branch timeout's deadline are keyed by the branch.
+            if branch.fan_out.is_some() || branch.original.modifiers.timeout.is_some() {
+                let id = fan_out_id(branch);
+                if !out.contains(&id) {
+                    out.push(id);
+                }
             }
             for step in &branch.steps {
                 match step {

@@ -503,9 +503,17 @@ impl<'a, M: Mode> Expander<'a, M> {
                     let path_text = &branch.path;
                     // A fn item: no size, and no lifetime for a spawned future's
                     // `Send` to be general over (as a closure's return has).
+                    // At the branch's future: what rustc says of a step that is not
+                    // a future points at the step, not at the macro.
                     let path_fn = Ident::new("__workflow_path", Span::mixed_site());
-                    let named = quote! {
-                        #k::__private::named({
+                    let at = future
+                        .clone()
+                        .into_iter()
+                        .next()
+                        .map_or_else(Span::call_site, |token| token.span());
+                    let k_at = self.krate_at(at);
+                    let named = quote_spanned! {at=>
+                        #k_at::__private::named({
                             fn #path_fn() -> &'static str { #path_text }
                             #path_fn
                         }, #future)
@@ -722,8 +730,17 @@ impl<'a, M: Mode> Expander<'a, M> {
             };
             // Reported at the `#[timeout]`: an error type without `From<TimedOut>` points there.
             let k_timeout = self.krate_at(timeout.at);
-            future = quote_spanned! {timeout.at=>
-                #k_timeout::__private::timeout_branch::<_, #error_type>(#path_text, #after, #future)
+            future = match &self.durable {
+                Some(layer) => layer.timeout_branch(
+                    &k_timeout,
+                    timeout.at,
+                    branch,
+                    (&error_type, &quote! { #after }),
+                    &future,
+                ),
+                None => quote_spanned! {timeout.at=>
+                    #k_timeout::__private::timeout_branch::<_, #error_type>(#path_text, #after, #future)
+                },
             };
             fails = true;
         }
@@ -938,17 +955,35 @@ impl<'a, M: Mode> Expander<'a, M> {
                 let mut future = future;
                 if let Some(timeout) = &modifiers.timeout {
                     let after = &timeout.after;
-                    future = quote_spanned! {timeout.at=> #k_step::__private::with_timeout(#after, #future) };
+                    future = match &self.durable {
+                        // Durable: the deadline is journaled under the step's key.
+                        Some(layer) => {
+                            layer.timeout(&k_step, timeout.at, &quote! { #after }, &future)
+                        }
+                        None => {
+                            quote_spanned! {timeout.at=> #k_step::__private::with_timeout(#after, #future) }
+                        }
+                    };
                 }
                 // Durable: the step's outcome (a timeout's too) is journaled; each
-                // attempt of a retry is an occurrence of its own.
+                // attempt of a retry is an occurrence of its own, and the time of the
+                // next attempt is journaled when one fails.
                 if let Some(layer) = &self.durable {
                     future = layer.step(k, &task.id, question.is_some(), span, &future);
                 }
                 if let Some(retry) = &modifiers.retry {
                     let (count, backoff) = (&retry.retries, &retry.backoff);
-                    future = quote_spanned! {retry.at=>
-                        #k_step::__private::retry(#count, #backoff, || #future)
+                    future = match &self.durable {
+                        Some(layer) => layer.retry(
+                            &k_step,
+                            &task.id,
+                            retry.at,
+                            (&quote! { #count }, &quote! { #backoff }),
+                            &future,
+                        ),
+                        None => quote_spanned! {retry.at=>
+                            #k_step::__private::retry(#count, #backoff, || #future)
+                        },
                     };
                 }
                 // The future is bound before it is awaited: temporaries of the step's

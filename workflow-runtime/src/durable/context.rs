@@ -10,6 +10,8 @@ use std::hash::{BuildHasher, Hasher};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use super::timer::{now_ms, until};
+
 use super::instance::{Listening, Shared, current_scope, current_step};
 use super::step::Journaled;
 use crate::TimedOut;
@@ -57,15 +59,6 @@ impl core::fmt::Debug for Context {
             .field("instance", &self.shared.id)
             .finish_non_exhaustive()
     }
-}
-
-fn unix_ms(time: SystemTime) -> u64 {
-    time.duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-}
-
-fn until(deadline_ms: u64) -> Duration {
-    Duration::from_millis(deadline_ms.saturating_sub(unix_ms(SystemTime::now())))
 }
 
 /// A 64-bit FNV-1a hash, from `basis`.
@@ -119,13 +112,15 @@ impl Context {
         }
     }
 
-    /// The time, journaled: a replay returns the same time.
+    /// The time, journaled: a replay returns the same time. Read from the engine's
+    /// clock (`SystemTime::now`, or the one given to
+    /// [`Engine::with_clock`](super::Engine::with_clock)).
     ///
     /// Inside a step it is keyed under the step (`<step key>/now#N`), in the body under
     /// the scope (`ctx.now#N`).
     pub fn now(&self) -> SystemTime {
         let (since, _) = self.journaled("now", || {
-            SystemTime::now()
+            (self.shared.path.clock)()
                 .duration_since(UNIX_EPOCH)
                 .unwrap_or_default()
         });
@@ -136,7 +131,7 @@ impl Context {
     pub fn random(&self) -> u64 {
         self.journaled("random", || {
             let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-            hasher.write_u64(unix_ms(SystemTime::now()));
+            hasher.write_u64(now_ms(&self.shared));
             hasher.write(self.shared.id.as_bytes());
             hasher.finish()
         })
@@ -187,23 +182,12 @@ impl Context {
         }
     }
 
+    /// A deadline `after` from now, journaled under the next `deadline` key: its time,
+    /// the sequence number of its batch (0 on replay) and its key.
     fn deadline(&self, after: Duration) -> (u64, u64, String) {
-        let mut inner = self.shared.lock();
-        let key = Shared::value_key(&mut inner, "deadline");
-        let replayed = inner.records.remove(&key);
-        drop(inner);
-        let shared = &self.shared;
-        if let Some(stored) = replayed {
-            match shared.decode::<u64>(&key, &stored) {
-                Ok(deadline) => return (deadline, 0, key),
-                Err(error) => shared.abort(error),
-            }
-        }
-        let after_ms = u64::try_from(after.as_millis()).unwrap_or(u64::MAX);
-        let deadline = unix_ms(SystemTime::now()).saturating_add(after_ms);
-        let value = deadline.to_string().into_bytes();
-        let record = shared.record(key.clone(), true, core::any::type_name::<u64>(), value);
-        (deadline, shared.enqueue(record), key)
+        let key = Shared::value_key(&mut self.shared.lock(), "deadline");
+        let (deadline, seq) = super::timer::deadline(&self.shared, key.clone(), after, true);
+        (deadline, seq, key)
     }
 }
 
@@ -367,7 +351,10 @@ impl<T: Journaled> Future for SignalTimeout<T> {
                         return Poll::Ready(Err(TimedOut::new(this.after)));
                     }
                     this.state = TimeoutState::Wait {
-                        timer: Box::pin(tokio::time::sleep(until(deadline))),
+                        timer: Box::pin(tokio::time::sleep(until(
+                            &this.signal.ctx.shared,
+                            deadline,
+                        ))),
                         marker,
                     };
                 }
@@ -438,7 +425,7 @@ impl Future for Sleep {
                 SleepState::Start => {
                     let (deadline, seq, _) = this.ctx.deadline(this.after);
                     this.state = SleepState::Wait {
-                        timer: Box::pin(tokio::time::sleep(until(deadline))),
+                        timer: Box::pin(tokio::time::sleep(until(&this.ctx.shared, deadline))),
                         seq,
                     };
                 }

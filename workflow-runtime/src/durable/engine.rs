@@ -6,7 +6,7 @@ use std::any::Any;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use super::context::{Context, fnv};
 use super::error::Error;
@@ -137,7 +137,9 @@ fn check_version<W: Workflow>(row: &InstanceRow, records: &[Record]) -> Result<(
     for record in records {
         for segment in record.key.split('/') {
             let id = segment.split('#').next().unwrap_or(segment);
-            if id.starts_with("ctx.") || matches!(id, "now" | "random" | "deadline") {
+            if id.starts_with("ctx.")
+                || matches!(id, "now" | "random" | "deadline" | "timeout" | "retry")
+            {
                 continue;
             }
             if !W::STEPS.contains(&id) {
@@ -333,6 +335,23 @@ impl Engine {
     ///
     /// If the committer thread cannot be started.
     pub fn new<J: Journal>(journal: J) -> Engine {
+        Engine::with_clock(journal, SystemTime::now)
+    }
+
+    /// An engine on `journal` whose instances read the time from `clock`: what
+    /// [`Context::now`](super::Context::now) returns, and what the deadlines of sleeps,
+    /// signal timeouts, `#[timeout]`s and `#[retry]` waits are journaled in and
+    /// compared with. [`Engine::new`] uses `SystemTime::now`; a test can pass a clock
+    /// it moves itself (the waits still run on tokio's timer, for the time the clock
+    /// says is left).
+    ///
+    /// # Panics
+    ///
+    /// If the committer thread cannot be started.
+    pub fn with_clock<J: Journal>(
+        journal: J,
+        clock: impl Fn() -> SystemTime + Send + Sync + 'static,
+    ) -> Engine {
         let journal: Arc<dyn Journal> = Arc::new(journal);
         // A journal that cannot say where its signals end is read from their start.
         let cursor = journal.signals_after(None).map_or(0, |(_, end)| end);
@@ -357,6 +376,7 @@ impl Engine {
                     inline,
                     commits,
                     tx,
+                    clock: Arc::new(clock),
                 }),
                 journal,
                 workflows: Mutex::new(HashMap::new()),
@@ -737,8 +757,15 @@ impl Engine {
         if !self.core.path.inline {
             let mut poll = lock(&self.core.signals);
             if !poll.started {
-                poll.started = true;
-                tokio::spawn(poll_signals(Arc::downgrade(&self.core)));
+                let core = Arc::downgrade(&self.core);
+                // A thread, not a task: its ticks are no tokio timers, so a runtime on
+                // tokio's paused clock does not jump to them while it waits for a commit.
+                let spawned = std::thread::Builder::new()
+                    .name("workflow-signals".to_owned())
+                    .spawn(move || poll_signals(&core));
+                // Without the thread, signals from other processes arrive at the next
+                // restart (they are stored); the next launch tries again.
+                poll.started = spawned.is_ok();
             }
         }
         let handle = handle(&shared.id, &slot);
@@ -785,45 +812,39 @@ fn deliver(shared: &Shared, row: SignalRow) {
     }
 }
 
-/// The engine's poll for signals sent by other processes: while one of its instances
-/// waits for a signal, it reads the journal's new signals every `every` and delivers
-/// those of the instances running here. It ends when the engine is gone. A failed
-/// read is tried again at the next tick (the cursor stays, nothing is skipped).
-async fn poll_signals(core: std::sync::Weak<Core>) {
+/// The engine's poll for signals sent by other processes, on a thread of its own:
+/// while one of its instances waits for a signal, it reads the journal's new signals
+/// every `every` and delivers those of the instances running here. It ends when the
+/// engine is gone. A failed read is tried again at the next tick (the cursor stays,
+/// nothing is skipped).
+fn poll_signals(core: &std::sync::Weak<Core>) {
     loop {
         let Some(every) = core.upgrade().map(|core| lock(&core.signals).every) else {
             return;
         };
-        tokio::time::sleep(every).await;
-        let Some(strong) = core.upgrade() else {
+        std::thread::sleep(every);
+        let Some(core) = core.upgrade() else {
             return;
         };
-        let waiting = lock(&strong.running)
+        let waiting = lock(&core.running)
             .values()
             .any(|running| !running.shared.lock().listening.is_empty());
         if !waiting {
             continue;
         }
-        let cursor = lock(&strong.signals).cursor;
-        let journal = Arc::clone(&strong.journal);
-        drop(strong);
-        let Ok(Ok((rows, next))) =
-            tokio::task::spawn_blocking(move || journal.signals_after(Some(cursor))).await
-        else {
+        let cursor = lock(&core.signals).cursor;
+        let Ok((rows, next)) = core.journal.signals_after(Some(cursor)) else {
             continue;
         };
-        let Some(strong) = core.upgrade() else {
-            return;
-        };
         for row in rows {
-            let shared = lock(&strong.running)
+            let shared = lock(&core.running)
                 .get(&row.instance)
                 .map(|running| Arc::clone(&running.shared));
             if let Some(shared) = shared {
                 deliver(&shared, row);
             }
         }
-        lock(&strong.signals).cursor = next;
+        lock(&core.signals).cursor = next;
     }
 }
 

@@ -23,6 +23,8 @@ pub(crate) struct CommitPath {
     pub(crate) commits: Arc<AtomicU64>,
     /// The committer thread's queue (`None` when commits run inline).
     pub(crate) tx: Option<Sender<Batch>>,
+    /// Where the instances read the time.
+    pub(crate) clock: super::timer::Clock,
 }
 
 /// The writes of one flush of one instance, on their way to the committer thread.
@@ -247,6 +249,12 @@ impl Shared {
             }
         }
         prefix.push_str(what);
+        Self::occurrence_key(inner, prefix)
+    }
+
+    /// Takes the next occurrence of `prefix` (counted with the context's values) and
+    /// returns its key, `<prefix>#<occurrence>`.
+    pub(crate) fn occurrence_key(inner: &mut Inner, mut prefix: String) -> String {
         let n = match inner.values.get_mut(&prefix) {
             Some(n) => {
                 *n += 1;

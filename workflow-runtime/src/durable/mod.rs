@@ -12,6 +12,12 @@
 //! `<scope>ctx.now#N` (`ctx.random#N`, `ctx.deadline#N`), or under the step they are
 //! taken in (`<step key>/now#N`).
 //!
+//! Timers are journaled as absolute times (milliseconds since the epoch, by the
+//! engine's clock, [`Engine::with_clock`]): a step's `#[timeout]` under the step
+//! (`<step key>/timeout#0`), a branch's `#[timeout]` under the branch's id
+//! (`<scope>0.slow/timeout#N`, and `….timedout`: whether it was cut off), the next
+//! attempt of a `#[retry]` under the attempt that failed (`<attempt key>/retry#0`).
+//!
 //! # Group commit
 //!
 //! The writes queued during one poll of an instance's body go to the journal as one
@@ -36,6 +42,7 @@ mod sqlite;
 mod step;
 #[cfg(test)]
 mod tests;
+mod timer;
 
 pub use context::{Context, Signal, SignalTimeout, Sleep};
 pub use engine::{Engine, Handle, Start, Starter, Workflow};
@@ -49,3 +56,5 @@ pub use sqlite::SqliteJournal;
 pub use step::{BoxFuture, Journaled, Scope};
 #[doc(hidden)]
 pub use step::{Scoped, Step, boxed, failure_of, items, scoped, step, try_step};
+#[doc(hidden)]
+pub use timer::{retry, timeout, timeout_branch};

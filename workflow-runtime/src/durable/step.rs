@@ -149,6 +149,20 @@ fn next_key(
     key
 }
 
+/// The key the next occurrence of (`scope`, `id`) will take (taking none).
+pub(crate) fn attempt_key(
+    inner: &super::instance::Inner,
+    scope: Option<Arc<str>>,
+    id: &'static str,
+) -> String {
+    let mut key = scope.as_deref().unwrap_or_default().to_owned();
+    key.push_str(id);
+    key.push('#');
+    let occurrence = inner.steps.get(&(scope, id)).copied().unwrap_or(0);
+    push_number(&mut key, occurrence);
+    key
+}
+
 impl<F: Future> Future for Step<F>
 where
     F::Output: Journaled,

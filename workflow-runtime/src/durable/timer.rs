@@ -1,0 +1,196 @@
+//! Durable timers: the engine's clock, journaled deadlines, and the `#[timeout]` and
+//! `#[retry]` of a `#[durable]` workflow's steps and branches.
+//!
+//! A deadline is journaled as an absolute time (milliseconds since the Unix epoch, read
+//! from the engine's clock) the first time it is reached; a replay reads it back and
+//! waits only for what is left (nothing once it has passed). The same code serves
+//! [`Context::sleep`], [`Signal::timeout`](super::Signal::timeout), a step's and a
+//! branch's `#[timeout]`, and the wait between the attempts of a `#[retry]`.
+//!
+//! The deadlines of timeouts and retries are journaled as failures (`ok = false`):
+//! `Engine::redrive` deletes them with the failed steps, so a redriven step or branch
+//! gets its whole time again.
+
+use core::future::{Future, poll_fn};
+use core::time::Duration;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use super::context::Context;
+use super::instance::{Shared, current_scope};
+use super::step::attempt_key;
+use crate::{BranchError, TimedOut};
+
+/// Where an engine's instances read the time: `Engine::with_clock`.
+pub(crate) type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
+
+/// Milliseconds since the Unix epoch (0 before it, `u64::MAX` far after it).
+pub(crate) fn unix_ms(time: SystemTime) -> u64 {
+    time.duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// The engine's time, in milliseconds since the Unix epoch.
+pub(crate) fn now_ms(shared: &Shared) -> u64 {
+    unix_ms((shared.path.clock)())
+}
+
+/// How long until `deadline_ms` by the engine's clock (zero once it has passed).
+pub(crate) fn until(shared: &Shared, deadline_ms: u64) -> Duration {
+    Duration::from_millis(deadline_ms.saturating_sub(now_ms(shared)))
+}
+
+/// The deadline `after` from now, journaled under `key` (with `ok`); a replay returns
+/// the journaled deadline. Also returns the sequence number of the batch its record
+/// goes in (0 on replay).
+pub(crate) fn deadline(shared: &Arc<Shared>, key: String, after: Duration, ok: bool) -> (u64, u64) {
+    let replayed = shared.lock().records.remove(&key);
+    if let Some(stored) = replayed {
+        match shared.decode::<u64>(&key, &stored) {
+            Ok(deadline) => return (deadline, 0),
+            Err(error) => shared.abort(error),
+        }
+    }
+    let after_ms = u64::try_from(after.as_millis()).unwrap_or(u64::MAX);
+    let deadline = now_ms(shared).saturating_add(after_ms);
+    let value = deadline.to_string().into_bytes();
+    let record = shared.record(key, ok, core::any::type_name::<u64>(), value);
+    (deadline, shared.enqueue(record))
+}
+
+/// Waits until the batch `seq` is committed.
+async fn committed(shared: &Shared, seq: u64) {
+    poll_fn(|cx| shared.poll_committed(seq, cx.waker())).await;
+}
+
+/// A durable step's `#[timeout]`: the deadline is journaled under the step's key
+/// (`<step key>/timeout#0`) when the step first starts, so a step resumed after a
+/// restart gets only what is left of its time; once the deadline has passed it fails
+/// with [`TimedOut`] without being polled. The step's outcome (a timeout too) is
+/// journaled by the step wrapper around this.
+#[doc(hidden)]
+pub async fn timeout<T, E: From<TimedOut>>(
+    ctx: &Context,
+    after: Duration,
+    step: impl Future<Output = Result<T, E>>,
+) -> Result<T, E> {
+    let shared = &ctx.shared;
+    let key = {
+        let mut inner = shared.lock();
+        Shared::value_key(&mut inner, "timeout")
+    };
+    let (deadline, _) = deadline(shared, key, after, false);
+    let left = until(shared, deadline);
+    if left.is_zero() {
+        return Err(E::from(TimedOut::new(after)));
+    }
+    match tokio::time::timeout(left, step).await {
+        Ok(output) => output,
+        Err(_) => Err(E::from(TimedOut::new(after))),
+    }
+}
+
+/// A durable branch's `#[timeout]`: the deadline is journaled under
+/// `<scope><branch id>/timeout#<occurrence>` when the branch first starts, and how the
+/// branch ended under the same key + `.timedout` (`true`: cut off; `false`: it ended in
+/// time). A replay decides the same: a branch that timed out times out again at once,
+/// one that ended in time replays without a timer, and one still running gets only
+/// what is left of its time; once its deadline has passed (while the process was down)
+/// it times out without its steps being polled.
+#[doc(hidden)]
+pub async fn timeout_branch<T, E: From<TimedOut>>(
+    ctx: &Context,
+    id: &'static str,
+    path: &'static str,
+    after: Duration,
+    branch: impl Future<Output = Result<T, BranchError<E>>>,
+) -> Result<T, BranchError<E>> {
+    let shared = &ctx.shared;
+    let (key, marker, ended) = {
+        let mut prefix = current_scope().map(|s| s.to_string()).unwrap_or_default();
+        prefix.push_str(id);
+        prefix.push_str("/timeout");
+        let mut inner = shared.lock();
+        let key = Shared::occurrence_key(&mut inner, prefix);
+        let marker = format!("{key}.timedout");
+        let ended = inner.records.remove(&marker);
+        (key, marker, ended)
+    };
+    let end = |timed_out: bool| {
+        let value = if timed_out {
+            &b"true"[..]
+        } else {
+            &b"false"[..]
+        };
+        let record = shared.record(
+            marker.clone(),
+            false,
+            core::any::type_name::<bool>(),
+            value.to_vec(),
+        );
+        shared.enqueue(record)
+    };
+    let timed_out = || Err(BranchError::new(path, E::from(TimedOut::new(after))));
+    if let Some(stored) = ended {
+        return match shared.decode::<bool>(&marker, &stored) {
+            Ok(true) => timed_out(),
+            Ok(false) => branch.await,
+            Err(error) => {
+                shared.abort(error);
+                core::future::pending().await
+            }
+        };
+    }
+    let (deadline, _) = deadline(shared, key, after, false);
+    let left = until(shared, deadline);
+    let output = if left.is_zero() {
+        None
+    } else {
+        tokio::time::timeout(left, branch).await.ok()
+    };
+    match output {
+        Some(output) => {
+            // What comes after the branch is journaled in this batch or a later one.
+            end(false);
+            output
+        }
+        None => {
+            committed(shared, end(true)).await;
+            timed_out()
+        }
+    }
+}
+
+/// A durable step's `#[retry]`: each attempt is an occurrence of the step `id` (its
+/// outcome journaled by the step wrapper `attempt` builds); when one fails, the time
+/// of the next attempt is journaled under the failed attempt's key (`<attempt
+/// key>/retry#0`). A restart during the wait waits only for the rest of it; replayed
+/// failed attempts whose next time has passed do not wait at all. The waits are
+/// `backoff`, then twice as long, and so on; the last error is returned.
+#[doc(hidden)]
+pub async fn retry<T, E, Fut: Future<Output = Result<T, E>>>(
+    ctx: &Context,
+    id: &'static str,
+    retries: u32,
+    backoff: Duration,
+    mut attempt: impl FnMut() -> Fut,
+) -> Result<T, E> {
+    let shared = &ctx.shared;
+    let mut wait = backoff;
+    let mut left = retries;
+    loop {
+        // The key the attempt's step takes when it is first polled, just below.
+        let key = attempt_key(&shared.lock(), current_scope(), id);
+        match attempt().await {
+            Ok(output) => return Ok(output),
+            Err(error) if left == 0 => return Err(error),
+            Err(_) => {
+                left -= 1;
+                let (next, seq) = deadline(shared, format!("{key}/retry#0"), wait, false);
+                tokio::time::sleep(until(shared, next)).await;
+                committed(shared, seq).await;
+                wait = wait.saturating_mul(2);
+            }
+        }
+    }
+}
