@@ -165,8 +165,8 @@ pub mod __private {
     #[cfg(feature = "durable")]
     pub mod durable {
         pub use crate::durable::{
-            BoxFuture, Context, Journaled, Scope, Scoped, Start, Step, Workflow, boxed, failure_of,
-            items, scoped, step, try_step,
+            BoxFuture, Context, Journaled, Racer, Scope, Scoped, Start, Step, Workflow, boxed,
+            failure_of, first, items, quorum, racer, scoped, step, try_step,
         };
     }
 

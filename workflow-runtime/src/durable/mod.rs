@@ -12,6 +12,14 @@
 //! `<scope>ctx.now#N` (`ctx.random#N`, `ctx.deadline#N`), or under the step they are
 //! taken in (`<step key>/now#N`).
 //!
+//! # Races
+//!
+//! A `first(...)` or `quorum(k, ...)` join journals its decision (the winners in the
+//! order they finished, or the branch whose failure failed it) under
+//! `<scope><fork id>#<occurrence>` before the workflow goes on; a replay waits for
+//! exactly those branches and never polls the others. Each racing branch is keyed in a
+//! scope of its own, `<race key>[<branch index>]/` (`0#0[1]/0.us.0#0`).
+//!
 //! # Group commit
 //!
 //! The writes queued during one poll of an instance's body go to the journal as one
@@ -31,6 +39,7 @@ mod hash;
 mod instance;
 pub mod journal;
 mod memory;
+mod race;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 mod step;
@@ -44,6 +53,8 @@ pub use journal::{
     Created, InstanceRow, Journal, JournalError, Record, SignalAdded, SignalRow, Status, Write,
 };
 pub use memory::MemoryJournal;
+#[doc(hidden)]
+pub use race::{Racer, first, quorum, racer};
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteJournal;
 pub use step::{BoxFuture, Journaled, Scope};
