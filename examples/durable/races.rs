@@ -553,3 +553,83 @@ async fn a_traced_workflow_replays_each_race() {
     assert_eq!((starts(tag, "slow"), starts(tag, "fast")), (1, 1));
     assert_eq!((starts(tag, "slow.2"), starts(tag, "fast.2")), (1, 1));
 }
+
+/// The environment variable that makes [`race_worker`] the worker process.
+const WORKER: &str = "WORKFLOW_RACES_WORKER";
+
+/// The worker process of [`a_worker_killed_after_the_decision_replays_its_winner`]:
+/// starts `fastest` on the `SQLite` journal named by `WORKFLOW_RACES_WORKER`, says so
+/// once the step after the race started, and waits to be killed.
+#[test]
+#[ignore = "the worker process of a_worker_killed_after_the_decision_replays_its_winner, which runs it"]
+fn race_worker() {
+    let path = std::env::var_os(WORKER)
+        .expect("run by a_worker_killed_after_the_decision_replays_its_winner");
+    let tag = "sigkill";
+    close(tag, "slow.1");
+    close(tag, "after");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async move {
+        let engine = Engine::new(SqliteJournal::open(path).unwrap());
+        let _handle = engine.start(tag, fastest(tag.to_owned())).await.unwrap();
+        until(|| starts(tag, "after") == 1).await;
+        println!("worker: after started");
+        std::future::pending::<()>().await;
+    });
+}
+
+/// A real worker process runs `fastest` until `fast` won and the step after the race
+/// started, and is killed with SIGKILL; this process resumes the instance with the
+/// speeds swapped: `fast` wins again from the journal, no branch step runs here.
+#[test]
+fn a_worker_killed_after_the_decision_replays_its_winner() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let journals = sqlite("sigkill");
+    let tag = "sigkill";
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args(["race_worker", "--exact", "--ignored", "--nocapture"])
+        .env(WORKER, &journals.0)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let said = stdout
+        .lines()
+        .map_while(Result::ok)
+        .any(|line| line == "worker: after started");
+    assert!(said, "the worker ended before the race decided");
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "killed: {status}");
+
+    let journal = journals.open();
+    assert_eq!(decision(&journal, tag, "0#0"), r#"{"won":[[1,"fast"]]}"#);
+    assert!(!keys(&journal, tag).iter().any(|k| k.contains("slow.1")));
+
+    // This process: slow would win at once, fast never.
+    close(tag, "fast.0");
+    close(tag, "fast.1");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let output = runtime.block_on(async move {
+        let engine = Engine::new(journal);
+        engine.register(fastest);
+        assert_eq!(engine.recover().await.unwrap(), [tag]);
+        let handle = engine.attach(fastest, tag).await.unwrap();
+        result_within(handle.result()).await
+    });
+    assert_eq!(output.as_deref(), Ok("after(fast=fast.1(fast.0()))"));
+    let ran = ["slow.0", "slow.1", "fast.0", "fast.1", "after"].map(|step| starts(tag, step));
+    assert_eq!(
+        ran,
+        [0, 0, 0, 0, 1],
+        "only the unfinished step after the race ran here"
+    );
+}
