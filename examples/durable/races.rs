@@ -11,9 +11,13 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::path::PathBuf;
-use std::sync::{LazyLock, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
+use tracing::field::{Field, Visit};
+use tracing::{Event, Subscriber};
+use tracing_subscriber::layer::{self, Layer, SubscriberExt};
+use tracing_subscriber::registry::LookupSpan;
 use workflow_runtime::durable::{Context, Engine, Error, Journal, MemoryJournal, SqliteJournal};
 use workflow_runtime::durable::{
     Created, InstanceRow, JournalError, Record, SignalAdded, SignalRow, Status, Write,
@@ -129,6 +133,41 @@ workflow! {
 
 fn describe(failure: &BranchError<String>) -> String {
     format!("{failure}: {}", failure.error())
+}
+
+/// Every event as `scope: message`, the scope being the names of its spans from the root.
+#[derive(Clone, Default)]
+struct Log(Arc<Mutex<Vec<String>>>);
+
+struct Message(String);
+
+impl Visit for Message {
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "message" {
+            self.0 = format!("{value:?}");
+        }
+    }
+}
+
+impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Log {
+    fn on_event(&self, event: &Event<'_>, ctx: layer::Context<'_, S>) {
+        let mut message = Message(String::new());
+        event.record(&mut message);
+        let scope: Vec<&str> = ctx
+            .event_scope(event)
+            .map(|scope| scope.from_root().map(|span| span.name()).collect())
+            .unwrap_or_default();
+        self.0
+            .lock()
+            .unwrap()
+            .push(format!("{}: {}", scope.join(":"), message.0));
+    }
+}
+
+impl Log {
+    fn take(&self) -> Vec<String> {
+        core::mem::take(&mut *self.0.lock().unwrap())
+    }
 }
 
 /// Runs `f` on a runtime of its own on another thread, then drops the runtime: the
@@ -518,13 +557,18 @@ async fn a_traced_workflow_replays_each_race() {
     close(tag, "slow");
     close(tag, "fast.2");
     close(tag, "after");
+    let log = Log::default();
     let journal = MemoryJournal::new();
     let first = journal.clone();
+    let first_log = log.clone();
     crash(move || async move {
+        let _subscriber =
+            tracing::subscriber::set_default(tracing_subscriber::registry().with(first_log));
         let engine = Engine::new(first);
         let _handle = engine.start(tag, twice(tag.to_owned())).await.unwrap();
         until(|| starts(tag, "after") == 1).await;
     });
+    let first_run = log.take();
     assert_eq!(
         keys(&journal, tag),
         [
@@ -544,6 +588,8 @@ async fn a_traced_workflow_replays_each_race() {
     open(tag, "fast.2");
     close(tag, "slow.2");
     open(tag, "after");
+    let _subscriber =
+        tracing::subscriber::set_default(tracing_subscriber::registry().with(log.clone()));
     let engine = Engine::new(journal);
     engine.register(twice);
     engine.recover().await.unwrap();
@@ -552,6 +598,33 @@ async fn a_traced_workflow_replays_each_race() {
     assert_eq!(output.as_deref(), Ok("after(fast() slow.2())"));
     assert_eq!((starts(tag, "slow"), starts(tag, "fast")), (1, 1));
     assert_eq!((starts(tag, "slow.2"), starts(tag, "fast.2")), (1, 1));
+    let replay = log.take();
+    // The replay tells the first run's story, the same winners and the same losers
+    // cancelled, then goes on.
+    assert_eq!(
+        first_run,
+        [
+            "twice: workflow `twice` started",
+            "twice:fork: split into 2 branches: slow, fast; the first to succeed wins",
+            "twice:fork: branch `fast` arrived at the join (1/2)",
+            "twice:fork: branch `slow` cancelled",
+            "twice:fork: joined slow, fast",
+            "twice:fork: split into 2 branches: slow, fast; the first to succeed wins",
+            "twice:fork: branch `slow` arrived at the join (1/2)",
+            "twice:fork: branch `fast` cancelled",
+            "twice:fork: joined slow, fast",
+            "twice:fork: split into 2 branches: done, tick; the join waits for all",
+            "twice:fork: branch `tick` arrived at the join (1/2)",
+        ]
+    );
+    assert_eq!(replay[..first_run.len()], first_run);
+    assert_eq!(
+        replay[first_run.len()..],
+        [
+            "twice:fork: branch `done` arrived at the join (2/2)",
+            "twice:fork: joined done, tick",
+        ]
+    );
 }
 
 /// The environment variable that makes [`race_worker`] the worker process.
