@@ -478,6 +478,20 @@ async fn a_failed_race_replays_its_failure<R: Reopen>(journals: R, tag: &'static
     );
     assert_eq!((starts(tag, "late"), starts(tag, "early")), (1, 1));
     assert_eq!(engine.status(tag), Ok(Some(Status::Failed)));
+
+    // A redrive runs the failed race again (its decision is a failure record too):
+    // both branches start again, and this time `early` fails last.
+    close(tag, "early");
+    assert_eq!(engine.redrive(tag).await, Ok(true));
+    let handle = engine.attach(all_down, tag).await.unwrap();
+    until(|| starts(tag, "late") == 2 && starts(tag, "early") == 2).await;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    open(tag, "early");
+    let output = result_within(handle.result()).await.unwrap();
+    assert_eq!(
+        describe(&output.unwrap_err()),
+        "branch `early` failed: early is down"
+    );
 }
 
 #[tokio::test]
@@ -524,6 +538,86 @@ async fn a_decision_naming_a_missing_branch_is_refused() {
     );
     assert_eq!(engine.status(tag), Ok(Some(Status::Parked)));
     assert_eq!(starts(tag, "slow.1"), 1, "nothing ran after the refusal");
+
+    // Other decisions that do not fit: another branch at that index, another number
+    // of winners, a failing branch that succeeds on replay (its unjournaled step runs).
+    open(tag, "slow.1");
+    for (value, reason) in [
+        (
+            r#"{"won":[[0,"fast"]]}"#,
+            "the journaled race decision names branch 0 `fast`, but the race's branch 0 is `slow`",
+        ),
+        (
+            r#"{"won":[[1,"fast"],[0,"slow"]]}"#,
+            "the journaled race decision has 2 winners, the race now waits for 1",
+        ),
+        (
+            r#"{"failed":[[0,"slow"]]}"#,
+            "the journal says branch `slow` failed the race, but on replay it did not",
+        ),
+    ] {
+        let tampered = copy_with(&journal, tag, "0#0", Some(value.as_bytes()));
+        let engine = Engine::new(tampered);
+        engine.register(fastest);
+        engine.recover().await.unwrap();
+        let handle = engine.attach(fastest, tag).await.unwrap();
+        let error = result_within(handle.result()).await.unwrap_err();
+        match error {
+            Error::Incompatible {
+                instance,
+                step,
+                reason: found,
+            } => assert_eq!(
+                (instance.as_str(), step.as_str(), found.as_str()),
+                (tag, "0#0", reason)
+            ),
+            other => panic!("{value}: {other:?}"),
+        }
+    }
+}
+
+workflow! {
+    /// Two branches that both fail, raced by `quorum(1, ..)`.
+    #[durable]
+    async fn one_of_two(ctx: Context, tag: String) -> Result<String, BranchError<String>> {
+        let won = fork <
+            late: fail(tag.clone(), "late")?,
+            early: fail(tag.clone(), "early")?,
+        > quorum(1, late, early)?;
+        Ok(won[0].value.clone())
+    }
+}
+
+/// A decision naming as winner a branch whose journaled step failed parks the instance:
+/// the journal and the code disagree.
+#[tokio::test]
+async fn a_winner_that_fails_on_replay_is_refused() {
+    let tag = "diverged";
+    let journal = MemoryJournal::new();
+    let engine = Engine::new(NoEnd(journal.clone()));
+    let handle = engine.start(tag, one_of_two(tag.to_owned())).await.unwrap();
+    assert!(matches!(
+        result_within(handle.result()).await,
+        Err(Error::Journal(_))
+    ));
+    drop(engine);
+    assert_eq!(
+        decision(&journal, tag, "0#0"),
+        r#"{"failed":[[1,"early"]]}"#
+    );
+
+    let tampered = copy_with(&journal, tag, "0#0", Some(br#"{"won":[[1,"early"]]}"#));
+    let engine = Engine::new(tampered);
+    engine.register(one_of_two);
+    engine.recover().await.unwrap();
+    let handle = engine.attach(one_of_two, tag).await.unwrap();
+    let error = result_within(handle.result()).await.unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "instance `diverged` does not fit the workflow's code at `0#0`: the journal says \
+         branch `early` won the race, but on replay it did not; it is parked"
+    );
+    assert_eq!((starts(tag, "late"), starts(tag, "early")), (1, 1));
 }
 
 workflow! {
