@@ -4,8 +4,9 @@
 //! Durable is not a [`Mode`](super::Mode) but a layer under every mode (a durable
 //! workflow may be `#[traced]` too): the expander wraps each step's future in
 //! `durable::step(ctx, "0.credit.1", ..)` (or `try_step` for a step marked `?`), each
-//! fan-out's items in `durable::items` and each item in `durable::scoped`, whatever the
-//! mode; and the workflow becomes a `Workflow` impl on a marker type that the engine
+//! fan-out's items in `durable::items` and each item in `durable::scoped`, and races a
+//! `first`/`quorum` join's branches with `durable::first`/`quorum` (which journal the
+//! decision under the fork's id), whatever the mode; and the workflow becomes a `Workflow` impl on a marker type that the engine
 //! runs, with a starter `fn` of the workflow's name that takes the arguments.
 //!
 //! ```text
@@ -132,8 +133,8 @@ pub(crate) fn fan_out_id(branch: &Branch<Syn<'_>>) -> String {
         .to_owned()
 }
 
-/// Every id the journal may hold for this workflow: each step's and each fan-out's,
-/// in source order. Resuming an instance whose journal holds an id not in this list is
+/// Every id the journal may hold for this workflow: each race's (its fork's id), each
+/// step's and each fan-out's, in source order. Resuming an instance whose journal holds an id not in this list is
 /// refused (the step was removed or moved).
 fn ids(forks: &[Fork<Syn<'_>>], out: &mut Vec<String>) {
     for fork in forks {
