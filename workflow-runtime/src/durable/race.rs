@@ -38,7 +38,7 @@ enum Plan {
     Failed(usize),
 }
 
-/// A racing branch of a durable workflow: [`crate::__private::Racer`], `Send` (the body
+/// A racing branch of a durable workflow, pinned where it is written and `Send` (the body
 /// of a durable workflow runs as a task of the engine).
 pub type Racer<'a, T, E> =
     Pin<&'a mut (dyn Future<Output = Result<T, BranchError<E>>> + Send + 'a)>;
