@@ -217,8 +217,9 @@ pub mod __private {
     #[cfg(feature = "durable")]
     pub mod durable {
         pub use crate::durable::{
-            BoxFuture, Context, Journaled, Scope, Scoped, Start, Step, Workflow, boxed, failure_of,
-            items, retry, scoped, step, timeout, timeout_branch, try_step,
+            BoxFuture, Context, Journaled, Racer, Scope, Scoped, Start, Step, Workflow, boxed,
+            failure_of, first, items, quorum, racer, retry, scoped, step, timeout, timeout_branch,
+            try_step,
         };
     }
 

@@ -4,8 +4,9 @@
 //! Durable is not a [`Mode`](super::Mode) but a layer under every mode (a durable
 //! workflow may be `#[traced]` too): the expander wraps each step's future in
 //! `durable::step(ctx, "0.credit.1", ..)` (or `try_step` for a step marked `?`), each
-//! fan-out's items in `durable::items` and each item in `durable::scoped`, whatever the
-//! mode; and the workflow becomes a `Workflow` impl on a marker type that the engine
+//! fan-out's items in `durable::items` and each item in `durable::scoped`, and races a
+//! `first`/`quorum` join's branches with `durable::first`/`quorum` (which journal the
+//! decision under the fork's id), whatever the mode; and the workflow becomes a `Workflow` impl on a marker type that the engine
 //! runs, with a starter `fn` of the workflow's name that takes the arguments.
 //!
 //! ```text
@@ -112,6 +113,34 @@ impl Layer {
         }
     }
 
+    /// A `first`/`quorum` join, its decision journaled under the fork's `id`: the
+    /// branches pinned where they are written, raced by `durable::first`/`quorum`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn race(
+        &self,
+        k: &TokenStream,
+        race: &TokenStream,
+        id: &str,
+        at: Span,
+        names: &[String],
+        pinned: &[Ident],
+        futures: &[TokenStream],
+    ) -> TokenStream {
+        let ctx = &self.ctx;
+        let k_at = super::located_at(k.clone(), at);
+        quote_spanned! {at=>
+            {
+                #(let mut #pinned = #k::__private::pin!(#futures);)*
+                #k_at::__private::durable::#race(
+                    #ctx,
+                    #id,
+                    [#(#names),*],
+                    [#(#k::__private::durable::racer(#pinned.as_mut())),*],
+                ).await
+            }
+        }
+    }
+
     /// A fan-out's items, journaled before the first item starts, each with its scope.
     pub(crate) fn items(&self, k: &TokenStream, id: &str, items: &syn::Expr) -> TokenStream {
         let ctx = &self.ctx;
@@ -159,11 +188,15 @@ pub(crate) fn fan_out_id(branch: &Branch<Syn<'_>>) -> String {
         .to_owned()
 }
 
-/// Every id the journal may hold for this workflow: each step's and each fan-out's,
-/// in source order. Resuming an instance whose journal holds an id not in this list is
+/// Every id the journal may hold for this workflow: each race's (its fork's id), each
+/// step's and each fan-out's, in source order. Resuming an instance whose journal holds an id not in this list is
 /// refused (the step was removed or moved).
 fn ids(forks: &[Fork<Syn<'_>>], out: &mut Vec<String>) {
     for fork in forks {
+        // A race journals its decision under the fork's id.
+        if fork.join.as_ref().is_some_and(|join| join.policy.races()) {
+            out.push(fork.id.clone());
+        }
         for branch in &fork.branches {
             // A fan-out's items and a branch timeout's deadline are keyed by the branch.
             if branch.fan_out.is_some() || branch.original.modifiers.timeout.is_some() {
@@ -258,7 +291,6 @@ pub(crate) fn check(model: &Workflow<Syn<'_>>, cx: &Ctxt) {
             "write the type itself (a `Result<T, E>` of serde types)",
         );
     }
-    races(&model.forks, cx);
     for item in &input.body {
         if let Item::Fork(fork) = item
             && let Some(spawn) = fork.spawn
@@ -269,29 +301,6 @@ pub(crate) fn check(model: &Workflow<Syn<'_>>, cx: &Ctxt) {
                 "remove `#[spawn]`: a durable instance runs as a task of its own, and its \
                  branches run concurrently in it",
             );
-        }
-    }
-}
-
-/// `first`/`quorum` joins anywhere in the body: their decision is not journaled yet.
-fn races(forks: &[Fork<Syn<'_>>], cx: &Ctxt) {
-    for fork in forks {
-        if let Some(join) = &fork.join
-            && join.policy.races()
-        {
-            cx.error(
-                join.at,
-                "a `#[durable]` workflow cannot race its branches yet",
-                "write `join(...)`: the winners of `first`/`quorum` are not journaled yet, and a \
-                 replay could pick other winners",
-            );
-        }
-        for branch in &fork.branches {
-            for step in &branch.steps {
-                if let Step::Fork(inner) = step {
-                    races(core::slice::from_ref(inner), cx);
-                }
-            }
         }
     }
 }

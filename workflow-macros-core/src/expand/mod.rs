@@ -583,11 +583,17 @@ impl<'a, M: Mode> Expander<'a, M> {
                     Policy::Quorum { .. } => quote! { quorum::<#winners, _, _, _> },
                     _ => quote! { first },
                 };
-                let outcome = quote_spanned! {at_join=>
-                    {
-                        #(let mut #pinned = #k::__private::pin!(#joined_futures);)*
-                        #k_join::__private::#race([#(#names),*], [#(#k::__private::racer(#pinned.as_mut())),*]).await
+                let outcome = match &self.durable {
+                    // Durable: the decision is journaled under the fork's id.
+                    Some(layer) => {
+                        layer.race(k, &race, &fork.id, at_join, names, &pinned, &joined_futures)
                     }
+                    None => quote_spanned! {at_join=>
+                        {
+                            #(let mut #pinned = #k::__private::pin!(#joined_futures);)*
+                            #k_join::__private::#race([#(#names),*], [#(#k::__private::racer(#pinned.as_mut())),*]).await
+                        }
+                    },
                 };
                 if fallible {
                     outcome

@@ -18,6 +18,14 @@
 //! (`<scope>0.slow/timeout#N`, and `….timedout`: whether it was cut off), the next
 //! attempt of a `#[retry]` under the attempt that failed (`<attempt key>/retry#0`).
 //!
+//! # Races
+//!
+//! A `first(...)` or `quorum(k, ...)` join journals its decision (the winners in the
+//! order they finished, or the branch whose failure failed it) under
+//! `<scope><fork id>#<occurrence>` before the workflow goes on; a replay waits for
+//! exactly those branches and never polls the others. Each racing branch is keyed in a
+//! scope of its own, `<race key>[<branch index>]/` (`0#0[1]/0.us.0#0`).
+//!
 //! # Group commit
 //!
 //! The writes queued during one poll of an instance's body go to the journal as one
@@ -37,6 +45,7 @@ mod hash;
 mod instance;
 pub mod journal;
 mod memory;
+mod race;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 mod step;
@@ -51,6 +60,8 @@ pub use journal::{
     Created, InstanceRow, Journal, JournalError, Record, SignalAdded, SignalRow, Status, Write,
 };
 pub use memory::MemoryJournal;
+#[doc(hidden)]
+pub use race::{Racer, first, quorum, racer};
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteJournal;
 pub use step::{BoxFuture, Journaled, Scope};

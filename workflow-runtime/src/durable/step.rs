@@ -131,7 +131,7 @@ where
 }
 
 /// The key of the next occurrence of (`scope`, `id`).
-fn next_key(
+pub(super) fn next_key(
     inner: &mut super::instance::Inner,
     scope: Option<Arc<str>>,
     id: &'static str,

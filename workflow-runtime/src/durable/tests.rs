@@ -336,7 +336,18 @@ impl<'de> serde::Deserialize<'de> for Approval {
     }
 }
 
-static REVIEW_STEP_DONE: AtomicUsize = AtomicUsize::new(0);
+/// How many times the `review` workflow's check ran, per instance (the tests that run
+/// it run in parallel).
+static REVIEW_STEP_DONE: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+fn review_checks(instance: &str) -> usize {
+    REVIEW_STEP_DONE
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|done| *done == instance)
+        .count()
+}
 
 struct Review;
 impl Workflow for Review {
@@ -345,12 +356,13 @@ impl Workflow for Review {
     type Args = (u64,);
     type Output = (u32, String);
     fn run(ctx: Context, (delay,): (u64,)) -> BoxFuture<(u32, String)> {
+        let instance = ctx.instance_id().to_owned();
         boxed(async move {
             let waits = ctx.signal::<Approval>("review");
             let (check, approval) = join!(
                 step(&ctx, "0.check.0", async move {
                     tokio::time::sleep(Duration::from_millis(delay)).await;
-                    REVIEW_STEP_DONE.fetch_add(1, SeqCst);
+                    REVIEW_STEP_DONE.lock().unwrap().push(instance);
                     7
                 }),
                 step(&ctx, "0.review.0", async move {
@@ -425,6 +437,10 @@ async fn a_signal_sent_while_the_instance_is_down_is_delivered_after_the_restart
     crash(move || async move {
         let engine = Engine::new(first);
         let _handle = engine.start("r-restart", review(0)).await.unwrap();
+        // Crash once the check ran (the memory journal commits it in the same poll).
+        while review_checks("r-restart") == 0 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
         tokio::time::sleep(Duration::from_millis(10)).await;
     });
     // Sent while no process runs the instance: buffered in the journal.
@@ -434,7 +450,7 @@ async fn a_signal_sent_while_the_instance_is_down_is_delivered_after_the_restart
         .signal("r-restart", "review", &approval)
         .await
         .unwrap();
-    let checks = REVIEW_STEP_DONE.load(SeqCst);
+    let checks = review_checks("r-restart");
     let output = engine
         .attach(review, "r-restart")
         .await
@@ -442,7 +458,7 @@ async fn a_signal_sent_while_the_instance_is_down_is_delivered_after_the_restart
         .result()
         .await;
     assert_eq!(output, Ok((7, "cy".to_owned())));
-    assert_eq!(REVIEW_STEP_DONE.load(SeqCst), checks, "the check replayed");
+    assert_eq!(review_checks("r-restart"), checks, "the check replayed");
 }
 
 #[test]
@@ -492,9 +508,7 @@ async fn a_signal_sent_by_another_process_reaches_the_waiting_instance() {
     // Buffered before the wait, sent through the worker's own engine: the other test
     // covers it. Here the wait is reached first, then the signal comes from elsewhere.
     for _ in 0..1_000 {
-        if REVIEW_STEP_DONE.load(SeqCst) > 0
-            && worker.status("r-remote") == Ok(Some(Status::Running))
-        {
+        if review_checks("r-remote") > 0 && worker.status("r-remote") == Ok(Some(Status::Running)) {
             break;
         }
         tokio::time::sleep(Duration::from_millis(2)).await;
