@@ -51,7 +51,7 @@ pub use time::TimedOut;
 ///   (`#[limit(n)]` caps it); `join(..) settled`, `first(..)` and `quorum(k, ..)` are the
 ///   other join policies; `#[optional]`, `#[timeout(..)]` and `#[retry(..)]` make
 ///   branches and steps resilient; `#[spawn] fork` runs branches as tokio tasks. The
-///   README has the semantics and an example of each.
+///   [crate documentation](crate) has the semantics and an example of each.
 /// - `#[traced]` gives the workflow `tracing` spans (workflow, fork, branch, step) and
 ///   events (split, arrivals k/N, failures, cancellations, merge).
 /// - Beside the function, `NAME_GRAPH` (the name in capitals) holds the workflow's
