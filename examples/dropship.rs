@@ -1,4 +1,4 @@
-//! Dropship order (seed 000, Spojit's parallel gateway).
+//! Dropship order: a parallel gateway (a BPMN fork and join) written inline.
 //!
 //! An order arrives from a webhook with neither product nor customer details and without
 //! a tracking number. The workflow fetches the product and the customer and creates a

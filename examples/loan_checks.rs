@@ -1,10 +1,11 @@
-//! Loan application background checks (seed 003, BPMN parallel gateway).
+//! Loan application background checks (a BPMN parallel gateway, as a Camunda process would
+//! model them).
 //!
 //! The application is validated, then three checks run at the same time: the credit
 //! bureau check, the employment verification (verify, then score), and the document
 //! review, itself a nested fork of the passport and the utility bill whose join hands
 //! both to `merge_documents(passport, utility)`. After the outer join the loan is
-//! decided. The seed's checks take 5 s, 3 s and 4 s, here 50, 30 and 40 ms: the total is
+//! decided. Checks that would take 5 s, 3 s and 4 s take 50, 30 and 40 ms here: the total is
 //! the slowest check (~50 ms), not the sum (120 ms).
 //!
 //! It also shows a workflow's own error type: a failing check reaches the join as a
@@ -22,7 +23,7 @@ use std::time::{Duration, Instant};
 use tokio::time::sleep;
 use workflow_runtime::{BranchError, workflow};
 
-/// The seed's 5 s, 3 s and 4 s, scaled down to milliseconds.
+/// 5 s, 3 s and 4 s, scaled down to milliseconds.
 const CREDIT_MS: u64 = 50;
 const EMPLOYMENT_MS: u64 = 30;
 const DOCUMENTS_MS: u64 = 40;

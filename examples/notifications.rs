@@ -1,8 +1,8 @@
-//! Shipping notifications (seeds 001 and 004, Conductor's `FORK_JOIN` with `joinOn`).
+//! Shipping notifications (Conductor's `FORK_JOIN` with a `joinOn` that leaves a branch out).
 //!
 //! Three channels, each a branch of two steps: `process_notification_payload`, then
 //! `email_notification`, `sms_notification` or `http_notification` (`-> step` hands
-//! the payload on). As in the seed's `joinOn: [email, sms]`, the workflow joins only
+//! the payload on). As a Conductor definition with `joinOn: [email, sms]` would, the workflow joins only
 //! email and SMS and goes on while the slow HTTP call is still running:
 //! `join(email, sms) background(http)`. The HTTP branch still finishes before the
 //! workflow returns.
@@ -64,8 +64,8 @@ struct Notification {
     body: String,
 }
 
-/// The output of a `<channel>_notification` step, like the seed's
-/// `email_sent_to` / `email_sent_at`.
+/// The output of a `<channel>_notification` step, like a Conductor task's
+/// `email_sent_to` / `email_sent_at` outputs.
 struct Sent {
     to: &'static str,
     at_ms: u128,

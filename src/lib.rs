@@ -1,5 +1,6 @@
-//! The workspace's root package: it holds the runnable examples (`examples/`) and runs
-//! the README's code blocks as doctests, so every example in the README compiles and runs
-//! in `cargo test`. The integration and compile-fail tests are the `workflow-tests`
-//! package (`tests/`), the benches the `workflow-benches` package (`benches/`).
-#![doc = include_str!("../README.md")]
+//! The workspace's root package: it holds the runnable examples (`examples/`). The
+//! README's code blocks run as doctests of `workflow-runtime`, whose crate documentation
+//! the README is (`workflow-runtime/README.md` links to it), so they run once in
+//! `cargo test --workspace`. The integration and compile-fail tests are the
+//! `workflow-tests` package (`tests/`), the benches the `workflow-benches` package
+//! (`benches/`).

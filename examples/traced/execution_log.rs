@@ -1,4 +1,4 @@
-//! The execution log of a `#[traced]` workflow (seed 003's loan application, with its
+//! The execution log of a `#[traced]` workflow (the loan application of `loan_checks`, with its
 //! nested document fork), printed by `tracing-subscriber`'s fmt layer.
 //!
 //! Every line is stamped with the virtual time of tokio's paused clock, so the log is the

@@ -34,6 +34,22 @@
 //! ```
 
 /// Where a node is written: the file (as `file!()` gives it), line and column (1-based).
+///
+/// ```
+/// use workflow_runtime::workflow;
+///
+/// workflow! {
+///     async fn pair() -> (u8, u8) {
+///         fork < a: async { 1 }, b: async { 2 } > join(a, b);
+///         (a, b)
+///     }
+/// }
+///
+/// let at = PAIR_GRAPH.forks[0].at; // where `fork` is written
+/// assert_eq!(at.column, 9);
+/// assert_eq!(at.line, PAIR_GRAPH.at.line + 1);
+/// assert_eq!(at.to_string(), format!("{}:{}:9", at.file, at.line));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct Location {
@@ -60,6 +76,25 @@ impl core::fmt::Display for Location {
 }
 
 /// A workflow: its name, where it is written, and its forks in the order the body runs them.
+///
+/// ```
+/// use workflow_runtime::workflow;
+///
+/// async fn load(id: u32) -> u32 { id }
+///
+/// workflow! {
+///     async fn two_rounds(id: u32) -> u32 {
+///         fork < a: load(id), b: load(id + 1) > join(a, b);
+///         let sum = a + b;
+///         fork < c: load(sum), d: load(sum * 2) > join(c, d);
+///         c + d
+///     }
+/// }
+///
+/// assert_eq!(TWO_ROUNDS_GRAPH.name, "two_rounds");
+/// assert_eq!(TWO_ROUNDS_GRAPH.forks.len(), 2); // `let sum = ..` is not a node
+/// assert_eq!(TWO_ROUNDS_GRAPH.forks[1].branches[0].name, "c");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct Workflow {
@@ -80,6 +115,24 @@ impl Workflow {
 }
 
 /// A fork: its branches, and the join that waits for them.
+///
+/// ```
+/// use workflow_runtime::workflow;
+///
+/// workflow! {
+///     async fn heavy() -> u64 {
+///         #[spawn]
+///         fork < left: async { 1_u64 }, right: async { 2_u64 } > join(left, right);
+///         left + right
+///     }
+/// }
+///
+/// let fork = &HEAVY_GRAPH.forks[0];
+/// assert!(fork.spawn);
+/// let names: Vec<_> = fork.branches.iter().map(|branch| branch.name).collect();
+/// assert_eq!(names, ["left", "right"]);
+/// assert_eq!(fork.join.joined, ["left", "right"]);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct Fork {
@@ -107,6 +160,31 @@ impl Fork {
 }
 
 /// A branch of a fork: a name and a chain of steps.
+///
+/// ```
+/// use workflow_runtime::graph::Step;
+/// use workflow_runtime::workflow;
+///
+/// async fn check(what: &'static str) -> &'static str { what }
+///
+/// workflow! {
+///     async fn documents() -> (&'static str, (&'static str, &'static str)) {
+///         fork <
+///             credit: check("credit"),
+///             documents: fork < passport: check("passport"), utility: check("utility") >
+///                 join(passport, utility),
+///         > join(credit, documents);
+///         (credit, documents)
+///     }
+/// }
+///
+/// let documents = &DOCUMENTS_GRAPH.forks[0].branches[1];
+/// assert_eq!((documents.name, documents.path), ("documents", "documents"));
+/// let Step::Fork(nested) = &documents.steps[0] else { unreachable!() };
+/// let passport = &nested.branches[0];
+/// assert_eq!((passport.name, passport.path), ("passport", "documents.passport"));
+/// assert!(passport.fan_out.is_none() && !passport.modifiers.optional);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct Branch {
@@ -148,6 +226,27 @@ impl Branch {
 }
 
 /// A fan-out branch's iteration, as written.
+///
+/// ```
+/// use workflow_runtime::workflow;
+///
+/// async fn stock(sku: &str) -> usize { sku.len() }
+///
+/// workflow! {
+///     async fn levels(skus: &[&str]) -> Vec<usize> {
+///         fork <
+///             #[limit(4)]
+///             levels: for sku in skus.iter() => stock(sku),
+///             audit: async {},
+///         > join(levels, audit);
+///         levels
+///     }
+/// }
+///
+/// let fan_out = LEVELS_GRAPH.forks[0].branches[0].fan_out.unwrap();
+/// assert_eq!((fan_out.pattern, fan_out.items, fan_out.limit), ("sku", "skus.iter()", Some("4")));
+/// assert!(LEVELS_GRAPH.forks[0].branches[1].fan_out.is_none());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct FanOut {
@@ -176,6 +275,39 @@ impl FanOut {
 }
 
 /// The modifiers written on a branch or a step.
+///
+/// ```
+/// use workflow_runtime::graph::Step;
+/// use workflow_runtime::{workflow, BranchError, TimedOut};
+///
+/// #[derive(Debug)]
+/// struct Failed;
+///
+/// impl From<TimedOut> for Failed {
+///     fn from(_: TimedOut) -> Self { Failed }
+/// }
+///
+/// async fn pay() -> Result<u32, Failed> { Ok(1) }
+/// async fn points() -> Result<u32, Failed> { Ok(2) }
+///
+/// workflow! {
+///     async fn order() -> Result<(u32, Option<u32>), BranchError<Failed>> {
+///         fork <
+///             payment: #[retry(3, backoff = 20ms)] pay()?,
+///             #[optional]
+///             points: #[timeout(100ms)] points()?,
+///         > join(payment, points)?;
+///         Ok((payment, points))
+///     }
+/// }
+///
+/// let [payment, points] = ORDER_GRAPH.forks[0].branches else { unreachable!() };
+/// let Step::Task(pay) = payment.steps[0] else { unreachable!() };
+/// assert_eq!(pay.modifiers.retry, Some("3, backoff = 20ms"));
+/// assert!(points.modifiers.optional);
+/// let Step::Task(read) = points.steps[0] else { unreachable!() };
+/// assert_eq!(read.modifiers.timeout, Some("100ms"));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub struct Modifiers {
@@ -204,6 +336,31 @@ impl Modifiers {
 }
 
 /// A step of a branch: a task, or a nested fork.
+///
+/// ```
+/// use workflow_runtime::graph::Step;
+/// use workflow_runtime::workflow;
+///
+/// async fn load(n: u32) -> u32 { n }
+///
+/// workflow! {
+///     async fn totals() -> (u32, u32) {
+///         fork <
+///             plain: load(1) -> |n| async move { n + 1 },
+///             nested: fork < x: load(2), y: load(3) > join(x, y) -> |x, y| async move { x + y },
+///         > join(plain, nested);
+///         (plain, nested)
+///     }
+/// }
+///
+/// let kinds = |branch: usize| {
+///     TOTALS_GRAPH.forks[0].branches[branch].steps.iter()
+///         .map(|step| match step { Step::Task(_) => "task", Step::Fork(_) => "fork", _ => "?" })
+///         .collect::<Vec<_>>()
+/// };
+/// assert_eq!(kinds(0), ["task", "task"]);
+/// assert_eq!(kinds(1), ["fork", "task"]);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Step {
@@ -214,6 +371,25 @@ pub enum Step {
 }
 
 /// One step: an expression whose future the branch awaits.
+///
+/// ```
+/// use workflow_runtime::graph::Step;
+/// use workflow_runtime::workflow;
+///
+/// async fn get_product(sku: u32) -> Result<u32, String> { Ok(sku) }
+/// async fn get_customer(id: u32) -> Result<u32, String> { Ok(id) }
+///
+/// workflow! {
+///     async fn fetch(sku: u32) -> Result<u32, workflow_runtime::BranchError<String>> {
+///         fork < product: get_product(sku)?, customer: get_customer(7)? > join(product, customer)?;
+///         Ok(product + customer)
+///     }
+/// }
+///
+/// let Step::Task(task) = FETCH_GRAPH.forks[0].branches[0].steps[0] else { unreachable!() };
+/// assert_eq!((task.name, task.code, task.id), ("get_product", "get_product(sku)", "0.product.0"));
+/// assert!(task.fallible);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct Task {
@@ -276,6 +452,26 @@ impl Task {
 }
 
 /// The end of a fork.
+///
+/// ```
+/// use workflow_runtime::graph::Policy;
+/// use workflow_runtime::workflow;
+///
+/// async fn send(channel: &'static str) -> bool { !channel.is_empty() }
+///
+/// workflow! {
+///     async fn notify() -> bool {
+///         fork < email: send("email"), sms: send("sms"), http: send("http") >
+///             join(email, sms) background(http);
+///         email && sms
+///     }
+/// }
+///
+/// let join = NOTIFY_GRAPH.forks[0].join;
+/// assert_eq!((join.policy, join.fallible), (Policy::All, false));
+/// assert_eq!(join.joined, ["email", "sms"]);
+/// assert_eq!(join.background, ["http"]);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct Join {
@@ -313,6 +509,25 @@ impl Join {
 }
 
 /// What a join waits for.
+///
+/// ```
+/// use workflow_runtime::graph::Policy;
+/// use workflow_runtime::workflow;
+///
+/// async fn replica(name: &'static str) -> &'static str { name }
+///
+/// workflow! {
+///     async fn read() -> usize {
+///         let two = fork < eu: replica("eu"), us: replica("us"), asia: replica("asia") >
+///             quorum(2, eu, us, asia);
+///         fork < a: replica("a"), b: replica("b") > join(a, b) settled;
+///         two.len() + usize::from(a.is_ok() && b.is_ok())
+///     }
+/// }
+///
+/// assert_eq!(READ_GRAPH.forks[0].join.policy, Policy::Quorum(2));
+/// assert_eq!(READ_GRAPH.forks[1].join.policy, Policy::Settled);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Policy {

@@ -1,35 +1,8 @@
-//! Compile-time fork/join workflows.
-//!
-//! The [`workflow!`] macro turns an `async fn` whose body contains
-//! `fork < ... > join(...)` statements into plain async Rust: the branches of a fork
-//! are polled concurrently in the caller's task (`futures::join!` machinery, no
-//! allocation per branch), the joined branches' outputs are typed locals after the
-//! join, and every unbalanced or conditional parallel flow is a compile error.
-//!
-//! ```
-//! use workflow_runtime::workflow;
-//!
-//! async fn product(id: u32) -> String { format!("product {id}") }
-//! async fn customer(id: u32) -> String { format!("customer {id}") }
-//! async fn tracking() -> u64 { 42 }
-//!
-//! workflow! {
-//!     /// Fetch everything the dropshipper needs, at the same time.
-//!     pub async fn prepare(order: u32) -> String {
-//!         fork <
-//!             product:  product(order),
-//!             customer: customer(order),
-//!             tracking: tracking(),
-//!         > join(product, customer, tracking);
-//!         format!("{product} for {customer}, tracking #{tracking}")
-//!     }
-//! }
-//!
-//! let sent = futures::executor::block_on(prepare(7));
-//! assert_eq!(sent, "product 7 for customer 7, tracking #42");
-//! ```
-//!
-//! See the README for the grammar, the guarantees and the compile-time checks.
+// The crate's documentation is the repository's README (`README.md` in this directory is a
+// link to it, packaged as a file), so that a reader of the published docs sees the
+// grammar, the join policies, the exports and the rejections, and every code block of the
+// README runs as a doctest of this crate.
+#![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
 #[cfg(feature = "durable")]
@@ -79,7 +52,7 @@ pub use time::TimedOut;
 ///   (`#[limit(n)]` caps it); `join(..) settled`, `first(..)` and `quorum(k, ..)` are the
 ///   other join policies; `#[optional]`, `#[timeout(..)]` and `#[retry(..)]` make
 ///   branches and steps resilient; `#[spawn] fork` runs branches as tokio tasks. The
-///   README has the semantics and an example of each.
+///   [crate documentation](crate) has the semantics and an example of each.
 /// - `#[traced]` gives the workflow `tracing` spans (workflow, fork, branch, step) and
 ///   events (split, arrivals k/N, failures, cancellations, merge).
 /// - Beside the function, `NAME_GRAPH` (the name in capitals) holds the workflow's

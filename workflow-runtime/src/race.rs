@@ -1,5 +1,5 @@
-//! Quorum joins: the first branch of N to succeed (workflow pattern WCP-9, the
-//! discriminator), or the first k of N (WCP-30, a partial join). The losers are
+//! Quorum joins: the first branch of N to succeed (a discriminator, in workflow-pattern
+//! terms), or the first k of N (a partial join). The losers are
 //! dropped, that is cancelled, as soon as the quorum is reached.
 
 use core::future::Future;

@@ -1,4 +1,5 @@
-//! What a `#[traced]` workflow tells `tracing`: the token story of seed 003.
+//! What a `#[traced]` workflow tells `tracing`: where each branch is, as a BPMN engine
+//! tracks its tokens (split, arrival at the join, failure, cancellation, merge).
 //!
 //! The generated code names the spans (they take the user's names, which must be string
 //! literals at the call site); this module emits the events of a fork: the split into

@@ -1,6 +1,6 @@
 //! BPMN 2.0 XML export, with its diagram (BPMNDI) laid out left to right.
 //!
-//! The process (seed 003's structure):
+//! The process (the structure a BPMN modeller such as Camunda's draws):
 //! - a blank start event (`<workflow> called`), the body's forks in order, an end event
 //!   (`<workflow> returns`);
 //! - each fork a diverging `parallelGateway`, one `serviceTask` per step (named after

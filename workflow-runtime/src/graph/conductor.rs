@@ -1,12 +1,13 @@
-//! Conductor workflow definition export (seeds 001 and 004).
+//! Conductor workflow definition export.
 //!
 //! - Each fork is a `FORK_JOIN` task whose `forkTasks` holds one list of tasks per
 //!   branch, followed by a `JOIN` task whose `joinOn` names the last task of every
-//!   joined branch. A background branch is left out of `joinOn` (seed 004's `http`): it
+//!   joined branch. A background branch is left out of `joinOn` (the `http` of `join(email, sms) background(http)`): it
 //!   still runs, the workflow does not wait for it there.
 //! - Each step is a `SIMPLE` task named after the step. Its `taskReferenceName` is
 //!   `<step>_ref` when the step's name is unique in the workflow, else
-//!   `<step>_<branch path>` (seed 004's `process_notification_payload_email`).
+//!   `<step>_<branch path>` (`process_notification_payload_email` when each of `email`, `sms`
+//!   and `http` has a `process_notification_payload` step).
 //! - A nested fork is a `FORK_JOIN` + `JOIN` pair inside its branch's list; the next
 //!   join names the nested `JOIN`.
 //! - A fan-out branch (`for x in xs`) is a `FORK_JOIN_DYNAMIC` with its own `JOIN`:

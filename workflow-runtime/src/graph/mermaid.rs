@@ -1,9 +1,9 @@
 //! Mermaid flowchart export.
 //!
-//! Drawn as seed 000's diagram: a start node, each fork a diamond (`fork`), its branches
-//! edges labelled with the branch's name to the branch's steps (one box per step, named
-//! after it), and each join a diamond (`join`, `join settled`, `first`, `quorum 2 of 3`)
-//! before the next fork or the end. A nested fork is its own pair of diamonds inside its
+//! Drawn as a fork/join diagram is drawn by hand: a start node, each fork a diamond
+//! (`fork`), its branches edges labelled with the branch's name to the branch's steps
+//! (one box per step, named after it), and each join a diamond (`join`, `join settled`,
+//! `first`, `quorum 2 of 3`) before the next fork or the end. A nested fork is its own pair of diamonds inside its
 //! branch. A fan-out branch is a box (Mermaid's `subgraph` block) titled
 //! `for each PAT in EXPR`. A background
 //! branch ends in a dotted edge, labelled `background`, to where its enclosing scope

@@ -23,7 +23,7 @@ const fn join(joined: &'static [&'static str]) -> Join {
     Join::new(AT, Policy::All, joined, &[], false)
 }
 
-/// Seed 000: three fallible calls joined with `join(...)?`.
+/// The dropship order: three fallible calls joined with `join(...)?`.
 pub(super) const DROPSHIP: Workflow = Workflow::new(
     "fulfil",
     AT,
@@ -60,7 +60,7 @@ pub(super) const DROPSHIP: Workflow = Workflow::new(
     )],
 );
 
-/// Seeds 001/004: two-step branches, `join(email, sms) background(http)`.
+/// The shipping notifications: two-step branches, `join(email, sms) background(http)`.
 pub(super) const NOTIFY: Workflow = Workflow::new(
     "notify",
     AT,
@@ -106,7 +106,7 @@ pub(super) const NOTIFY: Workflow = Workflow::new(
     )],
 );
 
-/// Seed 003: a nested fork whose join hands both outputs to a merge step.
+/// The loan application: a nested fork whose join hands both outputs to a merge step.
 pub(super) const LOAN: Workflow = Workflow::new(
     "review",
     AT,
