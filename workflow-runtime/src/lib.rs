@@ -10,7 +10,8 @@ pub mod durable;
 mod error;
 pub mod fan_out;
 pub mod graph;
-mod named;
+#[cfg(feature = "tokio")]
+mod panic;
 mod race;
 #[cfg(feature = "tokio")]
 mod task;
@@ -89,7 +90,6 @@ macro_rules! workflow {
 pub mod __private {
     pub use crate::BranchError;
     pub use crate::fan_out::{fan_out, try_fan_out};
-    pub use crate::named::{Named, named};
     pub use crate::race::{Racer, first, quorum, racer};
     #[cfg(feature = "tokio")]
     pub use crate::task::{TaskBranch, TaskFork, spawn_branch, task_fork};

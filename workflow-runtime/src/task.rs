@@ -237,7 +237,7 @@ impl<T> Future for TaskBranch<T> {
         match outcome {
             Ok(output) => Poll::Ready(output),
             Err(error) if error.is_panic() => {
-                std::panic::resume_unwind(crate::named::branch_panic(path, error.into_panic()))
+                std::panic::resume_unwind(crate::panic::branch_panic(path, error.into_panic()))
             }
             Err(_) => std::panic::resume_unwind(Box::new(format!(
                 "branch `{path}` was cancelled: its runtime is shutting down"

@@ -497,33 +497,8 @@ impl<'a, M: Mode> Expander<'a, M> {
                         quote! { { #open #spawned } }
                     }
                 }
-                // A panic in the branch names it, as a task's does (a task branch's
-                // panic is named when the task's handle reports it).
-                None => {
-                    let path_text = &branch.path;
-                    // A fn item: no size, and no lifetime for a spawned future's
-                    // `Send` to be general over (as a closure's return has).
-                    // At the branch's future: what rustc says of a step that is not
-                    // a future points at the step, not at the macro.
-                    let path_fn = Ident::new("__workflow_path", Span::mixed_site());
-                    let at = future
-                        .clone()
-                        .into_iter()
-                        .next()
-                        .map_or_else(Span::call_site, |token| token.span());
-                    let k_at = self.krate_at(at);
-                    let named = quote_spanned! {at=>
-                        #k_at::__private::named({
-                            fn #path_fn() -> &'static str { #path_text }
-                            #path_fn
-                        }, #future)
-                    };
-                    if open.is_empty() {
-                        named
-                    } else {
-                        quote! { { #open #named } }
-                    }
-                }
+                None if open.is_empty() => future,
+                None => quote! { { #open #future } },
             };
             let fails = if ok_wrap.is_some() || fallible {
                 quote! { #k::__private::Result::is_err }

@@ -93,24 +93,8 @@ async fn notify(log: &RefCell<Vec<&'static str>>) -> bool {
     match ::workflow_runtime::__private::with_background(
         async {
             let (email, sms) = ::workflow_runtime::__private::join!(
-                ::workflow_runtime::__private::named(
-                    {
-                        fn __workflow_path() -> &'static str {
-                            "email"
-                        }
-                        __workflow_path
-                    },
-                    ::workflow_runtime::__private::IntoFuture::into_future(send(log, "email"))
-                ),
-                ::workflow_runtime::__private::named(
-                    {
-                        fn __workflow_path() -> &'static str {
-                            "sms"
-                        }
-                        __workflow_path
-                    },
-                    ::workflow_runtime::__private::IntoFuture::into_future(send(log, "sms"))
-                )
+                ::workflow_runtime::__private::IntoFuture::into_future(send(log, "email")),
+                ::workflow_runtime::__private::IntoFuture::into_future(send(log, "sms"))
             );
             ::workflow_runtime::__private::Ok(
                 async {
@@ -126,16 +110,7 @@ async fn notify(log: &RefCell<Vec<&'static str>>) -> bool {
             )
         },
         async {
-            ::workflow_runtime::__private::named(
-                {
-                    fn __workflow_path() -> &'static str {
-                        "http"
-                    }
-                    __workflow_path
-                },
-                ::workflow_runtime::__private::IntoFuture::into_future(send(log, "http")),
-            )
-            .await;
+            ::workflow_runtime::__private::IntoFuture::into_future(send(log, "http")).await;
         },
         ::workflow_runtime::__private::Result::is_err,
     )

@@ -114,59 +114,28 @@ const FULFIL_GRAPH: ::workflow_runtime::graph::Workflow = {
 };
 async fn fulfil(id: u32) -> (u32, u32) {
     let (order, invoice) = ::workflow_runtime::__private::join!(
-        ::workflow_runtime::__private::named(
-            {
-                fn __workflow_path() -> &'static str {
-                    "order"
-                }
-                __workflow_path
-            },
-            async {
-                ::workflow_runtime::__private::with_background(
-                    async {
-                        let (reserve,) = ::workflow_runtime::__private::join!(::workflow_runtime::__private::named(
-                            {
-                                fn __workflow_path() -> &'static str {
-                                    "order.reserve"
-                                }
-                                __workflow_path
-                            },
-                            ::workflow_runtime::__private::IntoFuture::into_future(reserve(id))
-                        ));
-                        {
-                            let __workflow_future1 = ::workflow_runtime::__private::IntoFuture::into_future(
-                                ::workflow_runtime::__private::call1(reserve, ship),
-                            );
-                            __workflow_future1
-                        }
-                        .await
-                    },
-                    async {
-                        ::workflow_runtime::__private::named(
-                            {
-                                fn __workflow_path() -> &'static str {
-                                    "order.audit"
-                                }
-                                __workflow_path
-                            },
-                            ::workflow_runtime::__private::IntoFuture::into_future(audit(id)),
-                        )
-                        .await;
-                    },
-                    |_| false,
-                )
-                .await
-            }
-        ),
-        ::workflow_runtime::__private::named(
-            {
-                fn __workflow_path() -> &'static str {
-                    "invoice"
-                }
-                __workflow_path
-            },
-            ::workflow_runtime::__private::IntoFuture::into_future(invoice(id))
-        )
+        async {
+            ::workflow_runtime::__private::with_background(
+                async {
+                    let (reserve,) = ::workflow_runtime::__private::join!(
+                        ::workflow_runtime::__private::IntoFuture::into_future(reserve(id))
+                    );
+                    {
+                        let __workflow_future1 = ::workflow_runtime::__private::IntoFuture::into_future(
+                            ::workflow_runtime::__private::call1(reserve, ship),
+                        );
+                        __workflow_future1
+                    }
+                    .await
+                },
+                async {
+                    ::workflow_runtime::__private::IntoFuture::into_future(audit(id)).await;
+                },
+                |_| false,
+            )
+            .await
+        },
+        ::workflow_runtime::__private::IntoFuture::into_future(invoice(id))
     );
     (order, invoice)
 }

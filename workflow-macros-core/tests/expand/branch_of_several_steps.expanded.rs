@@ -66,44 +66,28 @@ const PIPELINE_GRAPH: ::workflow_runtime::graph::Workflow = {
 };
 async fn pipeline(id: u32) -> u32 {
     let (a, b) = ::workflow_runtime::__private::join!(
-        ::workflow_runtime::__private::named(
-            {
-                fn __workflow_path() -> &'static str {
-                    "a"
-                }
-                __workflow_path
-            },
-            async {
-                let __workflow_value2 = {
-                    let __workflow_future1 = ::workflow_runtime::__private::IntoFuture::into_future(f(id));
-                    __workflow_future1
-                }
-                .await;
-                let __workflow_value4 = {
-                    let __workflow_future3 = ::workflow_runtime::__private::IntoFuture::into_future(
-                        ::workflow_runtime::__private::call1(__workflow_value2, g),
-                    );
-                    __workflow_future3
-                }
-                .await;
-                {
-                    let __workflow_future5 = ::workflow_runtime::__private::IntoFuture::into_future(
-                        ::workflow_runtime::__private::call1(__workflow_value4, |x| h(x)),
-                    );
-                    __workflow_future5
-                }
-                .await
+        async {
+            let __workflow_value2 = {
+                let __workflow_future1 = ::workflow_runtime::__private::IntoFuture::into_future(f(id));
+                __workflow_future1
             }
-        ),
-        ::workflow_runtime::__private::named(
+            .await;
+            let __workflow_value4 = {
+                let __workflow_future3 = ::workflow_runtime::__private::IntoFuture::into_future(
+                    ::workflow_runtime::__private::call1(__workflow_value2, g),
+                );
+                __workflow_future3
+            }
+            .await;
             {
-                fn __workflow_path() -> &'static str {
-                    "b"
-                }
-                __workflow_path
-            },
-            ::workflow_runtime::__private::IntoFuture::into_future(load(id))
-        )
+                let __workflow_future5 = ::workflow_runtime::__private::IntoFuture::into_future(
+                    ::workflow_runtime::__private::call1(__workflow_value4, |x| h(x)),
+                );
+                __workflow_future5
+            }
+            .await
+        },
+        ::workflow_runtime::__private::IntoFuture::into_future(load(id))
     );
     a + b
 }

@@ -128,120 +128,88 @@ impl ::workflow_runtime::__private::durable::Workflow for __workflow_durable_loa
                 let ctx: Context = __workflow_ctx;
                 let __workflow_ctx = &ctx;
                 let (credit, income, review, scans) = ::workflow_runtime::__private::try_join!(
-                    ::workflow_runtime::__private::named(
-                        {
-                            fn __workflow_path() -> &'static str {
-                                "credit"
-                            }
-                            __workflow_path
-                        },
-                        async {
-                            let __workflow_output5 = {
-                                let __workflow_future1 = ::workflow_runtime::__private::durable::try_step(
-                                    __workflow_ctx,
-                                    "0.credit.0",
-                                    ::workflow_runtime::__private::IntoFuture::into_future(check_credit(id)),
+                    async {
+                        let __workflow_output5 = {
+                            let __workflow_future1 = ::workflow_runtime::__private::durable::try_step(
+                                __workflow_ctx,
+                                "0.credit.0",
+                                ::workflow_runtime::__private::IntoFuture::into_future(check_credit(id)),
+                            );
+                            __workflow_future1
+                        }
+                        .await;
+                        let __workflow_value2 = match ::workflow_runtime::__private::fallible(__workflow_output5) {
+                            ::workflow_runtime::__private::Ok(__workflow_ok3) => __workflow_ok3,
+                            ::workflow_runtime::__private::Err(__workflow_error4) => {
+                                return ::workflow_runtime::__private::Err(
+                                    ::workflow_runtime::__private::BranchError::new("credit", __workflow_error4),
                                 );
-                                __workflow_future1
+                            }
+                        };
+                        ::workflow_runtime::__private::Ok(__workflow_value2)
+                    },
+                    ::workflow_runtime::__private::FutureExt::map(
+                        async {
+                            let __workflow_value7 = {
+                                let __workflow_future6 = ::workflow_runtime::__private::durable::step(
+                                    __workflow_ctx,
+                                    "0.income.0",
+                                    ::workflow_runtime::__private::IntoFuture::into_future(fetch_income(id)),
+                                );
+                                __workflow_future6
                             }
                             .await;
-                            let __workflow_value2 = match ::workflow_runtime::__private::fallible(__workflow_output5) {
-                                ::workflow_runtime::__private::Ok(__workflow_ok3) => __workflow_ok3,
-                                ::workflow_runtime::__private::Err(__workflow_error4) => {
-                                    return ::workflow_runtime::__private::Err(
-                                        ::workflow_runtime::__private::BranchError::new("credit", __workflow_error4),
-                                    );
-                                }
-                            };
-                            ::workflow_runtime::__private::Ok(__workflow_value2)
-                        }
-                    ),
-                    ::workflow_runtime::__private::named(
-                        {
-                            fn __workflow_path() -> &'static str {
-                                "income"
+                            {
+                                let __workflow_future8 = ::workflow_runtime::__private::durable::step(
+                                    __workflow_ctx,
+                                    "0.income.1",
+                                    ::workflow_runtime::__private::IntoFuture::into_future(
+                                        ::workflow_runtime::__private::call1(__workflow_value7, verify_income),
+                                    ),
+                                );
+                                __workflow_future8
                             }
-                            __workflow_path
+                            .await
                         },
-                        ::workflow_runtime::__private::FutureExt::map(
-                            async {
-                                let __workflow_value7 = {
-                                    let __workflow_future6 = ::workflow_runtime::__private::durable::step(
-                                        __workflow_ctx,
-                                        "0.income.0",
-                                        ::workflow_runtime::__private::IntoFuture::into_future(fetch_income(id)),
-                                    );
-                                    __workflow_future6
-                                }
-                                .await;
-                                {
-                                    let __workflow_future8 = ::workflow_runtime::__private::durable::step(
-                                        __workflow_ctx,
-                                        "0.income.1",
-                                        ::workflow_runtime::__private::IntoFuture::into_future(
-                                            ::workflow_runtime::__private::call1(__workflow_value7, verify_income),
-                                        ),
-                                    );
-                                    __workflow_future8
-                                }
-                                .await
-                            },
-                            ::workflow_runtime::__private::Ok::<_, ::workflow_runtime::__private::BranchError<_>>
-                        )
+                        ::workflow_runtime::__private::Ok::<_, ::workflow_runtime::__private::BranchError<_>>
                     ),
-                    ::workflow_runtime::__private::named(
-                        {
-                            fn __workflow_path() -> &'static str {
-                                "review"
+                    ::workflow_runtime::__private::FutureExt::map(
+                        async {
+                            {
+                                let __workflow_future10 = ::workflow_runtime::__private::durable::step(
+                                    __workflow_ctx,
+                                    "0.review.0",
+                                    ::workflow_runtime::__private::IntoFuture::into_future(
+                                        ctx.signal::<bool>("review"),
+                                    ),
+                                );
+                                __workflow_future10
                             }
-                            __workflow_path
+                            .await
                         },
-                        ::workflow_runtime::__private::FutureExt::map(
-                            async {
-                                {
-                                    let __workflow_future10 = ::workflow_runtime::__private::durable::step(
-                                        __workflow_ctx,
-                                        "0.review.0",
-                                        ::workflow_runtime::__private::IntoFuture::into_future(
-                                            ctx.signal::<bool>("review"),
-                                        ),
-                                    );
-                                    __workflow_future10
-                                }
-                                .await
-                            },
-                            ::workflow_runtime::__private::Ok::<_, ::workflow_runtime::__private::BranchError<_>>
-                        )
+                        ::workflow_runtime::__private::Ok::<_, ::workflow_runtime::__private::BranchError<_>>
                     ),
-                    ::workflow_runtime::__private::named(
-                        {
-                            fn __workflow_path() -> &'static str {
-                                "scans"
+                    ::workflow_runtime::__private::FutureExt::map(
+                        ::workflow_runtime::__private::fan_out(
+                            ::workflow_runtime::__private::durable::items(__workflow_ctx, "0.scans", files),
+                            ::core::option::Option::None,
+                            |(__workflow_scope, file)| {
+                                let __workflow_item_step12 =
+                                    ::workflow_runtime::__private::IntoFuture::into_future(scan(file));
+                                ::workflow_runtime::__private::durable::scoped(__workflow_scope, async move {
+                                    {
+                                        let __workflow_future13 = ::workflow_runtime::__private::durable::step(
+                                            __workflow_ctx,
+                                            "0.scans.0",
+                                            __workflow_item_step12,
+                                        );
+                                        __workflow_future13
+                                    }
+                                    .await
+                                })
                             }
-                            __workflow_path
-                        },
-                        ::workflow_runtime::__private::FutureExt::map(
-                            ::workflow_runtime::__private::fan_out(
-                                ::workflow_runtime::__private::durable::items(__workflow_ctx, "0.scans", files),
-                                ::core::option::Option::None,
-                                |(__workflow_scope, file)| {
-                                    let __workflow_item_step12 =
-                                        ::workflow_runtime::__private::IntoFuture::into_future(scan(file));
-                                    ::workflow_runtime::__private::durable::scoped(__workflow_scope, async move {
-                                        {
-                                            let __workflow_future13 = ::workflow_runtime::__private::durable::step(
-                                                __workflow_ctx,
-                                                "0.scans.0",
-                                                __workflow_item_step12,
-                                            );
-                                            __workflow_future13
-                                        }
-                                        .await
-                                    })
-                                }
-                            ),
-                            ::workflow_runtime::__private::Ok::<_, ::workflow_runtime::__private::BranchError<_>>
-                        )
+                        ),
+                        ::workflow_runtime::__private::Ok::<_, ::workflow_runtime::__private::BranchError<_>>
                     )
                 )?;
                 Ok(format!("{credit} {income} {review} {}", scans.len()))

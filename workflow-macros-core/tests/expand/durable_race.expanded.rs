@@ -94,72 +94,51 @@ impl ::workflow_runtime::__private::durable::Workflow for __workflow_durable_fas
                 let ctx: Context = __workflow_ctx;
                 let __workflow_ctx = &ctx;
                 let winner = {
-                    let mut __workflow_racer10 =
-                        ::workflow_runtime::__private::pin!(::workflow_runtime::__private::named(
-                            {
-                                fn __workflow_path() -> &'static str {
-                                    "eu"
-                                }
-                                __workflow_path
-                            },
+                    let mut __workflow_racer10 = ::workflow_runtime::__private::pin!(async {
+                        let __workflow_output5 = {
+                            let __workflow_future1 = ::workflow_runtime::__private::durable::try_step(
+                                __workflow_ctx,
+                                "0.eu.0",
+                                ::workflow_runtime::__private::IntoFuture::into_future(replica("eu", id)),
+                            );
+                            __workflow_future1
+                        }
+                        .await;
+                        let __workflow_value2 = match ::workflow_runtime::__private::fallible(__workflow_output5) {
+                            ::workflow_runtime::__private::Ok(__workflow_ok3) => __workflow_ok3,
+                            ::workflow_runtime::__private::Err(__workflow_error4) => {
+                                return ::workflow_runtime::__private::Err(
+                                    ::workflow_runtime::__private::BranchError::new("eu", __workflow_error4),
+                                );
+                            }
+                        };
+                        ::workflow_runtime::__private::Ok(__workflow_value2)
+                    });
+                    let mut __workflow_racer11 =
+                        ::workflow_runtime::__private::pin!(::workflow_runtime::__private::FutureExt::map(
                             async {
-                                let __workflow_output5 = {
-                                    let __workflow_future1 = ::workflow_runtime::__private::durable::try_step(
+                                let __workflow_value7 = {
+                                    let __workflow_future6 = ::workflow_runtime::__private::durable::step(
                                         __workflow_ctx,
-                                        "0.eu.0",
-                                        ::workflow_runtime::__private::IntoFuture::into_future(replica("eu", id)),
+                                        "0.us.0",
+                                        ::workflow_runtime::__private::IntoFuture::into_future(replica("us", id)),
                                     );
-                                    __workflow_future1
+                                    __workflow_future6
                                 }
                                 .await;
-                                let __workflow_value2 =
-                                    match ::workflow_runtime::__private::fallible(__workflow_output5) {
-                                        ::workflow_runtime::__private::Ok(__workflow_ok3) => __workflow_ok3,
-                                        ::workflow_runtime::__private::Err(__workflow_error4) => {
-                                            return ::workflow_runtime::__private::Err(
-                                                ::workflow_runtime::__private::BranchError::new(
-                                                    "eu",
-                                                    __workflow_error4,
-                                                ),
-                                            );
-                                        }
-                                    };
-                                ::workflow_runtime::__private::Ok(__workflow_value2)
-                            }
-                        ));
-                    let mut __workflow_racer11 =
-                        ::workflow_runtime::__private::pin!(::workflow_runtime::__private::named(
-                            {
-                                fn __workflow_path() -> &'static str {
-                                    "us"
+                                {
+                                    let __workflow_future8 = ::workflow_runtime::__private::durable::step(
+                                        __workflow_ctx,
+                                        "0.us.1",
+                                        ::workflow_runtime::__private::IntoFuture::into_future(
+                                            ::workflow_runtime::__private::call1(__workflow_value7, check),
+                                        ),
+                                    );
+                                    __workflow_future8
                                 }
-                                __workflow_path
+                                .await
                             },
-                            ::workflow_runtime::__private::FutureExt::map(
-                                async {
-                                    let __workflow_value7 = {
-                                        let __workflow_future6 = ::workflow_runtime::__private::durable::step(
-                                            __workflow_ctx,
-                                            "0.us.0",
-                                            ::workflow_runtime::__private::IntoFuture::into_future(replica("us", id)),
-                                        );
-                                        __workflow_future6
-                                    }
-                                    .await;
-                                    {
-                                        let __workflow_future8 = ::workflow_runtime::__private::durable::step(
-                                            __workflow_ctx,
-                                            "0.us.1",
-                                            ::workflow_runtime::__private::IntoFuture::into_future(
-                                                ::workflow_runtime::__private::call1(__workflow_value7, check),
-                                            ),
-                                        );
-                                        __workflow_future8
-                                    }
-                                    .await
-                                },
-                                ::workflow_runtime::__private::Ok::<_, ::workflow_runtime::__private::BranchError<_>>
-                            )
+                            ::workflow_runtime::__private::Ok::<_, ::workflow_runtime::__private::BranchError<_>>
                         ));
                     ::workflow_runtime::__private::durable::first(
                         __workflow_ctx,

@@ -133,160 +133,129 @@ impl ::workflow_runtime::__private::durable::Workflow for __workflow_durable_tim
                 let ctx: Context = __workflow_ctx;
                 let __workflow_ctx = &ctx;
                 let (call, slow, scans) = ::workflow_runtime::__private::try_join!(
-                    ::workflow_runtime::__private::named(
-                        {
-                            fn __workflow_path() -> &'static str {
-                                "call"
-                            }
-                            __workflow_path
-                        },
-                        async {
-                            let __workflow_output5 = {
-                                let __workflow_future1 = ::workflow_runtime::__private::durable::retry(
-                                    __workflow_ctx,
-                                    "0.call.0",
-                                    3u32,
-                                    ::core::time::Duration::new(2u64, 0u32),
-                                    || {
-                                        ::workflow_runtime::__private::durable::try_step(
+                    async {
+                        let __workflow_output5 = {
+                            let __workflow_future1 = ::workflow_runtime::__private::durable::retry(
+                                __workflow_ctx,
+                                "0.call.0",
+                                3u32,
+                                ::core::time::Duration::new(2u64, 0u32),
+                                || {
+                                    ::workflow_runtime::__private::durable::try_step(
+                                        __workflow_ctx,
+                                        "0.call.0",
+                                        ::workflow_runtime::__private::durable::timeout(
                                             __workflow_ctx,
-                                            "0.call.0",
-                                            ::workflow_runtime::__private::durable::timeout(
-                                                __workflow_ctx,
-                                                ::core::time::Duration::new(0u64, 500000000u32),
-                                                ::workflow_runtime::__private::IntoFuture::into_future(call(id)),
-                                            ),
-                                        )
-                                    },
+                                            ::core::time::Duration::new(0u64, 500000000u32),
+                                            ::workflow_runtime::__private::IntoFuture::into_future(call(id)),
+                                        ),
+                                    )
+                                },
+                            );
+                            __workflow_future1
+                        }
+                        .await;
+                        let __workflow_value2 = match ::workflow_runtime::__private::fallible(__workflow_output5) {
+                            ::workflow_runtime::__private::Ok(__workflow_ok3) => __workflow_ok3,
+                            ::workflow_runtime::__private::Err(__workflow_error4) => {
+                                return ::workflow_runtime::__private::Err(
+                                    ::workflow_runtime::__private::BranchError::new("call", __workflow_error4),
                                 );
-                                __workflow_future1
+                            }
+                        };
+                        ::workflow_runtime::__private::Ok(__workflow_value2)
+                    },
+                    ::workflow_runtime::__private::durable::timeout_branch::<_, _>(
+                        __workflow_ctx,
+                        "0.slow",
+                        "slow",
+                        ::core::time::Duration::new(30u64, 0u32),
+                        async {
+                            let __workflow_output10 = {
+                                let __workflow_future6 = ::workflow_runtime::__private::durable::try_step(
+                                    __workflow_ctx,
+                                    "0.slow.0",
+                                    ::workflow_runtime::__private::IntoFuture::into_future(fetch(id)),
+                                );
+                                __workflow_future6
                             }
                             .await;
-                            let __workflow_value2 = match ::workflow_runtime::__private::fallible(__workflow_output5) {
-                                ::workflow_runtime::__private::Ok(__workflow_ok3) => __workflow_ok3,
-                                ::workflow_runtime::__private::Err(__workflow_error4) => {
+                            let __workflow_value7 = match ::workflow_runtime::__private::fallible(__workflow_output10) {
+                                ::workflow_runtime::__private::Ok(__workflow_ok8) => __workflow_ok8,
+                                ::workflow_runtime::__private::Err(__workflow_error9) => {
                                     return ::workflow_runtime::__private::Err(
-                                        ::workflow_runtime::__private::BranchError::new("call", __workflow_error4),
+                                        ::workflow_runtime::__private::BranchError::new("slow", __workflow_error9),
                                     );
                                 }
                             };
-                            ::workflow_runtime::__private::Ok(__workflow_value2)
+                            let __workflow_value12 = {
+                                let __workflow_future11 = ::workflow_runtime::__private::durable::step(
+                                    __workflow_ctx,
+                                    "0.slow.1",
+                                    ::workflow_runtime::__private::IntoFuture::into_future(
+                                        ::workflow_runtime::__private::call1(__workflow_value7, check),
+                                    ),
+                                );
+                                __workflow_future11
+                            }
+                            .await;
+                            ::workflow_runtime::__private::Ok(__workflow_value12)
                         }
                     ),
-                    ::workflow_runtime::__private::named(
-                        {
-                            fn __workflow_path() -> &'static str {
-                                "slow"
-                            }
-                            __workflow_path
-                        },
-                        ::workflow_runtime::__private::durable::timeout_branch::<_, _>(
-                            __workflow_ctx,
-                            "0.slow",
-                            "slow",
-                            ::core::time::Duration::new(30u64, 0u32),
-                            async {
-                                let __workflow_output10 = {
-                                    let __workflow_future6 = ::workflow_runtime::__private::durable::try_step(
-                                        __workflow_ctx,
-                                        "0.slow.0",
-                                        ::workflow_runtime::__private::IntoFuture::into_future(fetch(id)),
-                                    );
-                                    __workflow_future6
-                                }
-                                .await;
-                                let __workflow_value7 =
-                                    match ::workflow_runtime::__private::fallible(__workflow_output10) {
-                                        ::workflow_runtime::__private::Ok(__workflow_ok8) => __workflow_ok8,
-                                        ::workflow_runtime::__private::Err(__workflow_error9) => {
-                                            return ::workflow_runtime::__private::Err(
-                                                ::workflow_runtime::__private::BranchError::new(
-                                                    "slow",
-                                                    __workflow_error9,
+                    ::workflow_runtime::__private::durable::timeout_branch::<_, _>(
+                        __workflow_ctx,
+                        "0.scans",
+                        "scans",
+                        ::core::time::Duration::new(60u64, 0u32),
+                        async {
+                            match ::workflow_runtime::__private::try_fan_out(
+                                ::workflow_runtime::__private::durable::items(__workflow_ctx, "0.scans", files),
+                                ::core::option::Option::None,
+                                |(__workflow_scope, file)| {
+                                    let __workflow_item_step13 =
+                                        ::workflow_runtime::__private::IntoFuture::into_future(scan(file));
+                                    ::workflow_runtime::__private::durable::scoped(__workflow_scope, async move {
+                                        let __workflow_output18 = {
+                                            let __workflow_future14 = ::workflow_runtime::__private::durable::try_step(
+                                                __workflow_ctx,
+                                                "0.scans.0",
+                                                ::workflow_runtime::__private::durable::timeout(
+                                                    __workflow_ctx,
+                                                    ::core::time::Duration::new(5u64, 0u32),
+                                                    __workflow_item_step13,
                                                 ),
                                             );
+                                            __workflow_future14
                                         }
-                                    };
-                                let __workflow_value12 = {
-                                    let __workflow_future11 = ::workflow_runtime::__private::durable::step(
-                                        __workflow_ctx,
-                                        "0.slow.1",
-                                        ::workflow_runtime::__private::IntoFuture::into_future(
-                                            ::workflow_runtime::__private::call1(__workflow_value7, check),
-                                        ),
-                                    );
-                                    __workflow_future11
-                                }
-                                .await;
-                                ::workflow_runtime::__private::Ok(__workflow_value12)
-                            }
-                        )
-                    ),
-                    ::workflow_runtime::__private::named(
-                        {
-                            fn __workflow_path() -> &'static str {
-                                "scans"
-                            }
-                            __workflow_path
-                        },
-                        ::workflow_runtime::__private::durable::timeout_branch::<_, _>(
-                            __workflow_ctx,
-                            "0.scans",
-                            "scans",
-                            ::core::time::Duration::new(60u64, 0u32),
-                            async {
-                                match ::workflow_runtime::__private::try_fan_out(
-                                    ::workflow_runtime::__private::durable::items(__workflow_ctx, "0.scans", files),
-                                    ::core::option::Option::None,
-                                    |(__workflow_scope, file)| {
-                                        let __workflow_item_step13 =
-                                            ::workflow_runtime::__private::IntoFuture::into_future(scan(file));
-                                        ::workflow_runtime::__private::durable::scoped(__workflow_scope, async move {
-                                            let __workflow_output18 = {
-                                                let __workflow_future14 =
-                                                    ::workflow_runtime::__private::durable::try_step(
-                                                        __workflow_ctx,
-                                                        "0.scans.0",
-                                                        ::workflow_runtime::__private::durable::timeout(
-                                                            __workflow_ctx,
-                                                            ::core::time::Duration::new(5u64, 0u32),
-                                                            __workflow_item_step13,
+                                        .await;
+                                        let __workflow_value15 =
+                                            match ::workflow_runtime::__private::fallible(__workflow_output18) {
+                                                ::workflow_runtime::__private::Ok(__workflow_ok16) => __workflow_ok16,
+                                                ::workflow_runtime::__private::Err(__workflow_error17) => {
+                                                    return ::workflow_runtime::__private::Err(
+                                                        ::workflow_runtime::__private::BranchError::new(
+                                                            "scans",
+                                                            __workflow_error17,
                                                         ),
                                                     );
-                                                __workflow_future14
-                                            }
-                                            .await;
-                                            let __workflow_value15 =
-                                                match ::workflow_runtime::__private::fallible(__workflow_output18) {
-                                                    ::workflow_runtime::__private::Ok(__workflow_ok16) => {
-                                                        __workflow_ok16
-                                                    }
-                                                    ::workflow_runtime::__private::Err(__workflow_error17) => {
-                                                        return ::workflow_runtime::__private::Err(
-                                                            ::workflow_runtime::__private::BranchError::new(
-                                                                "scans",
-                                                                __workflow_error17,
-                                                            ),
-                                                        );
-                                                    }
-                                                };
-                                            ::workflow_runtime::__private::Ok(__workflow_value15)
-                                        })
-                                    },
-                                )
-                                .await
-                                {
-                                    ::workflow_runtime::__private::Ok(__workflow_outputs19) => {
-                                        ::workflow_runtime::__private::Ok(__workflow_outputs19)
-                                    }
-                                    ::workflow_runtime::__private::Err((__workflow_index20, __workflow_failure21)) => {
-                                        ::workflow_runtime::__private::Err(
-                                            __workflow_failure21.at_index(__workflow_index20),
-                                        )
-                                    }
+                                                }
+                                            };
+                                        ::workflow_runtime::__private::Ok(__workflow_value15)
+                                    })
+                                },
+                            )
+                            .await
+                            {
+                                ::workflow_runtime::__private::Ok(__workflow_outputs19) => {
+                                    ::workflow_runtime::__private::Ok(__workflow_outputs19)
+                                }
+                                ::workflow_runtime::__private::Err((__workflow_index20, __workflow_failure21)) => {
+                                    ::workflow_runtime::__private::Err(
+                                        __workflow_failure21.at_index(__workflow_index20),
+                                    )
                                 }
                             }
-                        )
+                        }
                     )
                 )?;
                 Ok((call, slow, scans.len()))

@@ -76,56 +76,40 @@ const CHECKS_GRAPH: ::workflow_runtime::graph::Workflow = {
 };
 async fn checks(id: u32) -> Result<(u32, u32), BranchError<String>> {
     let (credit, identity) = ::workflow_runtime::__private::try_join!(
-        ::workflow_runtime::__private::named(
-            {
-                fn __workflow_path() -> &'static str {
-                    "credit"
-                }
-                __workflow_path
-            },
-            async {
-                let __workflow_output5 = {
-                    let __workflow_future1 = ::workflow_runtime::__private::IntoFuture::into_future(check_credit(id));
-                    __workflow_future1
-                }
-                .await;
-                let __workflow_value2 = match ::workflow_runtime::__private::fallible(__workflow_output5) {
-                    ::workflow_runtime::__private::Ok(__workflow_ok3) => __workflow_ok3,
-                    ::workflow_runtime::__private::Err(__workflow_error4) => {
-                        return ::workflow_runtime::__private::Err(::workflow_runtime::__private::BranchError::new(
-                            "credit",
-                            __workflow_error4,
-                        ));
-                    }
-                };
-                ::workflow_runtime::__private::Ok(__workflow_value2)
+        async {
+            let __workflow_output5 = {
+                let __workflow_future1 = ::workflow_runtime::__private::IntoFuture::into_future(check_credit(id));
+                __workflow_future1
             }
-        ),
-        ::workflow_runtime::__private::named(
-            {
-                fn __workflow_path() -> &'static str {
-                    "identity"
+            .await;
+            let __workflow_value2 = match ::workflow_runtime::__private::fallible(__workflow_output5) {
+                ::workflow_runtime::__private::Ok(__workflow_ok3) => __workflow_ok3,
+                ::workflow_runtime::__private::Err(__workflow_error4) => {
+                    return ::workflow_runtime::__private::Err(::workflow_runtime::__private::BranchError::new(
+                        "credit",
+                        __workflow_error4,
+                    ));
                 }
-                __workflow_path
-            },
-            async {
-                let __workflow_output10 = {
-                    let __workflow_future6 = ::workflow_runtime::__private::IntoFuture::into_future(check_identity(id));
-                    __workflow_future6
-                }
-                .await;
-                let __workflow_value7 = match ::workflow_runtime::__private::fallible(__workflow_output10) {
-                    ::workflow_runtime::__private::Ok(__workflow_ok8) => __workflow_ok8,
-                    ::workflow_runtime::__private::Err(__workflow_error9) => {
-                        return ::workflow_runtime::__private::Err(::workflow_runtime::__private::BranchError::new(
-                            "identity",
-                            __workflow_error9,
-                        ));
-                    }
-                };
-                ::workflow_runtime::__private::Ok(__workflow_value7)
+            };
+            ::workflow_runtime::__private::Ok(__workflow_value2)
+        },
+        async {
+            let __workflow_output10 = {
+                let __workflow_future6 = ::workflow_runtime::__private::IntoFuture::into_future(check_identity(id));
+                __workflow_future6
             }
-        )
+            .await;
+            let __workflow_value7 = match ::workflow_runtime::__private::fallible(__workflow_output10) {
+                ::workflow_runtime::__private::Ok(__workflow_ok8) => __workflow_ok8,
+                ::workflow_runtime::__private::Err(__workflow_error9) => {
+                    return ::workflow_runtime::__private::Err(::workflow_runtime::__private::BranchError::new(
+                        "identity",
+                        __workflow_error9,
+                    ));
+                }
+            };
+            ::workflow_runtime::__private::Ok(__workflow_value7)
+        }
     )?;
     Ok((credit, identity))
 }

@@ -80,44 +80,28 @@ const STOCK_GRAPH: ::workflow_runtime::graph::Workflow = {
 };
 async fn stock(skus: &[&str]) -> Result<Vec<u32>, BranchError<String>> {
     let (levels, audit) = ::workflow_runtime::__private::try_join!(
-        ::workflow_runtime::__private::named(
+        async {
+            match ::workflow_runtime::__private::try_fan_out(skus.iter(), ::core::option::Option::None, |sku| {
+                ::workflow_runtime::__private::fallible_item(::workflow_runtime::__private::IntoFuture::into_future(
+                    check_stock(sku),
+                ))
+            })
+            .await
             {
-                fn __workflow_path() -> &'static str {
-                    "levels"
+                ::workflow_runtime::__private::Ok(__workflow_outputs2) => {
+                    ::workflow_runtime::__private::Ok(__workflow_outputs2)
                 }
-                __workflow_path
-            },
-            async {
-                match ::workflow_runtime::__private::try_fan_out(skus.iter(), ::core::option::Option::None, |sku| {
-                    ::workflow_runtime::__private::fallible_item(
-                        ::workflow_runtime::__private::IntoFuture::into_future(check_stock(sku)),
+                ::workflow_runtime::__private::Err((__workflow_index3, __workflow_failure4)) => {
+                    ::workflow_runtime::__private::Err(
+                        ::workflow_runtime::__private::BranchError::new("levels", __workflow_failure4)
+                            .at_index(__workflow_index3),
                     )
-                })
-                .await
-                {
-                    ::workflow_runtime::__private::Ok(__workflow_outputs2) => {
-                        ::workflow_runtime::__private::Ok(__workflow_outputs2)
-                    }
-                    ::workflow_runtime::__private::Err((__workflow_index3, __workflow_failure4)) => {
-                        ::workflow_runtime::__private::Err(
-                            ::workflow_runtime::__private::BranchError::new("levels", __workflow_failure4)
-                                .at_index(__workflow_index3),
-                        )
-                    }
                 }
             }
-        ),
-        ::workflow_runtime::__private::named(
-            {
-                fn __workflow_path() -> &'static str {
-                    "audit"
-                }
-                __workflow_path
-            },
-            ::workflow_runtime::__private::FutureExt::map(
-                ::workflow_runtime::__private::IntoFuture::into_future(async { "logged" }),
-                ::workflow_runtime::__private::Ok::<_, ::workflow_runtime::__private::BranchError<_>>
-            )
+        },
+        ::workflow_runtime::__private::FutureExt::map(
+            ::workflow_runtime::__private::IntoFuture::into_future(async { "logged" }),
+            ::workflow_runtime::__private::Ok::<_, ::workflow_runtime::__private::BranchError<_>>
         )
     )?;
     Ok(levels)

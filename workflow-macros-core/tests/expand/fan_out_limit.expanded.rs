@@ -80,26 +80,10 @@ const SCORES_GRAPH: ::workflow_runtime::graph::Workflow = {
 };
 async fn scores(items: Vec<u64>) -> (Vec<u64>, &'static str) {
     let (scored, audit) = ::workflow_runtime::__private::join!(
-        ::workflow_runtime::__private::named(
-            {
-                fn __workflow_path() -> &'static str {
-                    "scored"
-                }
-                __workflow_path
-            },
-            ::workflow_runtime::__private::fan_out(items, ::core::option::Option::Some(4usize), |item| {
-                ::workflow_runtime::__private::IntoFuture::into_future(score(item))
-            })
-        ),
-        ::workflow_runtime::__private::named(
-            {
-                fn __workflow_path() -> &'static str {
-                    "audit"
-                }
-                __workflow_path
-            },
-            ::workflow_runtime::__private::IntoFuture::into_future(async { "logged" })
-        )
+        ::workflow_runtime::__private::fan_out(items, ::core::option::Option::Some(4usize), |item| {
+            ::workflow_runtime::__private::IntoFuture::into_future(score(item))
+        }),
+        ::workflow_runtime::__private::IntoFuture::into_future(async { "logged" })
     );
     (scored, audit)
 }

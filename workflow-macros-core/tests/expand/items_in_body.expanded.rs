@@ -80,15 +80,8 @@ async fn with_items() -> u8 {
     }
     match ::workflow_runtime::__private::with_background(
         async {
-            let (a,) = ::workflow_runtime::__private::join!(::workflow_runtime::__private::named(
-                {
-                    fn __workflow_path() -> &'static str {
-                        "a"
-                    }
-                    __workflow_path
-                },
-                ::workflow_runtime::__private::IntoFuture::into_future(id(x))
-            ));
+            let (a,) =
+                ::workflow_runtime::__private::join!(::workflow_runtime::__private::IntoFuture::into_future(id(x)));
             ::workflow_runtime::__private::Ok(
                 async {
                     if let ::workflow_runtime::__private::Some(__workflow_out2) =
@@ -103,16 +96,7 @@ async fn with_items() -> u8 {
             )
         },
         async {
-            ::workflow_runtime::__private::named(
-                {
-                    fn __workflow_path() -> &'static str {
-                        "c"
-                    }
-                    __workflow_path
-                },
-                ::workflow_runtime::__private::IntoFuture::into_future(id(Offset(3).get())),
-            )
-            .await;
+            ::workflow_runtime::__private::IntoFuture::into_future(id(Offset(3).get())).await;
         },
         ::workflow_runtime::__private::Result::is_err,
     )

@@ -80,72 +80,49 @@ async fn settled() -> (
     Result<u32, BranchError<std::io::Error>>,
     u32,
 ) {
-    let (a, b, c) =
-        ::workflow_runtime::__private::join!(
-            ::workflow_runtime::__private::named(
-                {
-                    fn __workflow_path() -> &'static str {
-                        "a"
-                    }
-                    __workflow_path
-                },
-                async {
-                    let __workflow_output5 = {
-                        let __workflow_future1 =
-                            ::workflow_runtime::__private::IntoFuture::into_future(fail_after(10, "a failed"));
-                        __workflow_future1
-                    }
-                    .await;
-                    let __workflow_value2 = match ::workflow_runtime::__private::fallible(__workflow_output5) {
-                        ::workflow_runtime::__private::Ok(__workflow_ok3) => __workflow_ok3,
-                        ::workflow_runtime::__private::Err(__workflow_error4) => {
-                            return ::workflow_runtime::__private::Err(
-                                ::workflow_runtime::__private::BranchError::new("a", __workflow_error4),
-                            );
-                        }
-                    };
-                    ::workflow_runtime::__private::Ok(__workflow_value2)
+    let (a, b, c) = ::workflow_runtime::__private::join!(
+        async {
+            let __workflow_output5 = {
+                let __workflow_future1 =
+                    ::workflow_runtime::__private::IntoFuture::into_future(fail_after(10, "a failed"));
+                __workflow_future1
+            }
+            .await;
+            let __workflow_value2 = match ::workflow_runtime::__private::fallible(__workflow_output5) {
+                ::workflow_runtime::__private::Ok(__workflow_ok3) => __workflow_ok3,
+                ::workflow_runtime::__private::Err(__workflow_error4) => {
+                    return ::workflow_runtime::__private::Err(::workflow_runtime::__private::BranchError::new(
+                        "a",
+                        __workflow_error4,
+                    ));
                 }
-            ),
-            ::workflow_runtime::__private::named(
-                {
-                    fn __workflow_path() -> &'static str {
-                        "b"
-                    }
-                    __workflow_path
-                },
-                async {
-                    let __workflow_output10 = {
-                        let __workflow_future6 = ::workflow_runtime::__private::IntoFuture::into_future(io_fail(20));
-                        __workflow_future6
-                    }
-                    .await;
-                    let __workflow_value7 = match ::workflow_runtime::__private::fallible(__workflow_output10) {
-                        ::workflow_runtime::__private::Ok(__workflow_ok8) => __workflow_ok8,
-                        ::workflow_runtime::__private::Err(__workflow_error9) => {
-                            return ::workflow_runtime::__private::Err(
-                                ::workflow_runtime::__private::BranchError::new("b", __workflow_error9),
-                            );
-                        }
-                    };
-                    ::workflow_runtime::__private::Ok(__workflow_value7)
+            };
+            ::workflow_runtime::__private::Ok(__workflow_value2)
+        },
+        async {
+            let __workflow_output10 = {
+                let __workflow_future6 = ::workflow_runtime::__private::IntoFuture::into_future(io_fail(20));
+                __workflow_future6
+            }
+            .await;
+            let __workflow_value7 = match ::workflow_runtime::__private::fallible(__workflow_output10) {
+                ::workflow_runtime::__private::Ok(__workflow_ok8) => __workflow_ok8,
+                ::workflow_runtime::__private::Err(__workflow_error9) => {
+                    return ::workflow_runtime::__private::Err(::workflow_runtime::__private::BranchError::new(
+                        "b",
+                        __workflow_error9,
+                    ));
                 }
-            ),
-            ::workflow_runtime::__private::named(
-                {
-                    fn __workflow_path() -> &'static str {
-                        "c"
-                    }
-                    __workflow_path
-                },
-                ::workflow_runtime::__private::FutureExt::map(
-                    ::workflow_runtime::__private::IntoFuture::into_future(after(30, 3)),
-                    ::workflow_runtime::__private::Ok::<
-                        _,
-                        ::workflow_runtime::__private::BranchError<::workflow_runtime::__private::Infallible>,
-                    >
-                )
-            )
-        );
+            };
+            ::workflow_runtime::__private::Ok(__workflow_value7)
+        },
+        ::workflow_runtime::__private::FutureExt::map(
+            ::workflow_runtime::__private::IntoFuture::into_future(after(30, 3)),
+            ::workflow_runtime::__private::Ok::<
+                _,
+                ::workflow_runtime::__private::BranchError<::workflow_runtime::__private::Infallible>,
+            >
+        )
+    );
     (a, b, c)
 }

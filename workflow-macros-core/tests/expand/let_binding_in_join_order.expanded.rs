@@ -63,24 +63,8 @@ const REORDERED_GRAPH: ::workflow_runtime::graph::Workflow = {
 async fn reordered() -> (u8, u32) {
     let (second, first) = {
         let (a, b) = ::workflow_runtime::__private::join!(
-            ::workflow_runtime::__private::named(
-                {
-                    fn __workflow_path() -> &'static str {
-                        "a"
-                    }
-                    __workflow_path
-                },
-                ::workflow_runtime::__private::IntoFuture::into_future(load_u32())
-            ),
-            ::workflow_runtime::__private::named(
-                {
-                    fn __workflow_path() -> &'static str {
-                        "b"
-                    }
-                    __workflow_path
-                },
-                ::workflow_runtime::__private::IntoFuture::into_future(load_u8())
-            )
+            ::workflow_runtime::__private::IntoFuture::into_future(load_u32()),
+            ::workflow_runtime::__private::IntoFuture::into_future(load_u8())
         );
         (b, a)
     };

@@ -77,24 +77,8 @@ const ORDER_GRAPH: ::workflow_runtime::graph::Workflow = {
 /// Two products of this shop at once.
 async fn order(&self, id: u32) -> String {
     let (product, again) = ::workflow_runtime::__private::join!(
-        ::workflow_runtime::__private::named(
-            {
-                fn __workflow_path() -> &'static str {
-                    "product"
-                }
-                __workflow_path
-            },
-            ::workflow_runtime::__private::IntoFuture::into_future(self.product(id))
-        ),
-        ::workflow_runtime::__private::named(
-            {
-                fn __workflow_path() -> &'static str {
-                    "again"
-                }
-                __workflow_path
-            },
-            ::workflow_runtime::__private::IntoFuture::into_future(self.product(id + 1))
-        )
+        ::workflow_runtime::__private::IntoFuture::into_future(self.product(id)),
+        ::workflow_runtime::__private::IntoFuture::into_future(self.product(id + 1))
     );
     format!("{product} {again}")
 }

@@ -114,114 +114,80 @@ const BACKGROUND_CHECKS_GRAPH: ::workflow_runtime::graph::Workflow = {
 };
 async fn background_checks(id: u32) -> Result<String, BranchError<String>> {
     let (credit, documents) = ::workflow_runtime::__private::try_join!(
-        ::workflow_runtime::__private::named(
-            {
-                fn __workflow_path() -> &'static str {
-                    "credit"
-                }
-                __workflow_path
-            },
-            async {
-                let __workflow_output5 = {
-                    let __workflow_future1 =
-                        ::workflow_runtime::__private::IntoFuture::into_future(check("credit", id));
-                    __workflow_future1
-                }
-                .await;
-                let __workflow_value2 = match ::workflow_runtime::__private::fallible(__workflow_output5) {
-                    ::workflow_runtime::__private::Ok(__workflow_ok3) => __workflow_ok3,
-                    ::workflow_runtime::__private::Err(__workflow_error4) => {
-                        return ::workflow_runtime::__private::Err(::workflow_runtime::__private::BranchError::new(
-                            "credit",
-                            __workflow_error4,
-                        ));
-                    }
-                };
-                ::workflow_runtime::__private::Ok(__workflow_value2)
+        async {
+            let __workflow_output5 = {
+                let __workflow_future1 = ::workflow_runtime::__private::IntoFuture::into_future(check("credit", id));
+                __workflow_future1
             }
-        ),
-        ::workflow_runtime::__private::named(
-            {
-                fn __workflow_path() -> &'static str {
-                    "documents"
+            .await;
+            let __workflow_value2 = match ::workflow_runtime::__private::fallible(__workflow_output5) {
+                ::workflow_runtime::__private::Ok(__workflow_ok3) => __workflow_ok3,
+                ::workflow_runtime::__private::Err(__workflow_error4) => {
+                    return ::workflow_runtime::__private::Err(::workflow_runtime::__private::BranchError::new(
+                        "credit",
+                        __workflow_error4,
+                    ));
                 }
-                __workflow_path
-            },
-            async {
-                let (passport, utility) = match ::workflow_runtime::__private::try_join!(
-                    ::workflow_runtime::__private::named(
-                        {
-                            fn __workflow_path() -> &'static str {
-                                "documents.passport"
-                            }
-                            __workflow_path
-                        },
-                        async {
-                            let __workflow_output10 = {
-                                let __workflow_future6 =
-                                    ::workflow_runtime::__private::IntoFuture::into_future(check("passport", id));
-                                __workflow_future6
-                            }
-                            .await;
-                            let __workflow_value7 = match ::workflow_runtime::__private::fallible(__workflow_output10) {
-                                ::workflow_runtime::__private::Ok(__workflow_ok8) => __workflow_ok8,
-                                ::workflow_runtime::__private::Err(__workflow_error9) => {
-                                    return ::workflow_runtime::__private::Err(
-                                        ::workflow_runtime::__private::BranchError::new(
-                                            "documents.passport",
-                                            __workflow_error9,
-                                        ),
-                                    );
-                                }
-                            };
-                            ::workflow_runtime::__private::Ok(__workflow_value7)
-                        }
-                    ),
-                    ::workflow_runtime::__private::named(
-                        {
-                            fn __workflow_path() -> &'static str {
-                                "documents.utility"
-                            }
-                            __workflow_path
-                        },
-                        async {
-                            let __workflow_output15 = {
-                                let __workflow_future11 =
-                                    ::workflow_runtime::__private::IntoFuture::into_future(check("utility", id));
-                                __workflow_future11
-                            }
-                            .await;
-                            let __workflow_value12 = match ::workflow_runtime::__private::fallible(__workflow_output15)
-                            {
-                                ::workflow_runtime::__private::Ok(__workflow_ok13) => __workflow_ok13,
-                                ::workflow_runtime::__private::Err(__workflow_error14) => {
-                                    return ::workflow_runtime::__private::Err(
-                                        ::workflow_runtime::__private::BranchError::new(
-                                            "documents.utility",
-                                            __workflow_error14,
-                                        ),
-                                    );
-                                }
-                            };
-                            ::workflow_runtime::__private::Ok(__workflow_value12)
-                        }
-                    )
-                ) {
-                    ::workflow_runtime::__private::Ok(__workflow_ok17) => __workflow_ok17,
-                    ::workflow_runtime::__private::Err(__workflow_error16) => {
-                        return ::workflow_runtime::__private::Err(__workflow_error16);
+            };
+            ::workflow_runtime::__private::Ok(__workflow_value2)
+        },
+        async {
+            let (passport, utility) = match ::workflow_runtime::__private::try_join!(
+                async {
+                    let __workflow_output10 = {
+                        let __workflow_future6 =
+                            ::workflow_runtime::__private::IntoFuture::into_future(check("passport", id));
+                        __workflow_future6
                     }
-                };
-                let __workflow_value19 = {
-                    let __workflow_future18 = ::workflow_runtime::__private::IntoFuture::into_future(
-                        ::workflow_runtime::__private::call2(passport, utility, merge),
-                    );
-                    __workflow_future18
+                    .await;
+                    let __workflow_value7 = match ::workflow_runtime::__private::fallible(__workflow_output10) {
+                        ::workflow_runtime::__private::Ok(__workflow_ok8) => __workflow_ok8,
+                        ::workflow_runtime::__private::Err(__workflow_error9) => {
+                            return ::workflow_runtime::__private::Err(
+                                ::workflow_runtime::__private::BranchError::new(
+                                    "documents.passport",
+                                    __workflow_error9,
+                                ),
+                            );
+                        }
+                    };
+                    ::workflow_runtime::__private::Ok(__workflow_value7)
+                },
+                async {
+                    let __workflow_output15 = {
+                        let __workflow_future11 =
+                            ::workflow_runtime::__private::IntoFuture::into_future(check("utility", id));
+                        __workflow_future11
+                    }
+                    .await;
+                    let __workflow_value12 = match ::workflow_runtime::__private::fallible(__workflow_output15) {
+                        ::workflow_runtime::__private::Ok(__workflow_ok13) => __workflow_ok13,
+                        ::workflow_runtime::__private::Err(__workflow_error14) => {
+                            return ::workflow_runtime::__private::Err(
+                                ::workflow_runtime::__private::BranchError::new(
+                                    "documents.utility",
+                                    __workflow_error14,
+                                ),
+                            );
+                        }
+                    };
+                    ::workflow_runtime::__private::Ok(__workflow_value12)
                 }
-                .await;
-                ::workflow_runtime::__private::Ok(__workflow_value19)
+            ) {
+                ::workflow_runtime::__private::Ok(__workflow_ok17) => __workflow_ok17,
+                ::workflow_runtime::__private::Err(__workflow_error16) => {
+                    return ::workflow_runtime::__private::Err(__workflow_error16);
+                }
+            };
+            let __workflow_value19 = {
+                let __workflow_future18 = ::workflow_runtime::__private::IntoFuture::into_future(
+                    ::workflow_runtime::__private::call2(passport, utility, merge),
+                );
+                __workflow_future18
             }
-        )
+            .await;
+            ::workflow_runtime::__private::Ok(__workflow_value19)
+        }
     )?;
     Ok(format!("{credit}, {documents}"))
 }

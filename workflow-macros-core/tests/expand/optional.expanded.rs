@@ -80,61 +80,44 @@ const NOTIFY_GRAPH: ::workflow_runtime::graph::Workflow = {
 };
 async fn notify(id: u32) -> Result<(u32, Option<u32>), BranchError<CallError>> {
     let (email, sms) = ::workflow_runtime::__private::try_join!(
-        ::workflow_runtime::__private::named(
-            {
-                fn __workflow_path() -> &'static str {
-                    "email"
-                }
-                __workflow_path
-            },
-            async {
-                let __workflow_output5 = {
-                    let __workflow_future1 = ::workflow_runtime::__private::IntoFuture::into_future(call_email(id));
-                    __workflow_future1
-                }
-                .await;
-                let __workflow_value2 = match ::workflow_runtime::__private::fallible(__workflow_output5) {
-                    ::workflow_runtime::__private::Ok(__workflow_ok3) => __workflow_ok3,
-                    ::workflow_runtime::__private::Err(__workflow_error4) => {
-                        return ::workflow_runtime::__private::Err(::workflow_runtime::__private::BranchError::new(
-                            "email",
-                            __workflow_error4,
-                        ));
-                    }
-                };
-                ::workflow_runtime::__private::Ok(__workflow_value2)
+        async {
+            let __workflow_output5 = {
+                let __workflow_future1 = ::workflow_runtime::__private::IntoFuture::into_future(call_email(id));
+                __workflow_future1
             }
-        ),
-        ::workflow_runtime::__private::named(
-            {
-                fn __workflow_path() -> &'static str {
-                    "sms"
+            .await;
+            let __workflow_value2 = match ::workflow_runtime::__private::fallible(__workflow_output5) {
+                ::workflow_runtime::__private::Ok(__workflow_ok3) => __workflow_ok3,
+                ::workflow_runtime::__private::Err(__workflow_error4) => {
+                    return ::workflow_runtime::__private::Err(::workflow_runtime::__private::BranchError::new(
+                        "email",
+                        __workflow_error4,
+                    ));
                 }
-                __workflow_path
-            },
+            };
+            ::workflow_runtime::__private::Ok(__workflow_value2)
+        },
+        ::workflow_runtime::__private::FutureExt::map(
             ::workflow_runtime::__private::FutureExt::map(
-                ::workflow_runtime::__private::FutureExt::map(
-                    async {
-                        let __workflow_output10 = {
-                            let __workflow_future6 =
-                                ::workflow_runtime::__private::IntoFuture::into_future(call_sms(id));
-                            __workflow_future6
+                async {
+                    let __workflow_output10 = {
+                        let __workflow_future6 = ::workflow_runtime::__private::IntoFuture::into_future(call_sms(id));
+                        __workflow_future6
+                    }
+                    .await;
+                    let __workflow_value7 = match ::workflow_runtime::__private::fallible(__workflow_output10) {
+                        ::workflow_runtime::__private::Ok(__workflow_ok8) => __workflow_ok8,
+                        ::workflow_runtime::__private::Err(__workflow_error9) => {
+                            return ::workflow_runtime::__private::Err(
+                                ::workflow_runtime::__private::BranchError::new("sms", __workflow_error9),
+                            );
                         }
-                        .await;
-                        let __workflow_value7 = match ::workflow_runtime::__private::fallible(__workflow_output10) {
-                            ::workflow_runtime::__private::Ok(__workflow_ok8) => __workflow_ok8,
-                            ::workflow_runtime::__private::Err(__workflow_error9) => {
-                                return ::workflow_runtime::__private::Err(
-                                    ::workflow_runtime::__private::BranchError::new("sms", __workflow_error9),
-                                );
-                            }
-                        };
-                        ::workflow_runtime::__private::Ok(__workflow_value7)
-                    },
-                    ::workflow_runtime::__private::Result::ok
-                ),
-                ::workflow_runtime::__private::Ok::<_, ::workflow_runtime::__private::BranchError<_>>
-            )
+                    };
+                    ::workflow_runtime::__private::Ok(__workflow_value7)
+                },
+                ::workflow_runtime::__private::Result::ok
+            ),
+            ::workflow_runtime::__private::Ok::<_, ::workflow_runtime::__private::BranchError<_>>
         )
     )?;
     Ok((email, sms))

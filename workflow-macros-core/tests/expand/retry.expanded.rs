@@ -87,69 +87,50 @@ const RETRIED_GRAPH: ::workflow_runtime::graph::Workflow = {
     )
 };
 async fn retried(service: &Service) -> Result<(u32, u32), BranchError<CallError>> {
-    let (value, other) =
-        ::workflow_runtime::__private::try_join!(
-            ::workflow_runtime::__private::named(
-                {
-                    fn __workflow_path() -> &'static str {
-                        "value"
-                    }
-                    __workflow_path
-                },
-                async {
-                    let __workflow_output5 = {
-                        let __workflow_future1 = ::workflow_runtime::__private::retry(
-                            3u32,
-                            ::core::time::Duration::new(0u64, 10000000u32),
-                            || ::workflow_runtime::__private::IntoFuture::into_future(service.call(7)),
-                        );
-                        __workflow_future1
-                    }
-                    .await;
-                    let __workflow_value2 = match ::workflow_runtime::__private::fallible(__workflow_output5) {
-                        ::workflow_runtime::__private::Ok(__workflow_ok3) => __workflow_ok3,
-                        ::workflow_runtime::__private::Err(__workflow_error4) => {
-                            return ::workflow_runtime::__private::Err(
-                                ::workflow_runtime::__private::BranchError::new("value", __workflow_error4),
-                            );
-                        }
-                    };
-                    ::workflow_runtime::__private::Ok(__workflow_value2)
+    let (value, other) = ::workflow_runtime::__private::try_join!(
+        async {
+            let __workflow_output5 = {
+                let __workflow_future1 =
+                    ::workflow_runtime::__private::retry(3u32, ::core::time::Duration::new(0u64, 10000000u32), || {
+                        ::workflow_runtime::__private::IntoFuture::into_future(service.call(7))
+                    });
+                __workflow_future1
+            }
+            .await;
+            let __workflow_value2 = match ::workflow_runtime::__private::fallible(__workflow_output5) {
+                ::workflow_runtime::__private::Ok(__workflow_ok3) => __workflow_ok3,
+                ::workflow_runtime::__private::Err(__workflow_error4) => {
+                    return ::workflow_runtime::__private::Err(::workflow_runtime::__private::BranchError::new(
+                        "value",
+                        __workflow_error4,
+                    ));
                 }
-            ),
-            ::workflow_runtime::__private::named(
-                {
-                    fn __workflow_path() -> &'static str {
-                        "other"
-                    }
-                    __workflow_path
-                },
-                async {
-                    let __workflow_output10 = {
-                        let __workflow_future6 = ::workflow_runtime::__private::retry(
-                            2u32,
-                            ::core::time::Duration::new(0u64, 5000000u32),
-                            || {
-                                ::workflow_runtime::__private::with_timeout(
-                                    ::core::time::Duration::new(0u64, 100000000u32),
-                                    ::workflow_runtime::__private::IntoFuture::into_future(service.call(8)),
-                                )
-                            },
-                        );
-                        __workflow_future6
-                    }
-                    .await;
-                    let __workflow_value7 = match ::workflow_runtime::__private::fallible(__workflow_output10) {
-                        ::workflow_runtime::__private::Ok(__workflow_ok8) => __workflow_ok8,
-                        ::workflow_runtime::__private::Err(__workflow_error9) => {
-                            return ::workflow_runtime::__private::Err(
-                                ::workflow_runtime::__private::BranchError::new("other", __workflow_error9),
-                            );
-                        }
-                    };
-                    ::workflow_runtime::__private::Ok(__workflow_value7)
+            };
+            ::workflow_runtime::__private::Ok(__workflow_value2)
+        },
+        async {
+            let __workflow_output10 = {
+                let __workflow_future6 =
+                    ::workflow_runtime::__private::retry(2u32, ::core::time::Duration::new(0u64, 5000000u32), || {
+                        ::workflow_runtime::__private::with_timeout(
+                            ::core::time::Duration::new(0u64, 100000000u32),
+                            ::workflow_runtime::__private::IntoFuture::into_future(service.call(8)),
+                        )
+                    });
+                __workflow_future6
+            }
+            .await;
+            let __workflow_value7 = match ::workflow_runtime::__private::fallible(__workflow_output10) {
+                ::workflow_runtime::__private::Ok(__workflow_ok8) => __workflow_ok8,
+                ::workflow_runtime::__private::Err(__workflow_error9) => {
+                    return ::workflow_runtime::__private::Err(::workflow_runtime::__private::BranchError::new(
+                        "other",
+                        __workflow_error9,
+                    ));
                 }
-            )
-        )?;
+            };
+            ::workflow_runtime::__private::Ok(__workflow_value7)
+        }
+    )?;
     Ok((value, other))
 }

@@ -62,24 +62,8 @@ const DISPLAYED_GRAPH: ::workflow_runtime::graph::Workflow = {
 };
 async fn displayed() -> impl std::fmt::Display {
     let (a, b) = ::workflow_runtime::__private::join!(
-        ::workflow_runtime::__private::named(
-            {
-                fn __workflow_path() -> &'static str {
-                    "a"
-                }
-                __workflow_path
-            },
-            ::workflow_runtime::__private::IntoFuture::into_future(after(10, 1))
-        ),
-        ::workflow_runtime::__private::named(
-            {
-                fn __workflow_path() -> &'static str {
-                    "b"
-                }
-                __workflow_path
-            },
-            ::workflow_runtime::__private::IntoFuture::into_future(after(20, 2))
-        )
+        ::workflow_runtime::__private::IntoFuture::into_future(after(10, 1)),
+        ::workflow_runtime::__private::IntoFuture::into_future(after(20, 2))
     );
     a + b
 }

@@ -100,33 +100,17 @@ async fn dropship(order: u32) -> String {
                     __workflow_fork_trace1.arrival(0u16, |_| false, false, {
                         let __workflow_branch_span2 = ::workflow_runtime::__private::tracing::info_span!(parent :
                         __workflow_fork_trace1.span(), "product", step = "product");
-                        ::workflow_runtime::__private::named(
-                            {
-                                fn __workflow_path() -> &'static str {
-                                    "product"
-                                }
-                                __workflow_path
-                            },
-                            ::workflow_runtime::__private::Instrument::instrument(
-                                ::workflow_runtime::__private::IntoFuture::into_future(product(order)),
-                                __workflow_branch_span2,
-                            ),
+                        ::workflow_runtime::__private::Instrument::instrument(
+                            ::workflow_runtime::__private::IntoFuture::into_future(product(order)),
+                            __workflow_branch_span2,
                         )
                     }),
                     __workflow_fork_trace1.arrival(1u16, |_| false, false, {
                         let __workflow_branch_span3 = ::workflow_runtime::__private::tracing::info_span!(parent :
                         __workflow_fork_trace1.span(), "customer", step = "customer");
-                        ::workflow_runtime::__private::named(
-                            {
-                                fn __workflow_path() -> &'static str {
-                                    "customer"
-                                }
-                                __workflow_path
-                            },
-                            ::workflow_runtime::__private::Instrument::instrument(
-                                ::workflow_runtime::__private::IntoFuture::into_future(customer(order)),
-                                __workflow_branch_span3,
-                            ),
+                        ::workflow_runtime::__private::Instrument::instrument(
+                            ::workflow_runtime::__private::IntoFuture::into_future(customer(order)),
+                            __workflow_branch_span3,
                         )
                     })
                 );
@@ -138,24 +122,8 @@ async fn dropship(order: u32) -> String {
         .await
     } else {
         let (product, customer) = ::workflow_runtime::__private::join!(
-            ::workflow_runtime::__private::named(
-                {
-                    fn __workflow_path() -> &'static str {
-                        "product"
-                    }
-                    __workflow_path
-                },
-                ::workflow_runtime::__private::IntoFuture::into_future(product(order))
-            ),
-            ::workflow_runtime::__private::named(
-                {
-                    fn __workflow_path() -> &'static str {
-                        "customer"
-                    }
-                    __workflow_path
-                },
-                ::workflow_runtime::__private::IntoFuture::into_future(customer(order))
-            )
+            ::workflow_runtime::__private::IntoFuture::into_future(product(order)),
+            ::workflow_runtime::__private::IntoFuture::into_future(customer(order))
         );
         format!("send {product} to {customer}")
     }

@@ -77,24 +77,8 @@ pub const DROPSHIP_GRAPH: ::workflow_runtime::graph::Workflow = {
 /// Fetch what the dropshipper needs at the same time, then send it.
 pub async fn dropship(order: u32) -> String {
     let (product, customer) = ::workflow_runtime::__private::join!(
-        ::workflow_runtime::__private::named(
-            {
-                fn __workflow_path() -> &'static str {
-                    "product"
-                }
-                __workflow_path
-            },
-            ::workflow_runtime::__private::IntoFuture::into_future(product(order))
-        ),
-        ::workflow_runtime::__private::named(
-            {
-                fn __workflow_path() -> &'static str {
-                    "customer"
-                }
-                __workflow_path
-            },
-            ::workflow_runtime::__private::IntoFuture::into_future(customer(order))
-        )
+        ::workflow_runtime::__private::IntoFuture::into_future(product(order)),
+        ::workflow_runtime::__private::IntoFuture::into_future(customer(order))
     );
     format!("send {product} to {customer}")
 }

@@ -139,172 +139,83 @@ async fn wide(id: u64) -> Result<u64, BranchError<String>> {
     let ((b0, b1, b2, b3, b4), (b5, b6, b7, b8, b9), b10) = ::workflow_runtime::__private::try_join3(
         ::workflow_runtime::__private::try_join5(
             {
-                let __workflow_branch = ::workflow_runtime::__private::named(
-                    {
-                        fn __workflow_path() -> &'static str {
-                            "b0"
-                        }
-                        __workflow_path
-                    },
-                    ::workflow_runtime::__private::fallible_branch("b0", score(id)),
+                let __workflow_branch = ::workflow_runtime::__private::fallible_branch("b0", score(id));
+                __workflow_branch
+            },
+            {
+                let __workflow_branch = ::workflow_runtime::__private::fallible_branch("b1", score(id + 1));
+                __workflow_branch
+            },
+            {
+                let __workflow_branch = ::workflow_runtime::__private::fallible_branch("b2", score(id + 2));
+                __workflow_branch
+            },
+            {
+                let __workflow_branch = ::workflow_runtime::__private::FutureExt::map(
+                    ::workflow_runtime::__private::IntoFuture::into_future(plain(id)),
+                    ::workflow_runtime::__private::Ok::<_, ::workflow_runtime::__private::BranchError<_>>,
                 );
                 __workflow_branch
             },
             {
-                let __workflow_branch = ::workflow_runtime::__private::named(
-                    {
-                        fn __workflow_path() -> &'static str {
-                            "b1"
-                        }
-                        __workflow_path
-                    },
-                    ::workflow_runtime::__private::fallible_branch("b1", score(id + 1)),
-                );
-                __workflow_branch
-            },
-            {
-                let __workflow_branch = ::workflow_runtime::__private::named(
-                    {
-                        fn __workflow_path() -> &'static str {
-                            "b2"
-                        }
-                        __workflow_path
-                    },
-                    ::workflow_runtime::__private::fallible_branch("b2", score(id + 2)),
-                );
-                __workflow_branch
-            },
-            {
-                let __workflow_branch = ::workflow_runtime::__private::named(
-                    {
-                        fn __workflow_path() -> &'static str {
-                            "b3"
-                        }
-                        __workflow_path
-                    },
-                    ::workflow_runtime::__private::FutureExt::map(
-                        ::workflow_runtime::__private::IntoFuture::into_future(plain(id)),
-                        ::workflow_runtime::__private::Ok::<_, ::workflow_runtime::__private::BranchError<_>>,
-                    ),
-                );
-                __workflow_branch
-            },
-            {
-                let __workflow_branch = ::workflow_runtime::__private::named(
-                    {
-                        fn __workflow_path() -> &'static str {
-                            "b4"
-                        }
-                        __workflow_path
-                    },
-                    ::workflow_runtime::__private::fallible_branch("b4", score(id + 4)),
-                );
+                let __workflow_branch = ::workflow_runtime::__private::fallible_branch("b4", score(id + 4));
                 __workflow_branch
             },
         ),
         ::workflow_runtime::__private::try_join5(
             {
-                let __workflow_branch = ::workflow_runtime::__private::named(
-                    {
-                        fn __workflow_path() -> &'static str {
-                            "b5"
-                        }
-                        __workflow_path
-                    },
-                    ::workflow_runtime::__private::fallible_branch("b5", score(id + 5)),
-                );
+                let __workflow_branch = ::workflow_runtime::__private::fallible_branch("b5", score(id + 5));
                 __workflow_branch
             },
             {
-                let __workflow_branch = ::workflow_runtime::__private::named(
-                    {
-                        fn __workflow_path() -> &'static str {
-                            "b6"
-                        }
-                        __workflow_path
-                    },
-                    ::workflow_runtime::__private::fallible_branch("b6", score(id + 6)),
-                );
+                let __workflow_branch = ::workflow_runtime::__private::fallible_branch("b6", score(id + 6));
                 __workflow_branch
             },
             {
-                let __workflow_branch = ::workflow_runtime::__private::named(
-                    {
-                        fn __workflow_path() -> &'static str {
-                            "b7"
-                        }
-                        __workflow_path
-                    },
-                    ::workflow_runtime::__private::fallible_branch("b7", score(id + 7)),
-                );
+                let __workflow_branch = ::workflow_runtime::__private::fallible_branch("b7", score(id + 7));
                 __workflow_branch
             },
             {
-                let __workflow_branch = ::workflow_runtime::__private::named(
-                    {
-                        fn __workflow_path() -> &'static str {
-                            "b8"
-                        }
-                        __workflow_path
-                    },
-                    async {
-                        let __workflow_output5 = {
-                            let __workflow_future1 =
-                                ::workflow_runtime::__private::IntoFuture::into_future(score(id + 8));
-                            __workflow_future1
-                        }
-                        .await;
-                        let __workflow_value2 = match ::workflow_runtime::__private::fallible(__workflow_output5) {
-                            ::workflow_runtime::__private::Ok(__workflow_ok3) => __workflow_ok3,
-                            ::workflow_runtime::__private::Err(__workflow_error4) => {
-                                return ::workflow_runtime::__private::Err(
-                                    ::workflow_runtime::__private::BranchError::new("b8", __workflow_error4),
-                                );
-                            }
-                        };
-                        let __workflow_output10 = {
-                            let __workflow_future6 = ::workflow_runtime::__private::IntoFuture::into_future(
-                                ::workflow_runtime::__private::call1(__workflow_value2, double),
+                let __workflow_branch = async {
+                    let __workflow_output5 = {
+                        let __workflow_future1 = ::workflow_runtime::__private::IntoFuture::into_future(score(id + 8));
+                        __workflow_future1
+                    }
+                    .await;
+                    let __workflow_value2 = match ::workflow_runtime::__private::fallible(__workflow_output5) {
+                        ::workflow_runtime::__private::Ok(__workflow_ok3) => __workflow_ok3,
+                        ::workflow_runtime::__private::Err(__workflow_error4) => {
+                            return ::workflow_runtime::__private::Err(
+                                ::workflow_runtime::__private::BranchError::new("b8", __workflow_error4),
                             );
-                            __workflow_future6
                         }
-                        .await;
-                        let __workflow_value7 = match ::workflow_runtime::__private::fallible(__workflow_output10) {
-                            ::workflow_runtime::__private::Ok(__workflow_ok8) => __workflow_ok8,
-                            ::workflow_runtime::__private::Err(__workflow_error9) => {
-                                return ::workflow_runtime::__private::Err(
-                                    ::workflow_runtime::__private::BranchError::new("b8", __workflow_error9),
-                                );
-                            }
-                        };
-                        ::workflow_runtime::__private::Ok(__workflow_value7)
-                    },
-                );
+                    };
+                    let __workflow_output10 = {
+                        let __workflow_future6 = ::workflow_runtime::__private::IntoFuture::into_future(
+                            ::workflow_runtime::__private::call1(__workflow_value2, double),
+                        );
+                        __workflow_future6
+                    }
+                    .await;
+                    let __workflow_value7 = match ::workflow_runtime::__private::fallible(__workflow_output10) {
+                        ::workflow_runtime::__private::Ok(__workflow_ok8) => __workflow_ok8,
+                        ::workflow_runtime::__private::Err(__workflow_error9) => {
+                            return ::workflow_runtime::__private::Err(
+                                ::workflow_runtime::__private::BranchError::new("b8", __workflow_error9),
+                            );
+                        }
+                    };
+                    ::workflow_runtime::__private::Ok(__workflow_value7)
+                };
                 __workflow_branch
             },
             {
-                let __workflow_branch = ::workflow_runtime::__private::named(
-                    {
-                        fn __workflow_path() -> &'static str {
-                            "b9"
-                        }
-                        __workflow_path
-                    },
-                    ::workflow_runtime::__private::fallible_branch("b9", score(id + 9)),
-                );
+                let __workflow_branch = ::workflow_runtime::__private::fallible_branch("b9", score(id + 9));
                 __workflow_branch
             },
         ),
         {
-            let __workflow_branch = ::workflow_runtime::__private::named(
-                {
-                    fn __workflow_path() -> &'static str {
-                        "b10"
-                    }
-                    __workflow_path
-                },
-                ::workflow_runtime::__private::fallible_branch("b10", score(id + 10)),
-            );
+            let __workflow_branch = ::workflow_runtime::__private::fallible_branch("b10", score(id + 10));
             __workflow_branch
         },
     )
