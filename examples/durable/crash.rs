@@ -595,3 +595,63 @@ fn killed_workflows_resume_without_running_a_committed_step_again() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The case of sequence-numbered journals (Restate's, DBOS's): `fork < a: a1 -> a2, b:
+/// b1 -> b2 > join(a, b)`. The first worker runs b fast and a slow, and is killed as
+/// soon as b2 starts (so b1 is committed, a1 is not); the second runs a fast and b
+/// slow, so the branches finish in the other order. A journal keyed by sequence number
+/// would hand b1's result to a1; keyed by step id, the output is right and b1 does not
+/// run again.
+#[test]
+fn the_restate_case_resumes_with_the_branches_finishing_in_the_other_order() {
+    let dir = temp_dir("restate");
+    let journal = dir.join("journal.db");
+    let side = dir.join("side");
+    let args = |generation: &str| -> Vec<String> {
+        vec![
+            "restate".to_owned(),
+            journal.display().to_string(),
+            side.display().to_string(),
+            generation.to_owned(),
+        ]
+    };
+
+    let stderr = dir.join("stderr-0");
+    let mut first = worker(&args("0"), &stderr);
+    let line = first.lines.recv_timeout(HANG);
+    first.end();
+    assert_eq!(
+        line.as_deref(),
+        Ok("b2 started"),
+        "the first worker: {}",
+        std::fs::read_to_string(&stderr).unwrap_or_default()
+    );
+    let committed_first: Vec<String> = committed(&journal)
+        .expect("read the journal")
+        .into_keys()
+        .collect();
+    assert_eq!(committed_first, ["b1"], "committed when b2 started");
+
+    let stderr = dir.join("stderr-1");
+    let end = worker(&args("1"), &stderr).run(Kill::Never, &stderr);
+    let Ok(End::Output(output)) = end else {
+        panic!("the second worker did not finish");
+    };
+    assert_eq!(output, r#"Ok("a2<a1<>> b2<b1<>>")"#);
+
+    let lines = side_lines(&side);
+    let starts = |leaf: &str| lines.iter().filter(|(_, l, s)| l == leaf && *s).count();
+    assert_eq!(starts("b1"), 1, "b1 was committed: it must not run again");
+    assert_eq!(starts("b2"), 2, "b2 was killed: it runs again");
+    assert_eq!(starts("a1"), 2, "a1 was killed mid-sleep: it runs again");
+    let finished_second: Vec<&str> = lines
+        .iter()
+        .filter(|(g, _, start)| *g == 1 && !start)
+        .map(|(_, leaf, _)| leaf.as_str())
+        .collect();
+    assert_eq!(finished_second, ["a1", "a2", "b2"], "a finishes first now");
+    let journal = SqliteJournal::open(&journal).expect("open the journal");
+    journal.verify().expect("a sound journal");
+    drop(journal);
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! crash-worker shape <index> <journal> <side file> <generation> [<stop>]
-//! crash-worker restate <journal> <side file> <generation> <a-fast|b-fast>
+//! crash-worker restate <journal> <side file> <generation>
 //! ```
 //!
 //! The worker opens the journal, registers the workflow, calls `recover()` and then
@@ -39,8 +39,6 @@ struct Run {
     side: Mutex<File>,
     stop: Option<usize>,
     boundaries: AtomicUsize,
-    /// For the Restate case: which branch is fast in this run (`a` or `b`).
-    fast: char,
 }
 
 static RUN: OnceLock<Run> = OnceLock::new();
@@ -97,23 +95,21 @@ pub(crate) async fn bg(id: u32, input: String) -> String {
     body(id, input).await
 }
 
-/// A step of the Restate case: the slow branch's first step sleeps for a minute (the
-/// harness kills the process long before), its second step reports that it started
-/// (so its first step is committed) and waits for the kill; the fast branch's steps
-/// take no time.
+/// A step of the Restate case. In generation 0, branch b is fast and a slow: a1
+/// sleeps for a minute (the harness kills the process long before), b1 takes no time,
+/// and b2 reports that it started (so b1 is committed) and waits for the kill. Later,
+/// a is fast and b slow: a1 and a2 take no time, b's steps 20 ms.
 async fn restate_step(name: &'static str, input: String) -> String {
     let run = run();
     note(&format!("{name} start"));
-    let branch = name.chars().next().unwrap_or('?');
-    if branch != run.fast {
-        if name.ends_with('1') {
-            tokio::time::sleep(Duration::from_secs(60)).await;
-        } else if run.generation == 0 {
-            say(&format!("{name} started"));
+    match (run.generation, name) {
+        (0, "a1") => tokio::time::sleep(Duration::from_secs(60)).await,
+        (0, "b2") => {
+            say("b2 started");
             std::future::pending::<()>().await;
-        } else {
-            tokio::time::sleep(Duration::from_millis(20)).await;
         }
+        (0, _) | (_, "a1" | "a2") => {}
+        _ => tokio::time::sleep(Duration::from_millis(20)).await,
     }
     note(&format!("{name} end"));
     format!("{name}<{input}>")
@@ -151,7 +147,6 @@ fn main() {
         side: Mutex::new(side),
         stop: (arg(0) == "shape" && !arg(5).is_empty()).then(|| number(5)),
         boundaries: AtomicUsize::new(0),
-        fast: if arg(4) == "a-fast" { 'a' } else { 'b' },
     };
     if RUN.set(run).is_err() {
         unreachable!("the run is set up once");
