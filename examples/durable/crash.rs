@@ -300,6 +300,13 @@ impl Worker {
             self.child.kill().map_err(|e| format!("SIGKILL: {e}"))?;
         }
         let status = self.child.wait().map_err(|e| format!("wait: {e}"))?;
+        // A worker that finished just as its delay ran out printed its output before
+        // the kill reached it: the output is in the pipe.
+        let output = output.or_else(|| {
+            self.lines
+                .iter()
+                .find_map(|line| line.strip_prefix("output ").map(str::to_owned))
+        });
         if let Some(output) = output {
             return if status.success() {
                 Ok(End::Output(output))
@@ -371,6 +378,34 @@ fn committed(journal: &Path) -> Result<BTreeMap<String, (String, Vec<u8>)>, Stri
     Ok(leaves)
 }
 
+/// For every leaf, the leaves that end before it starts: the step before it in its
+/// branch (the last steps of every branch of a fork before it), or, for the first step
+/// of a nested fork's branch, what comes before that fork.
+fn before_each_leaf(shape: &Shape) -> Vec<Vec<u32>> {
+    fn branch(shape: &BranchShape, before: Vec<u32>, deps: &mut [Vec<u32>]) -> Vec<u32> {
+        let mut previous = before;
+        for step in &shape.steps {
+            previous = match step {
+                StepShape::Leaf(id) => {
+                    deps[*id as usize] = previous;
+                    vec![*id]
+                }
+                StepShape::Fork(fork) => fork
+                    .branches
+                    .iter()
+                    .flat_map(|b| branch(b, previous.clone(), deps))
+                    .collect(),
+            };
+        }
+        previous
+    }
+    let mut deps = vec![Vec::new(); shape.leaves];
+    for b in &shape.fork.branches {
+        branch(b, Vec::new(), &mut deps);
+    }
+    deps
+}
+
 /// How many kills per instance after the first, and which boundaries start an
 /// instance (every one, or every fifth).
 struct Plan {
@@ -437,6 +472,7 @@ fn instance(
     let mut kills = 0;
     // leaf -> (key, value, the generation after which it was first seen committed)
     let mut seen: BTreeMap<String, (String, Vec<u8>, u32)> = BTreeMap::new();
+    let before = before_each_leaf(&generate(index));
     let mut generation = 0u32;
     let output = loop {
         let remaining = leaves - seen.len();
@@ -472,6 +508,24 @@ fn instance(
             }
         }
         let now = committed(&dir.join("journal.db"))?;
+        // A step completes only once its result is committed: whatever started in this
+        // generation found the steps before it committed.
+        for (g, leaf, start) in side_lines(&dir.join("side")) {
+            let Ok(id) = leaf.parse::<usize>() else {
+                return Err(format!("the side file names leaf {leaf:?}"));
+            };
+            if g == generation
+                && start
+                && let Some(missing) = before[id]
+                    .iter()
+                    .find(|i| !now.contains_key(&i.to_string()))
+            {
+                return Err(format!(
+                    "leaf {leaf} started in generation {generation} before leaf {missing}, \
+                         which comes before it, was committed"
+                ));
+            }
+        }
         for (leaf, (key, value)) in now {
             match seen.get(&leaf) {
                 Some((_, before, _)) if *before != value => {
