@@ -21,7 +21,7 @@
 use std::fs::{File, OpenOptions};
 use std::io::Write as _;
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
@@ -98,8 +98,9 @@ pub(crate) async fn bg(id: u32, input: String) -> String {
 /// A step of the Restate case. In generation 0, branch b is fast and a slow: a1
 /// sleeps for a minute (the harness kills the process long before), b1 takes no time,
 /// and b2 reports that it started (so b1 is committed) and waits for the kill. Later,
-/// a is fast and b slow: a1 and a2 take no time, b's steps 20 ms.
+/// a is fast and b slow: a1 and a2 take no time, b2 ends only after a2 has.
 async fn restate_step(name: &'static str, input: String) -> String {
+    static A2_ENDED: AtomicBool = AtomicBool::new(false);
     let run = run();
     note(&format!("{name} start"));
     match (run.generation, name) {
@@ -108,10 +109,17 @@ async fn restate_step(name: &'static str, input: String) -> String {
             say("b2 started");
             std::future::pending::<()>().await;
         }
-        (0, _) | (_, "a1" | "a2") => {}
-        _ => tokio::time::sleep(Duration::from_millis(20)).await,
+        (0, _) | (_, "a1" | "a2" | "b1") => {}
+        _ => {
+            while !A2_ENDED.load(Ordering::SeqCst) {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+        }
     }
     note(&format!("{name} end"));
+    if name == "a2" {
+        A2_ENDED.store(true, Ordering::SeqCst);
+    }
     format!("{name}<{input}>")
 }
 
