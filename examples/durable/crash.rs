@@ -304,14 +304,16 @@ impl Worker {
         }
         let status = self.child.wait().map_err(|e| format!("wait: {e}"))?;
         // A worker that finished just as its delay ran out printed its output before
-        // the kill reached it: the output is in the pipe.
+        // the kill reached it (it may have exited, or not yet): the output is in the pipe.
         let output = output.or_else(|| {
             self.lines
                 .iter()
                 .find_map(|line| line.strip_prefix("output ").map(str::to_owned))
         });
         if let Some(output) = output {
-            return if status.success() {
+            // Killed after its output (the instance had finished): not a kill.
+            let killed_after = kill_now && status.signal() == Some(9);
+            return if status.success() || killed_after {
                 Ok(End::Output(output))
             } else {
                 Err(format!("the worker printed its output, then {status}"))
