@@ -6,6 +6,7 @@
 //! (`yield_now`) and one that waits on a tokio timer.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -117,16 +118,20 @@ workflow! {
     }
 }
 
-/// A fresh directory for one journal file under `root` (removed first if a previous
-/// run left it).
+/// A fresh directory for one journal file under `root`, of a name no other call in
+/// this process has (a journal's file stays open until its engine's committer thread
+/// ends, after the engine is dropped).
 ///
 /// # Panics
 ///
 /// If the directory cannot be made.
 pub fn fresh_dir(root: impl AsRef<Path>, name: &str) -> PathBuf {
-    let dir = root
-        .as_ref()
-        .join(format!("durable-bench-{name}-{}", std::process::id()));
+    static CALLS: AtomicU64 = AtomicU64::new(0);
+    let call = CALLS.fetch_add(1, Ordering::Relaxed);
+    let dir = root.as_ref().join(format!(
+        "durable-bench-{}/{name}-{call}",
+        std::process::id()
+    ));
     std::fs::remove_dir_all(&dir).ok();
     std::fs::create_dir_all(&dir).expect("a directory for the journal");
     dir
