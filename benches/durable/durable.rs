@@ -111,16 +111,45 @@ macro_rules! one_at_a_time {
 
 fn one_instance_at_a_time(c: &mut Criterion) {
     let rt = current_thread();
-    one_at_a_time!(c, &rt, "fork2_ready", plain_two_ready, durable_two_ready, 3);
-    one_at_a_time!(c, &rt, "fork2_yield", plain_two_yield, durable_two_yield, 3);
-    one_at_a_time!(c, &rt, "fork2_timer", plain_two_timer, durable_two_timer, 3);
+    one_at_a_time!(
+        c,
+        &rt,
+        "fork2_ready",
+        plain_two_ready,
+        durable_two_ready,
+        3,
+        2,
+        true
+    );
+    one_at_a_time!(
+        c,
+        &rt,
+        "fork2_yield",
+        plain_two_yield,
+        durable_two_yield,
+        3,
+        2,
+        false
+    );
+    one_at_a_time!(
+        c,
+        &rt,
+        "fork2_timer",
+        plain_two_timer,
+        durable_two_timer,
+        3,
+        2,
+        false
+    );
     one_at_a_time!(
         c,
         &rt,
         "fork3_ready",
         plain_three_ready,
         durable_three_ready,
-        6
+        6,
+        3,
+        true
     );
     one_at_a_time!(
         c,
@@ -128,7 +157,9 @@ fn one_instance_at_a_time(c: &mut Criterion) {
         "fork3_yield",
         plain_three_yield,
         durable_three_yield,
-        6
+        6,
+        3,
+        false
     );
     one_at_a_time!(
         c,
@@ -136,9 +167,21 @@ fn one_instance_at_a_time(c: &mut Criterion) {
         "fork3_timer",
         plain_three_timer,
         durable_three_timer,
-        6
+        6,
+        3,
+        false
     );
-    one_at_a_time!(c, &rt, "fork8_ready", plain_eight, durable_eight, 36);
+    // Eight branches that finish together: their results are one commit.
+    one_at_a_time!(
+        c,
+        &rt,
+        "fork8_ready",
+        plain_eight,
+        durable_eight,
+        36,
+        8,
+        true
+    );
 }
 
 /// `IN_FLIGHT` instances of the 3-branch fork at once: durable on `SQLite` against the
