@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
 use rusqlite::{Connection, TransactionBehavior, params};
@@ -159,6 +159,7 @@ type Job = (
 #[derive(Clone)]
 pub struct Baseline {
     jobs: mpsc::Sender<Job>,
+    transactions: Arc<AtomicU64>,
 }
 
 impl Baseline {
@@ -196,6 +197,8 @@ impl Baseline {
             })
             .expect("the baseline's tables");
         let (jobs, rx) = mpsc::channel::<Job>();
+        let transactions = Arc::new(AtomicU64::new(0));
+        let committed = Arc::clone(&transactions);
         std::thread::Builder::new()
             .name("baseline-writer".to_owned())
             .spawn(move || {
@@ -207,11 +210,17 @@ impl Baseline {
                             job(&transaction)?;
                             transaction.commit()
                         });
+                    committed.fetch_add(1, Ordering::Relaxed);
                     done.send(result).ok();
                 }
             })
             .expect("the baseline's writer thread");
-        Baseline { jobs }
+        Baseline { jobs, transactions }
+    }
+
+    /// How many transactions the baseline committed.
+    pub fn transactions(&self) -> u64 {
+        self.transactions.load(Ordering::Relaxed)
     }
 
     /// Runs `job` in a transaction of its own and waits for its commit.
