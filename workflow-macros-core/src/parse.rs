@@ -41,6 +41,8 @@ pub struct Input {
     /// `#![...]` at the top of the body.
     pub inner_attrs: Vec<Attribute>,
     pub body: Vec<Item>,
+    /// The body's tokens as written (what `#[durable]` reads its signal names from).
+    pub body_tokens: TokenStream,
     /// Errors of statements that could not be parsed; the parser skips to the next
     /// statement so that one build shows every mistake.
     pub errors: Vec<syn::Error>,
@@ -207,6 +209,7 @@ fn input(input: ParseStream<'_>) -> syn::Result<Input> {
         sig: sig.clone(),
         inner_attrs: Vec::new(),
         body: Vec::new(),
+        body_tokens: TokenStream::new(),
         errors,
     };
     if !input.peek(syn::token::Brace) {
@@ -221,6 +224,7 @@ fn input(input: ParseStream<'_>) -> syn::Result<Input> {
     }
     let content;
     braced!(content in input);
+    let body_tokens = content.fork().parse::<TokenStream>().unwrap_or_default();
     let inner_attrs = match content.call(Attribute::parse_inner) {
         Ok(attrs) => attrs,
         Err(err) => {
@@ -293,6 +297,7 @@ fn input(input: ParseStream<'_>) -> syn::Result<Input> {
         sig,
         inner_attrs,
         body,
+        body_tokens,
         errors,
     })
 }

@@ -25,6 +25,22 @@ pub struct TimedOut {
     after: Duration,
 }
 
+/// Journaled as its duration (a step of a `#[durable]` workflow may end in a
+/// `TimedOut`, as `ctx.signal(..).timeout(d)` does).
+#[cfg(feature = "durable")]
+impl serde::Serialize for TimedOut {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serde::Serialize::serialize(&self.after, serializer)
+    }
+}
+
+#[cfg(feature = "durable")]
+impl<'de> serde::Deserialize<'de> for TimedOut {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        <Duration as serde::Deserialize<'de>>::deserialize(deserializer).map(TimedOut::new)
+    }
+}
+
 impl TimedOut {
     /// The error of something cut off after `after`.
     ///

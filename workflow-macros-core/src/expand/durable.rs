@@ -372,6 +372,13 @@ pub(crate) fn item(model: &Workflow<Syn<'_>>, body: &TokenStream) -> TokenStream
     };
     let mut steps = Vec::new();
     ids(&model.forks, &mut steps);
+    let signals = match signal_names(&input.body_tokens, &context_name.to_string()) {
+        Some(names) => quote! {
+            const SIGNALS: ::core::option::Option<&'static [&'static str]> =
+                ::core::option::Option::Some(&[#(#names),*]);
+        },
+        None => TokenStream::new(),
+    };
     let attrs = input
         .attrs
         .iter()
@@ -402,6 +409,7 @@ pub(crate) fn item(model: &Workflow<Syn<'_>>, body: &TokenStream) -> TokenStream
             const STEPS: &'static [&'static str] = &[#(#steps),*];
             type Args = (#(#types,)*);
             type Output = #output;
+            #signals
 
             #[allow(unused_mut, unreachable_code, clippy::all)]
             fn run(
@@ -424,6 +432,71 @@ pub(crate) fn item(model: &Workflow<Syn<'_>>, body: &TokenStream) -> TokenStream
 }
 
 /// Whether the written output type is a `Result` (its last path segment).
+/// The names of the signals the body waits for: every `ctx.signal("name")` (or
+/// `ctx.signal::<T>("name")`) with a literal name, in source order without repeats.
+/// `None` when they cannot all be known: the context is used other than through its
+/// methods (passed to a function, cloned, moved), or a signal's name is not a literal.
+fn signal_names(body: &TokenStream, ctx: &str) -> Option<Vec<String>> {
+    use proc_macro2::TokenTree;
+    const METHODS: &[&str] = &["sleep", "now", "random", "idempotency_key", "instance_id"];
+    fn walk(tokens: TokenStream, ctx: &str, names: &mut Vec<String>) -> Option<()> {
+        let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+        let mut i = 0;
+        while i < tokens.len() {
+            match &tokens[i] {
+                TokenTree::Group(group) => walk(group.stream(), ctx, names)?,
+                TokenTree::Ident(ident) if ident == ctx => {
+                    let dot = matches!(tokens.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '.');
+                    let method = match tokens.get(i + 2) {
+                        Some(TokenTree::Ident(method)) if dot => method.to_string(),
+                        _ => return None,
+                    };
+                    if METHODS.contains(&method.as_str()) {
+                        i += 3;
+                        continue;
+                    }
+                    if method != "signal" {
+                        return None;
+                    }
+                    // `::<T>`: skip to the call's parentheses.
+                    let mut j = i + 3;
+                    while let Some(tree) = tokens.get(j) {
+                        match tree {
+                            TokenTree::Group(group)
+                                if group.delimiter() == proc_macro2::Delimiter::Parenthesis =>
+                            {
+                                break;
+                            }
+                            TokenTree::Group(_) => return None,
+                            _ => j += 1,
+                        }
+                    }
+                    let Some(TokenTree::Group(call)) = tokens.get(j) else {
+                        return None;
+                    };
+                    let mut args = call.stream().into_iter();
+                    let first = args.next()?;
+                    if args.next().is_some() {
+                        return None;
+                    }
+                    let name = syn::parse2::<syn::LitStr>(first.into()).ok()?.value();
+                    if !names.contains(&name) {
+                        names.push(name);
+                    }
+                    i = j + 1;
+                    continue;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        Some(())
+    }
+    let mut names = Vec::new();
+    walk(body.clone(), ctx, &mut names)?;
+    Some(names)
+}
+
 fn is_result(ty: &Type) -> bool {
     matches!(ty, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Result"))
 }

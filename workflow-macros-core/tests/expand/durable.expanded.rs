@@ -112,6 +112,7 @@ impl ::workflow_runtime::__private::durable::Workflow for __workflow_durable_loa
     ];
     type Args = (u32, Vec<String>);
     type Output = Result<String, String>;
+    const SIGNALS: ::core::option::Option<&'static [&'static str]> = ::core::option::Option::Some(&["review"]);
     #[allow(unused_mut, unreachable_code, clippy::all)]
     fn run(
         __workflow_ctx: ::workflow_runtime::__private::durable::Context,

@@ -78,6 +78,7 @@ impl ::workflow_runtime::__private::durable::Workflow for __workflow_durable_fas
     const STEPS: &'static [&'static str] = &["0", "0.eu.0", "0.us.0", "0.us.1"];
     type Args = (u32,);
     type Output = Result<String, BranchError<String>>;
+    const SIGNALS: ::core::option::Option<&'static [&'static str]> = ::core::option::Option::Some(&[]);
     #[allow(unused_mut, unreachable_code, clippy::all)]
     fn run(
         __workflow_ctx: ::workflow_runtime::__private::durable::Context,

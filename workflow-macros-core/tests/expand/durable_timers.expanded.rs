@@ -117,6 +117,7 @@ impl ::workflow_runtime::__private::durable::Workflow for __workflow_durable_tim
     const STEPS: &'static [&'static str] = &["0.call.0", "0.slow", "0.slow.0", "0.slow.1", "0.scans", "0.scans.0"];
     type Args = (u32, Vec<String>);
     type Output = Result<(u32, u32, usize), BranchError<CallError>>;
+    const SIGNALS: ::core::option::Option<&'static [&'static str]> = ::core::option::Option::Some(&[]);
     #[allow(unused_mut, unreachable_code, clippy::all)]
     fn run(
         __workflow_ctx: ::workflow_runtime::__private::durable::Context,

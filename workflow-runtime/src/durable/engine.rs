@@ -60,6 +60,11 @@ pub trait Workflow: Sized + 'static {
     type Args: Journaled;
     /// What the workflow returns.
     type Output: Journaled;
+    /// The names of the signals the workflow waits for, when they are all known (the
+    /// expansion lists the literal names of `ctx.signal(..)` calls when the context is
+    /// used only through its methods); `None`: not known, every name is taken.
+    /// [`Engine::signal`] refuses a name not in the list ([`Error::UnknownSignal`]).
+    const SIGNALS: Option<&'static [&'static str]> = None;
     /// The workflow's body.
     fn run(ctx: Context, args: Self::Args) -> BoxFuture<Self::Output>;
     /// Why `output` is a failure (the instance is then `Failed`, and
@@ -254,6 +259,22 @@ impl<T: Journaled> Handle<T> {
 /// How to resume an instance of a registered workflow.
 type Resume = fn(&Engine, &InstanceRow) -> Result<(), Error>;
 
+/// What the engine knows of a registered workflow.
+#[derive(Clone, Copy)]
+struct Registered {
+    resume: Resume,
+    signals: Option<&'static [&'static str]>,
+}
+
+impl Registered {
+    fn of<W: Workflow>() -> Registered {
+        Registered {
+            resume: |engine, row| engine.resume::<W>(row).map(drop),
+            signals: W::SIGNALS,
+        }
+    }
+}
+
 struct Running {
     workflow: &'static str,
     slot: Arc<Slot>,
@@ -263,7 +284,7 @@ struct Running {
 struct Core {
     journal: Arc<dyn Journal>,
     path: Arc<CommitPath>,
-    workflows: Mutex<HashMap<&'static str, Resume>>,
+    workflows: Mutex<HashMap<&'static str, Registered>>,
     running: Mutex<HashMap<String, Running>>,
     signals: Mutex<SignalPoll>,
 }
@@ -438,15 +459,17 @@ impl Engine {
     #[allow(clippy::needless_pass_by_value)] // a fn item: `engine.register(loan)`
     pub fn register<S: Starter<Args>, Args>(&self, starter: S) {
         let _ = starter;
-        let resume: Resume = |engine, row| engine.resume::<S::Workflow>(row).map(drop);
-        lock(&self.core.workflows).insert(<S::Workflow as Workflow>::NAME, resume);
+        lock(&self.core.workflows).insert(
+            <S::Workflow as Workflow>::NAME,
+            Registered::of::<S::Workflow>(),
+        );
     }
 
     /// Registers `W` unless a workflow of its name is registered.
     fn register_workflow<W: Workflow>(&self) {
         let mut workflows = lock(&self.core.workflows);
         if !workflows.contains_key(W::NAME) {
-            workflows.insert(W::NAME, |engine, row| engine.resume::<W>(row).map(drop));
+            workflows.insert(W::NAME, Registered::of::<W>());
         }
     }
 
@@ -529,7 +552,7 @@ impl Engine {
             }
             let resume = lock(&self.core.workflows)
                 .get(row.workflow.as_str())
-                .copied();
+                .map(|registered| registered.resume);
             let Some(resume) = resume else {
                 unknown.push(format!("`{}` (instance `{}`)", row.workflow, row.id));
                 continue;
@@ -565,7 +588,7 @@ impl Engine {
         }
         let resume = lock(&self.core.workflows)
             .get(row.workflow.as_str())
-            .copied();
+            .map(|registered| registered.resume);
         let Some(resume) = resume else {
             return Err(Error::UnknownWorkflow(format!(
                 "`{}` (instance `{id}`)",
@@ -604,9 +627,11 @@ impl Engine {
         payload: &P,
     ) -> Result<(), Error> {
         let found = core::any::type_name::<P>();
-        let shared = lock(&self.core.running)
-            .get(id)
-            .map(|running| Arc::clone(&running.shared));
+        let (shared, workflow) = match lock(&self.core.running).get(id) {
+            Some(running) => (Some(Arc::clone(&running.shared)), Some(running.workflow)),
+            None => (None, None),
+        };
+        self.check_signal_name(id, name, workflow).await?;
         if let Some(shared) = &shared
             && let Some(listening) = shared.lock().listening.get(name)
             && listening.type_name != found
@@ -646,6 +671,51 @@ impl Engine {
             deliver(&shared, row);
         }
         Ok(())
+    }
+
+    /// Refuses a signal `name` that the instance's workflow never waits for, when the
+    /// engine knows the workflow and the workflow knows its signals. `workflow` is the
+    /// instance's workflow if it runs here; otherwise the journal says.
+    async fn check_signal_name(
+        &self,
+        id: &str,
+        name: &str,
+        workflow: Option<&'static str>,
+    ) -> Result<(), Error> {
+        let known = |workflow: &str| {
+            lock(&self.core.workflows)
+                .get(workflow)
+                .and_then(|registered| registered.signals)
+        };
+        let (workflow, signals) = match workflow {
+            Some(workflow) => (workflow.to_owned(), known(workflow)),
+            None => {
+                if lock(&self.core.workflows)
+                    .values()
+                    .all(|registered| registered.signals.is_none())
+                {
+                    return Ok(());
+                }
+                let owned = id.to_owned();
+                let Some(row) = self
+                    .journal(move |journal| journal.instance(&owned))
+                    .await?
+                else {
+                    return Err(Error::UnknownInstance(id.to_owned()));
+                };
+                let signals = known(&row.workflow);
+                (row.workflow, signals)
+            }
+        };
+        match signals {
+            Some(signals) if !signals.contains(&name) => Err(Error::UnknownSignal {
+                instance: id.to_owned(),
+                workflow,
+                name: name.to_owned(),
+                known: signals.iter().map(|&s| s.to_owned()).collect(),
+            }),
+            _ => Ok(()),
+        }
     }
 
     /// The handle of the instance `id` if it runs here.

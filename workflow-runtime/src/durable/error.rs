@@ -59,6 +59,18 @@ pub enum Error {
         /// The signal's name.
         name: String,
     },
+    /// The instance's workflow never waits for a signal of this name (its signals are
+    /// known: [`Workflow::SIGNALS`](super::Workflow::SIGNALS)).
+    UnknownSignal {
+        /// The instance id.
+        instance: String,
+        /// The instance's workflow.
+        workflow: String,
+        /// The name that was sent.
+        name: String,
+        /// The names the workflow waits for.
+        known: Vec<String>,
+    },
     /// The instance waits for this signal with another payload type.
     WrongPayload {
         /// The instance id.
@@ -139,6 +151,24 @@ impl fmt::Display for Error {
             ),
             Error::DuplicateSignal { instance, name } => {
                 write!(f, "instance `{instance}` already has a signal `{name}`")
+            }
+            Error::UnknownSignal {
+                instance,
+                workflow,
+                name,
+                known,
+            } => {
+                write!(
+                    f,
+                    "instance `{instance}` of workflow `{workflow}` never waits for a signal `{name}`"
+                )?;
+                match known.as_slice() {
+                    [] => write!(f, " (it waits for no signal)"),
+                    names => {
+                        let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+                        write!(f, "; its signals: {}", names.join(", "))
+                    }
+                }
             }
             Error::WrongPayload {
                 instance,
