@@ -576,13 +576,7 @@ impl Engine {
     /// Returns `false` (and changes nothing) for an instance that is running or
     /// finished. Its workflow must be registered; [`Engine::attach`] gives a handle.
     pub async fn redrive(&self, id: &str) -> Result<bool, Error> {
-        let owned = id.to_owned();
-        let Some(row) = self
-            .journal(move |journal| journal.instance(&owned))
-            .await?
-        else {
-            return Err(Error::UnknownInstance(id.to_owned()));
-        };
+        let row = self.instance_row(id).await?;
         if !matches!(row.status, Status::Failed | Status::Parked) {
             return Ok(false);
         }
@@ -673,6 +667,14 @@ impl Engine {
         Ok(())
     }
 
+    /// The journal's row of instance `id`, or [`Error::UnknownInstance`].
+    async fn instance_row(&self, id: &str) -> Result<InstanceRow, Error> {
+        let owned = id.to_owned();
+        self.journal(move |journal| journal.instance(&owned))
+            .await?
+            .ok_or_else(|| Error::UnknownInstance(id.to_owned()))
+    }
+
     /// Refuses a signal `name` that the instance's workflow never waits for, when the
     /// engine knows the workflow and the workflow knows its signals. `workflow` is the
     /// instance's workflow if it runs here; otherwise the journal says.
@@ -696,13 +698,7 @@ impl Engine {
                 {
                     return Ok(());
                 }
-                let owned = id.to_owned();
-                let Some(row) = self
-                    .journal(move |journal| journal.instance(&owned))
-                    .await?
-                else {
-                    return Err(Error::UnknownInstance(id.to_owned()));
-                };
+                let row = self.instance_row(id).await?;
                 let signals = known(&row.workflow);
                 (row.workflow, signals)
             }
