@@ -94,7 +94,9 @@ pub mod __private {
     #[cfg(feature = "tokio")]
     pub use crate::task::{TaskBranch, TaskFork, spawn_branch, task_fork};
     #[cfg(feature = "tokio")]
-    pub use crate::time::{TimedOut, retry, timeout_branch, with_timeout};
+    pub use crate::time::{
+        TakesTimedOut, TimedOut, retry, timed_out, timeout_branch, with_timeout,
+    };
     #[cfg(feature = "tracing")]
     pub use crate::trace::{
         Describe, DescribeAny, DescribeDisplay, ForkTrace, Watched, enabled as trace_enabled,

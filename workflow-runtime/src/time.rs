@@ -72,26 +72,63 @@ impl fmt::Display for TimedOut {
 
 impl std::error::Error for TimedOut {}
 
-/// Runs a fallible step for at most `after`; then drops it and fails with [`TimedOut`].
-pub async fn with_timeout<T, E: From<TimedOut>>(
-    after: Duration,
-    step: impl Future<Output = Result<T, E>>,
-) -> Result<T, E> {
-    match tokio::time::timeout(after, step).await {
-        Ok(output) => output,
-        Err(_) => Err(E::from(TimedOut::new(after))),
+/// An error type that a `#[timeout]` can fail with: one that takes a [`TimedOut`]
+/// through `From`. Named in the error a user sees when the type cannot.
+#[diagnostic::on_unimplemented(
+    message = "a `#[timeout]` fails with a `TimedOut`, and the error type `{Self}` cannot take one",
+    label = "`{Self}` does not implement `From<workflow_runtime::TimedOut>`",
+    note = "use an error type of your own with `impl From<workflow_runtime::TimedOut> for MyError` (`String` cannot have one: both types are foreign), or `workflow_runtime::TimedOut` itself"
+)]
+pub trait TakesTimedOut: Sized {
+    /// The error for a `TimedOut`.
+    fn timed_out(error: TimedOut) -> Self;
+}
+
+impl<E: From<TimedOut>> TakesTimedOut for E {
+    #[inline]
+    fn timed_out(error: TimedOut) -> Self {
+        E::from(error)
     }
 }
 
-/// Runs a branch for at most `after`; then drops it and fails it with [`TimedOut`].
-pub async fn timeout_branch<T, E: From<TimedOut>>(
+/// What the expansion hands a timeout for its error: checked where it is written (at the
+/// `#[timeout]`), so an error type that cannot take a [`TimedOut`] is one error there,
+/// and the timeout's future is still well typed.
+///
+/// ```
+/// use workflow_runtime::__private::timed_out;
+/// let error: workflow_runtime::TimedOut = timed_out(workflow_runtime::TimedOut::new(std::time::Duration::from_secs(1)));
+/// assert_eq!(error.to_string(), "timed out after 1s");
+/// ```
+#[inline]
+pub fn timed_out<E: TakesTimedOut>(error: TimedOut) -> E {
+    E::timed_out(error)
+}
+
+/// Runs a fallible step for at most `after`; then drops it and fails with [`TimedOut`],
+/// made into the step's error by `into`.
+pub async fn with_timeout<T, E>(
+    after: Duration,
+    step: impl Future<Output = Result<T, E>>,
+    into: impl FnOnce(TimedOut) -> E,
+) -> Result<T, E> {
+    match tokio::time::timeout(after, step).await {
+        Ok(output) => output,
+        Err(_) => Err(into(TimedOut::new(after))),
+    }
+}
+
+/// Runs a branch for at most `after`; then drops it and fails it with [`TimedOut`],
+/// made into the branch's error by `into`.
+pub async fn timeout_branch<T, E>(
     path: &'static str,
     after: Duration,
     branch: impl Future<Output = Result<T, BranchError<E>>>,
+    into: impl FnOnce(TimedOut) -> E,
 ) -> Result<T, BranchError<E>> {
     match tokio::time::timeout(after, branch).await {
         Ok(output) => output,
-        Err(_) => Err(BranchError::new(path, E::from(TimedOut::new(after)))),
+        Err(_) => Err(BranchError::new(path, into(TimedOut::new(after)))),
     }
 }
 

@@ -76,7 +76,9 @@ impl Layer {
         future: &TokenStream,
     ) -> TokenStream {
         let ctx = &self.ctx;
-        quote_spanned! {span=> #k::__private::durable::timeout(#ctx, #after, #future) }
+        quote_spanned! {span=>
+            #k::__private::durable::timeout(#ctx, #after, #future, |t| #k::__private::timed_out(t))
+        }
     }
 
     /// A step's `#[retry]`: each attempt an occurrence of the step `id`, the next
@@ -109,7 +111,9 @@ impl Layer {
         let id = fan_out_id(branch);
         let path = &branch.path;
         quote_spanned! {span=>
-            #k::__private::durable::timeout_branch::<_, #error_type>(#ctx, #id, #path, #after, #future)
+            #k::__private::durable::timeout_branch::<_, #error_type>(
+                #ctx, #id, #path, #after, #future, |t| #k::__private::timed_out(t),
+            )
         }
     }
 

@@ -720,7 +720,9 @@ impl<'a, M: Mode> Expander<'a, M> {
                     &future,
                 ),
                 None => quote_spanned! {timeout.at=>
-                    #k_timeout::__private::timeout_branch::<_, #error_type>(#path_text, #after, #future)
+                    #k_timeout::__private::timeout_branch::<_, #error_type>(
+                        #path_text, #after, #future, |t| #k_timeout::__private::timed_out(t),
+                    )
                 },
             };
             fails = true;
@@ -942,7 +944,9 @@ impl<'a, M: Mode> Expander<'a, M> {
                             layer.timeout(&k_step, timeout.at, &quote! { #after }, &future)
                         }
                         None => {
-                            quote_spanned! {timeout.at=> #k_step::__private::with_timeout(#after, #future) }
+                            quote_spanned! {timeout.at=>
+                                #k_step::__private::with_timeout(#after, #future, |t| #k_step::__private::timed_out(t))
+                            }
                         }
                     };
                 }

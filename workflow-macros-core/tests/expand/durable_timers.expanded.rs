@@ -149,6 +149,7 @@ impl ::workflow_runtime::__private::durable::Workflow for __workflow_durable_tim
                                             __workflow_ctx,
                                             ::core::time::Duration::new(0u64, 500000000u32),
                                             ::workflow_runtime::__private::IntoFuture::into_future(call(id)),
+                                            |t| ::workflow_runtime::__private::timed_out(t),
                                         ),
                                     )
                                 },
@@ -201,7 +202,8 @@ impl ::workflow_runtime::__private::durable::Workflow for __workflow_durable_tim
                             }
                             .await;
                             ::workflow_runtime::__private::Ok(__workflow_value12)
-                        }
+                        },
+                        |t| ::workflow_runtime::__private::timed_out(t),
                     ),
                     ::workflow_runtime::__private::durable::timeout_branch::<_, _>(
                         __workflow_ctx,
@@ -224,6 +226,7 @@ impl ::workflow_runtime::__private::durable::Workflow for __workflow_durable_tim
                                                     __workflow_ctx,
                                                     ::core::time::Duration::new(5u64, 0u32),
                                                     __workflow_item_step13,
+                                                    |t| ::workflow_runtime::__private::timed_out(t),
                                                 ),
                                             );
                                             __workflow_future14
@@ -256,7 +259,8 @@ impl ::workflow_runtime::__private::durable::Workflow for __workflow_durable_tim
                                     )
                                 }
                             }
-                        }
+                        },
+                        |t| ::workflow_runtime::__private::timed_out(t),
                     )
                 )?;
                 Ok((call, slow, scans.len()))

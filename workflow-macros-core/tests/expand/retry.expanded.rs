@@ -115,6 +115,7 @@ async fn retried(service: &Service) -> Result<(u32, u32), BranchError<CallError>
                         ::workflow_runtime::__private::with_timeout(
                             ::core::time::Duration::new(0u64, 100000000u32),
                             ::workflow_runtime::__private::IntoFuture::into_future(service.call(8)),
+                            |t| ::workflow_runtime::__private::timed_out(t),
                         )
                     });
                 __workflow_future6

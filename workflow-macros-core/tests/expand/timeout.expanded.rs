@@ -82,35 +82,41 @@ const DEADLINES_GRAPH: ::workflow_runtime::graph::Workflow = {
 };
 async fn deadlines(id: u32) -> Result<(u32, u32), BranchError<CallError>> {
     let (slow, stuck) = ::workflow_runtime::__private::try_join!(
-        ::workflow_runtime::__private::timeout_branch::<_, _>("slow", ::core::time::Duration::new(1u64, 0u32), async {
-            let __workflow_output5 = {
-                let __workflow_future1 = ::workflow_runtime::__private::IntoFuture::into_future(fetch(id));
-                __workflow_future1
-            }
-            .await;
-            let __workflow_value2 = match ::workflow_runtime::__private::fallible(__workflow_output5) {
-                ::workflow_runtime::__private::Ok(__workflow_ok3) => __workflow_ok3,
-                ::workflow_runtime::__private::Err(__workflow_error4) => {
-                    return ::workflow_runtime::__private::Err(::workflow_runtime::__private::BranchError::new(
-                        "slow",
-                        __workflow_error4,
-                    ));
+        ::workflow_runtime::__private::timeout_branch::<_, _>(
+            "slow",
+            ::core::time::Duration::new(1u64, 0u32),
+            async {
+                let __workflow_output5 = {
+                    let __workflow_future1 = ::workflow_runtime::__private::IntoFuture::into_future(fetch(id));
+                    __workflow_future1
                 }
-            };
-            let __workflow_value7 = {
-                let __workflow_future6 = ::workflow_runtime::__private::IntoFuture::into_future(
-                    ::workflow_runtime::__private::call1(__workflow_value2, parse_reply),
-                );
-                __workflow_future6
-            }
-            .await;
-            ::workflow_runtime::__private::Ok(__workflow_value7)
-        }),
+                .await;
+                let __workflow_value2 = match ::workflow_runtime::__private::fallible(__workflow_output5) {
+                    ::workflow_runtime::__private::Ok(__workflow_ok3) => __workflow_ok3,
+                    ::workflow_runtime::__private::Err(__workflow_error4) => {
+                        return ::workflow_runtime::__private::Err(::workflow_runtime::__private::BranchError::new(
+                            "slow",
+                            __workflow_error4,
+                        ));
+                    }
+                };
+                let __workflow_value7 = {
+                    let __workflow_future6 = ::workflow_runtime::__private::IntoFuture::into_future(
+                        ::workflow_runtime::__private::call1(__workflow_value2, parse_reply),
+                    );
+                    __workflow_future6
+                }
+                .await;
+                ::workflow_runtime::__private::Ok(__workflow_value7)
+            },
+            |t| ::workflow_runtime::__private::timed_out(t),
+        ),
         async {
             let __workflow_output12 = {
                 let __workflow_future8 = ::workflow_runtime::__private::with_timeout(
                     ::core::time::Duration::new(0u64, 250000000u32),
                     ::workflow_runtime::__private::IntoFuture::into_future(never_answers(id)),
+                    |t| ::workflow_runtime::__private::timed_out(t),
                 );
                 __workflow_future8
             }

@@ -69,10 +69,11 @@ async fn committed(shared: &Shared, seq: u64) {
 /// with [`TimedOut`] without being polled. The step's outcome (a timeout too) is
 /// journaled by the step wrapper around this.
 #[doc(hidden)]
-pub async fn timeout<T, E: From<TimedOut>>(
+pub async fn timeout<T, E>(
     ctx: &Context,
     after: Duration,
     step: impl Future<Output = Result<T, E>>,
+    into: impl FnOnce(TimedOut) -> E,
 ) -> Result<T, E> {
     let shared = &ctx.shared;
     let key = {
@@ -82,11 +83,11 @@ pub async fn timeout<T, E: From<TimedOut>>(
     let (deadline, _) = deadline(shared, key, after, false);
     let left = until(shared, deadline);
     if left.is_zero() {
-        return Err(E::from(TimedOut::new(after)));
+        return Err(into(TimedOut::new(after)));
     }
     match tokio::time::timeout(left, step).await {
         Ok(output) => output,
-        Err(_) => Err(E::from(TimedOut::new(after))),
+        Err(_) => Err(into(TimedOut::new(after))),
     }
 }
 
@@ -98,12 +99,13 @@ pub async fn timeout<T, E: From<TimedOut>>(
 /// what is left of its time; once its deadline has passed (while the process was down)
 /// it times out without its steps being polled.
 #[doc(hidden)]
-pub async fn timeout_branch<T, E: From<TimedOut>>(
+pub async fn timeout_branch<T, E>(
     ctx: &Context,
     id: &'static str,
     path: &'static str,
     after: Duration,
     branch: impl Future<Output = Result<T, BranchError<E>>>,
+    into: impl FnOnce(TimedOut) -> E,
 ) -> Result<T, BranchError<E>> {
     let shared = &ctx.shared;
     let (key, marker, ended) = {
@@ -130,7 +132,7 @@ pub async fn timeout_branch<T, E: From<TimedOut>>(
         );
         shared.enqueue(record)
     };
-    let timed_out = || Err(BranchError::new(path, E::from(TimedOut::new(after))));
+    let timed_out = || Err(BranchError::new(path, into(TimedOut::new(after))));
     if let Some(stored) = ended {
         return match shared.decode::<bool>(&marker, &stored) {
             Ok(true) => timed_out(),
