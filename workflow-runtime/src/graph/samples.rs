@@ -241,7 +241,7 @@ pub(super) const KITCHEN_SINK: Workflow = Workflow::new(
                     "a",
                     &[
                         task("load", "load(1)"),
-                        task("closure", "|s| async move { s < 2 && s > 0 }"),
+                        task("a", "|s| async move { s < 2 && s > 0 }"),
                     ],
                 ),
                 branch(
@@ -262,8 +262,8 @@ pub(super) const KITCHEN_SINK: Workflow = Workflow::new(
                             AT,
                             false,
                             &[
-                                branch("sum", "b.sum", &[task("block", "async { x + y }")]),
-                                branch("diff", "b.diff", &[task("block", "async { y - x }")]),
+                                branch("sum", "b.sum", &[task("sum", "async { x + y }")]),
+                                branch("diff", "b.diff", &[task("diff", "async { y - x }")]),
                             ],
                             Join::new(AT, Policy::Settled, &["sum", "diff"], &[], false),
                         )),
