@@ -382,6 +382,19 @@ mod should {
         assert!(text.contains(r#"<bpmn:boundaryEvent id="Timer_authorise" name="timeout 200ms" attachedToRef="Task_authorise">"#), "{text}");
         assert!(text.contains(r#"errorRef="Error_TimedOut""#), "{text}");
         assert!(!samples::DROPSHIP.to_bpmn().contains("Error_TimedOut"));
+
+        // In a fan-out's sub-process: the timer and its end event are in there too.
+        let diagram = Diagram::new(&samples::KITCHEN_SINK);
+        let timer = diagram
+            .nodes
+            .iter()
+            .find(|node| matches!(node.kind, Kind::Timer { .. }))
+            .expect("the timer of `fetch`");
+        let end = &diagram.nodes[diagram.flows[timer.outgoing[0]].target];
+        let sub = timer.parent.expect("in the sub-process");
+        assert_eq!(end.parent, Some(sub));
+        assert!(inside(end.bounds, diagram.nodes[sub].bounds));
+        assert_eq!(timer.duration.as_deref(), Some("PT2S"));
     }
 
     #[test]

@@ -292,7 +292,14 @@ pub(super) const KITCHEN_SINK: Workflow = Workflow::new(
                     Some(FanOut::new("url", "urls", None)),
                     Modifiers::new(false, Some("5s"), None),
                     &[
-                        task("fetch", "fetch(url)"),
+                        // A timer inside a sub-process, before a nested fork.
+                        Step::Task(Task::new(
+                            "fetch",
+                            "fetch(url)",
+                            AT,
+                            true,
+                            Modifiers::new(false, Some("2s"), Some("2")),
+                        )),
                         Step::Fork(Fork::new(
                             AT,
                             false,

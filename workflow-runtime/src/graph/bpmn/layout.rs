@@ -23,6 +23,8 @@ const SUB_SIDE: i64 = 30;
 const SUB_TOP: i64 = 30;
 /// Added above and below the lane of a task with a timer boundary event.
 const TIMER_ROOM: i64 = 30;
+/// Between a task with a timer and the timer's end event, right of the task.
+const TIMER_GAP: i64 = 20;
 /// The width of a character in a label, roughly (bpmn-js's 11 px Arial).
 const CHAR: i64 = 7;
 
@@ -59,9 +61,10 @@ impl Diagram {
     /// The width and height a block takes.
     fn measure(&self, block: &Block) -> (i64, i64) {
         match block {
-            // A task with a timer: room below for the timer's and its end event's labels.
+            // A task with a timer: room right of it for the timer's end event, and below
+            // for their labels.
             Block::Node(node) if self.timer(*node).is_some() => {
-                (self.size(*node).0, ROW + 2 * TIMER_ROOM)
+                (self.size(*node).0 + TIMER_GAP + EVENT, ROW + 2 * TIMER_ROOM)
             }
             Block::Node(node) => (self.size(*node).0, ROW),
             Block::Seq(blocks) => {
@@ -168,7 +171,7 @@ impl Diagram {
     }
 
     /// Places a task's timer on its bottom edge near the right corner, and the timer's
-    /// end event right of it in the gap after the task, their labels below them.
+    /// end event right of the task (in the room `measure` keeps), their labels below.
     fn place_timer(&mut self, host: usize) {
         let Some(timer) = self.timer(host) else {
             return;
@@ -194,7 +197,7 @@ impl Diagram {
         });
         if let Some(end) = end {
             let bounds = Rect {
-                x: task.right() + 7,
+                x: task.right() + TIMER_GAP,
                 y: task.bottom() - EVENT / 2,
                 width: EVENT,
                 height: EVENT,
@@ -202,7 +205,7 @@ impl Diagram {
             let width = label_width(&self.nodes[end].name);
             self.nodes[end].bounds = bounds;
             self.nodes[end].label = Some(Rect {
-                x: bounds.x,
+                x: bounds.center_x() - width / 2,
                 y: bounds.bottom() + 2,
                 width,
                 height: 14,
