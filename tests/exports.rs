@@ -237,7 +237,7 @@ fn check_tasks<'a>(tasks: &'a Value, steps: &[Step], references: &mut Vec<&'a st
                 assert_eq!(text(task, "type"), "SIMPLE", "{task}");
                 assert_eq!(
                     text(task, "name"),
-                    step.name,
+                    step.name.replace(' ', "_"),
                     "named after the step: {task}"
                 );
                 index += 1;

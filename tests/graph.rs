@@ -189,6 +189,29 @@ fn blocks_and_closures_are_named_after_their_branch() {
         "the call keeps `review`"
     );
     assert_eq!(names(1), ["review", "notes", "notes 2"]);
+    // Every exporter keeps them apart: Conductor's task names and references, BPMN's ids.
+    let conductor = UNNAMED_GRAPH.to_conductor_json();
+    for name in [
+        r#""name": "review_2""#,
+        r#""name": "notes_2""#,
+        r#""taskReferenceName": "review_3_ref""#,
+    ] {
+        assert!(conductor.contains(name), "{name}: {conductor}");
+    }
+    assert!(
+        conductor.contains(r#""taskReferenceName": "review_review""#),
+        "{conductor}"
+    );
+    assert!(
+        conductor.contains(r#""taskReferenceName": "review_notes""#),
+        "{conductor}"
+    );
+    let bpmn = UNNAMED_GRAPH.to_bpmn();
+    assert!(
+        bpmn.contains(r#"id="Task_review_2" name="review 2""#),
+        "{bpmn}"
+    );
+    assert!(UNNAMED_GRAPH.to_mermaid().contains(r#"["notes 2"]"#));
     assert_eq!(futures::executor::block_on(unnamed(1)), (4, 5));
 }
 
