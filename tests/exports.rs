@@ -237,7 +237,7 @@ fn check_tasks<'a>(tasks: &'a Value, steps: &[Step], references: &mut Vec<&'a st
                 assert_eq!(text(task, "type"), "SIMPLE", "{task}");
                 assert_eq!(
                     text(task, "name"),
-                    step.name,
+                    step.name.replace(' ', "_"),
                     "named after the step: {task}"
                 );
                 index += 1;
@@ -352,6 +352,10 @@ struct Node {
     direction: String,
     incoming: Vec<String>,
     outgoing: Vec<String>,
+    /// A boundary event's `attachedToRef`.
+    attached: String,
+    /// The event definitions' element names (`timerEventDefinition`).
+    definitions: Vec<String>,
 }
 
 /// The flow nodes (by id) and flows (id to source and target) of one process or
@@ -408,6 +412,16 @@ fn read_process(element: roxmltree::Node<'_, '_>) -> Process {
                             .to_owned(),
                         incoming: refs("incoming"),
                         outgoing: refs("outgoing"),
+                        attached: child
+                            .attribute("attachedToRef")
+                            .unwrap_or_default()
+                            .to_owned(),
+                        definitions: child
+                            .children()
+                            .map(|c| c.tag_name().name())
+                            .filter(|name| name.ends_with("EventDefinition"))
+                            .map(str::to_owned)
+                            .collect(),
                     },
                 );
             }
@@ -709,12 +723,121 @@ fn bpmn_token_game_fires_every_node_once() {
         let mut all = vec![&process];
         while let Some(process) = all.pop() {
             let fired = process.play();
-            for id in process.nodes.keys() {
-                assert_eq!(fired.get(id.as_str()), Some(&1), "{name}: {id} fired once");
+            for (id, node) in &process.nodes {
+                // A step's timer and the error end event after it are the way out when
+                // the step times out: the run that succeeds never reaches them.
+                let timed_out = node.kind == "boundaryEvent"
+                    || node.definitions.iter().any(|d| d == "errorEventDefinition");
+                let expected = if timed_out { None } else { Some(&1) };
+                assert_eq!(fired.get(id.as_str()), expected, "{name}: {id}");
             }
             all.extend(&process.subs);
         }
     }
+}
+
+#[test]
+fn bpmn_shows_a_steps_retry_in_its_name_and_its_timeout_as_a_timer_boundary_event() {
+    let xml = resilient_fanout::CHECK_OUT_GRAPH.to_bpmn();
+    let process = parse(&xml);
+    // As Mermaid shows them: `authorise<br/>retry 3, backoff = 20ms<br/>timeout 200ms`.
+    let mermaid = resilient_fanout::CHECK_OUT_GRAPH.to_mermaid();
+    assert!(mermaid.contains(r#"["authorise<br/>retry 3, backoff = 20ms<br/>timeout 200ms"]"#));
+    assert_eq!(
+        process.nodes["Task_authorise"].name,
+        "authorise\nretry 3, backoff = 20ms"
+    );
+    assert_eq!(process.nodes["Task_loyalty_points"].name, "loyalty_points");
+    let document = roxmltree::Document::parse(&xml).unwrap();
+    let duration = |timer: &str| -> String {
+        document
+            .descendants()
+            .find(|n| n.attribute("id") == Some(timer))
+            .and_then(|n| {
+                n.descendants()
+                    .find(|c| c.has_tag_name((BPMN, "timeDuration")))
+            })
+            .and_then(|n| n.text())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let mut timers: Vec<(&str, &str, String)> = process
+        .nodes
+        .iter()
+        .filter(|(_, node)| node.kind == "boundaryEvent")
+        .map(|(id, node)| (node.attached.as_str(), node.name.as_str(), duration(id)))
+        .collect();
+    timers.sort_unstable();
+    assert_eq!(
+        timers,
+        [
+            ("Task_authorise", "timeout 200ms", "PT0.2S".to_owned()),
+            ("Task_loyalty_points", "timeout 100ms", "PT0.1S".to_owned()),
+        ]
+    );
+    // Every timer, in every export: attached to a task of its process, no incoming
+    // flow, one outgoing flow to an error end event (the step fails with `TimedOut`).
+    let mut count = 0;
+    for (name, xml) in processes() {
+        let mut all = vec![parse(&xml)];
+        assert_eq!(
+            xml.contains("<bpmn:error id=\"Error_TimedOut\""),
+            xml.contains("<bpmn:boundaryEvent"),
+            "{name}: the error is declared where it is thrown"
+        );
+        while let Some(process) = all.pop() {
+            for (id, node) in &process.nodes {
+                if node.kind != "boundaryEvent" {
+                    continue;
+                }
+                count += 1;
+                assert_eq!(node.definitions, ["timerEventDefinition"], "{name}: {id}");
+                assert_eq!(
+                    process.nodes[&node.attached].kind, "serviceTask",
+                    "{name}: {id}"
+                );
+                assert!(
+                    node.incoming.is_empty() && node.outgoing.len() == 1,
+                    "{name}: {id}"
+                );
+                let end = &process.nodes[&process.flows[&node.outgoing[0]].1];
+                assert_eq!(
+                    (
+                        end.kind.as_str(),
+                        end.name.as_str(),
+                        end.definitions.as_slice()
+                    ),
+                    (
+                        "endEvent",
+                        "timed out",
+                        ["errorEventDefinition".to_owned()].as_slice()
+                    ),
+                    "{name}: {id}"
+                );
+            }
+            all.extend(process.subs);
+        }
+    }
+    let timeouts = WORKFLOWS
+        .iter()
+        .map(|(_, graph)| count_timeouts(graph.forks.iter().map(|f| Step::Fork(*f))))
+        .sum::<usize>();
+    assert_eq!(count, timeouts, "one timer per step with `#[timeout]`");
+    assert!(count >= 2);
+}
+
+fn count_timeouts(steps: impl Iterator<Item = Step>) -> usize {
+    steps
+        .map(|step| match step {
+            Step::Task(task) => usize::from(task.modifiers.timeout.is_some()),
+            Step::Fork(fork) => fork
+                .branches
+                .iter()
+                .map(|branch| count_timeouts(branch.steps.iter().copied()))
+                .sum(),
+            _ => 0,
+        })
+        .sum()
 }
 
 /// The dropship process with the flow from `create_tracking_number` to the join sent to
@@ -731,6 +854,8 @@ fn lose_the_tracking_branch(keep_listed: bool) -> Process {
             direction: String::new(),
             incoming: vec![flow.clone()],
             outgoing: Vec::new(),
+            attached: String::new(),
+            definitions: Vec::new(),
         },
     );
     if !keep_listed {

@@ -97,7 +97,10 @@ fn the_graph_holds_every_fork_branch_step_and_join() {
     assert_eq!(left, ["after(1, 2)", "score"]);
     assert!(inner.branches[1].modifiers.optional);
     let hand_over = task(&nested.steps[1]);
-    assert_eq!(hand_over.name, "closure");
+    assert_eq!(
+        hand_over.name, "nested",
+        "a closure is named after its branch"
+    );
     assert_eq!(
         hand_over.code,
         "|l: u32, r: Option<u32>| async move { l + r.unwrap_or(0) }"
@@ -110,11 +113,12 @@ fn the_graph_holds_every_fork_branch_step_and_join() {
         ("item", "items", Some("4"))
     );
     assert!(task(&each.steps[1]).fallible);
+    assert_eq!(task(&each.steps[1]).name, "each");
     let retried = &first.branches[3];
     assert!(retried.modifiers.optional);
     let step = task(&retried.steps[1]);
     assert_eq!(step.modifiers.retry, Some("3, backoff = 10ms"));
-    assert_eq!((step.name, step.fallible), ("closure", true));
+    assert_eq!((step.name, step.fallible), ("retried", true));
 
     let second = &graph.forks[1];
     assert!(second.spawn);
@@ -154,6 +158,61 @@ async fn the_workflow_still_runs_beside_its_graph() {
     // quick, nested, each, settled, quorum (`retried` is optional and succeeds with 0)
     assert_eq!(total, 1 + (3 + 3) + (1 + 2 + 3) + (2 + 1) + 2);
     assert!(started.elapsed() < Duration::from_millis(50));
+}
+
+async fn review(value: u32) -> u32 {
+    value * 2
+}
+
+workflow! {
+    async fn unnamed(value: u32) -> (u32, u32) {
+        fork <
+            review: async move { value } -> |v| async move { v + 1 } -> review -> |v| async move { v },
+            notes: review(value) -> |v| async move { v + 1 } -> |v| async move { v + 2 },
+        > join(review, notes);
+        (review, notes)
+    }
+}
+
+#[test]
+fn blocks_and_closures_are_named_after_their_branch() {
+    let names = |branch: usize| -> Vec<&str> {
+        UNNAMED_GRAPH.forks[0].branches[branch]
+            .steps
+            .iter()
+            .map(|step| task(step).name)
+            .collect()
+    };
+    assert_eq!(
+        names(0),
+        ["review 2", "review 3", "review", "review 4"],
+        "the call keeps `review`"
+    );
+    assert_eq!(names(1), ["review", "notes", "notes 2"]);
+    // Every exporter keeps them apart: Conductor's task names and references, BPMN's ids.
+    let conductor = UNNAMED_GRAPH.to_conductor_json();
+    for name in [
+        r#""name": "review_2""#,
+        r#""name": "notes_2""#,
+        r#""taskReferenceName": "review_3_ref""#,
+    ] {
+        assert!(conductor.contains(name), "{name}: {conductor}");
+    }
+    assert!(
+        conductor.contains(r#""taskReferenceName": "review_review""#),
+        "{conductor}"
+    );
+    assert!(
+        conductor.contains(r#""taskReferenceName": "review_notes""#),
+        "{conductor}"
+    );
+    let bpmn = UNNAMED_GRAPH.to_bpmn();
+    assert!(
+        bpmn.contains(r#"id="Task_review_2" name="review 2""#),
+        "{bpmn}"
+    );
+    assert!(UNNAMED_GRAPH.to_mermaid().contains(r#"["notes 2"]"#));
+    assert_eq!(futures::executor::block_on(unnamed(1)), (4, 5));
 }
 
 mod shop {

@@ -681,22 +681,42 @@ pub fn ungroup(mut expr: &Expr) -> &Expr {
     expr
 }
 
-/// A short name for a step: the function, method or variable it names.
+/// A short name for a step: the function, method or variable it names ([`called`]),
+/// else what it is: `block`, `closure` or `step`.
 pub fn label(expr: &Expr) -> String {
-    match expr {
-        Expr::Call(call) => label(&call.func),
-        Expr::MethodCall(call) => call.method.to_string(),
-        Expr::Path(path) => path
-            .path
-            .segments
-            .last()
-            .map_or_else(|| "step".to_owned(), |s| s.ident.to_string()),
-        Expr::Await(awaited) => label(&awaited.base),
-        Expr::Paren(inner) => label(&inner.expr),
-        Expr::Reference(inner) => label(&inner.expr),
-        Expr::Async(_) | Expr::Block(_) => "block".to_owned(),
-        Expr::Closure(_) => "closure".to_owned(),
-        _ => "step".to_owned(),
+    called(expr).unwrap_or_else(|| anonymous(expr).to_owned())
+}
+
+/// The function, method or variable a step names (`credit_bureau` for
+/// `credit_bureau(&app).await`), if it names one.
+pub fn called(expr: &Expr) -> Option<String> {
+    match peel(expr) {
+        Expr::Call(call) => called(&call.func),
+        Expr::MethodCall(call) => Some(call.method.to_string()),
+        Expr::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    }
+}
+
+/// What a step that names nothing is: `block`, `closure` or `step`.
+fn anonymous(expr: &Expr) -> &'static str {
+    match peel(expr) {
+        Expr::Call(call) => anonymous(&call.func),
+        Expr::Async(_) | Expr::Block(_) => "block",
+        Expr::Closure(_) => "closure",
+        _ => "step",
+    }
+}
+
+/// The expression under `.await`, parentheses and `&`.
+fn peel(mut expr: &Expr) -> &Expr {
+    loop {
+        expr = match expr {
+            Expr::Await(awaited) => &awaited.base,
+            Expr::Paren(inner) => &inner.expr,
+            Expr::Reference(inner) => &inner.expr,
+            _ => return expr,
+        };
     }
 }
 
@@ -977,5 +997,10 @@ mod should {
         assert_eq!(label_of("crate::steps::score"), "score");
         assert_eq!(label_of("async { 1 }"), "block");
         assert_eq!(label_of("|x| f(x)"), "closure");
+        let called_of = |s: &str| called(&syn::parse_str(s).expect("test input parses"));
+        assert_eq!(called_of("(&score(x)).await").as_deref(), Some("score"));
+        assert_eq!(called_of("async { score(x).await }"), None);
+        assert_eq!(called_of("|x| score(x)"), None);
+        assert_eq!(called_of("x > y"), None);
     }
 }

@@ -393,8 +393,10 @@ pub enum Step {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct Task {
-    /// A short name: the function, method or variable the step names
-    /// (`get_product` for `get_product(order.sku)?`; `block`, `closure` or `step` otherwise).
+    /// A short name: the function, method or variable the step names (`get_product` for
+    /// `get_product(order.sku)?`). A step that names none (an `async` block, a closure)
+    /// is named after its branch: `review` for the first such step of branch `review`,
+    /// then `review 2`, `review 3`, ..., skipping the names of the branch's other steps.
     pub name: &'static str,
     /// The step's expression as written (without the trailing `?`).
     pub code: &'static str,

@@ -42,7 +42,7 @@ const PIPELINE_GRAPH: ::workflow_runtime::graph::Workflow = {
                     &[
                         __workflow_task("f", "f(id)", 4u32, 12u32, false, "0.a.0"),
                         __workflow_task("g", "g", 4u32, 21u32, false, "0.a.1"),
-                        __workflow_task("closure", "|x| h(x)", 4u32, 26u32, false, "0.a.2"),
+                        __workflow_task("a", "|x| h(x)", 4u32, 26u32, false, "0.a.2"),
                     ],
                 ),
                 ::workflow_runtime::graph::Branch::new(

@@ -59,7 +59,7 @@ const SCORES_GRAPH: ::workflow_runtime::graph::Workflow = {
                     ::core::option::Option::None,
                     __WORKFLOW_PLAIN,
                     &[__workflow_task(
-                        "block",
+                        "audit",
                         "async { \"..\" }",
                         6u32,
                         16u32,

@@ -45,7 +45,7 @@ const SHOUT_GRAPH: ::workflow_runtime::graph::Workflow = {
                     __WORKFLOW_PLAIN,
                     &[
                         __workflow_task(
-                            "block",
+                            "shouted",
                             "async move { item.to_uppercase() }",
                             4u32,
                             46u32,
@@ -53,7 +53,7 @@ const SHOUT_GRAPH: ::workflow_runtime::graph::Workflow = {
                             "0.shouted.0",
                         ),
                         __workflow_task(
-                            "closure",
+                            "shouted 2",
                             "|s: String| async move { format!(\"..\") }",
                             4u32,
                             84u32,

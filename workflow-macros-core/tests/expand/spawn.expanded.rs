@@ -40,7 +40,7 @@ const PARALLEL_GRAPH: ::workflow_runtime::graph::Workflow = {
                     ::core::option::Option::None,
                     __WORKFLOW_PLAIN,
                     &[__workflow_task(
-                        "block",
+                        "left",
                         "async move { crunch(&b1, 1) }",
                         6u32,
                         15u32,
@@ -55,7 +55,7 @@ const PARALLEL_GRAPH: ::workflow_runtime::graph::Workflow = {
                     ::core::option::Option::None,
                     __WORKFLOW_PLAIN,
                     &[__workflow_task(
-                        "block",
+                        "right",
                         "async move { crunch(&b2, 2) }",
                         7u32,
                         16u32,

@@ -19,6 +19,12 @@
 //! - a fan-out branch of one step is a `serviceTask` with parallel
 //!   `multiInstanceLoopCharacteristics`; a fan-out of several steps is a parallel
 //!   multi-instance `subProcess` holding them;
+//! - a step's `#[retry(..)]` is the second line of its task's name (`authorise` /
+//!   `retry 3, backoff = 20ms`), as Mermaid shows it; a step's `#[timeout(..)]` is an
+//!   interrupting timer boundary event on its task (named `timeout 200ms`, its
+//!   `timeDuration` `PT0.2S`) whose flow ends in an error end event (`timed out`, error
+//!   `TimedOut`): the step fails, and so does its branch (an `#[optional]` branch then
+//!   gives `None`, which the diagram does not draw);
 //! - `first(..)` and `quorum(k, ..)` join with a parallel gateway named `first of N` or
 //!   `k of N`, the policy in its `documentation`: BPMN's gateway for them, the complex
 //!   gateway, is an error in bpmnlint's recommended rules (`no-complex-gateway`).
@@ -91,7 +97,16 @@ impl Rect {
 enum Kind {
     Start,
     End,
-    Task { fan_out: bool },
+    Task {
+        fan_out: bool,
+    },
+    /// A step's `#[timeout]`: an interrupting timer boundary event on its task (the
+    /// node at `host`).
+    Timer {
+        host: usize,
+    },
+    /// Where a timed-out step goes: an error end event (`TimedOut`).
+    TimedOut,
     Split,
     Join,
     SubProcess,
@@ -103,6 +118,8 @@ struct Node {
     kind: Kind,
     name: String,
     documentation: String,
+    /// A timer's duration in ISO 8601 (`PT0.2S`), when the timeout is a literal.
+    duration: Option<String>,
     /// The sub-process this node is in (an index into `nodes`), if any.
     parent: Option<usize>,
     incoming: Vec<usize>,
@@ -205,8 +222,10 @@ mod should {
             for node in &diagram.nodes {
                 let (ins, outs) = (node.incoming.len(), node.outgoing.len());
                 match node.kind {
-                    Kind::Start => assert_eq!((ins, outs), (0, 1), "{node:?}"),
-                    Kind::End => assert_eq!((ins, outs), (1, 0), "{node:?}"),
+                    Kind::Start | Kind::Timer { .. } => {
+                        assert_eq!((ins, outs), (0, 1), "{node:?}");
+                    }
+                    Kind::End | Kind::TimedOut => assert_eq!((ins, outs), (1, 0), "{node:?}"),
                     Kind::Task { .. } | Kind::SubProcess => {
                         assert_eq!((ins, outs), (1, 1), "{node:?}");
                     }
@@ -234,7 +253,8 @@ mod should {
                 assert!(a.bounds.x > 0 && a.bounds.y > 0, "{a:?}");
                 for b in &diagram.nodes[i + 1..] {
                     let nested = a.parent.is_some_and(|p| diagram.nodes[p].id == b.id)
-                        || b.parent.is_some_and(|p| diagram.nodes[p].id == a.id);
+                        || b.parent.is_some_and(|p| diagram.nodes[p].id == a.id)
+                        || matches!(b.kind, Kind::Timer { host } if diagram.nodes[host].id == a.id);
                     if a.parent == b.parent || !nested {
                         assert!(
                             !overlap(a.bounds, b.bounds) || nested,
@@ -337,6 +357,57 @@ mod should {
             "`join(pages) background(metrics)` has no join gateway"
         );
         assert_eq!(next.name, "kitchen_sink returns");
+    }
+
+    #[test]
+    fn put_a_timer_on_the_bottom_edge_of_a_timed_step_and_its_retry_in_the_name() {
+        let diagram = Diagram::new(&samples::CHECKOUT);
+        let (timer, host) = diagram
+            .nodes
+            .iter()
+            .find_map(|node| match node.kind {
+                Kind::Timer { host } => Some((node, &diagram.nodes[host])),
+                _ => None,
+            })
+            .expect("a timer");
+        assert_eq!(host.name, "authorise\nretry 3, backoff = 20ms");
+        assert_eq!(timer.name, "timeout 200ms");
+        assert_eq!(timer.duration.as_deref(), Some("PT0.2S"));
+        assert_eq!(timer.bounds.center_y(), host.bounds.bottom(), "on the edge");
+        assert!(timer.bounds.x > host.bounds.x && timer.bounds.right() < host.bounds.right());
+        let end = &diagram.nodes[diagram.flows[timer.outgoing[0]].target];
+        assert_eq!((end.kind, end.name.as_str()), (Kind::TimedOut, "timed out"));
+        assert!(end.bounds.x > host.bounds.right());
+        let text = samples::CHECKOUT.to_bpmn();
+        assert!(text.contains(r#"<bpmn:boundaryEvent id="Timer_authorise" name="timeout 200ms" attachedToRef="Task_authorise">"#), "{text}");
+        assert!(text.contains(r#"errorRef="Error_TimedOut""#), "{text}");
+        assert!(!samples::DROPSHIP.to_bpmn().contains("Error_TimedOut"));
+
+        // In a fan-out's sub-process: the timer and its end event are in there too.
+        let diagram = Diagram::new(&samples::KITCHEN_SINK);
+        let timer = diagram
+            .nodes
+            .iter()
+            .find(|node| matches!(node.kind, Kind::Timer { .. }))
+            .expect("the timer of `fetch`");
+        let end = &diagram.nodes[diagram.flows[timer.outgoing[0]].target];
+        let sub = timer.parent.expect("in the sub-process");
+        assert_eq!(end.parent, Some(sub));
+        assert!(inside(end.bounds, diagram.nodes[sub].bounds));
+        assert_eq!(timer.duration.as_deref(), Some("PT2S"));
+    }
+
+    #[test]
+    fn write_timeouts_in_iso_8601() {
+        use super::build::iso_duration;
+        assert_eq!(iso_duration("250ms").as_deref(), Some("PT0.25S"));
+        assert_eq!(iso_duration("1s").as_deref(), Some("PT1S"));
+        assert_eq!(iso_duration("1.5s").as_deref(), Some("PT1.5S"));
+        assert_eq!(iso_duration("100us").as_deref(), Some("PT0.0001S"));
+        assert_eq!(iso_duration("2min").as_deref(), Some("PT120S"));
+        assert_eq!(iso_duration("1_000ms").as_deref(), Some("PT1S"));
+        assert_eq!(iso_duration("TIMEOUT"), None);
+        assert_eq!(iso_duration("Duration::from_secs(1)"), None);
     }
 
     #[test]

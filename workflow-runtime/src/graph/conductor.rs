@@ -4,8 +4,8 @@
 //!   branch, followed by a `JOIN` task whose `joinOn` names the last task of every
 //!   joined branch. A background branch is left out of `joinOn` (the `http` of `join(email, sms) background(http)`): it
 //!   still runs, the workflow does not wait for it there.
-//! - Each step is a `SIMPLE` task named after the step. Its `taskReferenceName` is
-//!   `<step>_ref` when the step's name is unique in the workflow, else
+//! - Each step is a `SIMPLE` task named after the step (spaces as `_`: `review_2`). Its
+//!   `taskReferenceName` is `<step>_ref` when the step's name is unique in the workflow, else
 //!   `<step>_<branch path>` (`process_notification_payload_email` when each of `email`, `sms`
 //!   and `http` has a `process_notification_payload` step).
 //! - A nested fork is a `FORK_JOIN` + `JOIN` pair inside its branch's list; the next
@@ -195,7 +195,7 @@ impl Writer {
             let mut inputs = Vec::new();
             match branch.steps {
                 [Step::Task(task)] => {
-                    inputs.push(("forkTaskName", Json::text(task.name)));
+                    inputs.push(("forkTaskName", Json::text(&task_name(task.name))));
                     for modifier in modifiers(&task.modifiers) {
                         let _ = write!(description, "; {}: {modifier}", task.name);
                     }
@@ -251,7 +251,7 @@ impl Writer {
                     };
                     last = self.reference(&base);
                     let mut object = vec![
-                        ("name", Json::text(task.name)),
+                        ("name", Json::text(&task_name(task.name))),
                         ("taskReferenceName", Json::text(&last)),
                         ("type", Json::text("SIMPLE")),
                     ];
@@ -282,6 +282,12 @@ impl Writer {
         }
         (tasks, last)
     }
+}
+
+/// A task definition's name for a step: its name with `_` for spaces (`review_2` for
+/// the second unnamed step of branch `review`), as a worker would poll for it.
+fn task_name(name: &str) -> String {
+    name.replace(' ', "_")
 }
 
 fn step_summary(step: &Step) -> String {

@@ -353,7 +353,9 @@ flowchart LR
         assert!(text.contains("    join3 --> fork4{\"fork\"}\n"), "{text}");
         // A fan-out of a step and a nested fork: all inside its box.
         assert!(
-            text.contains("        step13[\"fetch\"] --> fork7{\"fork\"}\n"),
+            text.contains(
+                "        step13[\"fetch<br/>retry 2<br/>timeout 2s\"] --> fork7{\"fork\"}\n"
+            ),
             "{text}"
         );
         // The nested background branch finishes before its enclosing branch `b` does,

@@ -241,7 +241,7 @@ pub(super) const KITCHEN_SINK: Workflow = Workflow::new(
                     "a",
                     &[
                         task("load", "load(1)"),
-                        task("closure", "|s| async move { s < 2 && s > 0 }"),
+                        task("a", "|s| async move { s < 2 && s > 0 }"),
                     ],
                 ),
                 branch(
@@ -262,8 +262,8 @@ pub(super) const KITCHEN_SINK: Workflow = Workflow::new(
                             AT,
                             false,
                             &[
-                                branch("sum", "b.sum", &[task("block", "async { x + y }")]),
-                                branch("diff", "b.diff", &[task("block", "async { y - x }")]),
+                                branch("sum", "b.sum", &[task("sum", "async { x + y }")]),
+                                branch("diff", "b.diff", &[task("diff", "async { y - x }")]),
                             ],
                             Join::new(AT, Policy::Settled, &["sum", "diff"], &[], false),
                         )),
@@ -292,7 +292,14 @@ pub(super) const KITCHEN_SINK: Workflow = Workflow::new(
                     Some(FanOut::new("url", "urls", None)),
                     Modifiers::new(false, Some("5s"), None),
                     &[
-                        task("fetch", "fetch(url)"),
+                        // A timer inside a sub-process, before a nested fork.
+                        Step::Task(Task::new(
+                            "fetch",
+                            "fetch(url)",
+                            AT,
+                            true,
+                            Modifiers::new(false, Some("2s"), Some("2")),
+                        )),
                         Step::Fork(Fork::new(
                             AT,
                             false,

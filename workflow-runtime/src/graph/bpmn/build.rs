@@ -51,6 +51,7 @@ impl Diagram {
             kind,
             name,
             documentation: String::new(),
+            duration: None,
             parent,
             incoming: Vec::new(),
             outgoing: Vec::new(),
@@ -226,10 +227,15 @@ impl Diagram {
         parent: Option<usize>,
         fan_out: bool,
     ) -> usize {
+        // The retry on a second line of the name, as Mermaid shows it.
+        let name = match task.modifiers.retry {
+            Some(retry) => format!("{}\nretry {retry}", task.name),
+            None => task.name.to_owned(),
+        };
         let node = self.node(
             &format!("Task_{}", ident(task.name)),
             Kind::Task { fan_out },
-            task.name.to_owned(),
+            name,
             parent,
         );
         let mut documentation = format!(
@@ -243,8 +249,51 @@ impl Diagram {
             let _ = write!(documentation, "\n{modifier}");
         }
         self.nodes[node].documentation = documentation;
+        if let Some(timeout) = task.modifiers.timeout {
+            let base = ident(task.name);
+            let timer = self.node(
+                &format!("Timer_{base}"),
+                Kind::Timer { host: node },
+                format!("timeout {timeout}"),
+                parent,
+            );
+            self.nodes[timer].documentation = format!(
+                "#[timeout({timeout})] on `{}`: the step is cut off and fails with `TimedOut`",
+                task.code
+            );
+            self.nodes[timer].duration = iso_duration(timeout);
+            let end = self.node(
+                &format!("EndEvent_{base}_timed_out"),
+                Kind::TimedOut,
+                "timed out".to_owned(),
+                parent,
+            );
+            self.nodes[end].documentation = format!(
+                "`{}` timed out: the branch `{}` fails (an `#[optional]` branch gives `None`)",
+                task.name, branch.path
+            );
+            self.flow(timer, end);
+        }
         node
     }
+}
+
+/// A duration literal as `#[timeout]` takes it (`250ms`, `1.5s`, `100us`, `2min`) in
+/// ISO 8601, as BPMN's `timeDuration` takes it: `PT0.25S`. `None` for another expression
+/// (a constant, `Duration::from_secs(1)`).
+pub(super) fn iso_duration(text: &str) -> Option<String> {
+    let text: String = text.chars().filter(|c| *c != '_').collect();
+    let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number.parse().ok()?;
+    let seconds = match unit {
+        "us" => number / 1e6,
+        "ms" => number / 1e3,
+        "s" => number,
+        "min" => number * 60.0,
+        _ => return None,
+    };
+    Some(format!("PT{seconds}S"))
 }
 
 /// The name and documentation of a fork's join gateway.

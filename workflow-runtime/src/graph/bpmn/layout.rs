@@ -21,6 +21,10 @@ const BAND_BOTTOM: i64 = 8;
 const SUB_SIDE: i64 = 30;
 /// Above the content of an expanded sub-process: room for its name.
 const SUB_TOP: i64 = 30;
+/// Added above and below the lane of a task with a timer boundary event.
+const TIMER_ROOM: i64 = 30;
+/// Between a task with a timer and the timer's end event, right of the task.
+const TIMER_GAP: i64 = 20;
 /// The width of a character in a label, roughly (bpmn-js's 11 px Arial).
 const CHAR: i64 = 7;
 
@@ -36,13 +40,18 @@ impl Diagram {
     /// The shape's size of a node.
     fn size(&self, node: usize) -> (i64, i64) {
         match self.nodes[node].kind {
-            Kind::Start | Kind::End => (EVENT, EVENT),
+            Kind::Start | Kind::End | Kind::Timer { .. } | Kind::TimedOut => (EVENT, EVENT),
             Kind::Split | Kind::Join => (GATEWAY, GATEWAY),
             // Wide enough for the step's name on one line (bpmn-js breaks a long word
             // anywhere), up to twice the usual width.
             Kind::Task { .. } => {
-                let width =
-                    (text_width(&self.nodes[node].name) + 20).clamp(TASK_WIDTH, 2 * TASK_WIDTH);
+                let longest = self.nodes[node]
+                    .name
+                    .lines()
+                    .map(text_width)
+                    .max()
+                    .unwrap_or(0);
+                let width = (longest + 20).clamp(TASK_WIDTH, 2 * TASK_WIDTH);
                 (width + (10 - width % 10) % 10, TASK_HEIGHT)
             }
             Kind::SubProcess => (TASK_WIDTH, TASK_HEIGHT),
@@ -52,6 +61,11 @@ impl Diagram {
     /// The width and height a block takes.
     fn measure(&self, block: &Block) -> (i64, i64) {
         match block {
+            // A task with a timer: room right of it for the timer's end event, and below
+            // for their labels.
+            Block::Node(node) if self.timer(*node).is_some() => {
+                (self.size(*node).0 + TIMER_GAP + EVENT, ROW + 2 * TIMER_ROOM)
+            }
             Block::Node(node) => (self.size(*node).0, ROW),
             Block::Seq(blocks) => {
                 let sizes: Vec<_> = blocks.iter().map(|block| self.measure(block)).collect();
@@ -149,7 +163,58 @@ impl Diagram {
         }
     }
 
+    /// The timer boundary event on task `host`, if it has one.
+    fn timer(&self, host: usize) -> Option<usize> {
+        self.nodes
+            .iter()
+            .position(|node| node.kind == Kind::Timer { host })
+    }
+
+    /// Places a task's timer on its bottom edge near the right corner, and the timer's
+    /// end event right of the task (in the room `measure` keeps), their labels below.
+    fn place_timer(&mut self, host: usize) {
+        let Some(timer) = self.timer(host) else {
+            return;
+        };
+        let task = self.nodes[host].bounds;
+        let end = self.nodes[timer]
+            .outgoing
+            .first()
+            .map(|flow| self.flows[*flow].target);
+        let bounds = Rect {
+            x: task.right() - 10 - EVENT,
+            y: task.bottom() - EVENT / 2,
+            width: EVENT,
+            height: EVENT,
+        };
+        let width = label_width(&self.nodes[timer].name);
+        self.nodes[timer].bounds = bounds;
+        self.nodes[timer].label = Some(Rect {
+            x: bounds.right() - width,
+            y: bounds.bottom() + 2,
+            width,
+            height: 14,
+        });
+        if let Some(end) = end {
+            let bounds = Rect {
+                x: task.right() + TIMER_GAP,
+                y: task.bottom() - EVENT / 2,
+                width: EVENT,
+                height: EVENT,
+            };
+            let width = label_width(&self.nodes[end].name);
+            self.nodes[end].bounds = bounds;
+            self.nodes[end].label = Some(Rect {
+                x: bounds.center_x() - width / 2,
+                y: bounds.bottom() + 2,
+                width,
+                height: 14,
+            });
+        }
+    }
+
     fn place_node(&mut self, node: usize, x: i64, y: i64) {
+        let index = node;
         let (width, height) = self.size(node);
         let bounds = Rect {
             x,
@@ -178,6 +243,9 @@ impl Diagram {
             }),
             _ => None,
         };
+        if matches!(self.nodes[index].kind, Kind::Task { .. }) {
+            self.place_timer(index);
+        }
     }
 
     /// Draws every flow with right angles: out of a split vertically, into a join

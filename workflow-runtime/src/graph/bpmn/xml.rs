@@ -14,7 +14,7 @@ impl Diagram {
         let name = ident(workflow.name);
         let mut out = String::new();
         out.push_str(r#"<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" xmlns:di="http://www.omg.org/spec/DD/20100524/DI""#);
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" xmlns:di="http://www.omg.org/spec/DD/20100524/DI" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance""#);
         let _ = writeln!(
             out,
             r#" id="Definitions_{name}" targetNamespace="urn:workflow-runtime:{name}" exporter="workflow-runtime">"#
@@ -30,6 +30,11 @@ impl Diagram {
                 );
             }
             out.push_str("  </bpmn:category>\n");
+        }
+        if self.nodes.iter().any(|node| node.kind == Kind::TimedOut) {
+            out.push_str(
+                "  <bpmn:error id=\"Error_TimedOut\" name=\"TimedOut\" errorCode=\"TimedOut\" />\n",
+            );
         }
         let _ = writeln!(
             out,
@@ -103,9 +108,14 @@ impl Diagram {
             if node.parent != parent {
                 continue;
             }
+            let attached;
             let (element, extra) = match node.kind {
                 Kind::Start => ("startEvent", ""),
-                Kind::End => ("endEvent", ""),
+                Kind::End | Kind::TimedOut => ("endEvent", ""),
+                Kind::Timer { host } => {
+                    attached = format!(r#" attachedToRef="{}""#, self.nodes[host].id);
+                    ("boundaryEvent", attached.as_str())
+                }
                 Kind::Task { .. } => ("serviceTask", ""),
                 Kind::Split => ("parallelGateway", r#" gatewayDirection="Diverging""#),
                 Kind::Join => ("parallelGateway", r#" gatewayDirection="Converging""#),
@@ -146,6 +156,33 @@ impl Diagram {
                 let _ = writeln!(
                     out,
                     r#"{pad}    <bpmn:multiInstanceLoopCharacteristics isSequential="false" />"#
+                );
+            }
+            if let Kind::Timer { .. } = node.kind {
+                match &node.duration {
+                    Some(duration) => {
+                        let _ = writeln!(
+                            out,
+                            r#"{pad}    <bpmn:timerEventDefinition id="{0}_definition">
+{pad}      <bpmn:timeDuration xsi:type="bpmn:tFormalExpression">{duration}</bpmn:timeDuration>
+{pad}    </bpmn:timerEventDefinition>"#,
+                            node.id
+                        );
+                    }
+                    None => {
+                        let _ = writeln!(
+                            out,
+                            r#"{pad}    <bpmn:timerEventDefinition id="{}_definition" />"#,
+                            node.id
+                        );
+                    }
+                }
+            }
+            if node.kind == Kind::TimedOut {
+                let _ = writeln!(
+                    out,
+                    r#"{pad}    <bpmn:errorEventDefinition id="{}_definition" errorRef="Error_TimedOut" />"#,
+                    node.id
                 );
             }
             if node.kind == Kind::SubProcess {
