@@ -62,7 +62,17 @@ impl Retry {
             policy = quote_spanned! {at=> #policy.jitter() };
         }
         let worth = match &self.worth {
-            Some(path) => quote! { #path },
+            // A closure after the step's closure: rustc checks closures in order, so
+            // it knows the step's error type when it checks the predicate, and a
+            // predicate of the wrong type is one error at the predicate. The closure's
+            // own tokens are the macro's (placed at the path): no lint tells the user
+            // to pass the function itself.
+            Some(path) => {
+                let at = Span::mixed_site().located_at(path.span());
+                let error = syn::Ident::new("__workflow_failure", path.span());
+                let call = quote_spanned! {path.span()=> #path(#error) };
+                quote_spanned! {at=> |#error| #call }
+            }
             None => quote_spanned! {self.at=> #k::__private::always },
         };
         Some((policy, worth))

@@ -86,17 +86,18 @@ pub async fn retry<T, E, Fut: Future<Output = Result<T, E>>>(
     backoff: Duration,
     attempt: impl FnMut() -> Fut,
 ) -> Result<T, E> {
-    retry_if(retries, Backoff::new(backoff), always, attempt).await
+    retry_if(retries, Backoff::new(backoff), attempt, always).await
 }
 
 /// Runs `attempt()` until it succeeds, has been retried `retries` times or fails with an
 /// error `worth(&error)` says is not worth retrying, waiting as `policy` says between
-/// attempts. Returns the last error.
+/// attempts. Returns the last error. (`worth` comes after `attempt`: rustc then knows
+/// the error type from the step when it checks a predicate closure against it.)
 pub async fn retry_if<T, E, Fut: Future<Output = Result<T, E>>>(
     retries: u32,
     policy: Backoff,
-    mut worth: impl FnMut(&E) -> bool,
     mut attempt: impl FnMut() -> Fut,
+    mut worth: impl FnMut(&E) -> bool,
 ) -> Result<T, E> {
     let mut waits = policy.waits();
     let mut left = retries;

@@ -101,7 +101,7 @@ impl Layer {
             },
             // The jittered waits are journaled as the times of the next attempts.
             Some((policy, worth)) => quote_spanned! {span=>
-                #k::__private::durable::retry_if(#ctx, #id, #count, #policy, #worth, || #future)
+                #k::__private::durable::retry_if(#ctx, #id, #count, #policy, || #future, #worth)
             },
         }
     }

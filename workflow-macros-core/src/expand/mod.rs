@@ -969,7 +969,7 @@ impl<'a, M: Mode> Expander<'a, M> {
                             #k_step::__private::retry(#count, #backoff, || #future)
                         },
                         (None, Some((policy, worth))) => quote_spanned! {retry.at=>
-                            #k_step::__private::retry_if(#count, #policy, #worth, || #future)
+                            #k_step::__private::retry_if(#count, #policy, || #future, #worth)
                         },
                     };
                 }

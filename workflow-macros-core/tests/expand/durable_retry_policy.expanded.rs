@@ -106,7 +106,6 @@ impl ::workflow_runtime::__private::durable::Workflow for __workflow_durable_jit
                                 ::workflow_runtime::__private::Backoff::new(::core::time::Duration::new(2u64, 0u32))
                                     .max(::core::time::Duration::new(5u64, 0u32))
                                     .jitter(),
-                                is_transient,
                                 || {
                                     ::workflow_runtime::__private::durable::try_step(
                                         __workflow_ctx,
@@ -114,6 +113,7 @@ impl ::workflow_runtime::__private::durable::Workflow for __workflow_durable_jit
                                         ::workflow_runtime::__private::IntoFuture::into_future(call(id)),
                                     )
                                 },
+                                |__workflow_failure| is_transient(__workflow_failure),
                             );
                             __workflow_future1
                         }

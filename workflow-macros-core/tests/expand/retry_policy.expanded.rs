@@ -95,8 +95,8 @@ async fn retried(service: &Service) -> Result<(u32, u32), BranchError<CallError>
                     ::workflow_runtime::__private::Backoff::new(::core::time::Duration::new(0u64, 10000000u32))
                         .max(::core::time::Duration::new(1u64, 0u32))
                         .jitter(),
-                    is_transient,
                     || ::workflow_runtime::__private::IntoFuture::into_future(service.call(7)),
+                    |__workflow_failure| is_transient(__workflow_failure),
                 );
                 __workflow_future1
             }
@@ -117,8 +117,8 @@ async fn retried(service: &Service) -> Result<(u32, u32), BranchError<CallError>
                 let __workflow_future6 = ::workflow_runtime::__private::retry_if(
                     2u32,
                     ::workflow_runtime::__private::Backoff::new(::core::time::Duration::from_millis(100)).jitter(),
-                    ::workflow_runtime::__private::always,
                     || ::workflow_runtime::__private::IntoFuture::into_future(service.call(8)),
+                    ::workflow_runtime::__private::always,
                 );
                 __workflow_future6
             }

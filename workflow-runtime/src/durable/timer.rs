@@ -176,7 +176,7 @@ pub async fn retry<T, E, Fut: Future<Output = Result<T, E>>>(
     backoff: Duration,
     attempt: impl FnMut() -> Fut,
 ) -> Result<T, E> {
-    retry_if(ctx, id, retries, Backoff::new(backoff), always, attempt).await
+    retry_if(ctx, id, retries, Backoff::new(backoff), attempt, always).await
 }
 
 /// [`retry`] with the waits of `policy` (a cap, jitter) and only errors `worth(&error)`
@@ -189,8 +189,8 @@ pub async fn retry_if<T, E, Fut: Future<Output = Result<T, E>>>(
     id: &'static str,
     retries: u32,
     policy: Backoff,
-    mut worth: impl FnMut(&E) -> bool,
     mut attempt: impl FnMut() -> Fut,
+    mut worth: impl FnMut(&E) -> bool,
 ) -> Result<T, E> {
     let shared = &ctx.shared;
     let mut waits = policy.waits();
