@@ -311,12 +311,23 @@ workflow! {
     }
 }
 
+workflow! {
+    /// 100 items that fail together, each a workflow with a jittered `#[retry]`.
+    async fn fan_out_jittered(services: &[Flaky]) -> Vec<Option<u32>> {
+        fork <
+            items: for service in services => async move { jittered(service).await.ok() },
+            other: after(1, 0),
+        > join(items, other);
+        items.into_iter().map(|item| item.map(|value| value + other)).collect()
+    }
+}
+
 #[tokio::test(start_paused = true)]
 async fn jittered_waits_stay_under_the_capped_backoff_and_do_not_come_back_in_lockstep() {
-    // 100 items failing together, as a fan-out's would: each retries on its own time.
+    // 100 fan-out items failing together: each retries on its own time.
     let services: Vec<Flaky> = (0..100).map(|_| Flaky::new(4)).collect();
-    let outputs = futures::future::join_all(services.iter().map(jittered)).await;
-    assert!(outputs.iter().all(|output| output == &Ok(7)));
+    let outputs = fan_out_jittered(&services).await;
+    assert_eq!(outputs, vec![Some(7); 100]);
     let mut first_retries = std::collections::HashSet::new();
     for service in &services {
         let started = service.started_at_ms.borrow();

@@ -594,6 +594,52 @@ mod should {
         assert_eq!(count_of("config.n", Count::Limit), "config . n");
     }
 
+    fn retry_of(source: &str) -> String {
+        Parser::parse2(
+            |input: ParseStream<'_>| retry(input, Span::call_site()),
+            TokenStream::from_str(source).expect("lexes"),
+        )
+        .map_or_else(
+            |e| e.to_string(),
+            |r| match r.policy(&quote! { k }) {
+                Some((policy, worth)) => format!("{policy} / {worth}"),
+                None => format!("plain {}", r.backoff),
+            },
+        )
+    }
+
+    #[test]
+    fn read_retry_options_in_any_order() {
+        assert!(
+            retry_of("3").starts_with("plain :: core :: time :: Duration :: from_millis (100)")
+        );
+        assert!(
+            retry_of("3, backoff = 10ms,")
+                .starts_with("plain :: core :: time :: Duration :: new (0u64 , 10000000u32)")
+        );
+        let all = retry_of("3, if = errors::is_transient, jitter, max = 1s, backoff = 10ms,");
+        assert!(
+            all.contains(". max (:: core :: time :: Duration :: new (1u64 , 0u32)) . jitter ()"),
+            "{all}"
+        );
+        assert!(all.contains("new (0u64 , 10000000u32)"), "{all}");
+        assert!(
+            all.ends_with("| __workflow_failure | errors :: is_transient (__workflow_failure)"),
+            "{all}"
+        );
+        assert!(retry_of("3, jitter").ends_with(". jitter () / k :: __private :: always"));
+        // Expressions are not compared: the runtime caps at `max` whatever it is.
+        assert!(!retry_of("3, backoff = cfg.first, max = 1ms").contains("shorter"));
+        assert!(
+            retry_of("3, max = 99ms")
+                .starts_with("`max` is shorter than the backoff, which is 100ms")
+        );
+        assert!(retry_of("3, backoff = 1s, max = 1s").contains(". max ("));
+        assert!(retry_of("3, jitter, jitter").starts_with("`jitter` is written twice"));
+        assert!(retry_of("3, if").starts_with("`if` needs a value"));
+        assert!(retry_of("3, if = 1 + 2").starts_with("`if` takes the path of a function"));
+    }
+
     fn nanos(source: &str) -> String {
         duration_of(TokenStream::from_str(source).expect("lexes"))
             .map_or_else(|e| e.to_string(), |t| t.to_string())
