@@ -1,6 +1,6 @@
 //! Attributes on branches and steps: `#[optional]`, `#[timeout(500ms)]`,
-//! `#[retry(3, backoff = 10ms)]`, `#[limit(4)]`. Parsed and checked here; where each is
-//! allowed is the validator's business.
+//! `#[retry(3, backoff = 10ms, max = 1s, jitter, if = is_transient)]`, `#[limit(4)]`.
+//! Parsed and checked here; where each is allowed is the validator's business.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
