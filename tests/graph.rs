@@ -246,3 +246,48 @@ fn a_method_workflow_has_its_graph_as_an_associated_constant() {
     );
     assert_eq!(futures::executor::block_on(shop::Shop.quote(1)), 30);
 }
+
+fn is_transient(_: &Failed) -> bool {
+    true
+}
+
+workflow! {
+    pub(crate) async fn careful() -> Result<(u32, u32), BranchError<Failed>> {
+        fork <
+            capped: #[retry(5, backoff = 10ms, max = 1s, jitter, if = is_transient)] ok_after(1, 1)?,
+            plain: #[retry(2)] ok_after(1, 2)?,
+        > join(capped, plain)?;
+        Ok((capped, plain))
+    }
+}
+
+#[test]
+fn the_graph_and_its_exports_show_a_retrys_cap_jitter_and_predicate() {
+    let graph: &Workflow = &CAREFUL_GRAPH;
+    let [capped, plain] = graph.forks[0].branches else {
+        panic!("two branches");
+    };
+    let policy = "5, backoff = 10ms, max = 1s, jitter, if = is_transient";
+    assert_eq!(task(&capped.steps[0]).modifiers.retry, Some(policy));
+    assert_eq!(task(&plain.steps[0]).modifiers.retry, Some("2"));
+    let mermaid = graph.to_mermaid();
+    assert!(
+        mermaid.contains(&format!("[\"ok_after<br/>retry {policy}\"]")),
+        "{mermaid}"
+    );
+    let bpmn = graph.to_bpmn();
+    assert!(
+        bpmn.contains(&format!(")&#10;retry {policy}</bpmn:documentation>")),
+        "{bpmn}"
+    );
+    let conductor = graph.to_conductor_json();
+    assert!(
+        conductor.contains(&format!("\"retry {policy}\"")),
+        "{conductor}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_workflow_with_a_retry_policy_runs() {
+    assert_eq!(careful().await.ok(), Some((1, 2)));
+}

@@ -216,3 +216,132 @@ async fn a_later_step_can_be_retried() {
     assert_eq!(retry_a_later_step(&service).await, Ok((10, 1)));
     assert_eq!(service.calls.get(), 2);
 }
+
+/// Whether a `CallError` is worth retrying: a 503 is, a 400 is not.
+fn is_transient(error: &CallError) -> bool {
+    matches!(error, CallError::Unavailable(503) | CallError::TimedOut(_))
+}
+
+/// Fails with the errors of `errors` in turn, then succeeds; counts its calls.
+struct Failing {
+    errors: Vec<u32>,
+    calls: Cell<usize>,
+}
+
+impl Failing {
+    async fn call(&self) -> Result<u32, CallError> {
+        let attempt = self.calls.get();
+        self.calls.set(attempt + 1);
+        match self.errors.get(attempt) {
+            Some(&code) => Err(CallError::Unavailable(code)),
+            None => Ok(7),
+        }
+    }
+}
+
+workflow! {
+    async fn only_transient(service: &Failing) -> Result<u32, BranchError<CallError>> {
+        fork <
+            value: #[retry(5, backoff = 10ms, if = is_transient)] service.call()?,
+            other: after(1, 0),
+        > join(value, other)?;
+        Ok(value + other)
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_permanent_error_is_not_retried() {
+    let service = Failing {
+        errors: vec![400],
+        calls: Cell::new(0),
+    };
+    let start = Instant::now();
+    let error = only_transient(&service).await.expect_err("a 400 is final");
+    assert_eq!(error.error(), &CallError::Unavailable(400));
+    assert_eq!(service.calls.get(), 1, "the 400 was not retried");
+    assert_eq!(start.elapsed().as_millis(), 0, "and not waited for");
+}
+
+#[tokio::test(start_paused = true)]
+async fn transient_errors_are_retried_until_a_permanent_one() {
+    let service = Failing {
+        errors: vec![503, 503, 400, 503],
+        calls: Cell::new(0),
+    };
+    let start = Instant::now();
+    let error = only_transient(&service)
+        .await
+        .expect_err("the 400 is final");
+    assert_eq!(error.error(), &CallError::Unavailable(400));
+    assert_eq!(service.calls.get(), 3, "two 503s retried, the 400 not");
+    assert_eq!(start.elapsed().as_millis(), 10 + 20);
+    let service = Failing {
+        errors: vec![503, 503],
+        calls: Cell::new(0),
+    };
+    assert_eq!(only_transient(&service).await, Ok(7));
+    assert_eq!(service.calls.get(), 3);
+}
+
+workflow! {
+    async fn capped(service: &Flaky) -> Result<u32, BranchError<CallError>> {
+        fork <
+            value: #[retry(5, backoff = 10ms, max = 25ms)] service.call(7)?,
+            other: after(1, 0),
+        > join(value, other)?;
+        Ok(value + other)
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_wait_stops_doubling_at_its_cap() {
+    let service = Flaky::new(5);
+    assert_eq!(capped(&service).await, Ok(7));
+    // Attempts of 1 ms, then waits of 10, 20, 25, 25 and 25 ms (not 40, 80, 160).
+    assert_eq!(*service.started_at_ms.borrow(), [0, 11, 32, 58, 84, 110]);
+}
+
+workflow! {
+    async fn jittered(service: &Flaky) -> Result<u32, BranchError<CallError>> {
+        fork <
+            value: #[retry(4, backoff = 100ms, max = 400ms, jitter)] service.call(7)?,
+            other: after(1, 0),
+        > join(value, other)?;
+        Ok(value + other)
+    }
+}
+
+workflow! {
+    /// 100 items that fail together, each a workflow with a jittered `#[retry]`.
+    async fn fan_out_jittered(services: &[Flaky]) -> Vec<Option<u32>> {
+        fork <
+            items: for service in services => async move { jittered(service).await.ok() },
+            other: after(1, 0),
+        > join(items, other);
+        items.into_iter().map(|item| item.map(|value| value + other)).collect()
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn jittered_waits_stay_under_the_capped_backoff_and_do_not_come_back_in_lockstep() {
+    // 100 fan-out items failing together: each retries on its own time.
+    let services: Vec<Flaky> = (0..100).map(|_| Flaky::new(4)).collect();
+    let outputs = fan_out_jittered(&services).await;
+    assert_eq!(outputs, vec![Some(7); 100]);
+    let mut first_retries = std::collections::HashSet::new();
+    for service in &services {
+        let started = service.started_at_ms.borrow();
+        assert_eq!(started.len(), 5);
+        // A wait is at most 100, 200, 400, 400 ms after an attempt of 1 ms.
+        for (pair, ceiling) in started.windows(2).zip([100, 200, 400, 400]) {
+            let wait = pair[1] - pair[0] - 1;
+            assert!(wait <= ceiling, "waited {wait} ms, more than {ceiling} ms");
+        }
+        first_retries.insert(started[1]);
+    }
+    assert!(
+        first_retries.len() > 50,
+        "the first retries of 100 items came at only {} different milliseconds",
+        first_retries.len()
+    );
+}

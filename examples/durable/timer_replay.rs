@@ -9,7 +9,7 @@
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, UNIX_EPOCH};
 
 use workflow_runtime::durable::{Context, Engine, Journal, SqliteJournal};
@@ -125,6 +125,58 @@ workflow! {
             other: one(),
         > join(slow, other)?;
         Ok(slow + other)
+    }
+}
+
+/// Whether a failure is worth retrying: a transient one is, a permanent one not.
+fn is_transient(failure: &Failure) -> bool {
+    failure.0.starts_with("transient")
+}
+
+/// How often `transient_once` ran, and whether its second attempt may answer.
+static JITTERED_CALLS: AtomicU32 = AtomicU32::new(0);
+static ANSWER: AtomicBool = AtomicBool::new(false);
+
+/// Fails once with a transient error; then hangs until `ANSWER` is set, and answers.
+async fn transient_once() -> Result<u32, Failure> {
+    if JITTERED_CALLS.fetch_add(1, Ordering::SeqCst) == 0 {
+        return Err(Failure("transient: try again".to_owned()));
+    }
+    while !ANSWER.load(Ordering::SeqCst) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(41)
+}
+
+workflow! {
+    /// A step retried after a jittered wait of up to 10 s, transient errors only.
+    #[durable]
+    pub async fn jittered(ctx: Context) -> Result<u32, Failure> {
+        fork <
+            value: #[retry(3, backoff = 10s, max = 20s, jitter, if = is_transient)] transient_once()?,
+            other: one(),
+        > join(value, other)?;
+        Ok(value + other)
+    }
+}
+
+/// How often `permanent` ran.
+static PERMANENT_CALLS: AtomicU32 = AtomicU32::new(0);
+
+async fn permanent() -> Result<u32, Failure> {
+    PERMANENT_CALLS.fetch_add(1, Ordering::SeqCst);
+    Err(Failure("permanent: no such account".to_owned()))
+}
+
+workflow! {
+    /// A step whose permanent failure is not retried.
+    #[durable]
+    pub async fn refused(ctx: Context) -> Result<u32, Failure> {
+        fork <
+            value: #[retry(3, backoff = 1s, jitter, if = is_transient)] permanent()?,
+            other: one(),
+        > join(value, other)?;
+        Ok(value + other)
     }
 }
 
@@ -416,5 +468,77 @@ fn journaled_timers_do_not_stop_a_new_version_from_resuming() {
         waited,
         Duration::from_secs(5),
         "the rest of the step's 30 s"
+    );
+}
+
+#[test]
+fn a_jittered_wait_is_journaled_and_a_restart_waits_until_the_same_time() {
+    let db = fresh_db("jitter");
+    let clock = Clock::new();
+    let (engine, path) = (clock.engine(&db), db.clone());
+    paused(move || async move {
+        let _handle = engine.start("jittered", jittered()).await.expect("start");
+        until_journaled(&path, "jittered", "0.value.0#0/retry#0").await;
+    });
+    let journal = SqliteJournal::open(&db).expect("open the journal");
+    let records = journal.records("jittered").expect("the records");
+    let next = records
+        .iter()
+        .find(|r| r.key == "0.value.0#0/retry#0")
+        .expect("the next attempt's time is journaled");
+    let next: u64 = std::str::from_utf8(&next.value)
+        .expect("text")
+        .parse()
+        .expect("milliseconds since the epoch");
+    let jittered_ms = next - clock.0.load(Ordering::SeqCst);
+    assert!(
+        jittered_ms < 10_000,
+        "the first wait is at most the 10 s backoff, not {jittered_ms} ms"
+    );
+    // The process is back at once (the clock did not move): the replay draws no new
+    // wait, it waits until the journaled time.
+    ANSWER.store(true, Ordering::SeqCst);
+    let engine = clock.engine(&db);
+    let (output, waited) = paused(move || async move {
+        let start = tokio::time::Instant::now();
+        let output = engine.run("jittered", jittered()).await.expect("run");
+        (output, start.elapsed())
+    });
+    assert_eq!(output, Ok(42));
+    assert_eq!(
+        JITTERED_CALLS.load(Ordering::SeqCst),
+        2,
+        "the failed attempt is replayed, then the second one runs"
+    );
+    assert_eq!(
+        waited,
+        Duration::from_millis(jittered_ms),
+        "the journaled jittered wait, not a new one"
+    );
+}
+
+#[test]
+fn a_permanent_failure_of_a_durable_step_is_not_retried() {
+    let db = fresh_db("permanent");
+    let clock = Clock::new();
+    let engine = clock.engine(&db);
+    let (output, waited) = paused(move || async move {
+        let start = tokio::time::Instant::now();
+        let output = engine.run("refused", refused()).await.expect("run");
+        (output, start.elapsed())
+    });
+    assert_eq!(
+        output,
+        Err(Failure(
+            "branch `value` failed: permanent: no such account".to_owned()
+        ))
+    );
+    assert_eq!(PERMANENT_CALLS.load(Ordering::SeqCst), 1, "not retried");
+    assert_eq!(waited, Duration::ZERO);
+    let journal = SqliteJournal::open(&db).expect("open the journal");
+    let records = journal.records("refused").expect("the records");
+    assert!(
+        records.iter().all(|r| !r.key.contains("/retry#")),
+        "no next attempt is journaled"
     );
 }

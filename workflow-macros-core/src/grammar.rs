@@ -18,13 +18,15 @@ fork       := 'fork' '<' branch (',' branch)* ','? '>' join
 branch     := modifier* NAME ':' ('for' PAT 'in' EXPR '=>')? step ('->' step)*
 step       := fork | modifier* EXPR '?'?
 modifier   := '#[optional]' | '#[timeout(' DURATION ')]' | '#[limit(' COUNT ')]'
-            | '#[retry(' COUNT (',' 'backoff' '=' DURATION)? ')]'
+            | '#[retry(' COUNT (',' retry_key)* ','? ')]'
+retry_key  := 'backoff' '=' DURATION | 'max' '=' DURATION | 'jitter' | 'if' '=' PATH
 join       := ('join' | 'first') '(' names ')' | 'quorum' '(' INT ',' names ')'
               followed by any of: '?'  'settled'  'background' '(' NAME (',' NAME)* ')'
 names      := 'mut'? NAME (',' 'mut'? NAME)* ','?
 NAME       := an identifier that is not a keyword (write `r#type` for a keyword), `self`, `Self`, `super`, `crate` or `_`
 DURATION   := a literal with its unit (250ms, 2s, 1.5s, 100us, 1min) or a `Duration` expression
 COUNT      := a positive integer literal, or an expression evaluated at run time
+PATH       := the path of a `fn(&E) -> bool` (`E` the step's error type): whether an error is worth retrying
 ";
 
 /// The keyword that starts a fork.

@@ -1,9 +1,10 @@
 //! Attributes on branches and steps: `#[optional]`, `#[timeout(500ms)]`,
-//! `#[retry(3, backoff = 10ms)]`, `#[limit(4)]`. Parsed and checked here; where each is
-//! allowed is the validator's business.
+//! `#[retry(3, backoff = 10ms, max = 1s, jitter, if = is_transient)]`, `#[limit(4)]`.
+//! Parsed and checked here; where each is allowed is the validator's business.
 
 use proc_macro2::{Span, TokenStream};
-use quote::quote;
+use quote::{quote, quote_spanned};
+use syn::ext::IdentExt as _;
 use syn::parse::ParseStream;
 #[cfg(test)]
 use syn::parse::Parser;
@@ -37,6 +38,45 @@ pub struct Retry {
     pub retries: TokenStream,
     /// The first wait between attempts, doubled at every retry: a `Duration`.
     pub backoff: TokenStream,
+    /// `max = ..`: the longest wait, a `Duration`.
+    pub max: Option<TokenStream>,
+    /// `jitter`: each wait a random part of itself.
+    pub jitter: Option<Span>,
+    /// `if = path`: the `fn(&E) -> bool` that says whether an error is worth retrying.
+    pub worth: Option<syn::ExprPath>,
+}
+
+impl Retry {
+    /// The waits (a `Backoff` expression) and the predicate, when `max`, `jitter` or
+    /// `if` is written; `None` for a plain doubling backoff that retries every error.
+    pub fn policy(&self, k: &TokenStream) -> Option<(TokenStream, TokenStream)> {
+        if self.max.is_none() && self.jitter.is_none() && self.worth.is_none() {
+            return None;
+        }
+        let backoff = &self.backoff;
+        let mut policy = quote_spanned! {self.at=> #k::__private::Backoff::new(#backoff) };
+        if let Some(max) = &self.max {
+            policy = quote_spanned! {self.at=> #policy.max(#max) };
+        }
+        if let Some(at) = self.jitter {
+            policy = quote_spanned! {at=> #policy.jitter() };
+        }
+        let worth = match &self.worth {
+            // A closure after the step's closure: rustc checks closures in order, so
+            // it knows the step's error type when it checks the predicate, and a
+            // predicate of the wrong type is one error at the predicate. The closure's
+            // own tokens are the macro's (placed at the path): no lint tells the user
+            // to pass the function itself.
+            Some(path) => {
+                let at = Span::mixed_site().located_at(path.span());
+                let error = syn::Ident::new("__workflow_failure", path.span());
+                let call = quote_spanned! {path.span()=> #path(#error) };
+                quote_spanned! {at=> |#error| #call }
+            }
+            None => quote_spanned! {self.at=> #k::__private::always },
+        };
+        Some((policy, worth))
+    }
 }
 
 pub struct Limit {
@@ -114,7 +154,10 @@ impl Modifiers {
                     let mut retry = attr
                         .parse_args_with(|input: ParseStream<'_>| retry(input, at))
                         .map_err(|err| {
-                            with_help(err, "write `#[retry(3)]` or `#[retry(3, backoff = 10ms)]`")
+                            with_help(
+                                err,
+                                "write `#[retry(3)]` or `#[retry(5, backoff = 10ms, max = 1s, jitter)]`",
+                            )
                         })?;
                     retry.text = arguments(attr);
                     modifiers.retry.replace(retry).is_some()
@@ -160,31 +203,135 @@ fn arguments(attr: &Attribute) -> String {
     }
 }
 
+/// What `#[retry(..)]` takes after its count, for help lines.
+const RETRY_OPTIONS: &str = "`backoff = 10ms`, `max = 1s`, `jitter` and `if = is_transient`";
+
+/// The backoff of a `#[retry]` that does not write one.
+const DEFAULT_BACKOFF_NANOS: u128 = 100_000_000;
+
 fn retry(input: ParseStream<'_>, at: Span) -> syn::Result<Retry> {
     let retries = count(input, Count::Retry, "`#[retry(0)]` would never retry")?;
-    let mut backoff = quote! { ::core::time::Duration::from_millis(100) };
-    if input.peek(Token![,]) {
-        input.parse::<Token![,]>()?;
-        if !input.is_empty() {
-            let key: syn::Ident = input.parse()?;
-            if key != "backoff" {
-                return Err(error(
-                    key.span(),
-                    format!("unknown retry option `{key}`"),
-                    "write `#[retry(3)]` or `#[retry(3, backoff = 10ms)]`",
-                ));
-            }
-            input.parse::<Token![=]>()?;
-            backoff = duration(input, "backoff")?;
-            input.parse::<Option<Token![,]>>()?;
-        }
-    }
-    Ok(Retry {
+    let mut retry = Retry {
         at,
         text: String::new(),
         retries,
-        backoff,
-    })
+        backoff: quote! { ::core::time::Duration::from_millis(100) },
+        max: None,
+        jitter: None,
+        worth: None,
+    };
+    // The backoff's and the cap's lengths when they are literals, to compare them.
+    let mut backoff: (Option<Span>, Option<u128>) = (None, Some(DEFAULT_BACKOFF_NANOS));
+    let mut max: Option<(Span, u128)> = None;
+    let mut seen: Vec<String> = Vec::new();
+    while !input.is_empty() {
+        input.parse::<Token![,]>()?;
+        if input.is_empty() {
+            break;
+        }
+        let key = input.call(syn::Ident::parse_any).map_err(|err| {
+            with_help(
+                err,
+                format!("after the count, `#[retry]` takes {RETRY_OPTIONS}"),
+            )
+        })?;
+        let name = key.to_string();
+        if seen.contains(&name) {
+            return Err(error(
+                key.span(),
+                format!("`{name}` is written twice in `#[retry]`"),
+                "keep one",
+            ));
+        }
+        match name.as_str() {
+            "backoff" | "max" => {
+                let example = if name == "max" { "1s" } else { "10ms" };
+                equals(input, &key, example)?;
+                let span = input.span();
+                let (tokens, nanos) = duration_value(input, &name)?;
+                if name == "max" {
+                    retry.max = Some(tokens);
+                    max = nanos.map(|n| (span, n));
+                } else {
+                    retry.backoff = tokens;
+                    backoff = (Some(span), nanos);
+                }
+            }
+            "jitter" => {
+                if input.peek(Token![=]) {
+                    input.parse::<Token![=]>()?;
+                }
+                if !input.is_empty() && !input.peek(Token![,]) {
+                    let value: proc_macro2::TokenTree = input.parse()?;
+                    return Err(error(
+                        value.span(),
+                        "`jitter` takes no value",
+                        "write `jitter` alone, as in `#[retry(5, backoff = 10ms, jitter)]`: each wait is then a random part of itself",
+                    ));
+                }
+                retry.jitter = Some(key.span());
+            }
+            "if" => {
+                equals(input, &key, "is_transient")?;
+                let expr: Expr = input.parse().map_err(|err| {
+                    with_help(
+                        err,
+                        "write the path of a `fn(&E) -> bool`, as in `if = is_transient`",
+                    )
+                })?;
+                let Expr::Path(path) = expr else {
+                    return Err(error(
+                        expr.span(),
+                        "`if` takes the path of a function, not an expression",
+                        "write `if = is_transient` with `fn is_transient(error: &E) -> bool` (`E` the step's error type), and move the test into that function",
+                    ));
+                };
+                retry.worth = Some(path);
+            }
+            _ => {
+                let help = if name == "when" || name == "retry_if" {
+                    "write `if = is_transient`: the path of a `fn(&E) -> bool` that says which errors are worth retrying".to_owned()
+                } else {
+                    format!("after the count, `#[retry]` takes {RETRY_OPTIONS}")
+                };
+                return Err(error(
+                    key.span(),
+                    format!("unknown retry option `{name}`"),
+                    help,
+                ));
+            }
+        }
+        seen.push(name);
+    }
+    if let (Some((max_at, max)), (backoff_at, Some(first))) = (max, backoff)
+        && max < first
+    {
+        let (message, help) = match backoff_at {
+                Some(_) => (
+                    "`max` is shorter than `backoff`: even the first wait would be cut",
+                    "write a `max` of at least the backoff, or a shorter `backoff`".to_owned(),
+                ),
+                None => (
+                    "`max` is shorter than the backoff, which is 100ms when it is not written",
+                    "write a `max` of at least 100ms, or a shorter `backoff`, as in `backoff = 10ms, max = 50ms`".to_owned(),
+                ),
+            };
+        return Err(error(max_at, message, help));
+    }
+    Ok(retry)
+}
+
+/// The `=` after an option's name, with an error at the name when it is missing.
+fn equals(input: ParseStream<'_>, key: &syn::Ident, example: &str) -> syn::Result<()> {
+    if input.peek(Token![=]) {
+        input.parse::<Token![=]>()?;
+        return Ok(());
+    }
+    Err(error(
+        key.span(),
+        format!("`{key}` needs a value"),
+        format!("write `{key} = {example}`"),
+    ))
 }
 
 /// What a count counts, and the type it has in the expansion.
@@ -282,16 +429,27 @@ fn count(input: ParseStream<'_>, what: Count, zero: &str) -> syn::Result<TokenSt
 /// expression of type `Duration`. A literal is converted exactly, to whole nanoseconds
 /// (rounded to the nearest), and must be at least one and fit a `Duration`.
 fn duration(input: ParseStream<'_>, what: &str) -> syn::Result<TokenStream> {
+    duration_value(input, what).map(|(tokens, _)| tokens)
+}
+
+/// A duration (see [`duration`]) and, for a literal, its length in nanoseconds.
+fn duration_value(input: ParseStream<'_>, what: &str) -> syn::Result<(TokenStream, Option<u128>)> {
+    // `#[timeout(250ms)]`; `backoff = 250ms` and `max = 250ms` in `#[retry]`.
+    let example = if what == "timeout" {
+        format!("#[{what}(250ms)]")
+    } else {
+        format!("{what} = 250ms")
+    };
     let expr: Expr = input.parse().map_err(|err| {
         with_help(
             err,
-            format!("write a duration with its unit, as in `#[{what}(250ms)]`"),
+            format!("write a duration with its unit, as in `{example}`"),
         )
     })?;
     let Expr::Lit(lit) = &expr else {
-        return Ok(quote! { #expr });
+        return Ok((quote! { #expr }, None));
     };
-    let help = format!("write a duration with its unit, as in `#[{what}(250ms)]`, `2s` or `1min`");
+    let help = format!("write a duration with its unit, as in `{example}`, `2s` or `1min`");
     let (digits, suffix) = match &lit.lit {
         Lit::Int(int) => (int.base10_digits().to_owned(), int.suffix().to_owned()),
         Lit::Float(float) => (float.base10_digits().to_owned(), float.suffix().to_owned()),
@@ -331,7 +489,7 @@ fn duration(input: ParseStream<'_>, what: &str) -> syn::Result<TokenStream> {
             lit.span(),
             message,
             format!(
-                "write a positive duration of at least a nanosecond, as in `#[{what}(250ms)]` (`0.001us` is one nanosecond)"
+                "write a positive duration of at least a nanosecond, as in `{example}` (`0.001us` is one nanosecond)"
             ),
         ));
     }
@@ -344,7 +502,10 @@ fn duration(input: ParseStream<'_>, what: &str) -> syn::Result<TokenStream> {
         ));
     };
     let subsec = u32::try_from(subsec).unwrap_or(0);
-    Ok(quote! { ::core::time::Duration::new(#secs, #subsec) })
+    Ok((
+        quote! { ::core::time::Duration::new(#secs, #subsec) },
+        Some(nanos),
+    ))
 }
 
 /// `digits` (a decimal number as syn gives it: `1.5`, `2`, `1e3`, `2.5E-3`) times
@@ -431,6 +592,52 @@ mod should {
             "zero\n= help: write `#[limit(1)]` or more"
         );
         assert_eq!(count_of("config.n", Count::Limit), "config . n");
+    }
+
+    fn retry_of(source: &str) -> String {
+        Parser::parse2(
+            |input: ParseStream<'_>| retry(input, Span::call_site()),
+            TokenStream::from_str(source).expect("lexes"),
+        )
+        .map_or_else(
+            |e| e.to_string(),
+            |r| match r.policy(&quote! { k }) {
+                Some((policy, worth)) => format!("{policy} / {worth}"),
+                None => format!("plain {}", r.backoff),
+            },
+        )
+    }
+
+    #[test]
+    fn read_retry_options_in_any_order() {
+        assert!(
+            retry_of("3").starts_with("plain :: core :: time :: Duration :: from_millis (100)")
+        );
+        assert!(
+            retry_of("3, backoff = 10ms,")
+                .starts_with("plain :: core :: time :: Duration :: new (0u64 , 10000000u32)")
+        );
+        let all = retry_of("3, if = errors::is_transient, jitter, max = 1s, backoff = 10ms,");
+        assert!(
+            all.contains(". max (:: core :: time :: Duration :: new (1u64 , 0u32)) . jitter ()"),
+            "{all}"
+        );
+        assert!(all.contains("new (0u64 , 10000000u32)"), "{all}");
+        assert!(
+            all.ends_with("| __workflow_failure | errors :: is_transient (__workflow_failure)"),
+            "{all}"
+        );
+        assert!(retry_of("3, jitter").ends_with(". jitter () / k :: __private :: always"));
+        // Expressions are not compared: the runtime caps at `max` whatever it is.
+        assert!(!retry_of("3, backoff = cfg.first, max = 1ms").contains("shorter"));
+        assert!(
+            retry_of("3, max = 99ms")
+                .starts_with("`max` is shorter than the backoff, which is 100ms")
+        );
+        assert!(retry_of("3, backoff = 1s, max = 1s").contains(". max ("));
+        assert!(retry_of("3, jitter, jitter").starts_with("`jitter` is written twice"));
+        assert!(retry_of("3, if").starts_with("`if` needs a value"));
+        assert!(retry_of("3, if = 1 + 2").starts_with("`if` takes the path of a function"));
     }
 
     fn nanos(source: &str) -> String {

@@ -34,7 +34,8 @@ pub use time::TimedOut;
 /// branch     := modifier* IDENT ':' ('for' PAT 'in' EXPR '=>')? step ('->' step)*
 /// step       := fork | modifier* EXPR '?'?
 /// modifier   := '#[optional]' | '#[timeout(' DURATION ')]' | '#[limit(' COUNT ')]'
-///             | '#[retry(' COUNT (',' 'backoff' '=' DURATION)? ')]'
+///             | '#[retry(' COUNT (',' retry_key)* ','? ')]'
+/// retry_key  := 'backoff' '=' DURATION | 'max' '=' DURATION | 'jitter' | 'if' '=' PATH
 /// join       := ('join' | 'first') '(' names ')' | 'quorum' '(' INT ',' names ')'
 ///               followed by any of: '?'  'settled'  'background' '(' IDENT (',' IDENT)* ')'
 /// names      := 'mut'? IDENT (',' 'mut'? IDENT)* ','?
@@ -95,7 +96,8 @@ pub mod __private {
     pub use crate::task::{TaskBranch, TaskFork, spawn_branch, task_fork};
     #[cfg(feature = "tokio")]
     pub use crate::time::{
-        TakesTimedOut, TimedOut, retry, timed_out, timeout_branch, with_timeout,
+        Backoff, TakesTimedOut, TimedOut, Waits, always, retry, retry_if, timed_out,
+        timeout_branch, with_timeout,
     };
     #[cfg(feature = "tracing")]
     pub use crate::trace::{
@@ -193,8 +195,8 @@ pub mod __private {
     pub mod durable {
         pub use crate::durable::{
             BoxFuture, Context, Journaled, Racer, Scope, Scoped, Start, Step, Workflow, boxed,
-            failure_of, first, items, quorum, racer, retry, scoped, step, timeout, timeout_branch,
-            try_step,
+            failure_of, first, items, quorum, racer, retry, retry_if, scoped, step, timeout,
+            timeout_branch, try_step,
         };
     }
 

@@ -137,19 +137,197 @@ pub async fn timeout_branch<T, E>(
 pub async fn retry<T, E, Fut: Future<Output = Result<T, E>>>(
     retries: u32,
     backoff: Duration,
-    mut attempt: impl FnMut() -> Fut,
+    attempt: impl FnMut() -> Fut,
 ) -> Result<T, E> {
-    let mut wait = backoff;
+    retry_if(retries, Backoff::new(backoff), attempt, always).await
+}
+
+/// Runs `attempt()` until it succeeds, has been retried `retries` times or fails with an
+/// error `worth(&error)` says is not worth retrying, waiting as `policy` says between
+/// attempts. Returns the last error. (`worth` comes after `attempt`: rustc then knows
+/// the error type from the step when it checks a predicate closure against it.)
+pub async fn retry_if<T, E, Fut: Future<Output = Result<T, E>>>(
+    retries: u32,
+    policy: Backoff,
+    mut attempt: impl FnMut() -> Fut,
+    mut worth: impl FnMut(&E) -> bool,
+) -> Result<T, E> {
+    let mut waits = policy.waits();
     let mut left = retries;
     loop {
         match attempt().await {
             Ok(output) => return Ok(output),
-            Err(error) if left == 0 => return Err(error),
+            Err(error) if left == 0 || !worth(&error) => return Err(error),
             Err(_) => {
                 left -= 1;
-                tokio::time::sleep(wait).await;
-                wait = wait.saturating_mul(2);
+                tokio::time::sleep(waits.next_wait()).await;
             }
         }
+    }
+}
+
+/// The predicate of a `#[retry]` without `if = ...`: every error is worth retrying.
+pub fn always<E>(_: &E) -> bool {
+    true
+}
+
+/// How long a `#[retry]` waits before each retry: `backoff`, doubled at every retry, at
+/// most `max`, and with `jitter` a uniformly random part of that ("full jitter": the
+/// retries of many failures at the same instant spread over the whole wait instead of
+/// coming back together).
+///
+/// ```
+/// # use std::time::Duration;
+/// use workflow_runtime::__private::Backoff;
+///
+/// let policy = Backoff::new(Duration::from_millis(10)).max(Duration::from_millis(30));
+/// let mut waits = policy.waits();
+/// let ms: Vec<_> = (0..4).map(|_| waits.next_wait().as_millis()).collect();
+/// assert_eq!(ms, [10, 20, 30, 30]);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backoff {
+    first: Duration,
+    max: Duration,
+    jitter: bool,
+}
+
+impl Backoff {
+    /// Waits of `first`, then twice as long, and so on, with no cap and no jitter.
+    pub const fn new(first: Duration) -> Self {
+        Backoff {
+            first,
+            max: Duration::MAX,
+            jitter: false,
+        }
+    }
+
+    /// No wait longer than `max` (before jitter).
+    #[must_use]
+    pub const fn max(mut self, max: Duration) -> Self {
+        self.max = max;
+        self
+    }
+
+    /// Each wait a uniformly random duration between zero and the wait without jitter.
+    #[must_use]
+    pub const fn jitter(mut self) -> Self {
+        self.jitter = true;
+        self
+    }
+
+    /// The waits of one retried step, one per retry.
+    pub fn waits(self) -> Waits {
+        Waits {
+            next: self.first,
+            policy: self,
+            random: if self.jitter { seed() } else { 0 },
+        }
+    }
+}
+
+/// The waits of one retried step, from [`Backoff::waits`].
+#[derive(Debug)]
+pub struct Waits {
+    policy: Backoff,
+    /// The wait before the next retry, without cap or jitter.
+    next: Duration,
+    /// The state of the jitter's xorshift generator (never zero with jitter).
+    random: u64,
+}
+
+impl Waits {
+    /// The wait before the next retry.
+    pub fn next_wait(&mut self) -> Duration {
+        let wait = self.next.min(self.policy.max);
+        self.next = self.next.saturating_mul(2);
+        if !self.policy.jitter {
+            return wait;
+        }
+        // xorshift64* (Vigna): enough to spread retries, not for secrets.
+        self.random ^= self.random >> 12;
+        self.random ^= self.random << 25;
+        self.random ^= self.random >> 27;
+        part(wait, self.random.wrapping_mul(0x2545_F491_4F6C_DD1D))
+    }
+}
+
+/// `wait` × `random` / 2^64: a duration in `[0, wait)`, uniform for a uniform `random`.
+fn part(wait: Duration, random: u64) -> Duration {
+    let nanos = wait.as_nanos();
+    let (high, low) = (nanos >> 64, nanos & u128::from(u64::MAX));
+    // At most `nanos`, which fits: a `Duration` holds under 2^94 nanoseconds.
+    let scaled = high * u128::from(random) + ((low * u128::from(random)) >> 64);
+    let secs = u64::try_from(scaled / 1_000_000_000).unwrap_or(u64::MAX);
+    let subsec = u32::try_from(scaled % 1_000_000_000).unwrap_or(0);
+    Duration::new(secs, subsec)
+}
+
+/// A seed for one retried step's jitter, different at every call: a count of the calls
+/// hashed with the process's random hash keys. Never zero.
+fn seed() -> u64 {
+    use core::hash::{BuildHasher as _, Hasher as _};
+    use core::sync::atomic::{AtomicU64, Ordering};
+    static CALLS: AtomicU64 = AtomicU64::new(0);
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(CALLS.fetch_add(1, Ordering::Relaxed));
+    hasher.finish() | 1
+}
+
+#[cfg(test)]
+mod should {
+    use super::*;
+
+    fn ms(policy: Backoff, n: usize) -> Vec<u128> {
+        let mut waits = policy.waits();
+        (0..n).map(|_| waits.next_wait().as_millis()).collect()
+    }
+
+    #[test]
+    fn double_the_wait_up_to_the_cap() {
+        let first = Duration::from_millis(10);
+        assert_eq!(ms(Backoff::new(first), 4), [10, 20, 40, 80]);
+        let capped = Backoff::new(first).max(Duration::from_millis(25));
+        assert_eq!(ms(capped, 4), [10, 20, 25, 25]);
+    }
+
+    #[test]
+    fn jitter_within_the_capped_wait() {
+        let policy = Backoff::new(Duration::from_millis(10))
+            .max(Duration::from_millis(40))
+            .jitter();
+        for _ in 0..100 {
+            let mut waits = policy.waits();
+            for ceiling in [10, 20, 40, 40, 40] {
+                let wait = waits.next_wait();
+                assert!(
+                    wait < Duration::from_millis(ceiling),
+                    "{wait:?} ≥ {ceiling} ms"
+                );
+            }
+        }
+        let firsts: std::collections::HashSet<_> =
+            (0..100).map(|_| policy.waits().next_wait()).collect();
+        assert!(
+            firsts.len() > 90,
+            "only {} different first waits",
+            firsts.len()
+        );
+    }
+
+    #[test]
+    fn saturate_and_scale_the_longest_durations() {
+        let mut waits = Backoff::new(Duration::MAX).waits();
+        assert_eq!(
+            (waits.next_wait(), waits.next_wait()),
+            (Duration::MAX, Duration::MAX)
+        );
+        assert_eq!(part(Duration::MAX, 0), Duration::ZERO);
+        assert!(part(Duration::MAX, u64::MAX) < Duration::MAX);
+        assert!(part(Duration::MAX, u64::MAX) > Duration::from_secs(u64::MAX - u64::MAX / 1_000));
+        assert_eq!(
+            part(Duration::from_secs(2), 1 << 63),
+            Duration::from_secs(1)
+        );
     }
 }

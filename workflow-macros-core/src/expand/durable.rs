@@ -82,18 +82,29 @@ impl Layer {
     }
 
     /// A step's `#[retry]`: each attempt an occurrence of the step `id`, the next
-    /// attempt's time journaled when one fails.
+    /// attempt's time journaled when one fails; with a `policy` (`max`, `jitter`, `if`),
+    /// its waits and its predicate.
     pub(crate) fn retry(
         &self,
         k: &TokenStream,
         id: &str,
         span: Span,
-        (count, backoff): (&TokenStream, &TokenStream),
+        (count, backoff, policy): (
+            &TokenStream,
+            &TokenStream,
+            Option<(TokenStream, TokenStream)>,
+        ),
         future: &TokenStream,
     ) -> TokenStream {
         let ctx = &self.ctx;
-        quote_spanned! {span=>
-            #k::__private::durable::retry(#ctx, #id, #count, #backoff, || #future)
+        match policy {
+            None => quote_spanned! {span=>
+                #k::__private::durable::retry(#ctx, #id, #count, #backoff, || #future)
+            },
+            // The jittered waits are journaled as the times of the next attempts.
+            Some((policy, worth)) => quote_spanned! {span=>
+                #k::__private::durable::retry_if(#ctx, #id, #count, #policy, || #future, #worth)
+            },
         }
     }
 

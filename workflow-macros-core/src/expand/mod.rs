@@ -958,16 +958,22 @@ impl<'a, M: Mode> Expander<'a, M> {
                 }
                 if let Some(retry) = &modifiers.retry {
                     let (count, backoff) = (&retry.retries, &retry.backoff);
-                    future = match &self.durable {
-                        Some(layer) => layer.retry(
+                    // With `max`, `jitter` or `if`: a `Backoff` and a predicate; without,
+                    // the plain doubling backoff, expanded as it always was.
+                    let policy = retry.policy(&k_step);
+                    future = match (&self.durable, policy) {
+                        (Some(layer), policy) => layer.retry(
                             &k_step,
                             &task.id,
                             retry.at,
-                            (&quote! { #count }, &quote! { #backoff }),
+                            (&quote! { #count }, &quote! { #backoff }, policy),
                             &future,
                         ),
-                        None => quote_spanned! {retry.at=>
+                        (None, None) => quote_spanned! {retry.at=>
                             #k_step::__private::retry(#count, #backoff, || #future)
+                        },
+                        (None, Some((policy, worth))) => quote_spanned! {retry.at=>
+                            #k_step::__private::retry_if(#count, #policy, || #future, #worth)
                         },
                     };
                 }

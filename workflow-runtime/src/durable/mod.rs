@@ -68,4 +68,4 @@ pub use step::{BoxFuture, Journaled, Scope};
 #[doc(hidden)]
 pub use step::{Scoped, Step, boxed, failure_of, items, scoped, step, try_step};
 #[doc(hidden)]
-pub use timer::{retry, timeout, timeout_branch};
+pub use timer::{retry, retry_if, timeout, timeout_branch};

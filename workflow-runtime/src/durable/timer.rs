@@ -19,6 +19,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use super::context::Context;
 use super::instance::{Shared, current_scope};
 use super::step::attempt_key;
+use crate::time::{Backoff, always};
 use crate::{BranchError, TimedOut};
 
 /// Where an engine's instances read the time: `Engine::with_clock`.
@@ -175,23 +176,39 @@ pub async fn retry<T, E, Fut: Future<Output = Result<T, E>>>(
     id: &'static str,
     retries: u32,
     backoff: Duration,
+    attempt: impl FnMut() -> Fut,
+) -> Result<T, E> {
+    retry_if(ctx, id, retries, Backoff::new(backoff), attempt, always).await
+}
+
+/// [`retry`] with the waits of `policy` (a cap, jitter) and only errors `worth(&error)`
+/// says are worth retrying retried. A jittered wait is journaled as the absolute time
+/// of the next attempt, as every wait is, so a replay waits until the same time; a
+/// replayed failure is the journaled error, so `worth` decides the same.
+#[doc(hidden)]
+pub async fn retry_if<T, E, Fut: Future<Output = Result<T, E>>>(
+    ctx: &Context,
+    id: &'static str,
+    retries: u32,
+    policy: Backoff,
     mut attempt: impl FnMut() -> Fut,
+    mut worth: impl FnMut(&E) -> bool,
 ) -> Result<T, E> {
     let shared = &ctx.shared;
-    let mut wait = backoff;
+    let mut waits = policy.waits();
     let mut left = retries;
     loop {
         // The key the attempt's step takes when it is first polled, just below.
         let key = attempt_key(&shared.lock(), current_scope(), id);
         match attempt().await {
             Ok(output) => return Ok(output),
-            Err(error) if left == 0 => return Err(error),
+            Err(error) if left == 0 || !worth(&error) => return Err(error),
             Err(_) => {
                 left -= 1;
+                let wait = waits.next_wait();
                 let (next, seq) = deadline(shared, format!("{key}/retry#0"), wait, false);
                 tokio::time::sleep(until(shared, next)).await;
                 committed(shared, seq).await;
-                wait = wait.saturating_mul(2);
             }
         }
     }

@@ -1,0 +1,139 @@
+/// The graph of the workflow `retried`: its forks, branches, steps and joins as data (`workflow_runtime::graph`). Export it with `to_mermaid()`, `to_bpmn()` or `to_conductor_json()`.
+#[allow(dead_code)]
+const RETRIED_GRAPH: ::workflow_runtime::graph::Workflow = {
+    const __WORKFLOW_FILE: &str = ::core::file!();
+    const __WORKFLOW_PLAIN: ::workflow_runtime::graph::Modifiers =
+        ::workflow_runtime::graph::Modifiers::new(false, ::core::option::Option::None, ::core::option::Option::None);
+    const fn __workflow_at(__workflow_line: u32, __workflow_column: u32) -> ::workflow_runtime::graph::Location {
+        ::workflow_runtime::graph::Location::new(__WORKFLOW_FILE, __workflow_line, __workflow_column)
+    }
+    const fn __workflow_task(
+        __workflow_name: &'static str,
+        __workflow_code: &'static str,
+        __workflow_line: u32,
+        __workflow_column: u32,
+        __workflow_fallible: bool,
+        __workflow_id: &'static str,
+    ) -> ::workflow_runtime::graph::Step {
+        ::workflow_runtime::graph::Step::Task(
+            ::workflow_runtime::graph::Task::new(
+                __workflow_name,
+                __workflow_code,
+                __workflow_at(__workflow_line, __workflow_column),
+                __workflow_fallible,
+                __WORKFLOW_PLAIN,
+            )
+            .with_id(__workflow_id),
+        )
+    }
+    ::workflow_runtime::graph::Workflow::new(
+        "retried",
+        __workflow_at(2u32, 10u32),
+        &[::workflow_runtime::graph::Fork::new(
+            __workflow_at(3u32, 5u32),
+            false,
+            &[
+                ::workflow_runtime::graph::Branch::new(
+                    "value",
+                    "value",
+                    __workflow_at(4u32, 9u32),
+                    ::core::option::Option::None,
+                    __WORKFLOW_PLAIN,
+                    &[::workflow_runtime::graph::Step::Task(
+                        ::workflow_runtime::graph::Task::new(
+                            "call",
+                            "service.call(7)",
+                            __workflow_at(4u32, 81u32),
+                            true,
+                            ::workflow_runtime::graph::Modifiers::new(
+                                false,
+                                ::core::option::Option::None,
+                                ::core::option::Option::Some("5, backoff = 10ms, max = 1s, jitter, if = is_transient"),
+                            ),
+                        )
+                        .with_id("0.value.0"),
+                    )],
+                ),
+                ::workflow_runtime::graph::Branch::new(
+                    "other",
+                    "other",
+                    __workflow_at(5u32, 9u32),
+                    ::core::option::Option::None,
+                    __WORKFLOW_PLAIN,
+                    &[::workflow_runtime::graph::Step::Task(
+                        ::workflow_runtime::graph::Task::new(
+                            "call",
+                            "service.call(8)",
+                            __workflow_at(5u32, 36u32),
+                            true,
+                            ::workflow_runtime::graph::Modifiers::new(
+                                false,
+                                ::core::option::Option::None,
+                                ::core::option::Option::Some("2, jitter"),
+                            ),
+                        )
+                        .with_id("0.other.0"),
+                    )],
+                ),
+            ],
+            ::workflow_runtime::graph::Join::new(
+                __workflow_at(6u32, 7u32),
+                ::workflow_runtime::graph::Policy::All,
+                &["value", "other"],
+                &[],
+                true,
+            ),
+        )],
+    )
+};
+async fn retried(service: &Service) -> Result<(u32, u32), BranchError<CallError>> {
+    let (value, other) = ::workflow_runtime::__private::try_join!(
+        async {
+            let __workflow_output5 = {
+                let __workflow_future1 = ::workflow_runtime::__private::retry_if(
+                    5u32,
+                    ::workflow_runtime::__private::Backoff::new(::core::time::Duration::new(0u64, 10000000u32))
+                        .max(::core::time::Duration::new(1u64, 0u32))
+                        .jitter(),
+                    || ::workflow_runtime::__private::IntoFuture::into_future(service.call(7)),
+                    |__workflow_failure| is_transient(__workflow_failure),
+                );
+                __workflow_future1
+            }
+            .await;
+            let __workflow_value2 = match ::workflow_runtime::__private::fallible(__workflow_output5) {
+                ::workflow_runtime::__private::Ok(__workflow_ok3) => __workflow_ok3,
+                ::workflow_runtime::__private::Err(__workflow_error4) => {
+                    return ::workflow_runtime::__private::Err(::workflow_runtime::__private::BranchError::new(
+                        "value",
+                        __workflow_error4,
+                    ));
+                }
+            };
+            ::workflow_runtime::__private::Ok(__workflow_value2)
+        },
+        async {
+            let __workflow_output10 = {
+                let __workflow_future6 = ::workflow_runtime::__private::retry_if(
+                    2u32,
+                    ::workflow_runtime::__private::Backoff::new(::core::time::Duration::from_millis(100)).jitter(),
+                    || ::workflow_runtime::__private::IntoFuture::into_future(service.call(8)),
+                    ::workflow_runtime::__private::always,
+                );
+                __workflow_future6
+            }
+            .await;
+            let __workflow_value7 = match ::workflow_runtime::__private::fallible(__workflow_output10) {
+                ::workflow_runtime::__private::Ok(__workflow_ok8) => __workflow_ok8,
+                ::workflow_runtime::__private::Err(__workflow_error9) => {
+                    return ::workflow_runtime::__private::Err(::workflow_runtime::__private::BranchError::new(
+                        "other",
+                        __workflow_error9,
+                    ));
+                }
+            };
+            ::workflow_runtime::__private::Ok(__workflow_value7)
+        }
+    )?;
+    Ok((value, other))
+}
