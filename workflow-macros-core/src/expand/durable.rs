@@ -25,6 +25,7 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
+use syn::ext::IdentExt as _;
 use syn::spanned::Spanned;
 use syn::{FnArg, Ident, Pat, ReturnType, Type};
 
@@ -387,7 +388,7 @@ pub(crate) fn item(model: &Workflow<Syn<'_>>, body: &TokenStream) -> TokenStream
     };
     let mut steps = Vec::new();
     ids(&model.forks, &mut steps);
-    let signals = match signal_names(&input.body_tokens, &context_name.to_string()) {
+    let signals = match signal_names(&input.body_tokens, &context_name.unraw().to_string()) {
         Some(names) => quote! {
             const SIGNALS: ::core::option::Option<&'static [&'static str]> =
                 ::core::option::Option::Some(&[#(#names),*]);
@@ -450,17 +451,51 @@ pub(crate) fn item(model: &Workflow<Syn<'_>>, body: &TokenStream) -> TokenStream
 /// The names of the signals the body waits for: every `ctx.signal("name")` (or
 /// `ctx.signal::<T>("name")`) with a literal name, in source order without repeats.
 /// `None` when they cannot all be known: the context is used other than through its
-/// methods (passed to a function, cloned, moved), or a signal's name is not a literal.
+/// methods (passed to a function, cloned, moved), a signal's name is not a literal, or
+/// the body calls a macro other than std's formatting and assertion macros (whose
+/// arguments are walked): another macro's expansion may use the context unseen.
 fn signal_names(body: &TokenStream, ctx: &str) -> Option<Vec<String>> {
     use proc_macro2::TokenTree;
     const METHODS: &[&str] = &["sleep", "now", "random", "idempotency_key", "instance_id"];
+    /// Macros whose arguments are plain expressions: what the walk sees is what runs.
+    const SEEN_THROUGH: &[&str] = &[
+        "println",
+        "print",
+        "eprintln",
+        "eprint",
+        "format",
+        "write",
+        "writeln",
+        "assert",
+        "assert_eq",
+        "assert_ne",
+        "debug_assert",
+        "debug_assert_eq",
+        "debug_assert_ne",
+        "vec",
+        "matches",
+        "panic",
+        "dbg",
+        "todo",
+        "unimplemented",
+        "unreachable",
+        "format_args",
+    ];
     fn walk(tokens: TokenStream, ctx: &str, names: &mut Vec<String>) -> Option<()> {
         let tokens: Vec<TokenTree> = tokens.into_iter().collect();
         let mut i = 0;
         while i < tokens.len() {
             match &tokens[i] {
                 TokenTree::Group(group) => walk(group.stream(), ctx, names)?,
-                TokenTree::Ident(ident) if ident == ctx => {
+                // A macro call (`name!(..)`, `path::name! { .. }`).
+                TokenTree::Ident(ident)
+                    if matches!(tokens.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '!')
+                        && matches!(tokens.get(i + 2), Some(TokenTree::Group(_)))
+                        && !SEEN_THROUGH.contains(&ident.unraw().to_string().as_str()) =>
+                {
+                    return None;
+                }
+                TokenTree::Ident(ident) if ident.unraw() == ctx => {
                     let dot = matches!(tokens.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '.');
                     let method = match tokens.get(i + 2) {
                         Some(TokenTree::Ident(method)) if dot => method.to_string(),
@@ -473,18 +508,26 @@ fn signal_names(body: &TokenStream, ctx: &str) -> Option<Vec<String>> {
                     if method != "signal" {
                         return None;
                     }
-                    // `::<T>`: skip to the call's parentheses.
+                    // `::<T>` (its groups inside the angle brackets): skip to the call's
+                    // parentheses.
                     let mut j = i + 3;
+                    let mut depth = 0usize;
                     while let Some(tree) = tokens.get(j) {
                         match tree {
+                            TokenTree::Punct(p) if p.as_char() == '<' => depth += 1,
+                            TokenTree::Punct(p) if p.as_char() == '>' => {
+                                depth = depth.checked_sub(1)?;
+                            }
                             TokenTree::Group(group)
-                                if group.delimiter() == proc_macro2::Delimiter::Parenthesis =>
+                                if depth == 0
+                                    && group.delimiter() == proc_macro2::Delimiter::Parenthesis =>
                             {
                                 break;
                             }
-                            TokenTree::Group(_) => return None,
-                            _ => j += 1,
+                            TokenTree::Group(_) if depth == 0 => return None,
+                            _ => {}
                         }
+                        j += 1;
                     }
                     let Some(TokenTree::Group(call)) = tokens.get(j) else {
                         return None;
@@ -514,4 +557,52 @@ fn signal_names(body: &TokenStream, ctx: &str) -> Option<Vec<String>> {
 
 fn is_result(ty: &Type) -> bool {
     matches!(ty, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Result"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::signal_names;
+
+    fn names(body: &str) -> Option<Vec<String>> {
+        signal_names(&body.parse().expect("tokens"), "ctx")
+    }
+
+    #[test]
+    fn lists_the_literal_names_of_signal_calls() {
+        let body = r#"
+            fork < a: f(), b: g() -> |_| ctx.signal::<Review>("review") > join(a, b);
+            let w = ctx.signal("payment").timeout(d);
+            println!("{}", ctx.instance_id());
+            ctx.signal::<Vec<(u8, u8)>>("review");
+        "#;
+        assert_eq!(names(body), Some(vec!["review".into(), "payment".into()]));
+        assert_eq!(names("let x = 1;"), Some(vec![]));
+        assert_eq!(
+            names("r#ctx.signal::<u32>(\"raw\");"),
+            Some(vec!["raw".into()])
+        );
+        assert_eq!(
+            signal_names(&"ctx.signal(\"r\");".parse().unwrap(), "ctx"),
+            Some(vec!["r".into()])
+        );
+    }
+
+    #[test]
+    fn does_not_know_when_the_context_may_be_used_unseen() {
+        for body in [
+            "helper(&ctx);",
+            "let c = ctx.clone();",
+            "ctx.signal(NAME);",
+            "ctx.signal(\"a\", 1);",
+            "my_wait!();",
+            "include!(\"wait.rs\");",
+            "tokio::select! { _ = x => {} }",
+            "let ctx = other;",
+            "(ctx).signal(\"a\");",
+        ] {
+            assert_eq!(names(body), None, "{body}");
+        }
+        // Not macro calls: a `!=` and a negation.
+        assert_eq!(names("if a != b { !c; }"), Some(vec![]));
+    }
 }

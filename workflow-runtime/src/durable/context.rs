@@ -183,11 +183,12 @@ impl Context {
     }
 
     /// A deadline `after` from now, journaled under the next `deadline` key: its time,
-    /// the sequence number of its batch (0 on replay) and its key.
-    fn deadline(&self, after: Duration) -> (u64, u64, String) {
+    /// the sequence number of its batch (0 on replay) and its key; `None` when the
+    /// journaled one does not read (the instance is aborted: the caller pends).
+    fn deadline(&self, after: Duration) -> Option<(u64, u64, String)> {
         let key = Shared::value_key(&mut self.shared.lock(), "deadline");
-        let (deadline, seq) = super::timer::deadline(&self.shared, key.clone(), after, true);
-        (deadline, seq, key)
+        let (deadline, seq) = super::timer::deadline(&self.shared, key.clone(), after, true)?;
+        Some((deadline, seq, key))
     }
 }
 
@@ -341,7 +342,9 @@ impl<T: Journaled> Future for SignalTimeout<T> {
         loop {
             match &mut this.state {
                 TimeoutState::Start => {
-                    let (deadline, _, key) = this.signal.ctx.deadline(this.after);
+                    let Some((deadline, _, key)) = this.signal.ctx.deadline(this.after) else {
+                        return Poll::Pending;
+                    };
                     // Whether the wait timed out is journaled too: a signal that
                     // arrives after the deadline does not change a replay.
                     let marker = format!("{key}.timedout");
@@ -423,7 +426,9 @@ impl Future for Sleep {
         loop {
             match &mut this.state {
                 SleepState::Start => {
-                    let (deadline, seq, _) = this.ctx.deadline(this.after);
+                    let Some((deadline, seq, _)) = this.ctx.deadline(this.after) else {
+                        return Poll::Pending;
+                    };
                     this.state = SleepState::Wait {
                         timer: Box::pin(tokio::time::sleep(until(&this.ctx.shared, deadline))),
                         seq,

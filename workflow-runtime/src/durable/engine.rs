@@ -264,6 +264,7 @@ type Resume = fn(&Engine, &InstanceRow) -> Result<(), Error>;
 struct Registered {
     resume: Resume,
     signals: Option<&'static [&'static str]>,
+    steps: &'static [&'static str],
 }
 
 impl Registered {
@@ -271,6 +272,7 @@ impl Registered {
         Registered {
             resume: |engine, row| engine.resume::<W>(row).map(drop),
             signals: W::SIGNALS,
+            steps: W::STEPS,
         }
     }
 }
@@ -365,6 +367,22 @@ impl Engine {
     /// compared with. [`Engine::new`] uses `SystemTime::now`; a test can pass a clock
     /// it moves itself (the waits still run on tokio's timer, for the time the clock
     /// says is left).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicU64, Ordering};
+    /// use std::time::{Duration, UNIX_EPOCH};
+    /// use workflow_runtime::durable::{Engine, MemoryJournal};
+    ///
+    /// // A clock the test moves: 1,000 s after the epoch, then 1,060 s.
+    /// let seconds = Arc::new(AtomicU64::new(1_000));
+    /// let clock = Arc::clone(&seconds);
+    /// let engine = Engine::with_clock(MemoryJournal::new(), move || {
+    ///     UNIX_EPOCH + Duration::from_secs(clock.load(Ordering::SeqCst))
+    /// });
+    /// seconds.store(1_060, Ordering::SeqCst);
+    /// # let _ = engine;
+    /// ```
     ///
     /// # Panics
     ///
@@ -699,6 +717,14 @@ impl Engine {
                     return Ok(());
                 }
                 let row = self.instance_row(id).await?;
+                // Only under the code the instance started with: another version of
+                // the workflow (a rolling deploy) may wait for other signals.
+                let same_version = lock(&self.core.workflows)
+                    .get(row.workflow.as_str())
+                    .is_some_and(|registered| row.structure == structure_hash(registered.steps));
+                if !same_version {
+                    return Ok(());
+                }
                 let signals = known(&row.workflow);
                 (row.workflow, signals)
             }
@@ -900,6 +926,10 @@ fn poll_signals(core: &std::sync::Weak<Core>) {
         }
         let cursor = lock(&core.signals).cursor;
         let Ok((rows, next)) = core.journal.signals_after(Some(cursor)) else {
+            // A read that fails as a whole (a damaged row among them): each waiting
+            // instance reads its own signals, so one damaged row parks its instance
+            // only, and the others still get theirs. The cursor stays.
+            read_each(&core);
             continue;
         };
         for row in rows {
@@ -911,6 +941,26 @@ fn poll_signals(core: &std::sync::Weak<Core>) {
             }
         }
         lock(&core.signals).cursor = next;
+    }
+}
+
+/// The signals of every instance here that waits for one, read one instance at a
+/// time; an instance whose signals do not read is aborted with the journal's error.
+fn read_each(core: &Core) {
+    let waiting: Vec<Arc<Shared>> = lock(&core.running)
+        .values()
+        .filter(|running| !running.shared.lock().listening.is_empty())
+        .map(|running| Arc::clone(&running.shared))
+        .collect();
+    for shared in waiting {
+        match core.journal.signals(&shared.id) {
+            Ok(rows) => rows.into_iter().for_each(|row| deliver(&shared, row)),
+            Err(error) => shared.abort(Error::Corrupt {
+                instance: shared.id.clone(),
+                key: "signals".to_owned(),
+                message: error.to_string(),
+            }),
+        }
     }
 }
 

@@ -527,6 +527,49 @@ async fn a_signal_sent_by_another_process_reaches_the_waiting_instance() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A damaged signal row (its checksum does not match) parks its own instance only: the
+/// other instances waiting on the same engine still get their signals.
+#[cfg(feature = "sqlite")]
+#[tokio::test]
+async fn a_damaged_signal_parks_its_instance_and_no_other() {
+    let dir = std::env::temp_dir().join(format!("workflow-signal-damaged-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("journal.db");
+    let worker = Engine::new(super::SqliteJournal::open(&db).unwrap())
+        .poll_signals_every(Duration::from_millis(5));
+    let damaged = worker.start("r-damaged", review(0)).await.unwrap();
+    let fine = worker.start("r-fine", review(0)).await.unwrap();
+    for _ in 0..1_000 {
+        if review_checks("r-damaged") > 0 && review_checks("r-fine") > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    // Stored damaged in one statement (its checksum does not match its bytes), as a
+    // bad disk would leave it.
+    let raw = rusqlite::Connection::open(&db).unwrap();
+    raw.execute(
+        "INSERT INTO signals (instance, name, type_name, payload, checksum) \
+         VALUES ('r-damaged', 'review', 'Approval', X'2265766522', 0)",
+        [],
+    )
+    .unwrap();
+    let web = Engine::new(super::SqliteJournal::open(&db).unwrap());
+    let approval = Approval { by: "eve".into() };
+    web.signal("r-fine", "review", &approval).await.unwrap();
+    let fine = tokio::time::timeout(Duration::from_secs(20), fine.result()).await;
+    assert_eq!(fine.expect("no hang"), Ok((7, "eve".to_owned())));
+    let damaged = tokio::time::timeout(Duration::from_secs(20), damaged.result()).await;
+    let damaged = damaged.expect("no hang");
+    assert!(
+        matches!(&damaged, Err(Error::Corrupt { instance, message, .. }) if instance == "r-damaged" && message.contains("damaged")),
+        "{damaged:?}"
+    );
+    drop((worker, web, raw));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 // A signal with a durable timeout.
 struct Deadline;
 impl Workflow for Deadline {

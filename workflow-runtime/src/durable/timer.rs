@@ -43,20 +43,30 @@ pub(crate) fn until(shared: &Shared, deadline_ms: u64) -> Duration {
 
 /// The deadline `after` from now, journaled under `key` (with `ok`); a replay returns
 /// the journaled deadline. Also returns the sequence number of the batch its record
-/// goes in (0 on replay).
-pub(crate) fn deadline(shared: &Arc<Shared>, key: String, after: Duration, ok: bool) -> (u64, u64) {
+/// goes in (0 on replay). `None` when the journaled deadline does not read: the
+/// instance is aborted (parked), and the caller must wait for nothing more (pend),
+/// neither running its step nor journaling another deadline.
+pub(crate) fn deadline(
+    shared: &Arc<Shared>,
+    key: String,
+    after: Duration,
+    ok: bool,
+) -> Option<(u64, u64)> {
     let replayed = shared.lock().records.remove(&key);
     if let Some(stored) = replayed {
-        match shared.decode::<u64>(&key, &stored) {
-            Ok(deadline) => return (deadline, 0),
-            Err(error) => shared.abort(error),
-        }
+        return match shared.decode::<u64>(&key, &stored) {
+            Ok(deadline) => Some((deadline, 0)),
+            Err(error) => {
+                shared.abort(error);
+                None
+            }
+        };
     }
     let after_ms = u64::try_from(after.as_millis()).unwrap_or(u64::MAX);
     let deadline = now_ms(shared).saturating_add(after_ms);
     let value = deadline.to_string().into_bytes();
     let record = shared.record(key, ok, core::any::type_name::<u64>(), value);
-    (deadline, shared.enqueue(record))
+    Some((deadline, shared.enqueue(record)))
 }
 
 /// Waits until the batch `seq` is committed.
@@ -81,7 +91,9 @@ pub async fn timeout<T, E>(
         let mut inner = shared.lock();
         Shared::value_key(&mut inner, "timeout")
     };
-    let (deadline, _) = deadline(shared, key, after, false);
+    let Some((deadline, _)) = deadline(shared, key, after, false) else {
+        return core::future::pending().await;
+    };
     let left = until(shared, deadline);
     if left.is_zero() {
         return Err(into(TimedOut::new(after)));
@@ -144,7 +156,9 @@ pub async fn timeout_branch<T, E>(
             }
         };
     }
-    let (deadline, _) = deadline(shared, key, after, false);
+    let Some((deadline, _)) = deadline(shared, key, after, false) else {
+        return core::future::pending().await;
+    };
     let left = until(shared, deadline);
     let output = if left.is_zero() {
         None
@@ -153,8 +167,10 @@ pub async fn timeout_branch<T, E>(
     };
     match output {
         Some(output) => {
-            // What comes after the branch is journaled in this batch or a later one.
-            end(false);
+            // Committed before the workflow acts on it: a crash after a later step
+            // started, with the deadline passed while the process was down, would
+            // otherwise replay this branch as timed out.
+            committed(shared, end(false)).await;
             output
         }
         None => {
@@ -206,7 +222,10 @@ pub async fn retry_if<T, E, Fut: Future<Output = Result<T, E>>>(
             Err(_) => {
                 left -= 1;
                 let wait = waits.next_wait();
-                let (next, seq) = deadline(shared, format!("{key}/retry#0"), wait, false);
+                let Some((next, seq)) = deadline(shared, format!("{key}/retry#0"), wait, false)
+                else {
+                    return core::future::pending().await;
+                };
                 tokio::time::sleep(until(shared, next)).await;
                 committed(shared, seq).await;
             }
