@@ -130,18 +130,13 @@ where
     }
 }
 
-/// The key of the next occurrence of (`scope`, `id`).
+/// The key of the next occurrence of (`scope`, `id`), taking it.
 pub(super) fn next_key(
     inner: &mut super::instance::Inner,
     scope: Option<Arc<str>>,
     id: &'static str,
 ) -> String {
-    let mut key = String::with_capacity(scope.as_ref().map_or(0, |s| s.len()) + id.len() + 4);
-    if let Some(scope) = &scope {
-        key.push_str(scope);
-    }
-    key.push_str(id);
-    key.push('#');
+    let mut key = key_prefix(scope.as_deref(), id);
     let n = inner.steps.entry((scope, id)).or_insert(0);
     let occurrence = *n;
     *n += 1;
@@ -155,11 +150,19 @@ pub(crate) fn attempt_key(
     scope: Option<Arc<str>>,
     id: &'static str,
 ) -> String {
-    let mut key = scope.as_deref().unwrap_or_default().to_owned();
-    key.push_str(id);
-    key.push('#');
+    let mut key = key_prefix(scope.as_deref(), id);
     let occurrence = inner.steps.get(&(scope, id)).copied().unwrap_or(0);
     push_number(&mut key, occurrence);
+    key
+}
+
+/// `<scope><id>#`, with room for the occurrence.
+fn key_prefix(scope: Option<&str>, id: &str) -> String {
+    let scope = scope.unwrap_or_default();
+    let mut key = String::with_capacity(scope.len() + id.len() + 4);
+    key.push_str(scope);
+    key.push_str(id);
+    key.push('#');
     key
 }
 
