@@ -3,6 +3,9 @@
 //!
 //! The macro's logic is the `workflow-macros-core` library, which the proc-macro crate calls.
 //!
+//! A second group expands bodies of 10, 100, 400 and 1,000 forks one after the other, to
+//! show that expansion time grows linearly with the forks of one body.
+//!
 //! `cargo bench --bench expansion`; quick mode: `cargo bench --bench expansion -- --quick`.
 
 use workflow_macros_core::{expand, parse};
@@ -77,5 +80,41 @@ fn expansion(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, expansion);
+/// The macro's input for a body of `forks` forks one after the other, each written as
+/// `fork < aI: f(x), bI: g(x) > join(aI, bI); let x = aI + bI;`.
+fn sequential_forks(forks: usize) -> TokenStream {
+    let mut body = String::new();
+    for i in 0..forks {
+        write!(
+            body,
+            "fork < a{i}: f(x), b{i}: g(x) > join(a{i}, b{i}); let x = a{i} + b{i};"
+        )
+        .expect("writing to a String");
+    }
+    format!("(::workflow_runtime) async fn sequential(x: u64) -> u64 {{ {body} x }}")
+        .parse()
+        .expect("the generated workflow is valid tokens")
+}
+
+fn sequential(c: &mut Criterion) {
+    let mut group = c.benchmark_group("expansion of sequential forks");
+    for forks in [10, 100, 400, 1000] {
+        let input = sequential_forks(forks);
+        let expanded = expand::workflow(input.clone()).to_string();
+        assert!(
+            !expanded.contains("compile_error"),
+            "the generated workflow must be valid: {expanded}"
+        );
+        group.bench_function(format!("{forks} forks"), |b| {
+            b.iter_batched(
+                || input.clone(),
+                |tokens| expand::workflow(black_box(tokens)),
+                BatchSize::SmallInput,
+            );
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, expansion, sequential);
 criterion_main!(benches);

@@ -304,31 +304,50 @@ impl<'a, M: Mode> Expander<'a, M> {
     /// The statements of the body from index `from` on, with `forks` (the forks of the
     /// body from there on, in order) expanded where they stand.
     fn items(&mut self, from: usize, forks: &'a [Fork<Syn<'a>>], skip_items: bool) -> TokenStream {
+        let mut out = TokenStream::new();
+        self.items_into(&mut out, from, forks, skip_items);
+        out
+    }
+
+    /// [`Self::items`], written at the end of `out`. A fork without background
+    /// branches leaves the rest of the body at the same level, so the loop goes on
+    /// there: each statement is written once (building the rest and then copying it
+    /// after each fork's code made the expansion quadratic in the forks of a body).
+    fn items_into(
+        &mut self,
+        out: &mut TokenStream,
+        mut from: usize,
+        mut forks: &'a [Fork<Syn<'a>>],
+        skip_items: bool,
+    ) {
         let body = &self.model.original.body;
-        let Some((fork, later)) = forks.split_first() else {
-            return rust(body.get(from..).unwrap_or_default(), skip_items);
-        };
-        let at = fork.original.statement;
-        let before = rust(body.get(from..at).unwrap_or_default(), skip_items);
-        let code = self.fork(fork);
-        let question = fork.original.fork.join.as_ref().and_then(|j| j.question);
-        let prelude = &code.prelude;
-        let Some(background) = &code.background else {
-            let rest = self.items(at + 1, later, skip_items);
-            let joined = &code.joined;
-            let bind = code.bind(&quote! { #joined #question });
-            return quote! { #before #prelude #bind #rest };
-        };
-        // Items declared after the fork stay visible to the whole body (unless they
-        // already were hoisted before it).
-        let hoisted = if skip_items {
-            TokenStream::new()
-        } else {
-            hoisted_items(body.get(at + 1..).unwrap_or_default())
-        };
-        let rest = self.items(at + 1, later, true);
-        let scope = self.top_level_background(&code, background, question, &rest);
-        quote! { #before #hoisted #prelude #scope }
+        loop {
+            let Some((fork, later)) = forks.split_first() else {
+                out.extend(rust(body.get(from..).unwrap_or_default(), skip_items));
+                return;
+            };
+            let at = fork.original.statement;
+            out.extend(rust(body.get(from..at).unwrap_or_default(), skip_items));
+            let code = self.fork(fork);
+            let question = fork.original.fork.join.as_ref().and_then(|j| j.question);
+            let Some(background) = &code.background else {
+                let joined = &code.joined;
+                out.extend(code.prelude.clone());
+                out.extend(code.bind(&quote! { #joined #question }));
+                from = at + 1;
+                forks = later;
+                continue;
+            };
+            // Items declared after the fork stay visible to the whole body (unless they
+            // already were hoisted before it).
+            if !skip_items {
+                out.extend(hoisted_items(body.get(at + 1..).unwrap_or_default()));
+            }
+            let rest = self.items(at + 1, later, true);
+            out.extend(code.prelude.clone());
+            out.extend(self.top_level_background(&code, background, question, &rest));
+            return;
+        }
     }
 
     /// The rest of the body after a fork with background branches, polled beside them.
