@@ -63,33 +63,46 @@ pub async fn quorum<const K: usize, const N: usize, T, E>(
     names: [&'static str; N],
     mut branches: [Racer<'_, T, E>; N],
 ) -> Result<[Winner<T>; K], BranchError<E>> {
+    let winners = race::<K, N, T, E>(|index, cx| branches[index].as_mut().poll(cx))
+        .await
+        .map_err(|(_, failure)| failure)?;
+    Ok(winners.map(|(index, value)| Winner {
+        branch: names[index],
+        value,
+    }))
+}
+
+/// The race behind [`quorum`] (and the durable one): polls the branches not finished
+/// yet (`poll(index, cx)`) until `K` have succeeded, returned with their indices in the
+/// order they finished, or until too few are left to reach `K`: then the last failure
+/// and its index.
+pub(crate) async fn race<const K: usize, const N: usize, T, E>(
+    mut poll: impl FnMut(usize, &mut core::task::Context<'_>) -> Poll<Result<T, BranchError<E>>>,
+) -> Result<[(usize, T); K], (usize, BranchError<E>)> {
     const { assert!(K >= 1 && K <= N, "a quorum needs 1 <= k <= N") };
     let mut finished = [false; N];
     // The winners so far, in the order they finished, in `winners[..won]`.
-    let mut winners: [Option<Winner<T>>; K] = [const { None }; K];
+    let mut winners: [Option<(usize, T)>; K] = [const { None }; K];
     let mut won = 0;
     let mut failures = 0;
     let mut last_failure = None;
     core::future::poll_fn(|cx| {
-        for ((branch, done), name) in branches.iter_mut().zip(&mut finished).zip(names) {
+        for (index, done) in finished.iter_mut().enumerate() {
             if *done {
                 continue;
             }
-            if let Poll::Ready(outcome) = branch.as_mut().poll(cx) {
+            if let Poll::Ready(outcome) = poll(index, cx) {
                 *done = true;
                 match outcome {
                     Ok(value) => {
                         if let Some(place) = winners.get_mut(won) {
-                            *place = Some(Winner {
-                                branch: name,
-                                value,
-                            });
+                            *place = Some((index, value));
                             won += 1;
                         }
                     }
                     Err(failure) => {
                         failures += 1;
-                        last_failure = Some(failure);
+                        last_failure = Some((index, failure));
                     }
                 }
             }

@@ -128,7 +128,7 @@ fn poll_branch<T, E>(
     branches[index].as_mut().poll(cx)
 }
 
-/// The first run: the race as `crate::race::quorum` runs it, then its decision
+/// The first run: the race `crate::race::quorum` runs (`crate::race::race`), then its decision
 /// journaled and committed.
 async fn run<const K: usize, const N: usize, T, E>(
     shared: &Arc<Shared>,
@@ -137,54 +137,14 @@ async fn run<const K: usize, const N: usize, T, E>(
     names: &[&'static str; N],
     branches: &mut [Racer<'_, T, E>; N],
 ) -> Result<Result<[Winner<T>; K], BranchError<E>>, Error> {
-    let mut finished = [false; N];
-    // The winners so far, in the order they finished, in `winners[..won]`.
-    let mut winners: [Option<(usize, Winner<T>)>; K] = [const { None }; K];
-    let mut won = 0;
-    let mut failures = 0;
-    let mut last_failure = None;
-    let outcome = poll_fn(|cx| {
-        for index in 0..N {
-            if finished[index] {
-                continue;
-            }
-            if let Poll::Ready(outcome) = poll_branch(scopes, branches, index, cx) {
-                finished[index] = true;
-                match outcome {
-                    Ok(value) => {
-                        if let Some(place) = winners.get_mut(won) {
-                            let branch = names[index];
-                            *place = Some((index, Winner { branch, value }));
-                            won += 1;
-                        }
-                    }
-                    Err(failure) => {
-                        failures += 1;
-                        last_failure = Some((index, failure));
-                    }
-                }
-            }
-            if won == K {
-                return Poll::Ready(Ok(winners.each_mut().map(|winner| match winner.take() {
-                    Some(winner) => winner,
-                    None => unreachable!("the first K places hold the K winners"),
-                })));
-            }
-            if N - failures < K
-                && let Some(failure) = last_failure.take()
-            {
-                return Poll::Ready(Err(failure));
-            }
-        }
-        Poll::Pending
-    })
-    .await;
+    let outcome =
+        crate::race::race::<K, N, T, E>(|index, cx| poll_branch(scopes, branches, index, cx)).await;
     let decision: Decision = match &outcome {
         Ok(winners) => [(
             WON.to_owned(),
             winners
                 .iter()
-                .map(|(index, winner)| (*index, winner.branch.to_owned()))
+                .map(|(index, _)| (*index, names[*index].to_owned()))
                 .collect(),
         )]
         .into(),
@@ -194,7 +154,10 @@ async fn run<const K: usize, const N: usize, T, E>(
     let seq = shared.enqueue(shared.record(key, outcome.is_ok(), DECISION, bytes));
     poll_fn(|cx| shared.poll_committed(seq, cx.waker())).await;
     Ok(match outcome {
-        Ok(winners) => Ok(winners.map(|(_, winner)| winner)),
+        Ok(winners) => Ok(winners.map(|(index, value)| Winner {
+            branch: names[index],
+            value,
+        })),
         Err((_, failure)) => Err(failure),
     })
 }
