@@ -85,30 +85,18 @@ impl Context {
 
     /// A journaled value: the first run makes it (and journals it under a key taking
     /// the next occurrence of `what`), a replay returns what was journaled. Also
-    /// returns the sequence number of the batch its record goes in (0 on replay).
+    /// returns the sequence number of the batch its record goes in (0 on replay). A
+    /// journaled value that does not read aborts the instance (a fresh one is returned).
     fn journaled<T: Journaled>(&self, what: &str, make: impl FnOnce() -> T) -> (T, u64) {
-        let shared = &self.shared;
-        let mut inner = shared.lock();
-        let key = Shared::value_key(&mut inner, what);
-        let replayed = inner.records.remove(&key);
-        drop(inner);
-        if let Some(stored) = replayed {
-            match shared.decode(&key, &stored) {
-                Ok(value) => return (value, 0),
-                Err(error) => shared.abort(error),
-            }
-        }
-        let value = make();
-        match serde_json::to_vec(&value) {
-            Ok(bytes) => {
-                let record = shared.record(key, true, core::any::type_name::<T>(), bytes);
-                let seq = shared.enqueue(record);
+        let key = Shared::value_key(&mut self.shared.lock(), what);
+        match self.shared.replayed(&key) {
+            Ok(Some(value)) => (value, 0),
+            Ok(None) => {
+                let value = make();
+                let seq = self.shared.journal_value(key, true, &value);
                 (value, seq)
             }
-            Err(error) => {
-                shared.abort(shared.unserializable(&key, &error));
-                (value, 0)
-            }
+            Err(()) => (make(), 0),
         }
     }
 
@@ -348,10 +336,13 @@ impl<T: Journaled> Future for SignalTimeout<T> {
                     // Whether the wait timed out is journaled too: a signal that
                     // arrives after the deadline does not change a replay.
                     let marker = format!("{key}.timedout");
-                    let timed_out = this.signal.ctx.shared.lock().records.remove(&marker);
-                    if timed_out.is_some() {
-                        this.state = TimeoutState::Done;
-                        return Poll::Ready(Err(TimedOut::new(this.after)));
+                    match this.signal.ctx.shared.replayed::<bool>(&marker) {
+                        Ok(Some(_)) => {
+                            this.state = TimeoutState::Done;
+                            return Poll::Ready(Err(TimedOut::new(this.after)));
+                        }
+                        Ok(None) => {}
+                        Err(()) => return Poll::Pending,
                     }
                     this.state = TimeoutState::Wait {
                         timer: Box::pin(tokio::time::sleep(until(
@@ -370,14 +361,12 @@ impl<T: Journaled> Future for SignalTimeout<T> {
                         return Poll::Pending;
                     }
                     this.signal.unlisten();
-                    let shared = &this.signal.ctx.shared;
-                    let record = shared.record(
-                        core::mem::take(marker),
-                        true,
-                        core::any::type_name::<bool>(),
-                        b"true".to_vec(),
-                    );
-                    this.state = TimeoutState::TimedOut(shared.enqueue(record));
+                    let seq =
+                        this.signal
+                            .ctx
+                            .shared
+                            .journal_value(core::mem::take(marker), true, &true);
+                    this.state = TimeoutState::TimedOut(seq);
                 }
                 TimeoutState::TimedOut(seq) => {
                     let shared = &this.signal.ctx.shared;

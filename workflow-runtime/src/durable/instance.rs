@@ -305,6 +305,38 @@ impl Shared {
         })
     }
 
+    /// The value journaled under `key`, taken from the loaded records: `Ok(None)` when
+    /// there is none (a first run), `Err(())` when it does not read (the instance is
+    /// aborted: the caller must go no further).
+    pub(crate) fn replayed<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, ()> {
+        let Some(stored) = self.lock().records.remove(key) else {
+            return Ok(None);
+        };
+        self.decode(key, &stored)
+            .map(Some)
+            .map_err(|error| self.abort(error))
+    }
+
+    /// Journals `value` under `key` (with `ok`); returns the sequence number of its
+    /// batch (0 when it does not serialize: the instance is aborted).
+    pub(crate) fn journal_value<T: serde::Serialize>(
+        self: &Arc<Self>,
+        key: String,
+        ok: bool,
+        value: &T,
+    ) -> u64 {
+        match serde_json::to_vec(value) {
+            Ok(bytes) => {
+                let record = self.record(key, ok, core::any::type_name::<T>(), bytes);
+                self.enqueue(record)
+            }
+            Err(error) => {
+                self.abort(self.unserializable(&key, &error));
+                0
+            }
+        }
+    }
+
     /// A value that does not serialize.
     pub(crate) fn unserializable(&self, key: &str, error: &serde_json::Error) -> Error {
         Error::Corrupt {

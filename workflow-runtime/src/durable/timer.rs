@@ -52,21 +52,15 @@ pub(crate) fn deadline(
     after: Duration,
     ok: bool,
 ) -> Option<(u64, u64)> {
-    let replayed = shared.lock().records.remove(&key);
-    if let Some(stored) = replayed {
-        return match shared.decode::<u64>(&key, &stored) {
-            Ok(deadline) => Some((deadline, 0)),
-            Err(error) => {
-                shared.abort(error);
-                None
-            }
-        };
+    match shared.replayed::<u64>(&key) {
+        Ok(Some(deadline)) => Some((deadline, 0)),
+        Ok(None) => {
+            let after_ms = u64::try_from(after.as_millis()).unwrap_or(u64::MAX);
+            let deadline = now_ms(shared).saturating_add(after_ms);
+            Some((deadline, shared.journal_value(key, ok, &deadline)))
+        }
+        Err(()) => None,
     }
-    let after_ms = u64::try_from(after.as_millis()).unwrap_or(u64::MAX);
-    let deadline = now_ms(shared).saturating_add(after_ms);
-    let value = deadline.to_string().into_bytes();
-    let record = shared.record(key, ok, core::any::type_name::<u64>(), value);
-    Some((deadline, shared.enqueue(record)))
 }
 
 /// Waits until the batch `seq` is committed.
@@ -121,40 +115,20 @@ pub async fn timeout_branch<T, E>(
     into: impl FnOnce(TimedOut) -> E,
 ) -> Result<T, BranchError<E>> {
     let shared = &ctx.shared;
-    let (key, marker, ended) = {
+    let key = {
         let mut prefix = current_scope().map(|s| s.to_string()).unwrap_or_default();
         prefix.push_str(id);
         prefix.push_str("/timeout");
-        let mut inner = shared.lock();
-        let key = Shared::occurrence_key(&mut inner, prefix);
-        let marker = format!("{key}.timedout");
-        let ended = inner.records.remove(&marker);
-        (key, marker, ended)
+        Shared::occurrence_key(&mut shared.lock(), prefix)
     };
-    let end = |timed_out: bool| {
-        let value = if timed_out {
-            &b"true"[..]
-        } else {
-            &b"false"[..]
-        };
-        let record = shared.record(
-            marker.clone(),
-            false,
-            core::any::type_name::<bool>(),
-            value.to_vec(),
-        );
-        shared.enqueue(record)
-    };
+    let marker = format!("{key}.timedout");
+    let end = |timed_out: bool| shared.journal_value(marker.clone(), false, &timed_out);
     let timed_out = || Err(BranchError::new(path, into(TimedOut::new(after))));
-    if let Some(stored) = ended {
-        return match shared.decode::<bool>(&marker, &stored) {
-            Ok(true) => timed_out(),
-            Ok(false) => branch.await,
-            Err(error) => {
-                shared.abort(error);
-                core::future::pending().await
-            }
-        };
+    match shared.replayed::<bool>(&marker) {
+        Ok(Some(true)) => return timed_out(),
+        Ok(Some(false)) => return branch.await,
+        Ok(None) => {}
+        Err(()) => return core::future::pending().await,
     }
     let Some((deadline, _)) = deadline(shared, key, after, false) else {
         return core::future::pending().await;
