@@ -41,7 +41,8 @@ pub struct Input {
     /// `#![...]` at the top of the body.
     pub inner_attrs: Vec<Attribute>,
     pub body: Vec<Item>,
-    /// The body's tokens as written (what `#[durable]` reads its signal names from).
+    /// The body's tokens as written, kept for a `#[durable]` workflow only (it reads
+    /// its signal names from them); empty otherwise.
     pub body_tokens: TokenStream,
     /// Errors of statements that could not be parsed; the parser skips to the next
     /// statement so that one build shows every mistake.
@@ -224,7 +225,11 @@ fn input(input: ParseStream<'_>) -> syn::Result<Input> {
     }
     let content;
     braced!(content in input);
-    let body_tokens = content.fork().parse::<TokenStream>().unwrap_or_default();
+    let body_tokens = if attrs.iter().any(|attr| attr.path().is_ident("durable")) {
+        content.fork().parse::<TokenStream>().unwrap_or_default()
+    } else {
+        TokenStream::new()
+    };
     let inner_attrs = match content.call(Attribute::parse_inner) {
         Ok(attrs) => attrs,
         Err(err) => {

@@ -702,13 +702,12 @@ impl Engine {
         name: &str,
         workflow: Option<&'static str>,
     ) -> Result<(), Error> {
-        let known = |workflow: &str| {
-            lock(&self.core.workflows)
-                .get(workflow)
-                .and_then(|registered| registered.signals)
-        };
+        let registered = |workflow: &str| lock(&self.core.workflows).get(workflow).copied();
         let (workflow, signals) = match workflow {
-            Some(workflow) => (workflow.to_owned(), known(workflow)),
+            Some(workflow) => (
+                workflow.to_owned(),
+                registered(workflow).and_then(|r| r.signals),
+            ),
             None => {
                 if lock(&self.core.workflows)
                     .values()
@@ -719,13 +718,9 @@ impl Engine {
                 let row = self.instance_row(id).await?;
                 // Only under the code the instance started with: another version of
                 // the workflow (a rolling deploy) may wait for other signals.
-                let same_version = lock(&self.core.workflows)
-                    .get(row.workflow.as_str())
-                    .is_some_and(|registered| row.structure == structure_hash(registered.steps));
-                if !same_version {
-                    return Ok(());
-                }
-                let signals = known(&row.workflow);
+                let signals = registered(&row.workflow)
+                    .filter(|registered| row.structure == structure_hash(registered.steps))
+                    .and_then(|registered| registered.signals);
                 (row.workflow, signals)
             }
         };
