@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, UNIX_EPOCH};
 
-use workflow_runtime::durable::{Context, Engine, Journal, SqliteJournal};
+use workflow_runtime::durable::{Context, Engine, Journal, SqliteJournal, Start, Workflow};
 use workflow_runtime::{BranchError, TimedOut, workflow};
 
 /// The workflow's failure, journaled as its output.
@@ -244,6 +244,24 @@ impl Clock {
 
 /// Runs `f` on a paused runtime of its own on another thread, then drops the runtime:
 /// the instances it started are dropped mid-way, as in a process that was killed.
+/// Runs instance `id` to its end on a paused runtime: its output and the virtual time
+/// it took.
+fn run_timed<W: Workflow>(
+    engine: Engine,
+    id: &'static str,
+    start: Start<W>,
+) -> (W::Output, Duration)
+where
+    W::Output: Send,
+    W::Args: Send,
+{
+    paused(move || async move {
+        let begin = tokio::time::Instant::now();
+        let output = engine.run(id, start).await.expect("run");
+        (output, begin.elapsed())
+    })
+}
+
 fn paused<T: Send + 'static, Fut: Future<Output = T>>(
     f: impl FnOnce() -> Fut + Send + 'static,
 ) -> T {
@@ -300,11 +318,7 @@ fn a_resumed_step_gets_only_what_is_left_of_its_timeout() {
     // Down for 20 s of the 30 s.
     clock.advance(20_000);
     let engine = clock.engine(&db);
-    let (output, waited) = paused(move || async move {
-        let start = tokio::time::Instant::now();
-        let output = engine.run("stuck", stuck()).await.expect("run");
-        (output, start.elapsed())
-    });
+    let (output, waited) = run_timed(engine, "stuck", stuck());
     assert_eq!(
         output,
         Err(Failure(
@@ -336,11 +350,7 @@ fn replayed_failed_attempts_do_not_wait_and_a_backoff_resumes_with_its_rest() {
     // next time has passed), the rest of the second backoff is waited.
     clock.advance(4_000);
     let engine = clock.engine(&db);
-    let (output, waited) = paused(move || async move {
-        let start = tokio::time::Instant::now();
-        let output = engine.run("flaky", flaky()).await.expect("run");
-        (output, start.elapsed())
-    });
+    let (output, waited) = run_timed(engine, "flaky", flaky());
     assert_eq!(output, Ok(3), "the third attempt's value + 1");
     assert_eq!(
         CALLS.load(Ordering::SeqCst),
@@ -415,11 +425,7 @@ fn a_resumed_branch_gets_only_what_is_left_of_its_timeout_and_a_replay_decides_t
     // Down for 4 s of the 10 s: the branch's step starts again, for the 6 s left.
     clock.advance(4_000);
     let engine = clock.engine(&db);
-    let (output, waited) = paused(move || async move {
-        let start = tokio::time::Instant::now();
-        let output = engine.run("guarded", guarded()).await.expect("run");
-        (output, start.elapsed())
-    });
+    let (output, waited) = run_timed(engine, "guarded", guarded());
     let timed_out = Err(Failure(
         "branch `slow` failed: timed out after 10s".to_owned(),
     ));
@@ -499,11 +505,7 @@ fn a_jittered_wait_is_journaled_and_a_restart_waits_until_the_same_time() {
     // wait, it waits until the journaled time.
     ANSWER.store(true, Ordering::SeqCst);
     let engine = clock.engine(&db);
-    let (output, waited) = paused(move || async move {
-        let start = tokio::time::Instant::now();
-        let output = engine.run("jittered", jittered()).await.expect("run");
-        (output, start.elapsed())
-    });
+    let (output, waited) = run_timed(engine, "jittered", jittered());
     assert_eq!(output, Ok(42));
     assert_eq!(
         JITTERED_CALLS.load(Ordering::SeqCst),
@@ -522,11 +524,7 @@ fn a_permanent_failure_of_a_durable_step_is_not_retried() {
     let db = fresh_db("permanent");
     let clock = Clock::new();
     let engine = clock.engine(&db);
-    let (output, waited) = paused(move || async move {
-        let start = tokio::time::Instant::now();
-        let output = engine.run("refused", refused()).await.expect("run");
-        (output, start.elapsed())
-    });
+    let (output, waited) = run_timed(engine, "refused", refused());
     assert_eq!(
         output,
         Err(Failure(
