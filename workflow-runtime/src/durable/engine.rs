@@ -505,26 +505,105 @@ impl Engine {
         if let Some(handle) = self.running::<W>(id)? {
             return Ok(handle);
         }
-        let args = serde_json::to_vec(&start.args).map_err(|error| Error::Corrupt {
-            instance: id.to_owned(),
-            key: "args".to_owned(),
-            message: format!("does not serialize: {error}"),
-        })?;
-        let row = InstanceRow {
-            id: id.to_owned(),
-            workflow: W::NAME.to_owned(),
-            structure: structure_hash(W::STEPS),
-            args,
-            status: Status::Running,
-            output: None,
-            reason: None,
-        };
+        let row = new_row::<W>(id, &start)?;
         match self.journal(move |journal| journal.create(&row)).await? {
             Created::New => match self.claim::<W>(id) {
                 Claim::Attached(handle) => Ok(handle),
                 Claim::Mine(shared, slot) => Ok(self.launch::<W>(shared, slot, start.args)),
             },
             Created::Existing(row) => self.open::<W>(row),
+        }
+    }
+
+    /// Stores a new instance of `W` under `id` for any worker to run: on a journal
+    /// shared by several workers (`PostgresJournal`), no
+    /// worker holds it until one claims it ([`Engine::serve`], [`Engine::recover`]);
+    /// on the others it is as [`Engine::start`] without running it (the next
+    /// `recover` resumes it). Returns `false` if an instance with this id exists (it is
+    /// left as it is, whatever its workflow).
+    ///
+    /// ```
+    /// use workflow_runtime::durable::{Engine, MemoryJournal, Status};
+    /// use workflow_runtime::durable::Context;
+    /// use workflow_runtime::workflow;
+    ///
+    /// async fn twice(x: u32) -> u32 {
+    ///     x * 2
+    /// }
+    ///
+    /// workflow! {
+    ///     #[durable]
+    ///     async fn double(ctx: Context, x: u32) -> u32 {
+    ///         fork < a: twice(x), b: twice(1) > join(a, b);
+    ///         a + b - 2
+    ///     }
+    /// }
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let engine = Engine::new(MemoryJournal::new());
+    /// assert!(engine.submit("d-1", double(21)).await?);
+    /// assert!(!engine.submit("d-1", double(1)).await?);
+    /// assert_eq!(engine.status("d-1")?, Some(Status::Running));
+    /// engine.register(double);
+    /// assert_eq!(engine.recover().await?, ["d-1"]);
+    /// assert_eq!(engine.attach(double, "d-1").await?.result().await?, 42);
+    /// # Ok::<(), workflow_runtime::durable::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn submit<W: Workflow>(&self, id: &str, start: Start<W>) -> Result<bool, Error> {
+        self.register_workflow::<W>();
+        let row = new_row::<W>(id, &start)?;
+        match self.journal(move |journal| journal.submit(&row)).await? {
+            Created::New => Ok(true),
+            Created::Existing(_) => Ok(false),
+        }
+    }
+
+    /// Works on the journal's instances until the returned future is dropped: every
+    /// `every`, claims the unfinished instances of the registered workflows that no
+    /// worker holds (new ones from [`Engine::submit`], and those of a worker that died:
+    /// its leases ran out) and resumes them here ([`Engine::recover`]). A journal
+    /// error (the database restarting) is retried at the next tick; any other error of
+    /// `recover` ends it.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use workflow_runtime::durable::{Engine, MemoryJournal};
+    /// use workflow_runtime::durable::Context;
+    /// use workflow_runtime::workflow;
+    ///
+    /// async fn twice(x: u32) -> u32 {
+    ///     x * 2
+    /// }
+    ///
+    /// workflow! {
+    ///     #[durable]
+    ///     async fn double(ctx: Context, x: u32) -> u32 {
+    ///         fork < a: twice(x), b: twice(1) > join(a, b);
+    ///         a + b - 2
+    ///     }
+    /// }
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let engine = Engine::new(MemoryJournal::new());
+    /// engine.register(double);
+    /// let worker = tokio::spawn({
+    ///     let engine = engine.clone();
+    ///     async move { engine.serve(Duration::from_millis(10)).await }
+    /// });
+    /// engine.submit("d-1", double(21)).await?;
+    /// assert_eq!(engine.attach(double, "d-1").await?.result().await?, 42);
+    /// worker.abort();
+    /// # Ok::<(), workflow_runtime::durable::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn serve(&self, every: Duration) -> Error {
+        loop {
+            match self.recover().await {
+                Ok(_) | Err(Error::Journal(_)) => {}
+                Err(error) => return error,
+            }
+            tokio::time::sleep(every).await;
         }
     }
 
@@ -564,7 +643,8 @@ impl Engine {
     pub async fn recover(&self) -> Result<Vec<String>, Error> {
         let mut resumed = Vec::new();
         let mut unknown: Vec<String> = Vec::new();
-        for row in self.journal(Journal::unfinished).await? {
+        let names: Vec<&'static str> = lock(&self.core.workflows).keys().copied().collect();
+        for row in self.journal(move |journal| journal.claim(&names)).await? {
             if lock(&self.core.running).contains_key(&row.id) {
                 continue;
             }
@@ -800,6 +880,21 @@ impl Engine {
             Claim::Attached(handle) => return Ok(handle),
             Claim::Mine(shared, slot) => (shared, slot),
         };
+        match self.core.journal.acquire(&row.id) {
+            Ok(true) => {}
+            Ok(false) => {
+                // Another worker holds it: wait for it there (or take it over once its
+                // lease runs out).
+                self.forget(&shared);
+                let handle = handle(&row.id, &slot);
+                self.watch::<W>(row.id.clone(), slot);
+                return Ok(handle);
+            }
+            Err(error) => {
+                self.forget(&shared);
+                return Err(error.into());
+            }
+        }
         let loaded = (|| {
             let records = self.core.journal.records(&row.id)?;
             let signals = self.core.journal.signals(&row.id)?;
@@ -860,10 +955,77 @@ impl Engine {
         tokio::spawn(async move {
             let ctx = Context::new(Arc::clone(&shared));
             let outcome = drive(Arc::clone(&shared), move || W::run(ctx, args), W::failure).await;
-            slot.finish(outcome);
             engine.forget(&shared);
+            if let Err(Error::Lost { .. }) = outcome {
+                engine.watch::<W>(shared.id.clone(), slot);
+            } else {
+                slot.finish(outcome);
+            }
         });
         handle
+    }
+
+    /// Fills `slot` with the outcome of the instance `id`, which another worker holds:
+    /// reads its row every [`Engine::poll_signals_every`] until it ends there, or takes
+    /// it over here once no worker holds it (its lease ran out).
+    fn watch<W: Workflow>(&self, id: String, slot: Arc<Slot>) {
+        let engine = self.clone();
+        tokio::spawn(async move {
+            loop {
+                let every = lock(&engine.core.signals).every;
+                tokio::time::sleep(every).await;
+                let row = match engine.instance_row(&id).await {
+                    Ok(row) => row,
+                    // A journal that does not answer now: ask again.
+                    Err(Error::Journal(_)) => continue,
+                    Err(error) => return slot.finish::<W::Output>(Err(error)),
+                };
+                match row.status {
+                    Status::Running => {}
+                    Status::Finished | Status::Failed => {
+                        return slot.finish::<W::Output>(match row.output {
+                            Some(bytes) => match serde_json::from_slice(&bytes) {
+                                Ok(value) => Ok((value, bytes)),
+                                Err(error) => Err(Error::Corrupt {
+                                    instance: id,
+                                    key: "output".to_owned(),
+                                    message: error.to_string(),
+                                }),
+                            },
+                            None => Err(Error::Corrupt {
+                                instance: id,
+                                key: "output".to_owned(),
+                                message: "a finished instance without an output".to_owned(),
+                            }),
+                        });
+                    }
+                    Status::Parked => {
+                        return slot.finish::<W::Output>(Err(Error::Parked {
+                            reason: row.reason.unwrap_or_default(),
+                            instance: id,
+                        }));
+                    }
+                }
+                if lock(&engine.core.running).contains_key(&id) {
+                    // Taken over here meanwhile (by `recover`): follow it here.
+                    let Ok(Some(handle)) = engine.running::<W>(&id) else {
+                        continue;
+                    };
+                    return slot.finish(with_bytes(handle).await);
+                }
+                let acquired = {
+                    let owned = id.clone();
+                    engine.journal(move |journal| journal.acquire(&owned)).await
+                };
+                if let Ok(true) = acquired {
+                    let outcome = match engine.resume::<W>(&row) {
+                        Ok(handle) => with_bytes(handle).await,
+                        Err(error) => Err(error),
+                    };
+                    return slot.finish(outcome);
+                }
+            }
+        });
     }
 
     /// The instance no longer runs here.
@@ -874,8 +1036,40 @@ impl Engine {
             .is_some_and(|running| Arc::ptr_eq(&running.shared, shared))
         {
             running.remove(&shared.id);
+            drop(running);
+            self.core.journal.release(&shared.id);
         }
     }
+}
+
+/// A handle's output, with its serialized form (for the slot of another handle).
+async fn with_bytes<T: Journaled>(handle: Handle<T>) -> Result<(T, Vec<u8>), Error> {
+    let id = handle.instance.clone();
+    let value = handle.result().await?;
+    let bytes = serde_json::to_vec(&value).map_err(|error| Error::Corrupt {
+        instance: id,
+        key: "output".to_owned(),
+        message: format!("does not serialize: {error}"),
+    })?;
+    Ok((value, bytes))
+}
+
+/// The journal's row of a new instance of `W`.
+fn new_row<W: Workflow>(id: &str, start: &Start<W>) -> Result<InstanceRow, Error> {
+    let args = serde_json::to_vec(&start.args).map_err(|error| Error::Corrupt {
+        instance: id.to_owned(),
+        key: "args".to_owned(),
+        message: format!("does not serialize: {error}"),
+    })?;
+    Ok(InstanceRow {
+        id: id.to_owned(),
+        workflow: W::NAME.to_owned(),
+        structure: structure_hash(W::STEPS),
+        args,
+        status: Status::Running,
+        output: None,
+        reason: None,
+    })
 }
 
 /// Stores `row` in the instance's signals (the first of a name stays) and wakes its
@@ -909,7 +1103,15 @@ fn poll_signals(core: &std::sync::Weak<Core>) {
         let Some(every) = core.upgrade().map(|core| lock(&core.signals).every) else {
             return;
         };
-        std::thread::sleep(every);
+        // A journal that hears of new signals (`PostgreSQL`'s LISTEN) wakes up early.
+        match core.upgrade() {
+            Some(core) => {
+                let journal = Arc::clone(&core.journal);
+                drop(core);
+                journal.wait_for_signals(every);
+            }
+            None => return,
+        }
         let Some(core) = core.upgrade() else {
             return;
         };

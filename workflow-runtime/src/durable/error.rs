@@ -98,6 +98,14 @@ pub enum Error {
         /// The panic's message.
         message: String,
     },
+    /// Another worker holds the instance now (this one's lease ran out, as when its
+    /// process was paused): the journal refused this worker's commits for it, and it
+    /// stopped running here. A [`Handle`](super::Handle) does not report it: it waits
+    /// for the instance wherever it runs.
+    Lost {
+        /// The instance id.
+        instance: String,
+    },
 }
 
 impl Error {
@@ -185,6 +193,10 @@ impl fmt::Display for Error {
             Error::Panicked { instance, message } => {
                 write!(f, "instance `{instance}` panicked: {message}")
             }
+            Error::Lost { instance } => write!(
+                f,
+                "instance `{instance}` is held by another worker now (this worker's lease ran out): its commits here were refused"
+            ),
         }
     }
 }

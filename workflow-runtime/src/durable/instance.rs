@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 
 use super::error::Error;
 use super::hash::FastMap;
-use super::journal::{Journal, Record, SignalRow, Status, Write};
+use super::journal::{Journal, JournalError, Record, SignalRow, Status, Write};
 use super::step::BoxFuture;
 
 /// How the batches of an engine's instances reach the journal.
@@ -55,10 +55,27 @@ pub(crate) fn committer(
         commits.fetch_add(1, Ordering::Relaxed);
         writes.clear();
         for batch in batches.drain(..) {
-            batch
-                .shared
-                .committed(batch.seq, result.clone().map_err(Error::Journal));
+            let outcome = commit_outcome(&result, &batch.shared.id);
+            batch.shared.committed(batch.seq, outcome);
         }
+    }
+}
+
+/// What a commit's result means for one instance of it: a commit that refused some
+/// instances (held by another worker now) wrote the others' writes.
+fn commit_outcome(result: &Result<(), JournalError>, instance: &str) -> Result<(), Error> {
+    match result {
+        Ok(()) => Ok(()),
+        Err(error) if !error.refused_instances().is_empty() => {
+            if error.refused_instances().iter().any(|id| id == instance) {
+                Err(Error::Lost {
+                    instance: instance.to_owned(),
+                })
+            } else {
+                Ok(())
+            }
+        }
+        Err(error) => Err(Error::Journal(error.clone())),
     }
 }
 
@@ -194,7 +211,7 @@ impl Shared {
                 let mut writes = writes;
                 let result = self.path.journal.commit(&writes);
                 self.path.commits.fetch_add(1, Ordering::Relaxed);
-                let wake = mark_committed(&mut inner, seq, result.map_err(Error::Journal));
+                let wake = mark_committed(&mut inner, seq, commit_outcome(&result, &self.id));
                 // The next batch reuses the buffer.
                 writes.clear();
                 inner.queue = writes;

@@ -114,11 +114,22 @@ pub enum Write {
     },
 }
 
-/// An error of the store itself: the journal could not be read or written.
+/// An error of the store itself: the journal could not be read or written, or (for a
+/// journal shared by several workers) some instances of a commit are held by another
+/// worker now.
+///
+/// ```
+/// use workflow_runtime::durable::JournalError;
+///
+/// let error = JournalError::refused("held by another worker", vec!["loan-7".to_owned()]);
+/// assert_eq!(error.refused_instances(), ["loan-7"]);
+/// assert!(JournalError::new("disk full").refused_instances().is_empty());
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct JournalError {
     /// What went wrong, in words.
     pub message: String,
+    refused: Vec<String>,
 }
 
 impl JournalError {
@@ -126,7 +137,25 @@ impl JournalError {
     pub fn new(message: impl Into<String>) -> Self {
         JournalError {
             message: message.into(),
+            refused: Vec::new(),
         }
+    }
+
+    /// The error of a [`Journal::commit`] that wrote the writes of every instance but
+    /// `instances`: this worker does not hold them any more (another took them over
+    /// after its lease ran out). Their writes are dropped; the engine stops running
+    /// them here.
+    pub fn refused(message: impl Into<String>, instances: Vec<String>) -> Self {
+        JournalError {
+            message: message.into(),
+            refused: instances,
+        }
+    }
+
+    /// The instances whose writes a commit refused (empty for every other error: then
+    /// nothing of the commit was written).
+    pub fn refused_instances(&self) -> &[String] {
+        &self.refused
     }
 }
 
@@ -197,10 +226,105 @@ pub trait Journal: Send + Sync + 'static {
     /// no instance has this id.
     fn redrive(&self, instance: &str) -> Result<bool, JournalError>;
 
+    /// Takes the unfinished instance `instance` to run in this process. A journal shared
+    /// by several workers (`PostgresJournal`) answers `false`
+    /// while another worker holds the instance's lease; the others always say `true`.
+    fn acquire(&self, instance: &str) -> Result<bool, JournalError> {
+        let _ = instance;
+        Ok(true)
+    }
+
+    /// The instance no longer runs in this process (it ended, or it stopped on an
+    /// error): a shared journal gives up its lease, so that another worker can take it
+    /// at once. The others do nothing.
+    fn release(&self, instance: &str) {
+        let _ = instance;
+    }
+
+    /// The unfinished instances of these workflows that no worker holds, taken to run in
+    /// this process ([`Engine::recover`](super::Engine::recover) resumes them). Unless a
+    /// journal says otherwise: [`Journal::unfinished`], whatever their workflow.
+    fn claim(&self, workflows: &[&str]) -> Result<Vec<InstanceRow>, JournalError> {
+        let _ = workflows;
+        self.unfinished()
+    }
+
+    /// Stores a new instance that no worker holds yet (one that polls the journal, as
+    /// [`Engine::serve`](super::Engine::serve) does, claims it): as [`Journal::create`]
+    /// otherwise. Unless a journal says otherwise, the same as `create`.
+    fn submit(&self, instance: &InstanceRow) -> Result<Created, JournalError> {
+        self.create(instance)
+    }
+
+    /// Waits until a signal may have been stored by another process, or `timeout` has
+    /// passed. A journal that can be told (`PostgresJournal`
+    /// listens for a notification) returns early; the others sleep for `timeout`.
+    fn wait_for_signals(&self, timeout: std::time::Duration) {
+        std::thread::sleep(timeout);
+    }
+
     /// Whether commits are cheap enough to run inline in the workflow's poll (no I/O):
     /// the in-memory journal says yes; a store that syncs to disk says no, and its
     /// commits run on the engine's committer thread.
     fn inline(&self) -> bool {
         false
     }
+}
+
+// Checksums of the stores that keep bytes (`SQLite`, `PostgreSQL`).
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
+/// 64-bit FNV-1a, fed field by field with each field's length first (so moving a byte
+/// from one field to the next changes the sum).
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+
+    fn bytes(mut self, bytes: &[u8]) -> Self {
+        for &byte in (bytes.len() as u64).to_le_bytes().iter().chain(bytes) {
+            self.0 ^= u64::from(byte);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self
+    }
+
+    #[allow(clippy::cast_possible_wrap)]
+    fn finish(self) -> i64 {
+        // Stored as SQL's signed 64-bit integer, bit for bit.
+        self.0 as i64
+    }
+}
+
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
+pub(crate) fn record_checksum(record: &Record) -> i64 {
+    Fnv::new()
+        .bytes(record.instance.as_bytes())
+        .bytes(record.key.as_bytes())
+        .bytes(&[u8::from(record.ok)])
+        .bytes(record.type_name.as_bytes())
+        .bytes(&record.value)
+        .finish()
+}
+
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
+pub(crate) fn signal_checksum(signal: &SignalRow) -> i64 {
+    Fnv::new()
+        .bytes(signal.instance.as_bytes())
+        .bytes(signal.name.as_bytes())
+        .bytes(signal.type_name.as_bytes())
+        .bytes(&signal.payload)
+        .finish()
+}
+
+/// Milliseconds since the epoch, by this machine's clock (the stores' `created_at` and
+/// `updated_at`).
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
+pub(crate) fn unix_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| {
+            i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
+        })
 }

@@ -45,6 +45,8 @@ mod hash;
 mod instance;
 pub mod journal;
 mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod race;
 #[cfg(feature = "sqlite")]
 mod sqlite;
@@ -60,6 +62,8 @@ pub use journal::{
     Created, InstanceRow, Journal, JournalError, Record, SignalAdded, SignalRow, Status, Write,
 };
 pub use memory::MemoryJournal;
+#[cfg(feature = "postgres")]
+pub use postgres::{PostgresBuilder, PostgresJournal};
 #[doc(hidden)]
 pub use race::{Racer, first, quorum, racer};
 #[cfg(feature = "sqlite")]

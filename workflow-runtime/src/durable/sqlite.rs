@@ -23,12 +23,13 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
 
 use super::journal::{
     Created, InstanceRow, Journal, JournalError, Record, SignalAdded, SignalRow, Status, Write,
+    record_checksum, signal_checksum, unix_ms,
 };
 
 /// The schema version this build writes. Opening a file of a newer version is refused.
@@ -837,57 +838,6 @@ fn describe(path: &Path, what: &str, error: &rusqlite::Error) -> JournalError {
         "sqlite journal {}: {what}: {error}{hint}",
         path.display()
     ))
-}
-
-fn unix_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |since| {
-            i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
-        })
-}
-
-/// 64-bit FNV-1a, fed field by field with each field's length first (so moving a byte
-/// from one field to the next changes the sum).
-struct Fnv(u64);
-
-impl Fnv {
-    fn new() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-
-    fn bytes(mut self, bytes: &[u8]) -> Self {
-        for &byte in (bytes.len() as u64).to_le_bytes().iter().chain(bytes) {
-            self.0 ^= u64::from(byte);
-            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        self
-    }
-
-    #[allow(clippy::cast_possible_wrap)]
-    fn finish(self) -> i64 {
-        // Stored as SQL's signed 64-bit integer, bit for bit.
-        self.0 as i64
-    }
-}
-
-fn record_checksum(record: &Record) -> i64 {
-    Fnv::new()
-        .bytes(record.instance.as_bytes())
-        .bytes(record.key.as_bytes())
-        .bytes(&[u8::from(record.ok)])
-        .bytes(record.type_name.as_bytes())
-        .bytes(&record.value)
-        .finish()
-}
-
-fn signal_checksum(signal: &SignalRow) -> i64 {
-    Fnv::new()
-        .bytes(signal.instance.as_bytes())
-        .bytes(signal.name.as_bytes())
-        .bytes(signal.type_name.as_bytes())
-        .bytes(&signal.payload)
-        .finish()
 }
 
 #[cfg(test)]

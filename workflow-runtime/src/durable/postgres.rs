@@ -1,0 +1,1454 @@
+//! The journal shared by many workers: `PostgreSQL`, through tokio-postgres.
+//!
+//! # Schema
+//!
+//! The embedded store's tables (`workflow_instances`, `workflow_records`,
+//! `workflow_signals`, with `BYTEA` for `BLOB` and `BIGINT` for `INTEGER`), plus what
+//! sharing needs:
+//!
+//! - `workflow_instances.owner`, `.fence`, `.lease_until`: the worker that holds a
+//!   running instance, the fencing token of that hold (one more at every claim), and
+//!   until when (the database's clock) the hold lasts unless renewed.
+//! - `workflow_owners`: every claim (instance, fence, worker), and `workflow_records`
+//!   the fence each record was written under; both take a number from the sequence
+//!   `workflow_events` while they hold the instance's row lock, so per instance the
+//!   numbers are in commit order, and a check can prove that no record was written by a
+//!   worker after another had claimed the instance.
+//! - `workflow_signals.seq`, taken under a transaction-scoped advisory lock, so that
+//!   signals become visible in `seq` order and [`Journal::signals_after`]'s cursor
+//!   misses none.
+//! - `workflow_schema`: the version of the tables; the library migrates older ones, in
+//!   one transaction under an advisory lock (many workers may start at once), and
+//!   refuses a newer one.
+//!
+//! # Threads
+//!
+//! The journal's methods block (the engine calls them from its committer and signal
+//! threads and from tokio's blocking pool); it runs its connections on a thread of its
+//! own, with a current-thread tokio runtime: a pool of connections (each with its
+//! prepared statements), the lease renewal, and a `LISTEN` connection.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use tokio_postgres::error::SqlState;
+use tokio_postgres::{AsyncMessage, Client, Config, NoTls, Row, Statement};
+
+use super::journal::{
+    Created, InstanceRow, Journal, JournalError, Record, SignalAdded, SignalRow, Status, Write,
+    record_checksum, signal_checksum, unix_ms,
+};
+
+/// The schema version this build writes. A database of a newer version is refused.
+const SCHEMA_VERSION: i64 = 1;
+
+/// `MIGRATIONS[v]` takes the tables from version `v` to `v + 1` (version 0: none).
+const MIGRATIONS: &[&str] = &["
+    CREATE SEQUENCE workflow_events;
+    CREATE TABLE workflow_instances (
+        id TEXT PRIMARY KEY,
+        workflow TEXT NOT NULL,
+        structure TEXT NOT NULL,
+        args BYTEA NOT NULL,
+        status TEXT NOT NULL,
+        output BYTEA,
+        reason TEXT,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        owner TEXT,
+        fence BIGINT NOT NULL DEFAULT 0,
+        lease_until TIMESTAMPTZ
+    );
+    CREATE INDEX workflow_instances_claim ON workflow_instances (status, workflow, created_at);
+    CREATE TABLE workflow_records (
+        instance TEXT NOT NULL REFERENCES workflow_instances (id),
+        key TEXT NOT NULL,
+        ok BOOLEAN NOT NULL,
+        type_name TEXT NOT NULL,
+        value BYTEA NOT NULL,
+        checksum BIGINT NOT NULL,
+        fence BIGINT NOT NULL,
+        seq BIGINT NOT NULL,
+        PRIMARY KEY (instance, key)
+    );
+    CREATE TABLE workflow_owners (
+        instance TEXT NOT NULL REFERENCES workflow_instances (id),
+        fence BIGINT NOT NULL,
+        owner TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        claimed_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(),
+        PRIMARY KEY (instance, fence)
+    );
+    CREATE TABLE workflow_signals (
+        seq BIGSERIAL UNIQUE,
+        instance TEXT NOT NULL REFERENCES workflow_instances (id),
+        name TEXT NOT NULL,
+        type_name TEXT NOT NULL,
+        payload BYTEA NOT NULL,
+        checksum BIGINT NOT NULL,
+        PRIMARY KEY (instance, name)
+    );"];
+
+/// The advisory locks: migrations, and the order of signals.
+const MIGRATION_LOCK: i64 = 0x776f_726b_666c_6f01;
+const SIGNAL_LOCK: i64 = 0x776f_726b_666c_6f02;
+
+/// The channel signals are announced on.
+const CHANNEL: &str = "workflow_signals";
+
+/// Options of a [`PostgresJournal`]: [`PostgresJournal::builder`].
+///
+/// ```
+/// use std::time::Duration;
+/// use workflow_runtime::durable::PostgresJournal;
+///
+/// let builder = PostgresJournal::builder("postgresql://workflows@127.0.0.1:5432/workflows")
+///     .lease(Duration::from_secs(5))
+///     .connections(4)
+///     .worker("billing-1");
+/// # let _ = builder;
+/// ```
+#[derive(Clone, Debug)]
+#[must_use = "a builder does nothing until `connect`"]
+pub struct PostgresBuilder {
+    url: String,
+    lease: Duration,
+    connections: usize,
+    worker: Option<String>,
+    claim_limit: i64,
+    reconnect_for: Duration,
+}
+
+impl PostgresBuilder {
+    /// How long a worker holds an instance without renewing (10 s unless set). The
+    /// worker renews its leases every third of it; a worker that dies (or is paused)
+    /// has its instances taken over by another this long after its last renewal.
+    pub fn lease(mut self, lease: Duration) -> Self {
+        self.lease = lease.max(Duration::from_millis(30));
+        self
+    }
+
+    /// How many connections the pool keeps (4 unless set). Commits are grouped by the
+    /// engine, so a few are enough.
+    pub fn connections(mut self, connections: usize) -> Self {
+        self.connections = connections.max(1);
+        self
+    }
+
+    /// The worker's name, stored as the owner of the instances it holds (unique per
+    /// process; by default `<pid>-<random>`).
+    pub fn worker(mut self, worker: impl Into<String>) -> Self {
+        self.worker = Some(worker.into());
+        self
+    }
+
+    /// How many instances one claim takes at most (64 unless set): a worker that
+    /// polls first does not take every waiting instance.
+    pub fn claim_limit(mut self, limit: usize) -> Self {
+        self.claim_limit = i64::try_from(limit.max(1)).unwrap_or(i64::MAX);
+        self
+    }
+
+    /// How long a call keeps trying when the connection is lost (the database
+    /// restarting, a network cut) before it reports the error (30 s unless set).
+    pub fn reconnect_for(mut self, reconnect_for: Duration) -> Self {
+        self.reconnect_for = reconnect_for;
+        self
+    }
+
+    /// Connects (once, at once: a wrong URL or an unreachable server is an error
+    /// here), migrates the tables to this build's version, and starts the journal's
+    /// thread.
+    pub fn connect(self) -> Result<PostgresJournal, JournalError> {
+        let config: Config = self.url.parse().map_err(|error| {
+            JournalError::new(format!(
+                "postgres journal: not a PostgreSQL URL or connection string: {error}"
+            ))
+        })?;
+        let worker = self.worker.clone().unwrap_or_else(default_worker);
+        let cross = Arc::new(Cross {
+            heard: Mutex::new(Heard::default()),
+            wake: Condvar::new(),
+        });
+        let (jobs, rx) = tokio::sync::mpsc::unbounded_channel::<Job>();
+        let (ready_tx, ready_rx) = std::sync::mpsc::sync_channel(1);
+        let local = LocalSetup {
+            config,
+            options: self,
+            worker: worker.clone(),
+            cross: Arc::clone(&cross),
+        };
+        std::thread::Builder::new()
+            .name("workflow-postgres".to_owned())
+            .spawn(move || local.run(rx, &ready_tx))
+            .map_err(|error| {
+                JournalError::new(format!("postgres journal: no thread for it: {error}"))
+            })?;
+        ready_rx.recv().map_err(|_| {
+            JournalError::new("postgres journal: its thread ended while connecting")
+        })??;
+        Ok(PostgresJournal {
+            jobs,
+            worker,
+            cross,
+        })
+    }
+}
+
+/// A journal in a `PostgreSQL` database, shared by every worker process that connects
+/// to it (on one machine or many): each running instance is held by one worker through
+/// a lease, renewed while it runs; a worker that dies has its instances taken over by
+/// another once the lease runs out; a worker that was paused past its lease cannot
+/// commit any more (every commit checks the fencing token of its hold). Signals are
+/// announced with `NOTIFY` and polled as a fallback.
+///
+/// With the engine: [`Engine::serve`](super::Engine::serve) claims the instances no
+/// worker holds; [`Engine::submit`](super::Engine::submit) stores one for any worker.
+///
+/// Semantics of [`Journal::commit`] here: a batch is one transaction, that first locks
+/// the rows of its instances and checks that this worker still holds each (the fence
+/// it claimed is the row's). The writes of an instance it does not hold are dropped and
+/// named in the error ([`JournalError::refused_instances`]); the others are written. A
+/// lost connection is retried on a new one ([`PostgresBuilder::reconnect_for`]): every
+/// write is idempotent (records are inserted once, an end is set once).
+///
+/// # Example
+///
+/// ```no_run
+/// use workflow_runtime::durable::{Engine, PostgresJournal};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let journal = PostgresJournal::connect("postgresql://workflows@127.0.0.1:5432/workflows")?;
+/// println!("worker {}", journal.worker());
+/// let engine = Engine::new(journal);
+/// # let _ = engine;
+/// # Ok(())
+/// # }
+/// ```
+pub struct PostgresJournal {
+    jobs: tokio::sync::mpsc::UnboundedSender<Job>,
+    worker: String,
+    cross: Arc<Cross>,
+}
+
+impl core::fmt::Debug for PostgresJournal {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("PostgresJournal")
+            .field("worker", &self.worker)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PostgresJournal {
+    /// Connects with the default options ([`PostgresJournal::builder`]). `url` is a
+    /// `postgresql://user:password@host:port/database` URL or a `host=.. user=..`
+    /// connection string.
+    pub fn connect(url: &str) -> Result<PostgresJournal, JournalError> {
+        PostgresJournal::builder(url).connect()
+    }
+
+    /// A journal's options, to [`PostgresBuilder::connect`].
+    pub fn builder(url: &str) -> PostgresBuilder {
+        PostgresBuilder {
+            url: url.to_owned(),
+            lease: Duration::from_secs(10),
+            connections: 4,
+            worker: None,
+            claim_limit: 64,
+            reconnect_for: Duration::from_secs(30),
+        }
+    }
+
+    /// This worker's name (the owner of the instances it holds).
+    pub fn worker(&self) -> &str {
+        &self.worker
+    }
+
+    /// Runs `call` on the journal's thread and waits for its result.
+    fn call<T, F>(
+        &self,
+        call: impl FnOnce(Rc<Local>) -> F + Send + 'static,
+    ) -> Result<T, JournalError>
+    where
+        T: Send + 'static,
+        F: Future<Output = Result<T, JournalError>> + 'static,
+    {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        let job: Job = Box::new(move |local| {
+            Box::pin(async move {
+                let _ = tx.send(call(local).await);
+            })
+        });
+        self.jobs
+            .send(job)
+            .map_err(|_| JournalError::new("postgres journal: its thread is gone"))?;
+        rx.recv()
+            .map_err(|_| JournalError::new("postgres journal: its thread is gone"))?
+    }
+}
+
+type Job = Box<dyn FnOnce(Rc<Local>) -> Pin<Box<dyn Future<Output = ()>>> + Send>;
+
+/// What the journal's thread and the others share: the notifications heard.
+struct Cross {
+    heard: Mutex<Heard>,
+    wake: Condvar,
+}
+
+#[derive(Default)]
+struct Heard {
+    /// Notifications heard (and listener restarts: a gap in listening).
+    count: u64,
+    /// `count` when `wait_for_signals` last returned.
+    seen: u64,
+}
+
+impl Cross {
+    fn heard(&self) {
+        self.heard
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .count += 1;
+        self.wake.notify_all();
+    }
+}
+
+struct LocalSetup {
+    config: Config,
+    options: PostgresBuilder,
+    worker: String,
+    cross: Arc<Cross>,
+}
+
+impl LocalSetup {
+    fn run(
+        self,
+        mut jobs: tokio::sync::mpsc::UnboundedReceiver<Job>,
+        ready: &std::sync::mpsc::SyncSender<Result<(), JournalError>>,
+    ) {
+        let runtime = match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(runtime) => runtime,
+            Err(error) => {
+                let _ = ready.send(Err(JournalError::new(format!(
+                    "postgres journal: no runtime: {error}"
+                ))));
+                return;
+            }
+        };
+        let tasks = tokio::task::LocalSet::new();
+        tasks.block_on(&runtime, async move {
+            let local = Rc::new(Local {
+                permits: tokio::sync::Semaphore::new(self.options.connections),
+                where_: describe(&self.config),
+                config: self.config,
+                options: self.options,
+                worker: self.worker,
+                free: RefCell::new(Vec::new()),
+                held: RefCell::new(HashMap::new()),
+                cross: self.cross,
+            });
+            // The first connection, at once: a wrong URL or password is an error now.
+            let first = match local.connect().await {
+                Ok(conn) => conn,
+                Err(error) => {
+                    let _ = ready.send(Err(local.error("connect", &error)));
+                    return;
+                }
+            };
+            let mut first = first;
+            if let Err(error) = migrate(&mut first.client, &local.where_).await {
+                let _ = ready.send(Err(error));
+                return;
+            }
+            local.free.borrow_mut().push(first);
+            let _ = ready.send(Ok(()));
+            tokio::task::spawn_local(Rc::clone(&local).renew());
+            tokio::task::spawn_local(Rc::clone(&local).listen());
+            while let Some(job) = jobs.recv().await {
+                tokio::task::spawn_local(job(Rc::clone(&local)));
+            }
+            // The journal is dropped: give up the leases of what still runs here, so
+            // that another worker takes it at once.
+            let _ = tokio::time::timeout(Duration::from_secs(1), local.release_all()).await;
+        });
+    }
+}
+
+/// One pooled connection and its prepared statements.
+struct Conn {
+    client: Client,
+    statements: HashMap<&'static str, Statement>,
+}
+
+impl Conn {
+    async fn prepare(&mut self, sql: &'static str) -> Result<Statement, tokio_postgres::Error> {
+        if let Some(statement) = self.statements.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.client.prepare(sql).await?;
+        self.statements.insert(sql, statement.clone());
+        Ok(statement)
+    }
+}
+
+/// The journal's state, on its thread.
+struct Local {
+    config: Config,
+    options: PostgresBuilder,
+    worker: String,
+    /// `host:port/database`, for error messages (never the password).
+    where_: String,
+    free: RefCell<Vec<Conn>>,
+    permits: tokio::sync::Semaphore,
+    /// The instances this worker holds, with the fence of its hold.
+    held: RefCell<HashMap<String, i64>>,
+    cross: Arc<Cross>,
+}
+
+/// A connection taken from the pool; it goes back unless it was closed.
+struct Pooled<'a> {
+    local: &'a Local,
+    conn: Option<Conn>,
+    _permit: tokio::sync::SemaphorePermit<'a>,
+}
+
+impl Drop for Pooled<'_> {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take()
+            && !conn.client.is_closed()
+        {
+            self.local.free.borrow_mut().push(conn);
+        }
+    }
+}
+
+impl Pooled<'_> {
+    fn conn(&mut self) -> &mut Conn {
+        self.conn
+            .as_mut()
+            .unwrap_or_else(|| unreachable!("taken only on drop"))
+    }
+}
+
+/// Whether an error is worth a new connection and another try: the connection was
+/// lost, the server shuts down or starts, or the transaction lost a race it can win
+/// next time.
+fn transient(error: &tokio_postgres::Error) -> bool {
+    match error.code() {
+        None => true,
+        Some(code) => {
+            code.code().starts_with("08")
+                || [
+                    SqlState::ADMIN_SHUTDOWN,
+                    SqlState::CRASH_SHUTDOWN,
+                    SqlState::CANNOT_CONNECT_NOW,
+                    SqlState::T_R_SERIALIZATION_FAILURE,
+                    SqlState::T_R_DEADLOCK_DETECTED,
+                ]
+                .contains(code)
+        }
+    }
+}
+
+fn describe(config: &Config) -> String {
+    let host = match config.get_hosts().first() {
+        Some(tokio_postgres::config::Host::Tcp(host)) => host.clone(),
+        #[cfg(unix)]
+        Some(tokio_postgres::config::Host::Unix(path)) => path.display().to_string(),
+        None => "localhost".to_owned(),
+    };
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    let database = config
+        .get_dbname()
+        .or(config.get_user())
+        .unwrap_or("postgres");
+    format!("{host}:{port}/{database}")
+}
+
+fn default_worker() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.subsec_nanos());
+    format!(
+        "{}-{:08x}",
+        std::process::id(),
+        nanos ^ std::process::id().rotate_left(16)
+    )
+}
+
+fn millis(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// Creates or migrates the tables (under an advisory lock: workers start together).
+async fn migrate(client: &mut Client, where_: &str) -> Result<(), JournalError> {
+    let e = |error: tokio_postgres::Error| {
+        JournalError::new(format!(
+            "postgres journal {where_}: migrate the tables: {}",
+            detail(&error)
+        ))
+    };
+    let transaction = client.transaction().await.map_err(e)?;
+    transaction
+        .execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+        .await
+        .map_err(e)?;
+    transaction
+        .batch_execute("CREATE TABLE IF NOT EXISTS workflow_schema (version BIGINT NOT NULL)")
+        .await
+        .map_err(e)?;
+    let version: Option<i64> = transaction
+        .query_opt("SELECT version FROM workflow_schema", &[])
+        .await
+        .map_err(e)?
+        .map(|row| row.get(0));
+    let version = match version {
+        Some(version) => version,
+        None => {
+            let tables: i64 = transaction
+                .query_one(
+                    "SELECT count(*) FROM information_schema.tables
+                     WHERE table_schema = current_schema()
+                       AND table_name IN ('workflow_instances', 'workflow_records', 'workflow_signals')",
+                    &[],
+                )
+                .await
+                .map_err(e)?
+                .get(0);
+            if tables > 0 {
+                return Err(JournalError::new(format!(
+                    "postgres journal {where_}: the database has workflow tables but no \
+                     schema version (another program's tables, or a damaged journal): \
+                     use another database or schema"
+                )));
+            }
+            transaction
+                .execute("INSERT INTO workflow_schema (version) VALUES (0)", &[])
+                .await
+                .map_err(e)?;
+            0
+        }
+    };
+    if version > SCHEMA_VERSION {
+        return Err(JournalError::new(format!(
+            "postgres journal {where_}: the tables are of schema version {version}, newer \
+             than this build's {SCHEMA_VERSION}: run a newer build of the library"
+        )));
+    }
+    let start = usize::try_from(version.max(0)).unwrap_or(usize::MAX);
+    for migration in MIGRATIONS.iter().skip(start) {
+        transaction.batch_execute(migration).await.map_err(e)?;
+    }
+    transaction
+        .execute(
+            "UPDATE workflow_schema SET version = $1",
+            &[&SCHEMA_VERSION],
+        )
+        .await
+        .map_err(e)?;
+    transaction.commit().await.map_err(e)
+}
+
+/// The server's message and its SQLSTATE, or the client's error.
+fn detail(error: &tokio_postgres::Error) -> String {
+    match error.as_db_error() {
+        Some(db) => format!("{} (SQLSTATE {})", db.message(), db.code().code()),
+        None => match std::error::Error::source(error) {
+            Some(source) => format!("{error}: {source}"),
+            None => error.to_string(),
+        },
+    }
+}
+
+/// The columns of `INSTANCE_COLUMNS`, from the start of `row`.
+fn instance_row(row: &Row, where_: &str) -> Result<InstanceRow, JournalError> {
+    let status: String = row.get(4);
+    let id: String = row.get(0);
+    let status = Status::parse(&status).ok_or_else(|| {
+        JournalError::new(format!(
+            "postgres journal {where_}: instance {id:?} has an unknown status {status:?}"
+        ))
+    })?;
+    Ok(InstanceRow {
+        id,
+        workflow: row.get(1),
+        structure: row.get(2),
+        args: row.get(3),
+        status,
+        output: row.get(5),
+        reason: row.get(6),
+    })
+}
+
+const SELECT_INSTANCE: &str = "SELECT id, workflow, structure, args, status, output, reason FROM workflow_instances WHERE id = $1";
+const SELECT_RECORDS: &str = "SELECT key, ok, type_name, value, checksum FROM workflow_records
+     WHERE instance = $1 ORDER BY key";
+const SELECT_SIGNALS: &str = "SELECT name, type_name, payload, checksum FROM workflow_signals
+     WHERE instance = $1 ORDER BY seq";
+const SELECT_UNFINISHED: &str = "SELECT id, workflow, structure, args, status, output, reason
+     FROM workflow_instances WHERE status = 'running' ORDER BY created_at, id";
+const SIGNALS_END: &str = "SELECT COALESCE(MAX(seq), 0) FROM workflow_signals";
+const SIGNALS_AFTER: &str =
+    "SELECT seq, instance, name, type_name, payload, checksum FROM workflow_signals
+     WHERE seq > $1 ORDER BY seq LIMIT 1000";
+const INSERT_INSTANCE: &str = "INSERT INTO workflow_instances
+     (id, workflow, structure, args, status, created_at, updated_at, owner, fence, lease_until)
+     VALUES ($1, $2, $3, $4, 'running', $5, $5, $6, $7,
+             CASE WHEN $6::text IS NULL THEN NULL
+                  ELSE now() + $8::int8 * interval '1 millisecond' END)
+     ON CONFLICT (id) DO NOTHING";
+const LOG_OWNER: &str = "INSERT INTO workflow_owners (instance, fence, owner, seq)
+     VALUES ($1, $2, $3, nextval('workflow_events'))";
+/// Takes instances no live worker holds. `$1`: the worker, `$2`: the lease in ms,
+/// `$3`: the most to take, `$4`: the workflows (claim) or one id (acquire).
+const CLAIM: &str = "WITH claimable AS (
+        SELECT id FROM workflow_instances
+        WHERE status = 'running' AND workflow = ANY($4::text[])
+          AND (owner IS NULL OR lease_until < now())
+        ORDER BY created_at, id LIMIT $3 FOR UPDATE SKIP LOCKED),
+    claimed AS (
+        UPDATE workflow_instances AS i
+        SET owner = $1, fence = i.fence + 1,
+            lease_until = now() + $2::int8 * interval '1 millisecond'
+        FROM claimable WHERE i.id = claimable.id
+        RETURNING i.id, i.workflow, i.structure, i.args, i.status, i.output, i.reason, i.fence),
+    logged AS (
+        INSERT INTO workflow_owners (instance, fence, owner, seq)
+        SELECT id, fence, $1, nextval('workflow_events') FROM claimed)
+    SELECT * FROM claimed";
+const ACQUIRE: &str = "WITH claimable AS (
+        SELECT id FROM workflow_instances
+        WHERE id = $3 AND status = 'running'
+          AND (owner IS NULL OR lease_until < now() OR owner = $1)
+        FOR UPDATE),
+    claimed AS (
+        UPDATE workflow_instances AS i
+        SET owner = $1, fence = i.fence + 1,
+            lease_until = now() + $2::int8 * interval '1 millisecond'
+        FROM claimable WHERE i.id = claimable.id
+        RETURNING i.id, i.fence),
+    logged AS (
+        INSERT INTO workflow_owners (instance, fence, owner, seq)
+        SELECT id, fence, $1, nextval('workflow_events') FROM claimed)
+    SELECT fence FROM claimed";
+const LOCK_FENCES: &str =
+    "SELECT id, fence FROM workflow_instances WHERE id = ANY($1) ORDER BY id FOR UPDATE";
+const INSERT_RECORDS: &str = "INSERT INTO workflow_records
+        (instance, key, ok, type_name, value, checksum, fence, seq)
+     SELECT r.instance, r.key, r.ok, r.type_name, r.value, r.checksum, r.fence,
+            nextval('workflow_events')
+     FROM UNNEST($1::text[], $2::text[], $3::bool[], $4::text[], $5::bytea[], $6::int8[],
+                 $7::int8[])
+          AS r(instance, key, ok, type_name, value, checksum, fence)
+     ON CONFLICT (instance, key) DO NOTHING";
+const END_INSTANCES: &str = "UPDATE workflow_instances AS i
+     SET status = e.status, output = e.output, reason = e.reason, owner = NULL,
+         lease_until = NULL, updated_at = $5
+     FROM UNNEST($1::text[], $2::text[], $3::bytea[], $4::text[])
+          AS e(id, status, output, reason)
+     WHERE i.id = e.id";
+const EXTEND: &str = "UPDATE workflow_instances
+     SET lease_until = now() + $2::int8 * interval '1 millisecond', updated_at = $3
+     WHERE id = ANY($1)";
+const RENEW: &str = "UPDATE workflow_instances AS i
+     SET lease_until = now() + $2::int8 * interval '1 millisecond'
+     FROM UNNEST($3::text[], $4::int8[]) AS h(id, fence)
+     WHERE i.id = h.id AND i.fence = h.fence AND i.owner = $1 AND i.status = 'running'
+     RETURNING i.id";
+const RELEASE: &str = "UPDATE workflow_instances SET owner = NULL, lease_until = NULL
+     WHERE id = $1 AND fence = $2 AND owner = $3 AND status = 'running'";
+const RELEASE_ALL: &str = "UPDATE workflow_instances SET owner = NULL, lease_until = NULL
+     WHERE owner = $1 AND status = 'running'";
+const INSTANCE_EXISTS: &str = "SELECT 1 FROM workflow_instances WHERE id = $1";
+const INSERT_SIGNAL: &str = "INSERT INTO workflow_signals
+     (instance, name, type_name, payload, checksum) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (instance, name) DO NOTHING";
+const SAME_SIGNAL: &str = "SELECT 1 FROM workflow_signals
+     WHERE instance = $1 AND name = $2 AND type_name = $3 AND payload = $4";
+const REDRIVE_LOCK: &str = "SELECT status FROM workflow_instances WHERE id = $1 FOR UPDATE";
+const REDRIVE_DELETE: &str = "DELETE FROM workflow_records WHERE instance = $1 AND NOT ok";
+const REDRIVE: &str = "UPDATE workflow_instances
+     SET status = 'running', output = NULL, reason = NULL, owner = $2, fence = fence + 1,
+         lease_until = now() + $3::int8 * interval '1 millisecond', updated_at = $4
+     WHERE id = $1 RETURNING fence";
+
+impl Local {
+    async fn connect(&self) -> Result<Conn, tokio_postgres::Error> {
+        let (client, connection) = self.config.connect(NoTls).await?;
+        tokio::task::spawn_local(async move {
+            let _ = connection.await;
+        });
+        Ok(Conn {
+            client,
+            statements: HashMap::new(),
+        })
+    }
+
+    async fn pooled(&self) -> Result<Pooled<'_>, tokio_postgres::Error> {
+        let permit = self
+            .permits
+            .acquire()
+            .await
+            .unwrap_or_else(|_| unreachable!("the pool's semaphore is never closed"));
+        loop {
+            let popped = self.free.borrow_mut().pop();
+            match popped {
+                Some(conn) if conn.client.is_closed() => {}
+                Some(conn) => {
+                    return Ok(Pooled {
+                        local: self,
+                        conn: Some(conn),
+                        _permit: permit,
+                    });
+                }
+                None => {
+                    let conn = self.connect().await?;
+                    return Ok(Pooled {
+                        local: self,
+                        conn: Some(conn),
+                        _permit: permit,
+                    });
+                }
+            }
+        }
+    }
+
+    fn error(&self, what: &str, error: &tokio_postgres::Error) -> JournalError {
+        JournalError::new(format!(
+            "postgres journal {}: {what}: {}",
+            self.where_,
+            detail(error)
+        ))
+    }
+
+    /// Runs `op` on a pooled connection; a transient error (a lost connection, the
+    /// server restarting) is tried again on a new connection, with a growing pause,
+    /// for [`PostgresBuilder::reconnect_for`]. `op` gets the attempt's number.
+    async fn retry<T>(
+        &self,
+        what: &str,
+        mut op: impl AsyncFnMut(&mut Conn, u32) -> Result<T, tokio_postgres::Error>,
+    ) -> Result<T, JournalError> {
+        let started = Instant::now();
+        let mut pause = Duration::from_millis(20);
+        let mut attempt = 0;
+        loop {
+            let result = match self.pooled().await {
+                Ok(mut pooled) => {
+                    let result = op(pooled.conn(), attempt).await;
+                    if result.as_ref().is_err_and(transient) {
+                        // Not back to the pool: the next try connects again.
+                        pooled.conn = None;
+                    }
+                    result
+                }
+                Err(error) => Err(error),
+            };
+            match result {
+                Ok(value) => return Ok(value),
+                Err(error)
+                    if transient(&error) && started.elapsed() < self.options.reconnect_for =>
+                {
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_secs(1));
+                    attempt += 1;
+                }
+                Err(error) => {
+                    let mut journal_error = self.error(what, &error);
+                    if attempt > 0 {
+                        let _ = write!(
+                            journal_error.message,
+                            " (after {} tries in {:.1} s)",
+                            attempt + 1,
+                            started.elapsed().as_secs_f64()
+                        );
+                    }
+                    return Err(journal_error);
+                }
+            }
+        }
+    }
+
+    fn lease_ms(&self) -> i64 {
+        millis(self.options.lease)
+    }
+
+    async fn create(&self, row: InstanceRow, hold: bool) -> Result<Created, JournalError> {
+        let owner = hold.then(|| self.worker.clone());
+        let fence: i64 = i64::from(hold);
+        let created = self
+            .retry(&format!("create instance {:?}", row.id), async |conn, _| {
+                let insert = conn.prepare(INSERT_INSTANCE).await?;
+                let log = conn.prepare(LOG_OWNER).await?;
+                let select = conn.prepare(SELECT_INSTANCE).await?;
+                let transaction = conn.client.transaction().await?;
+                let inserted = transaction
+                    .execute(
+                        &insert,
+                        &[
+                            &row.id,
+                            &row.workflow,
+                            &row.structure,
+                            &row.args,
+                            &unix_ms(),
+                            &owner,
+                            &fence,
+                            &self.lease_ms(),
+                        ],
+                    )
+                    .await?;
+                let existing = if inserted == 1 {
+                    if let Some(owner) = &owner {
+                        transaction.execute(&log, &[&row.id, &fence, owner]).await?;
+                    }
+                    None
+                } else {
+                    transaction.query_opt(&select, &[&row.id]).await?
+                };
+                transaction.commit().await?;
+                Ok(existing)
+            })
+            .await?;
+        match created {
+            None => {
+                if hold {
+                    self.held.borrow_mut().insert(row.id, fence);
+                }
+                Ok(Created::New)
+            }
+            Some(existing) => Ok(Created::Existing(instance_row(&existing, &self.where_)?)),
+        }
+    }
+
+    async fn instance(&self, id: String) -> Result<Option<InstanceRow>, JournalError> {
+        let row = self
+            .retry(&format!("read instance {id:?}"), async |conn, _| {
+                let select = conn.prepare(SELECT_INSTANCE).await?;
+                conn.client.query_opt(&select, &[&id]).await
+            })
+            .await?;
+        row.map(|row| instance_row(&row, &self.where_)).transpose()
+    }
+
+    async fn records(&self, instance: String) -> Result<Vec<Record>, JournalError> {
+        let rows = self
+            .retry(
+                &format!("read the records of instance {instance:?}"),
+                async |conn, _| {
+                    let select = conn.prepare(SELECT_RECORDS).await?;
+                    conn.client.query(&select, &[&instance]).await
+                },
+            )
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let record = Record {
+                    instance: instance.clone(),
+                    key: row.get(0),
+                    ok: row.get(1),
+                    type_name: row.get(2),
+                    value: row.get(3),
+                };
+                if row.get::<_, i64>(4) == record_checksum(&record) {
+                    Ok(record)
+                } else {
+                    Err(JournalError::new(format!(
+                        "postgres journal {}: record {:?} of instance {instance:?} is damaged \
+                         (its checksum does not match its bytes)",
+                        self.where_, record.key
+                    )))
+                }
+            })
+            .collect()
+    }
+
+    fn checked_signal(&self, signal: SignalRow, stored: i64) -> Result<SignalRow, JournalError> {
+        if stored == signal_checksum(&signal) {
+            Ok(signal)
+        } else {
+            Err(JournalError::new(format!(
+                "postgres journal {}: signal {:?} of instance {:?} is damaged \
+                 (its checksum does not match its bytes)",
+                self.where_, signal.name, signal.instance
+            )))
+        }
+    }
+
+    async fn signals(&self, instance: String) -> Result<Vec<SignalRow>, JournalError> {
+        let rows = self
+            .retry(
+                &format!("read the signals of instance {instance:?}"),
+                async |conn, _| {
+                    let select = conn.prepare(SELECT_SIGNALS).await?;
+                    conn.client.query(&select, &[&instance]).await
+                },
+            )
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let signal = SignalRow {
+                    instance: instance.clone(),
+                    name: row.get(0),
+                    type_name: row.get(1),
+                    payload: row.get(2),
+                };
+                self.checked_signal(signal, row.get(3))
+            })
+            .collect()
+    }
+
+    async fn commit(&self, batch: Vec<Write>) -> Result<(), JournalError> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let mut ids: Vec<&str> = batch
+            .iter()
+            .map(|write| match write {
+                Write::Record(record) => record.instance.as_str(),
+                Write::End { instance, .. } => instance.as_str(),
+            })
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let ended: HashSet<&str> = batch
+            .iter()
+            .filter_map(|write| match write {
+                Write::End { instance, .. } => Some(instance.as_str()),
+                Write::Record(_) => None,
+            })
+            .collect();
+        let what = format!("commit {} writes of {} instances", batch.len(), ids.len());
+        let refused = self
+            .retry(&what, async |conn, _| {
+                let lock = conn.prepare(LOCK_FENCES).await?;
+                let insert = conn.prepare(INSERT_RECORDS).await?;
+                let end = conn.prepare(END_INSTANCES).await?;
+                let extend = conn.prepare(EXTEND).await?;
+                let transaction = conn.client.transaction().await?;
+                let fences: HashMap<String, i64> = transaction
+                    .query(&lock, &[&ids])
+                    .await?
+                    .iter()
+                    .map(|row| (row.get(0), row.get(1)))
+                    .collect();
+                let refused: HashSet<&str> = {
+                    let held = self.held.borrow();
+                    ids.iter()
+                        .copied()
+                        .filter(|id| held.get(*id).is_none_or(|f| fences.get(*id) != Some(f)))
+                        .collect()
+                };
+                let mut records = RecordColumns::default();
+                let mut ends = EndColumns::default();
+                for write in &batch {
+                    match write {
+                        Write::Record(record) if !refused.contains(record.instance.as_str()) => {
+                            records.push(record, fences[&record.instance]);
+                        }
+                        Write::End {
+                            instance,
+                            status,
+                            output,
+                            reason,
+                        } if !refused.contains(instance.as_str()) => {
+                            ends.id.push(instance.as_str());
+                            ends.status.push(status.as_str());
+                            ends.output.push(output.as_deref());
+                            ends.reason.push(reason.as_deref());
+                        }
+                        Write::Record(_) | Write::End { .. } => {}
+                    }
+                }
+                if !records.instance.is_empty() {
+                    transaction
+                        .execute(
+                            &insert,
+                            &[
+                                &records.instance,
+                                &records.key,
+                                &records.ok,
+                                &records.type_name,
+                                &records.value,
+                                &records.checksum,
+                                &records.fence,
+                            ],
+                        )
+                        .await?;
+                }
+                let now = unix_ms();
+                if !ends.id.is_empty() {
+                    transaction
+                        .execute(
+                            &end,
+                            &[&ends.id, &ends.status, &ends.output, &ends.reason, &now],
+                        )
+                        .await?;
+                }
+                let live: Vec<&str> = ids
+                    .iter()
+                    .copied()
+                    .filter(|id| !refused.contains(id) && !ended.contains(id))
+                    .collect();
+                if !live.is_empty() {
+                    transaction
+                        .execute(&extend, &[&live, &self.lease_ms(), &now])
+                        .await?;
+                }
+                transaction.commit().await?;
+                let mut refused: Vec<String> = refused.into_iter().map(str::to_owned).collect();
+                refused.sort_unstable();
+                Ok(refused)
+            })
+            .await?;
+        {
+            let mut held = self.held.borrow_mut();
+            for id in ended
+                .iter()
+                .copied()
+                .chain(refused.iter().map(String::as_str))
+            {
+                held.remove(id);
+            }
+        }
+        if refused.is_empty() {
+            Ok(())
+        } else {
+            Err(JournalError::refused(
+                format!(
+                    "postgres journal {}: another worker holds {} now; their writes were refused",
+                    self.where_,
+                    refused.join(", ")
+                ),
+                refused,
+            ))
+        }
+    }
+
+    async fn unfinished(&self) -> Result<Vec<InstanceRow>, JournalError> {
+        let rows = self
+            .retry("read the unfinished instances", async |conn, _| {
+                let select = conn.prepare(SELECT_UNFINISHED).await?;
+                conn.client.query(&select, &[]).await
+            })
+            .await?;
+        rows.iter()
+            .map(|row| instance_row(row, &self.where_))
+            .collect()
+    }
+
+    async fn claim(&self, workflows: Vec<String>) -> Result<Vec<InstanceRow>, JournalError> {
+        if workflows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = self
+            .retry("claim unfinished instances", async |conn, _| {
+                let claim = conn.prepare(CLAIM).await?;
+                conn.client
+                    .query(
+                        &claim,
+                        &[
+                            &self.worker,
+                            &self.lease_ms(),
+                            &self.options.claim_limit,
+                            &workflows,
+                        ],
+                    )
+                    .await
+            })
+            .await?;
+        let mut claimed = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let instance = instance_row(row, &self.where_)?;
+            self.held
+                .borrow_mut()
+                .insert(instance.id.clone(), row.get(7));
+            claimed.push(instance);
+        }
+        Ok(claimed)
+    }
+
+    async fn acquire(&self, id: String) -> Result<bool, JournalError> {
+        if self.held.borrow().contains_key(&id) {
+            return Ok(true);
+        }
+        let fence = self
+            .retry(&format!("acquire instance {id:?}"), async |conn, _| {
+                let acquire = conn.prepare(ACQUIRE).await?;
+                conn.client
+                    .query_opt(&acquire, &[&self.worker, &self.lease_ms(), &id])
+                    .await
+            })
+            .await?;
+        match fence {
+            Some(row) => {
+                self.held.borrow_mut().insert(id, row.get(0));
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    async fn release(&self, id: String) {
+        let Some(fence) = self.held.borrow_mut().remove(&id) else {
+            return;
+        };
+        // Best effort: if it does not land, the lease runs out.
+        if let Ok(mut pooled) = self.pooled().await {
+            let conn = pooled.conn();
+            if let Ok(release) = conn.prepare(RELEASE).await {
+                let _ = conn
+                    .client
+                    .execute(&release, &[&id, &fence, &self.worker])
+                    .await;
+            }
+        }
+    }
+
+    async fn release_all(&self) {
+        self.held.borrow_mut().clear();
+        if let Ok(mut pooled) = self.pooled().await {
+            let _ = pooled
+                .conn()
+                .client
+                .execute(RELEASE_ALL, &[&self.worker])
+                .await;
+        }
+    }
+
+    async fn signals_after(
+        &self,
+        cursor: Option<u64>,
+    ) -> Result<(Vec<SignalRow>, u64), JournalError> {
+        let Some(cursor) = cursor else {
+            let end: i64 = self
+                .retry("read where the signals end", async |conn, _| {
+                    let end = conn.prepare(SIGNALS_END).await?;
+                    conn.client.query_one(&end, &[]).await
+                })
+                .await?
+                .get(0);
+            return Ok((Vec::new(), u64::try_from(end).unwrap_or(0)));
+        };
+        let after = i64::try_from(cursor).unwrap_or(i64::MAX);
+        let rows = self
+            .retry(
+                "read the signals sent since the last poll",
+                async |conn, _| {
+                    let select = conn.prepare(SIGNALS_AFTER).await?;
+                    conn.client.query(&select, &[&after]).await
+                },
+            )
+            .await?;
+        let mut next = cursor;
+        let mut signals = Vec::with_capacity(rows.len());
+        for row in &rows {
+            next = u64::try_from(row.get::<_, i64>(0)).unwrap_or(next);
+            let signal = SignalRow {
+                instance: row.get(1),
+                name: row.get(2),
+                type_name: row.get(3),
+                payload: row.get(4),
+            };
+            signals.push(self.checked_signal(signal, row.get(5))?);
+        }
+        Ok((signals, next))
+    }
+
+    async fn add_signal(&self, signal: SignalRow) -> Result<SignalAdded, JournalError> {
+        let checksum = signal_checksum(&signal);
+        self.retry(
+            &format!(
+                "store signal {:?} of instance {:?}",
+                signal.name, signal.instance
+            ),
+            async |conn, attempt| {
+                let exists = conn.prepare(INSTANCE_EXISTS).await?;
+                let insert = conn.prepare(INSERT_SIGNAL).await?;
+                let same = conn.prepare(SAME_SIGNAL).await?;
+                let transaction = conn.client.transaction().await?;
+                // Signals are stored one at a time, so they become visible in the
+                // order of their `seq` (the cursor of `signals_after` skips none).
+                transaction
+                    .execute("SELECT pg_advisory_xact_lock($1)", &[&SIGNAL_LOCK])
+                    .await?;
+                if transaction
+                    .query_opt(&exists, &[&signal.instance])
+                    .await?
+                    .is_none()
+                {
+                    return Ok(SignalAdded::UnknownInstance);
+                }
+                let inserted = transaction
+                    .execute(
+                        &insert,
+                        &[
+                            &signal.instance,
+                            &signal.name,
+                            &signal.type_name,
+                            &signal.payload,
+                            &checksum,
+                        ],
+                    )
+                    .await?;
+                let added = if inserted == 1 {
+                    transaction
+                        .execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &signal.instance])
+                        .await?;
+                    SignalAdded::Added
+                } else if attempt > 0
+                    && transaction
+                        .query_opt(
+                            &same,
+                            &[
+                                &signal.instance,
+                                &signal.name,
+                                &signal.type_name,
+                                &signal.payload,
+                            ],
+                        )
+                        .await?
+                        .is_some()
+                {
+                    // An earlier try committed, and its answer was lost with the
+                    // connection: this is that signal, not a second one.
+                    SignalAdded::Added
+                } else {
+                    SignalAdded::Duplicate
+                };
+                transaction.commit().await?;
+                Ok(added)
+            },
+        )
+        .await
+    }
+
+    async fn redrive(&self, id: String) -> Result<bool, JournalError> {
+        let fence = self
+            .retry(&format!("redrive instance {id:?}"), async |conn, _| {
+                let lock = conn.prepare(REDRIVE_LOCK).await?;
+                let delete = conn.prepare(REDRIVE_DELETE).await?;
+                let redrive = conn.prepare(REDRIVE).await?;
+                let log = conn.prepare(LOG_OWNER).await?;
+                let transaction = conn.client.transaction().await?;
+                if transaction.query_opt(&lock, &[&id]).await?.is_none() {
+                    return Ok(None);
+                }
+                transaction.execute(&delete, &[&id]).await?;
+                let fence: i64 = transaction
+                    .query_one(&redrive, &[&id, &self.worker, &self.lease_ms(), &unix_ms()])
+                    .await?
+                    .get(0);
+                transaction
+                    .execute(&log, &[&id, &fence, &self.worker])
+                    .await?;
+                transaction.commit().await?;
+                Ok(Some(fence))
+            })
+            .await?;
+        match fence {
+            Some(fence) => {
+                self.held.borrow_mut().insert(id, fence);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// Renews the leases of what this worker holds, every third of the lease. A hold
+    /// that did not renew (another worker took the instance: its fence moved) is
+    /// dropped: the next commit of that instance here is refused.
+    async fn renew(self: Rc<Self>) {
+        let every = self.options.lease / 3;
+        loop {
+            tokio::time::sleep(every).await;
+            let (ids, fences): (Vec<String>, Vec<i64>) = self
+                .held
+                .borrow()
+                .iter()
+                .map(|(id, fence)| (id.clone(), *fence))
+                .unzip();
+            if ids.is_empty() {
+                continue;
+            }
+            let Ok(mut pooled) = self.pooled().await else {
+                continue;
+            };
+            let conn = pooled.conn();
+            let Ok(renew) = conn.prepare(RENEW).await else {
+                continue;
+            };
+            let Ok(rows) = conn
+                .client
+                .query(&renew, &[&self.worker, &self.lease_ms(), &ids, &fences])
+                .await
+            else {
+                continue;
+            };
+            let renewed: HashSet<String> = rows.iter().map(|row| row.get(0)).collect();
+            let mut held = self.held.borrow_mut();
+            for (id, fence) in ids.iter().zip(&fences) {
+                // Only what was sent: a hold taken meanwhile (or again) stays.
+                if !renewed.contains(id) && held.get(id) == Some(fence) {
+                    held.remove(id);
+                }
+            }
+        }
+    }
+
+    /// Listens for new signals on a connection of its own; reconnects when it is lost
+    /// (and wakes the waiters then: signals sent meanwhile were not heard).
+    async fn listen(self: Rc<Self>) {
+        loop {
+            if let Ok((client, mut connection)) = self.config.connect(NoTls).await {
+                let cross = Arc::clone(&self.cross);
+                let messages = tokio::task::spawn_local(async move {
+                    let mut messages =
+                        futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
+                    while let Some(Ok(message)) = messages.next().await {
+                        if let AsyncMessage::Notification(_) = message {
+                            cross.heard();
+                        }
+                    }
+                });
+                if client
+                    .batch_execute(&format!("LISTEN {CHANNEL}"))
+                    .await
+                    .is_ok()
+                {
+                    let _ = messages.await;
+                } else {
+                    messages.abort();
+                }
+            }
+            self.cross.heard();
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+}
+
+#[derive(Default)]
+struct RecordColumns<'a> {
+    instance: Vec<&'a str>,
+    key: Vec<&'a str>,
+    ok: Vec<bool>,
+    type_name: Vec<&'a str>,
+    value: Vec<&'a [u8]>,
+    checksum: Vec<i64>,
+    fence: Vec<i64>,
+}
+
+impl<'a> RecordColumns<'a> {
+    fn push(&mut self, record: &'a Record, fence: i64) {
+        self.instance.push(&record.instance);
+        self.key.push(&record.key);
+        self.ok.push(record.ok);
+        self.type_name.push(&record.type_name);
+        self.value.push(&record.value);
+        self.checksum.push(record_checksum(record));
+        self.fence.push(fence);
+    }
+}
+
+#[derive(Default)]
+struct EndColumns<'a> {
+    id: Vec<&'a str>,
+    status: Vec<&'a str>,
+    output: Vec<Option<&'a [u8]>>,
+    reason: Vec<Option<&'a str>>,
+}
+
+impl Journal for PostgresJournal {
+    fn create(&self, instance: &InstanceRow) -> Result<Created, JournalError> {
+        let row = instance.clone();
+        self.call(move |local| async move { local.create(row, true).await })
+    }
+
+    fn submit(&self, instance: &InstanceRow) -> Result<Created, JournalError> {
+        let row = instance.clone();
+        self.call(move |local| async move { local.create(row, false).await })
+    }
+
+    fn instance(&self, id: &str) -> Result<Option<InstanceRow>, JournalError> {
+        let id = id.to_owned();
+        self.call(move |local| async move { local.instance(id).await })
+    }
+
+    fn records(&self, instance: &str) -> Result<Vec<Record>, JournalError> {
+        let instance = instance.to_owned();
+        self.call(move |local| async move { local.records(instance).await })
+    }
+
+    fn signals(&self, instance: &str) -> Result<Vec<SignalRow>, JournalError> {
+        let instance = instance.to_owned();
+        self.call(move |local| async move { local.signals(instance).await })
+    }
+
+    fn commit(&self, batch: &[Write]) -> Result<(), JournalError> {
+        let batch = batch.to_vec();
+        self.call(move |local| async move { local.commit(batch).await })
+    }
+
+    fn unfinished(&self) -> Result<Vec<InstanceRow>, JournalError> {
+        self.call(|local| async move { local.unfinished().await })
+    }
+
+    fn claim(&self, workflows: &[&str]) -> Result<Vec<InstanceRow>, JournalError> {
+        let workflows: Vec<String> = workflows.iter().map(|&w| w.to_owned()).collect();
+        self.call(move |local| async move { local.claim(workflows).await })
+    }
+
+    fn acquire(&self, instance: &str) -> Result<bool, JournalError> {
+        let id = instance.to_owned();
+        self.call(move |local| async move { local.acquire(id).await })
+    }
+
+    fn release(&self, instance: &str) {
+        let id = instance.to_owned();
+        let job: Job = Box::new(move |local| Box::pin(async move { local.release(id).await }));
+        let _ = self.jobs.send(job);
+    }
+
+    fn signals_after(&self, cursor: Option<u64>) -> Result<(Vec<SignalRow>, u64), JournalError> {
+        self.call(move |local| async move { local.signals_after(cursor).await })
+    }
+
+    fn add_signal(&self, signal: &SignalRow) -> Result<SignalAdded, JournalError> {
+        let signal = signal.clone();
+        self.call(move |local| async move { local.add_signal(signal).await })
+    }
+
+    fn redrive(&self, instance: &str) -> Result<bool, JournalError> {
+        let id = instance.to_owned();
+        self.call(move |local| async move { local.redrive(id).await })
+    }
+
+    fn wait_for_signals(&self, timeout: Duration) {
+        let mut heard = self
+            .cross
+            .heard
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if heard.count == heard.seen {
+            heard = self
+                .cross
+                .wake
+                .wait_timeout_while(heard, timeout, |heard| heard.count == heard.seen)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+        heard.seen = heard.count;
+    }
+}
+
+#[cfg(test)]
+mod tests;

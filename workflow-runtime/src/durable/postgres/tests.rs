@@ -1,0 +1,429 @@
+//! The `PostgreSQL` journal against a real server (`WORKFLOW_POSTGRES_URL`; see
+//! `testdb.rs`): the schema, commits, fencing, claims, signals, bad input.
+
+use std::time::{Duration, Instant};
+
+use super::*;
+
+#[path = "testdb.rs"]
+mod testdb;
+
+/// A fresh database's URL, or the test returns (no server configured, none required).
+macro_rules! database {
+    ($name:expr) => {
+        match testdb::fresh_database($name) {
+            Some(url) => url,
+            None => return,
+        }
+    };
+}
+
+fn row(id: &str) -> InstanceRow {
+    InstanceRow {
+        id: id.to_owned(),
+        workflow: "loan".to_owned(),
+        structure: "s".to_owned(),
+        args: b"[1]".to_vec(),
+        status: Status::Running,
+        output: None,
+        reason: None,
+    }
+}
+
+fn record(instance: &str, key: &str, value: &str) -> Write {
+    Write::Record(Record {
+        instance: instance.to_owned(),
+        key: key.to_owned(),
+        ok: true,
+        type_name: "u32".to_owned(),
+        value: value.as_bytes().to_vec(),
+    })
+}
+
+fn journal(url: &str, worker: &str, lease: Duration) -> PostgresJournal {
+    PostgresJournal::builder(url)
+        .worker(worker)
+        .lease(lease)
+        .connect()
+        .expect("connects")
+}
+
+/// Runs SQL on the test database directly (to damage, expire or inspect it).
+fn sql(url: &str, statement: &str) -> Vec<Vec<Option<String>>> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    runtime.block_on(async {
+        let (client, connection) = tokio_postgres::connect(url, NoTls).await.expect("connects");
+        tokio::spawn(connection);
+        let messages = client.simple_query(statement).await.expect("the SQL runs");
+        messages
+            .into_iter()
+            .filter_map(|message| match message {
+                tokio_postgres::SimpleQueryMessage::Row(row) => Some(
+                    (0..row.len())
+                        .map(|i| row.get(i).map(str::to_owned))
+                        .collect(),
+                ),
+                _ => None,
+            })
+            .collect()
+    })
+}
+
+#[test]
+fn a_commit_lands_and_reads_back_and_records_are_written_once() {
+    let url = database!("commit");
+    let journal = journal(&url, "w1", Duration::from_secs(10));
+    assert_eq!(journal.create(&row("a")).unwrap(), Created::New);
+    assert!(matches!(journal.create(&row("a")).unwrap(), Created::Existing(r) if r.id == "a"));
+    journal
+        .commit(&[record("a", "0.x.0#0", "1"), record("a", "0.y.0#0", "2")])
+        .unwrap();
+    // The same key again is left as it is (a replayed commit).
+    journal.commit(&[record("a", "0.x.0#0", "99")]).unwrap();
+    let records = journal.records("a").unwrap();
+    let values: Vec<(&str, &[u8])> = records
+        .iter()
+        .map(|r| (r.key.as_str(), r.value.as_slice()))
+        .collect();
+    assert_eq!(values, [("0.x.0#0", &b"1"[..]), ("0.y.0#0", &b"2"[..])]);
+    journal
+        .commit(&[Write::End {
+            instance: "a".to_owned(),
+            status: Status::Finished,
+            output: Some(b"3".to_vec()),
+            reason: None,
+        }])
+        .unwrap();
+    let stored = journal.instance("a").unwrap().unwrap();
+    assert_eq!(stored.status, Status::Finished);
+    assert_eq!(stored.output.as_deref(), Some(&b"3"[..]));
+    assert!(journal.unfinished().unwrap().is_empty());
+    // The finished instance has no owner any more.
+    assert_eq!(
+        sql(&url, "SELECT owner FROM workflow_instances WHERE id = 'a'"),
+        [[None]]
+    );
+}
+
+#[test]
+fn a_worker_whose_lease_ran_out_cannot_commit_and_the_new_holder_can() {
+    let url = database!("fencing");
+    let first = journal(&url, "first", Duration::from_secs(60));
+    let second = journal(&url, "second", Duration::from_secs(60));
+    first.create(&row("a")).unwrap();
+    first.commit(&[record("a", "0.x.0#0", "1")]).unwrap();
+    // Held by `first`: `second` cannot take it.
+    assert!(!second.acquire("a").unwrap());
+    assert!(second.claim(&["loan"]).unwrap().is_empty());
+    // `first` stalls past its lease (as if paused with SIGSTOP).
+    sql(
+        &url,
+        "UPDATE workflow_instances SET lease_until = now() - interval '1 second'",
+    );
+    let claimed = second.claim(&["loan"]).unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(claimed[0].id, "a");
+    // `first` wakes up: its commit is refused, naming the instance; nothing lands.
+    let refused = first
+        .commit(&[record("a", "0.y.0#0", "from first")])
+        .unwrap_err();
+    assert_eq!(refused.refused_instances(), ["a"]);
+    assert!(
+        refused.message.contains("another worker holds a"),
+        "{refused}"
+    );
+    // ... and stays refused (it dropped its hold).
+    let again = first
+        .commit(&[record("a", "0.z.0#0", "from first")])
+        .unwrap_err();
+    assert_eq!(again.refused_instances(), ["a"]);
+    second
+        .commit(&[record("a", "0.y.0#0", "from second")])
+        .unwrap();
+    let keys: Vec<(String, Vec<u8>)> = second
+        .records("a")
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.key, r.value))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            ("0.x.0#0".to_owned(), b"1".to_vec()),
+            ("0.y.0#0".to_owned(), b"from second".to_vec())
+        ]
+    );
+    // The ownership log: fence 1 by `first`, fence 2 by `second`, and every record was
+    // written under the fence that held it then.
+    assert_eq!(
+        sql(
+            &url,
+            "SELECT fence::text, owner FROM workflow_owners WHERE instance = 'a' ORDER BY seq"
+        ),
+        [
+            [Some("1".to_owned()), Some("first".to_owned())],
+            [Some("2".to_owned()), Some("second".to_owned())]
+        ]
+    );
+    assert_eq!(
+        sql(
+            &url,
+            "SELECT key, fence::text FROM workflow_records WHERE instance = 'a' ORDER BY seq"
+        ),
+        [
+            [Some("0.x.0#0".to_owned()), Some("1".to_owned())],
+            [Some("0.y.0#0".to_owned()), Some("2".to_owned())]
+        ]
+    );
+}
+
+#[test]
+fn a_commit_of_many_instances_refuses_only_the_lost_one() {
+    let url = database!("partial");
+    let first = journal(&url, "first", Duration::from_secs(60));
+    let second = journal(&url, "second", Duration::from_secs(60));
+    first.create(&row("a")).unwrap();
+    first.create(&row("b")).unwrap();
+    sql(
+        &url,
+        "UPDATE workflow_instances SET lease_until = now() - interval '1 second' WHERE id = 'b'",
+    );
+    assert!(second.acquire("b").unwrap());
+    let error = first
+        .commit(&[record("a", "k#0", "1"), record("b", "k#0", "1")])
+        .unwrap_err();
+    assert_eq!(error.refused_instances(), ["b"]);
+    assert_eq!(first.records("a").unwrap().len(), 1);
+    assert!(first.records("b").unwrap().is_empty());
+}
+
+#[test]
+fn a_worker_renews_its_leases_while_it_holds_them() {
+    let url = database!("renew");
+    let first = journal(&url, "first", Duration::from_millis(300));
+    let second = journal(&url, "second", Duration::from_millis(300));
+    first.create(&row("a")).unwrap();
+    // Three leases long: `first` renews every 100 ms, so `second` never gets it.
+    let until = Instant::now() + Duration::from_millis(900);
+    while Instant::now() < until {
+        assert!(second.claim(&["loan"]).unwrap().is_empty());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // Once `first` is gone (its thread gives up its leases), `second` takes it at once.
+    drop(first);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        if second.acquire("a").unwrap() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the lease was never given up");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_submitted_instance_is_held_by_nobody_until_claimed_and_claims_take_at_most_the_limit() {
+    let url = database!("submit");
+    let producer = journal(&url, "producer", Duration::from_secs(60));
+    for i in 0..5 {
+        assert_eq!(
+            producer.submit(&row(&format!("i{i}"))).unwrap(),
+            Created::New
+        );
+    }
+    let worker = PostgresJournal::builder(&url)
+        .worker("worker")
+        .claim_limit(3)
+        .connect()
+        .unwrap();
+    assert!(worker.claim(&["other"]).unwrap().is_empty());
+    let first: Vec<String> = worker
+        .claim(&["loan"])
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(first, ["i0", "i1", "i2"]);
+    let rest: Vec<String> = worker
+        .claim(&["loan"])
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(rest, ["i3", "i4"]);
+    assert!(worker.claim(&["loan"]).unwrap().is_empty());
+    // The producer holds none of them.
+    assert!(
+        producer
+            .commit(&[record("i0", "k#0", "1")])
+            .unwrap_err()
+            .refused_instances()
+            == ["i0"]
+    );
+}
+
+#[test]
+fn signals_are_read_in_order_after_a_cursor_and_announced() {
+    let url = database!("signals");
+    let journal = journal(&url, "w", Duration::from_secs(60));
+    let other = PostgresJournal::connect(&url).unwrap();
+    journal.create(&row("a")).unwrap();
+    let (none, start) = journal.signals_after(None).unwrap();
+    assert!(none.is_empty());
+    // Heard at once, not after the poll's timeout.
+    let listener = std::thread::spawn(move || {
+        let started = Instant::now();
+        journal.wait_for_signals(Duration::from_secs(20));
+        (journal, started.elapsed())
+    });
+    std::thread::sleep(Duration::from_millis(200));
+    let signal = |name: &str| SignalRow {
+        instance: "a".to_owned(),
+        name: name.to_owned(),
+        type_name: "u32".to_owned(),
+        payload: b"7".to_vec(),
+    };
+    assert_eq!(
+        other.add_signal(&signal("review")).unwrap(),
+        SignalAdded::Added
+    );
+    let (journal, waited) = listener.join().unwrap();
+    assert!(waited < Duration::from_secs(10), "waited {waited:?}");
+    assert_eq!(
+        other.add_signal(&signal("review")).unwrap(),
+        SignalAdded::Duplicate
+    );
+    assert_eq!(
+        other.add_signal(&signal("payment")).unwrap(),
+        SignalAdded::Added
+    );
+    let mut unknown = signal("x");
+    unknown.instance = "nobody".to_owned();
+    assert_eq!(
+        other.add_signal(&unknown).unwrap(),
+        SignalAdded::UnknownInstance
+    );
+    let (rows, next) = journal.signals_after(Some(start)).unwrap();
+    let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["review", "payment"]);
+    assert!(journal.signals_after(Some(next)).unwrap().0.is_empty());
+    assert_eq!(journal.signals("a").unwrap().len(), 2);
+}
+
+#[test]
+fn a_damaged_record_is_an_error_naming_it() {
+    let url = database!("damaged");
+    let journal = journal(&url, "w", Duration::from_secs(60));
+    journal.create(&row("a")).unwrap();
+    journal.commit(&[record("a", "0.x.0#0", "1")]).unwrap();
+    sql(&url, "UPDATE workflow_records SET value = '\\x32'");
+    let error = journal.records("a").unwrap_err();
+    assert!(
+        error
+            .message
+            .contains("record \"0.x.0#0\" of instance \"a\" is damaged"),
+        "{error}"
+    );
+}
+
+#[test]
+fn redrive_deletes_failed_records_and_takes_the_instance() {
+    let url = database!("redrive");
+    let journal = journal(&url, "w", Duration::from_secs(60));
+    journal.create(&row("a")).unwrap();
+    let mut failed = record("a", "0.y.0#0", "\"no\"");
+    if let Write::Record(record) = &mut failed {
+        record.ok = false;
+    }
+    journal
+        .commit(&[
+            record("a", "0.x.0#0", "1"),
+            failed,
+            Write::End {
+                instance: "a".to_owned(),
+                status: Status::Failed,
+                output: Some(b"\"no\"".to_vec()),
+                reason: Some("no".to_owned()),
+            },
+        ])
+        .unwrap();
+    assert!(!journal.redrive("nobody").unwrap());
+    assert!(journal.redrive("a").unwrap());
+    let row = journal.instance("a").unwrap().unwrap();
+    assert_eq!((row.status, row.output), (Status::Running, None));
+    let keys: Vec<String> = journal
+        .records("a")
+        .unwrap()
+        .into_iter()
+        .map(|r| r.key)
+        .collect();
+    assert_eq!(keys, ["0.x.0#0"]);
+    // Held by this worker again: it can commit.
+    journal.commit(&[record("a", "0.y.0#0", "2")]).unwrap();
+}
+
+#[test]
+fn bad_urls_and_unreachable_servers_are_clear_errors() {
+    let error = PostgresJournal::connect("postgresql://[::1").unwrap_err();
+    assert!(error.message.contains("not a PostgreSQL URL"), "{error}");
+    // A port nobody listens on (bound, then released).
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let error = PostgresJournal::connect(&format!("postgresql://u:secret@127.0.0.1:{port}/db"))
+        .unwrap_err();
+    assert!(
+        error
+            .message
+            .starts_with(&format!("postgres journal 127.0.0.1:{port}/db: connect:")),
+        "{error}"
+    );
+    assert!(!error.message.contains("secret"), "{error}");
+}
+
+#[test]
+fn a_database_of_a_newer_schema_or_of_foreign_tables_is_refused() {
+    let url = database!("schema");
+    drop(journal(&url, "w", Duration::from_secs(60)));
+    // Opening again is fine (migrations are idempotent).
+    drop(journal(&url, "w", Duration::from_secs(60)));
+    sql(&url, "UPDATE workflow_schema SET version = 99");
+    let error = PostgresJournal::connect(&url).unwrap_err();
+    assert!(
+        error
+            .message
+            .contains("schema version 99, newer than this build's 1"),
+        "{error}"
+    );
+    let foreign = database!("foreign");
+    sql(&foreign, "CREATE TABLE workflow_instances (x INT)");
+    let error = PostgresJournal::connect(&foreign).unwrap_err();
+    assert!(error.message.contains("no schema version"), "{error}");
+}
+
+#[test]
+fn workers_starting_together_migrate_once() {
+    let url = database!("together");
+    let workers: Vec<_> = (0..4)
+        .map(|i| {
+            let url = url.clone();
+            std::thread::spawn(move || {
+                PostgresJournal::builder(&url)
+                    .worker(format!("w{i}"))
+                    .connect()
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.join().unwrap().expect("every worker connects");
+    }
+    assert_eq!(
+        sql(&url, "SELECT version::text FROM workflow_schema"),
+        [[Some("1".to_owned())]]
+    );
+}
