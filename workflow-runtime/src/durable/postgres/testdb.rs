@@ -37,21 +37,20 @@ pub(super) fn fresh_database(name: &str) -> Option<String> {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |since| since.subsec_nanos())
     );
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    runtime.block_on(async {
-        let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-            .await
-            .unwrap_or_else(|error| panic!("cannot reach the test server at {url}: {error}"));
-        let connection = tokio::spawn(connection);
-        client
-            .batch_execute(&format!("CREATE DATABASE {unique}"))
-            .await
-            .unwrap_or_else(|error| panic!("cannot create database {unique}: {error}"));
-        drop(client);
-        let _ = connection.await;
+    on_a_runtime_of_its_own({
+        let (url, unique) = (url.clone(), unique.clone());
+        async move {
+            let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+                .await
+                .unwrap_or_else(|error| panic!("cannot reach the test server at {url}: {error}"));
+            let connection = tokio::spawn(connection);
+            client
+                .batch_execute(&format!("CREATE DATABASE {unique}"))
+                .await
+                .unwrap_or_else(|error| panic!("cannot create database {unique}: {error}"));
+            drop(client);
+            let _ = connection.await;
+        }
     });
     let config: tokio_postgres::Config = url.parse().expect("a PostgreSQL URL");
     let mut config = config;
@@ -63,4 +62,20 @@ pub(super) fn fresh_database(name: &str) -> Option<String> {
     let port = config.get_ports().first().copied().unwrap_or(5432);
     let user = config.get_user().unwrap_or("postgres").to_owned();
     Some(format!("postgresql://{user}@{host}:{port}/{unique}"))
+}
+
+/// Runs `future` to its end on a runtime of its own, on a thread of its own (so a test
+/// on a tokio runtime can call it).
+pub(super) fn on_a_runtime_of_its_own<T: Send + 'static>(
+    future: impl std::future::Future<Output = T> + Send + 'static,
+) -> T {
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime")
+            .block_on(future)
+    })
+    .join()
+    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use super::*;
 
 #[path = "testdb.rs"]
-mod testdb;
+pub(super) mod testdb;
 
 /// A fresh database's URL, or the test returns (no server configured, none required).
 macro_rules! database {
@@ -50,14 +50,13 @@ fn journal(url: &str, worker: &str, lease: Duration) -> PostgresJournal {
 
 /// Runs SQL on the test database directly (to damage, expire or inspect it).
 fn sql(url: &str, statement: &str) -> Vec<Vec<Option<String>>> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    runtime.block_on(async {
-        let (client, connection) = tokio_postgres::connect(url, NoTls).await.expect("connects");
+    let (url, statement) = (url.to_owned(), statement.to_owned());
+    testdb::on_a_runtime_of_its_own(async move {
+        let (client, connection) = tokio_postgres::connect(&url, NoTls)
+            .await
+            .expect("connects");
         tokio::spawn(connection);
-        let messages = client.simple_query(statement).await.expect("the SQL runs");
+        let messages = client.simple_query(&statement).await.expect("the SQL runs");
         messages
             .into_iter()
             .filter_map(|message| match message {
@@ -426,4 +425,161 @@ fn workers_starting_together_migrate_once() {
         sql(&url, "SELECT version::text FROM workflow_schema"),
         [[Some("1".to_owned())]]
     );
+}
+
+mod engine {
+    //! The engine on the `PostgreSQL` journal: a worker that lost an instance, lost
+    //! connections.
+
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+    use std::time::Duration;
+
+    use super::{journal, sql};
+    use crate::durable::postgres::tests::testdb;
+    use crate::durable::{BoxFuture, Context, Engine, Start, Status, Workflow, boxed, step};
+
+    static SECOND_STEP_RUNS: AtomicUsize = AtomicUsize::new(0);
+    static RELEASE_FIRST_RUN: AtomicBool = AtomicBool::new(false);
+
+    /// `a`, then `b`; the first run of `b` waits until the test releases it.
+    struct Held;
+
+    impl Workflow for Held {
+        const NAME: &'static str = "held";
+        const STEPS: &'static [&'static str] = &["0.a.0", "0.b.0"];
+        type Args = (u32,);
+        type Output = u32;
+        fn run(ctx: Context, (x,): (u32,)) -> BoxFuture<u32> {
+            boxed(async move {
+                let a = step(&ctx, "0.a.0", async move { x + 1 }).await;
+                step(&ctx, "0.b.0", async move {
+                    if SECOND_STEP_RUNS.fetch_add(1, SeqCst) == 0 {
+                        while !RELEASE_FIRST_RUN.load(SeqCst) {
+                            tokio::time::sleep(Duration::from_millis(5)).await;
+                        }
+                        // What the stalled worker would write: refused.
+                        return a * 1000;
+                    }
+                    a * 10
+                })
+                .await
+            })
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_worker_that_lost_its_instance_cannot_commit_and_its_handle_follows_the_instance() {
+        let url = database!("lost");
+        let stalled = Engine::new(journal(&url, "stalled", Duration::from_secs(60)))
+            .poll_signals_every(Duration::from_millis(20));
+        let handle = stalled.start("i1", Start::<Held>::new((1,))).await.unwrap();
+        while SECOND_STEP_RUNS.load(SeqCst) == 0 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        // The stalled worker's lease runs out; another worker takes the instance over.
+        sql(
+            &url,
+            "UPDATE workflow_instances SET lease_until = now() - interval '1 second'",
+        );
+        let other = Engine::new(journal(&url, "other", Duration::from_secs(60)));
+        other.register(|x: u32| Start::<Held>::new((x,)));
+        assert_eq!(other.recover().await.unwrap(), ["i1"]);
+        let taken = other
+            .attach(|x: u32| Start::<Held>::new((x,)), "i1")
+            .await
+            .unwrap();
+        assert_eq!(taken.result().await.unwrap(), 20);
+        // The stalled worker goes on: its commit is refused, and its handle reports the
+        // output of the worker that finished the instance.
+        RELEASE_FIRST_RUN.store(true, SeqCst);
+        assert_eq!(handle.result().await.unwrap(), 20);
+        assert_eq!(stalled.status("i1").unwrap(), Some(Status::Finished));
+        assert_eq!(
+            sql(
+                &url,
+                "SELECT key, convert_from(value, 'UTF8'), fence::text FROM workflow_records ORDER BY seq"
+            ),
+            [
+                [
+                    Some("0.a.0#0".to_owned()),
+                    Some("2".to_owned()),
+                    Some("1".to_owned())
+                ],
+                [
+                    Some("0.b.0#0".to_owned()),
+                    Some("20".to_owned()),
+                    Some("2".to_owned())
+                ],
+            ]
+        );
+    }
+
+    /// Three steps in a row, to make commits.
+    struct Chain;
+
+    impl Workflow for Chain {
+        const NAME: &'static str = "chain";
+        const STEPS: &'static [&'static str] = &["0.a.0", "0.a.1", "0.a.2"];
+        type Args = (u32,);
+        type Output = u32;
+        fn run(ctx: Context, (x,): (u32,)) -> BoxFuture<u32> {
+            boxed(async move {
+                let a = step(&ctx, "0.a.0", async move { x + 1 }).await;
+                let b = step(&ctx, "0.a.1", async move { a * 2 }).await;
+                step(&ctx, "0.a.2", async move { b + 3 }).await
+            })
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn connections_cut_under_running_instances_are_reconnected_and_nothing_is_lost() {
+        let url = database!("cut");
+        let engine = Engine::new(journal(&url, "w", Duration::from_secs(60)));
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        let cutter = {
+            let (url, stop) = (url.clone(), std::sync::Arc::clone(&stop));
+            std::thread::spawn(move || {
+                let mut cuts = 0;
+                while !stop.load(SeqCst) {
+                    let killed = sql(
+                        &url,
+                        "SELECT count(pg_terminate_backend(pid))::text FROM pg_stat_activity
+                         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+                    );
+                    cuts += killed[0][0]
+                        .as_deref()
+                        .and_then(|n| n.parse::<u32>().ok())
+                        .unwrap_or(0);
+                    std::thread::sleep(Duration::from_millis(30));
+                }
+                cuts
+            })
+        };
+        let mut handles = Vec::new();
+        for i in 0..40u32 {
+            handles.push(
+                engine
+                    .start(&format!("c{i}"), Start::<Chain>::new((i,)))
+                    .await
+                    .unwrap(),
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        for (i, handle) in (0u32..).zip(handles) {
+            assert_eq!(handle.result().await.unwrap(), (i + 1) * 2 + 3);
+        }
+        stop.store(true, SeqCst);
+        let cuts = cutter.join().unwrap();
+        assert!(cuts > 0, "no connection was cut: the test proves nothing");
+        for i in 0..40 {
+            assert_eq!(
+                engine.status(&format!("c{i}")).unwrap(),
+                Some(Status::Finished)
+            );
+        }
+        assert_eq!(
+            sql(&url, "SELECT count(*)::text FROM workflow_records"),
+            [[Some("120".to_owned())]]
+        );
+    }
 }
