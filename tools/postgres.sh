@@ -33,8 +33,14 @@ cmd=${1:-}
 case "$cmd" in
 install)
     if [ -z "$(find_bin)" ]; then
+        # The package would start a cluster of its own on port 5432: it is not to run
+        # (policy-rc.d refuses every service start during the install).
+        had_policy=0
+        [ -e /usr/sbin/policy-rc.d ] && had_policy=1
+        [ "$had_policy" = 1 ] || { printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; }
         apt-get update
-        DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql
+        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql
+        [ "$had_policy" = 1 ] || rm -f /usr/sbin/policy-rc.d
     fi
     bin=$(find_bin)
     [ -n "$bin" ] || { echo "postgres.sh: no PostgreSQL server after installing it" >&2; exit 1; }

@@ -157,12 +157,19 @@ impl Layer {
         }
     }
 
-    /// A fan-out's items, journaled before the first item starts, each with its scope.
-    pub(crate) fn items(&self, k: &TokenStream, id: &str, items: &syn::Expr) -> TokenStream {
+    /// A fan-out's items, journaled before the first item starts, each with its scope;
+    /// with its `#[limit(n)]` (which holds across workers when they share the items).
+    pub(crate) fn items(
+        &self,
+        k: &TokenStream,
+        id: &str,
+        items: &syn::Expr,
+        limit: &TokenStream,
+    ) -> TokenStream {
         let ctx = &self.ctx;
         let span = items.span();
         let k = super::located_at(k.clone(), span);
-        quote_spanned! {span=> #k::__private::durable::items(#ctx, #id, #items) }
+        quote_spanned! {span=> #k::__private::durable::limited_items(#ctx, #id, #items, #limit) }
     }
 
     /// The closure that starts one item: `(scope, PAT)`, its eager step expressions,

@@ -837,7 +837,7 @@ impl<'a, M: Mode> Expander<'a, M> {
             }
         };
         let items = match &self.durable {
-            Some(layer) => layer.items(k, &durable::fan_out_id(chain.branch), items),
+            Some(layer) => layer.items(k, &durable::fan_out_id(chain.branch), items, &limit),
             None => quote! { #items },
         };
         let items = &items;

@@ -212,7 +212,12 @@ impl ::workflow_runtime::__private::durable::Workflow for __workflow_durable_tim
                         ::core::time::Duration::new(60u64, 0u32),
                         async {
                             match ::workflow_runtime::__private::try_fan_out(
-                                ::workflow_runtime::__private::durable::items(__workflow_ctx, "0.scans", files),
+                                ::workflow_runtime::__private::durable::limited_items(
+                                    __workflow_ctx,
+                                    "0.scans",
+                                    files,
+                                    ::core::option::Option::None,
+                                ),
                                 ::core::option::Option::None,
                                 |(__workflow_scope, file)| {
                                     let __workflow_item_step13 =

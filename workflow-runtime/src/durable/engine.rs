@@ -10,9 +10,9 @@ use std::time::{Duration, SystemTime};
 
 use super::context::{Context, fnv};
 use super::error::Error;
-use super::instance::{CommitPath, Shared, committer, drive};
+use super::instance::{CommitPath, Shared, committer, drive, drive_helper};
 use super::journal::{
-    Created, InstanceRow, Journal, Record, SignalAdded, SignalRow, Status, Write,
+    Created, InstanceRow, ItemClaim, Journal, Record, SignalAdded, SignalRow, Status, Write,
 };
 use super::step::{BoxFuture, Journaled};
 
@@ -259,10 +259,14 @@ impl<T: Journaled> Handle<T> {
 /// How to resume an instance of a registered workflow.
 type Resume = fn(&Engine, &InstanceRow) -> Result<(), Error>;
 
+/// How to run claimed items of a shared fan-out of a registered workflow.
+type Help = fn(&Engine, ItemClaim);
+
 /// What the engine knows of a registered workflow.
 #[derive(Clone, Copy)]
 struct Registered {
     resume: Resume,
+    help: Help,
     signals: Option<&'static [&'static str]>,
     steps: &'static [&'static str],
 }
@@ -271,6 +275,7 @@ impl Registered {
     fn of<W: Workflow>() -> Registered {
         Registered {
             resume: |engine, row| engine.resume::<W>(row).map(drop),
+            help: |engine, claim| engine.help::<W>(claim),
             signals: W::SIGNALS,
             steps: W::STEPS,
         }
@@ -289,7 +294,18 @@ struct Core {
     workflows: Mutex<HashMap<&'static str, Registered>>,
     running: Mutex<HashMap<String, Running>>,
     signals: Mutex<SignalPoll>,
+    /// The replays running here for claimed items of shared fan-outs.
+    helpers: AtomicU64,
+    /// Whether the task that runs shared fan-outs' items (and collects them) runs.
+    fan_outs: std::sync::atomic::AtomicBool,
 }
+
+/// How many helper replays (of up to [`ITEMS_A_CLAIM`] items each) a worker runs at once.
+const HELPERS: u64 = 4;
+/// How many items a helper claims at a time.
+const ITEMS_A_CLAIM: usize = 16;
+/// How often the fan-out task looks for items to run and items done.
+const FAN_OUT_POLL: Duration = Duration::from_millis(20);
 
 /// Where the engine's poll for signals sent by other processes stands.
 struct SignalPoll {
@@ -425,6 +441,8 @@ impl Engine {
                     every: SIGNAL_POLL,
                     started: false,
                 }),
+                helpers: AtomicU64::new(0),
+                fan_outs: std::sync::atomic::AtomicBool::new(false),
             }),
         }
     }
@@ -598,6 +616,7 @@ impl Engine {
     /// # }).unwrap();
     /// ```
     pub async fn serve(&self, every: Duration) -> Error {
+        self.start_fan_outs();
         loop {
             match self.recover().await {
                 Ok(_) | Err(Error::Journal(_)) => {}
@@ -950,6 +969,7 @@ impl Engine {
                 poll.started = spawned.is_ok();
             }
         }
+        self.start_fan_outs();
         let handle = handle(&shared.id, &slot);
         let engine = self.clone();
         tokio::spawn(async move {
@@ -963,6 +983,153 @@ impl Engine {
             }
         });
         handle
+    }
+
+    /// Starts the task that runs shared fan-outs' items here and collects those done
+    /// elsewhere (once, on a journal that shares fan-outs).
+    fn start_fan_outs(&self) {
+        if !self.core.journal.shares_fan_outs() || self.core.fan_outs.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let core = Arc::downgrade(&self.core);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(FAN_OUT_POLL).await;
+                let Some(core) = core.upgrade() else {
+                    return;
+                };
+                let engine = Engine { core };
+                engine.collect_items().await;
+                engine.claim_items().await;
+            }
+        });
+    }
+
+    /// Loads the records of the items done (by any worker) of the shared fan-outs the
+    /// instances here wait for, and wakes their futures: they replay.
+    async fn collect_items(&self) {
+        let waiting: Vec<(Arc<Shared>, String, u64)> = lock(&self.core.running)
+            .values()
+            .flat_map(|running| {
+                let inner = running.shared.lock();
+                inner
+                    .fan_outs
+                    .iter()
+                    .filter(|(_, wait)| !wait.wakers.is_empty())
+                    .map(|(key, wait)| (Arc::clone(&running.shared), key.clone(), wait.cursor))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        for (shared, key, cursor) in waiting {
+            let (id, fan_out) = (shared.id.clone(), key.clone());
+            let Ok(done) = self
+                .journal(move |journal| journal.done_items(&id, &fan_out, cursor))
+                .await
+            else {
+                continue;
+            };
+            let wakers: Vec<core::task::Waker> = {
+                let mut inner = shared.lock();
+                for record in done.records {
+                    inner.records.insert(
+                        record.key,
+                        super::instance::Stored {
+                            type_name: record.type_name,
+                            value: record.value,
+                        },
+                    );
+                }
+                let Some(wait) = inner.fan_outs.get_mut(&key) else {
+                    continue;
+                };
+                wait.cursor = done.cursor;
+                wait.done.extend(done.indexes.iter().copied());
+                done.indexes
+                    .iter()
+                    .filter_map(|index| wait.wakers.remove(index))
+                    .collect()
+            };
+            wakers.into_iter().for_each(core::task::Waker::wake);
+        }
+    }
+
+    /// Claims items of shared fan-outs (of any worker's instances) while this worker
+    /// runs fewer than [`HELPERS`] replays, and runs them.
+    async fn claim_items(&self) {
+        let names: Vec<&'static str> = lock(&self.core.workflows).keys().copied().collect();
+        while self.core.helpers.load(Ordering::Acquire) < HELPERS {
+            let names = names.clone();
+            let Ok(claims) = self
+                .journal(move |journal| journal.claim_items(&names, ITEMS_A_CLAIM))
+                .await
+            else {
+                return;
+            };
+            if claims.is_empty() {
+                return;
+            }
+            for claim in claims {
+                let help = lock(&self.core.workflows)
+                    .get(claim.instance.workflow.as_str())
+                    .map(|registered| registered.help);
+                match help {
+                    Some(help) => help(self, claim),
+                    None => self.core.journal.release_items(
+                        &claim.instance.id,
+                        &claim.fan_out,
+                        &claim.indexes,
+                    ),
+                }
+            }
+        }
+    }
+
+    /// Runs claimed items of a shared fan-out of an instance of `W`: replays the
+    /// instance's body (its records up to the fan-out, and what the items have) and
+    /// runs only those items; their records and ends are committed under this
+    /// worker's claims. Items it does not finish are released.
+    fn help<W: Workflow>(&self, claim: ItemClaim) {
+        let ItemClaim {
+            instance,
+            fan_out,
+            indexes,
+            records,
+        } = claim;
+        let release = |journal: &dyn Journal, left: &[u32]| {
+            if !left.is_empty() {
+                journal.release_items(&instance.id, &fan_out, left);
+            }
+        };
+        let args: W::Args = match serde_json::from_slice(&instance.args) {
+            Ok(args) => args,
+            Err(_) => return release(&*self.core.journal, &indexes),
+        };
+        if check_version::<W>(&instance, &records).is_err() {
+            return release(&*self.core.journal, &indexes);
+        }
+        let shared = Shared::with_role(
+            instance.id.clone(),
+            Arc::clone(&self.core.path),
+            super::instance::Role::Helper {
+                fan_out: fan_out.clone(),
+                indexes: indexes.clone(),
+            },
+        );
+        shared.load(records, Vec::new());
+        self.core.helpers.fetch_add(1, Ordering::AcqRel);
+        let engine = self.clone();
+        tokio::spawn(async move {
+            let ctx = Context::new(Arc::clone(&shared));
+            let outcome = drive_helper(Arc::clone(&shared), move || W::run(ctx, args)).await;
+            if outcome.is_err() {
+                // What it did not finish goes back (the journal keeps what is done).
+                engine
+                    .core
+                    .journal
+                    .release_items(&shared.id, &fan_out, &indexes);
+            }
+            engine.core.helpers.fetch_sub(1, Ordering::AcqRel);
+        });
     }
 
     /// Fills `slot` with the outcome of the instance `id`, which another worker holds:

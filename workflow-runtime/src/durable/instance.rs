@@ -111,20 +111,78 @@ pub(crate) struct Inner {
     /// Set when the instance must end (a failed commit, a journal that does not fit).
     pub(crate) abort: Option<Error>,
     pub(crate) driver: Option<Waker>,
+    /// The shared fan-outs whose items this instance waits for (owner).
+    pub(crate) fan_outs: FastMap<String, FanOutWait>,
+    /// Claimed items not done yet, and the batch of the last one's end (helper).
+    pub(crate) helper_left: usize,
+    pub(crate) helper_seq: u64,
+}
+
+/// An owner's wait for the items of a shared fan-out that other workers (or this
+/// one's helper runs) run.
+#[derive(Default)]
+pub(crate) struct FanOutWait {
+    /// The items done, with their records loaded.
+    pub(crate) done: std::collections::HashSet<u32>,
+    /// Who waits for which item.
+    pub(crate) wakers: FastMap<u32, Waker>,
+    /// The journal's cursor of done items.
+    pub(crate) cursor: u64,
+}
+
+/// What an instance runs here.
+pub(crate) enum Role {
+    /// Everything: it holds the instance. With `shares`, its top-level fan-outs'
+    /// items run on any worker (the journal shares fan-outs).
+    Owner { shares: bool },
+    /// Only the claimed items `indexes` of the fan-out `fan_out`, replaying the rest:
+    /// a step or value outside them that is not journaled is not taken.
+    Helper { fan_out: String, indexes: Vec<u32> },
+}
+
+impl Role {
+    /// Whether the step or value with this key (or scope) may run here.
+    pub(crate) fn may_run(&self, key: &str) -> bool {
+        match self {
+            Role::Owner { .. } => true,
+            Role::Helper { fan_out, indexes } => {
+                item_of(key, fan_out).is_some_and(|index| indexes.contains(&index))
+            }
+        }
+    }
+}
+
+/// The item index of `key` if it is under an item of the fan-out `fan_out`
+/// (`<fan_out>[<index>]/...`).
+pub(crate) fn item_of(key: &str, fan_out: &str) -> Option<u32> {
+    let rest = key.strip_prefix(fan_out)?.strip_prefix('[')?;
+    let end = rest.find("]/")?;
+    rest[..end].parse().ok()
 }
 
 /// One instance, shared by its driver, its steps and its context.
 pub(crate) struct Shared {
     pub(crate) id: String,
     pub(crate) path: Arc<CommitPath>,
+    pub(crate) role: Role,
     inner: Mutex<Inner>,
 }
 
 impl Shared {
     pub(crate) fn new(id: String, path: Arc<CommitPath>) -> Arc<Self> {
+        let shares = path.journal.shares_fan_outs();
+        Shared::with_role(id, path, Role::Owner { shares })
+    }
+
+    pub(crate) fn with_role(id: String, path: Arc<CommitPath>, role: Role) -> Arc<Self> {
+        let helper_left = match &role {
+            Role::Helper { indexes, .. } => indexes.len(),
+            Role::Owner { .. } => 0,
+        };
         Arc::new(Shared {
             id,
             path,
+            role,
             inner: Mutex::new(Inner {
                 records: FastMap::default(),
                 steps: FastMap::default(),
@@ -137,6 +195,9 @@ impl Shared {
                 listening: FastMap::default(),
                 abort: None,
                 driver: None,
+                fan_outs: FastMap::default(),
+                helper_left,
+                helper_seq: 0,
             }),
         })
     }
@@ -298,28 +359,54 @@ impl Shared {
         })
     }
 
+    /// Refuses a value journaled as another type than `expected`.
+    fn check_type(&self, key: &str, stored: &Stored, expected: &str) -> Result<(), Error> {
+        if stored.type_name == expected {
+            return Ok(());
+        }
+        Err(Error::Incompatible {
+            instance: self.id.clone(),
+            step: key.to_owned(),
+            reason: format!(
+                "it was journaled as a `{}`, the code now makes a `{expected}`",
+                stored.type_name
+            ),
+        })
+    }
+
     /// Reads a journaled value back as a `T` (the error parks the instance).
     pub(crate) fn decode<T: DeserializeOwned>(
         &self,
         key: &str,
         stored: &Stored,
     ) -> Result<T, Error> {
-        let expected = core::any::type_name::<T>();
-        if stored.type_name != expected {
-            return Err(Error::Incompatible {
-                instance: self.id.clone(),
-                step: key.to_owned(),
-                reason: format!(
-                    "it was journaled as a `{}`, the code now makes a `{expected}`",
-                    stored.type_name
-                ),
-            });
-        }
+        self.check_type(key, stored, core::any::type_name::<T>())?;
         serde_json::from_slice(&stored.value).map_err(|error| Error::Corrupt {
             instance: self.id.clone(),
             key: key.to_owned(),
             message: error.to_string(),
         })
+    }
+
+    /// Reads a journaled value back through `seed` (the type is checked as for
+    /// [`Shared::decode`] of a `Vec<T>`).
+    pub(crate) fn decode_with<'a, T, S>(
+        &self,
+        key: &str,
+        stored: &'a Stored,
+        seed: S,
+    ) -> Result<S::Value, Error>
+    where
+        S: serde::de::DeserializeSeed<'a>,
+    {
+        self.check_type(key, stored, core::any::type_name::<Vec<T>>())?;
+        let mut deserializer = serde_json::Deserializer::from_slice(&stored.value);
+        seed.deserialize(&mut deserializer)
+            .map_err(|error| Error::Corrupt {
+                instance: self.id.clone(),
+                key: key.to_owned(),
+                message: error.to_string(),
+            })
     }
 
     /// The value journaled under `key`, taken from the loaded records: `Ok(None)` when
@@ -342,6 +429,13 @@ impl Shared {
         ok: bool,
         value: &T,
     ) -> u64 {
+        if !self.role.may_run(&key) {
+            // A helper replays; what it would take anew is not its to take.
+            self.abort(Error::Lost {
+                instance: self.id.clone(),
+            });
+            return 0;
+        }
         match serde_json::to_vec(value) {
             Ok(bytes) => {
                 let record = self.record(key, ok, core::any::type_name::<T>(), bytes);
@@ -506,7 +600,11 @@ pub(crate) async fn drive<T: super::Journaled>(
     body: impl FnOnce() -> BoxFuture<T>,
     failure: fn(&T) -> Option<String>,
 ) -> Result<(T, Vec<u8>), Error> {
-    let outcome = run_body(&shared, body).await;
+    let outcome = run_body(&shared, body).await.and_then(|output| {
+        output.ok_or_else(|| Error::Lost {
+            instance: shared.id.clone(),
+        })
+    });
     let (end, result) = match outcome {
         Ok(output) => match serde_json::to_vec(&output) {
             Ok(bytes) => {
@@ -556,10 +654,38 @@ fn parked(shared: &Shared, error: &Error) -> Write {
     }
 }
 
+/// Drives a helper's replay of an instance's body until its claimed items are done
+/// and committed (`Ok`), or it stops (`Err`: a commit refused, a value outside its
+/// items, a panic). Nothing of the instance but its items' records is written.
+pub(crate) async fn drive_helper<T>(
+    shared: Arc<Shared>,
+    body: impl FnOnce() -> BoxFuture<T>,
+) -> Result<(), Error> {
+    match run_body(&shared, body).await {
+        // The body of a helper cannot end (its items never complete); if it does, the
+        // items it had are done.
+        Ok(_) => Ok(()),
+        Err(error) => Err(error),
+    }
+}
+
+/// Whether a helper's claimed items are all done and committed (registers `waker`
+/// for the commit otherwise).
+fn helper_finished(shared: &Shared, waker: &Waker) -> bool {
+    let seq = {
+        let inner = shared.lock();
+        if !matches!(shared.role, Role::Helper { .. }) || inner.helper_left > 0 {
+            return false;
+        }
+        inner.helper_seq
+    };
+    shared.poll_committed(seq, waker).is_ready()
+}
+
 async fn run_body<T>(
     shared: &Arc<Shared>,
     body: impl FnOnce() -> BoxFuture<T>,
-) -> Result<T, Error> {
+) -> Result<Option<T>, Error> {
     let panicked = |payload: Box<dyn core::any::Any + Send>| Error::Panicked {
         instance: shared.id.clone(),
         message: panic_message(&*payload),
@@ -589,13 +715,17 @@ async fn run_body<T>(
             };
             match polled {
                 Err(payload) => return Poll::Ready(Err(panicked(payload))),
-                Ok(Poll::Ready(output)) => return Poll::Ready(Ok(output)),
+                Ok(Poll::Ready(output)) => return Poll::Ready(Ok(Some(output))),
                 Ok(Poll::Pending) => {}
             }
             if let Some(error) = shared.lock().abort.take() {
                 return Poll::Ready(Err(error));
             }
-            if !shared.flush() {
+            let flushed = shared.flush();
+            if helper_finished(shared, cx.waker()) {
+                return Poll::Ready(Ok(None));
+            }
+            if !flushed {
                 return Poll::Pending;
             }
         }

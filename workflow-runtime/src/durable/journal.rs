@@ -96,7 +96,12 @@ pub struct SignalRow {
 }
 
 /// One write of a commit. A commit's writes land together or not at all.
+///
+/// The fan-out writes ([`Write::FanOut`], [`Write::ItemDone`], [`Write::FanOutClosed`])
+/// come only to a journal whose [`Journal::shares_fan_outs`] says yes; the others may
+/// ignore them.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Write {
     /// A journaled value (inserted; a record that exists is left as it is).
     Record(Record),
@@ -112,6 +117,78 @@ pub enum Write {
         /// Why it failed or was parked.
         reason: Option<String>,
     },
+    /// A fan-out whose items any worker may run: `items` items (indexes `0..items`),
+    /// at most `limit` of them running at once across all workers. Written again on
+    /// every replay: a fan-out that exists is left as it is.
+    FanOut {
+        /// The instance.
+        instance: String,
+        /// The fan-out's key (`0.files#0`); its items' keys start with `<key>[<index>]/`.
+        key: String,
+        /// How many items it has.
+        items: u32,
+        /// `#[limit(n)]`, if it has one.
+        limit: Option<u32>,
+    },
+    /// An item of a shared fan-out is done: all its records are committed (in this
+    /// commit or before).
+    ItemDone {
+        /// The instance.
+        instance: String,
+        /// The fan-out's key.
+        fan_out: String,
+        /// The item's index.
+        index: u32,
+    },
+    /// A shared fan-out ended (all its items are done, or it failed or was cancelled):
+    /// no worker starts another of its items.
+    FanOutClosed {
+        /// The instance.
+        instance: String,
+        /// The fan-out's key.
+        key: String,
+    },
+}
+
+impl Write {
+    /// The instance the write belongs to.
+    pub fn instance(&self) -> &str {
+        match self {
+            Write::Record(record) => &record.instance,
+            Write::End { instance, .. }
+            | Write::FanOut { instance, .. }
+            | Write::ItemDone { instance, .. }
+            | Write::FanOutClosed { instance, .. } => instance,
+        }
+    }
+}
+
+/// Items of a shared fan-out claimed by this worker ([`Journal::claim_items`]): it
+/// runs them by replaying the instance's body up to the fan-out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ItemClaim {
+    /// The instance (held by another worker, or by this one).
+    pub instance: InstanceRow,
+    /// The fan-out's key.
+    pub fan_out: String,
+    /// The items claimed, in index order.
+    pub indexes: Vec<u32>,
+    /// What the replay needs: the instance's records but those of the fan-out's
+    /// items, and the records the claimed items have already (a worker that held them
+    /// before died).
+    pub records: Vec<Record>,
+}
+
+/// Items of a shared fan-out that are done, for the worker that holds the instance
+/// ([`Journal::done_items`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DoneItems {
+    /// The indexes of the items done since the cursor.
+    pub indexes: Vec<u32>,
+    /// Their records.
+    pub records: Vec<Record>,
+    /// The cursor to pass next time.
+    pub cursor: u64,
 }
 
 /// An error of the store itself: the journal could not be read or written, or (for a
@@ -261,6 +338,42 @@ pub trait Journal: Send + Sync + 'static {
     /// listens for a notification) returns early; the others sleep for `timeout`.
     fn wait_for_signals(&self, timeout: std::time::Duration) {
         std::thread::sleep(timeout);
+    }
+
+    /// Whether the durable fan-outs of the instances on this journal run on every
+    /// worker ([`Write::FanOut`], [`Journal::claim_items`], [`Journal::done_items`]);
+    /// `false` unless a journal says otherwise: items run where their instance runs.
+    fn shares_fan_outs(&self) -> bool {
+        false
+    }
+
+    /// Claims up to `most` items of the open shared fan-outs of these workflows'
+    /// running instances, within each fan-out's limit (and the items whose worker's
+    /// claim ran out). None unless a journal shares fan-outs.
+    fn claim_items(&self, workflows: &[&str], most: usize) -> Result<Vec<ItemClaim>, JournalError> {
+        let _ = (workflows, most);
+        Ok(Vec::new())
+    }
+
+    /// The items of the fan-out `fan_out` of `instance` done since `cursor` (0 at
+    /// first), with their records.
+    fn done_items(
+        &self,
+        instance: &str,
+        fan_out: &str,
+        cursor: u64,
+    ) -> Result<DoneItems, JournalError> {
+        let _ = (instance, fan_out);
+        Ok(DoneItems {
+            cursor,
+            ..DoneItems::default()
+        })
+    }
+
+    /// This worker will not finish these claimed items (its replay ended early): they
+    /// can be claimed again at once.
+    fn release_items(&self, instance: &str, fan_out: &str, indexes: &[u32]) {
+        let _ = (instance, fan_out, indexes);
     }
 
     /// Whether commits are cheap enough to run inline in the workflow's poll (no I/O):

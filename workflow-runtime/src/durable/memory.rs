@@ -120,10 +120,7 @@ impl Journal for MemoryJournal {
         let mut store = self.store();
         // All or nothing: check every write first.
         for write in batch {
-            let instance = match write {
-                Write::Record(record) => &record.instance,
-                Write::End { instance, .. } => instance,
-            };
+            let instance = write.instance();
             if !store.instances.contains_key(instance) {
                 return Err(JournalError::new(format!(
                     "commit: no instance has the id `{instance}`"
@@ -155,6 +152,8 @@ impl Journal for MemoryJournal {
                     row.output.clone_from(output);
                     row.reason.clone_from(reason);
                 }
+                // Items run where their instance runs: nothing to keep.
+                _ => {}
             }
         }
         Ok(())

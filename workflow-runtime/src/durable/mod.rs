@@ -59,7 +59,8 @@ pub use context::{Context, Signal, SignalTimeout, Sleep};
 pub use engine::{Engine, Handle, Start, Starter, Workflow};
 pub use error::Error;
 pub use journal::{
-    Created, InstanceRow, Journal, JournalError, Record, SignalAdded, SignalRow, Status, Write,
+    Created, DoneItems, InstanceRow, ItemClaim, Journal, JournalError, Record, SignalAdded,
+    SignalRow, Status, Write,
 };
 pub use memory::MemoryJournal;
 #[cfg(feature = "postgres")]
@@ -70,6 +71,6 @@ pub use race::{Racer, first, quorum, racer};
 pub use sqlite::SqliteJournal;
 pub use step::{BoxFuture, Journaled, Scope};
 #[doc(hidden)]
-pub use step::{Scoped, Step, boxed, failure_of, items, scoped, step, try_step};
+pub use step::{Scoped, Step, boxed, failure_of, items, limited_items, scoped, step, try_step};
 #[doc(hidden)]
 pub use timer::{retry, retry_if, timeout, timeout_branch};

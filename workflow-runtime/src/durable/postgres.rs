@@ -29,7 +29,7 @@
 //! prepared statements), the lease renewal, and a `LISTEN` connection.
 
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::future::Future;
 use std::pin::Pin;
@@ -41,16 +41,17 @@ use futures_util::StreamExt;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::{AsyncMessage, Client, Config, NoTls, Row, Statement};
 
+use super::instance::item_of;
 use super::journal::{
-    Created, InstanceRow, Journal, JournalError, Record, SignalAdded, SignalRow, Status, Write,
-    record_checksum, signal_checksum, unix_ms,
+    Created, DoneItems, InstanceRow, ItemClaim, Journal, JournalError, Record, SignalAdded,
+    SignalRow, Status, Write, record_checksum, signal_checksum, unix_ms,
 };
 
 /// The schema version this build writes. A database of a newer version is refused.
 const SCHEMA_VERSION: i64 = 1;
 
 /// `MIGRATIONS[v]` takes the tables from version `v` to `v + 1` (version 0: none).
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[r#"
     CREATE SEQUENCE workflow_events;
     CREATE TABLE workflow_instances (
         id TEXT PRIMARY KEY,
@@ -69,7 +70,7 @@ const MIGRATIONS: &[&str] = &["
     CREATE INDEX workflow_instances_claim ON workflow_instances (status, workflow, created_at);
     CREATE TABLE workflow_records (
         instance TEXT NOT NULL REFERENCES workflow_instances (id),
-        key TEXT NOT NULL,
+        key TEXT COLLATE "C" NOT NULL,
         ok BOOLEAN NOT NULL,
         type_name TEXT NOT NULL,
         value BYTEA NOT NULL,
@@ -94,7 +95,34 @@ const MIGRATIONS: &[&str] = &["
         payload BYTEA NOT NULL,
         checksum BIGINT NOT NULL,
         PRIMARY KEY (instance, name)
-    );"];
+    );
+    CREATE TABLE workflow_fan_outs (
+        instance TEXT NOT NULL REFERENCES workflow_instances (id),
+        key TEXT COLLATE "C" NOT NULL,
+        items INT NOT NULL,
+        lim INT,
+        running INT NOT NULL DEFAULT 0,
+        closed BOOLEAN NOT NULL DEFAULT FALSE,
+        PRIMARY KEY (instance, key),
+        CHECK (running >= 0),
+        CHECK (lim IS NULL OR running <= lim)
+    );
+    CREATE TABLE workflow_items (
+        instance TEXT NOT NULL,
+        fan_out TEXT COLLATE "C" NOT NULL,
+        idx INT NOT NULL,
+        state TEXT NOT NULL,
+        owner TEXT,
+        fence BIGINT NOT NULL DEFAULT 0,
+        lease_until TIMESTAMPTZ,
+        done_seq BIGINT,
+        PRIMARY KEY (instance, fan_out, idx),
+        FOREIGN KEY (instance, fan_out) REFERENCES workflow_fan_outs (instance, key)
+    );
+    CREATE INDEX workflow_items_open ON workflow_items (instance, fan_out, idx)
+        WHERE state <> 'done';
+    CREATE INDEX workflow_items_done ON workflow_items (instance, fan_out, done_seq)
+        WHERE state = 'done';"#];
 
 /// The advisory locks: migrations, and the order of signals.
 const MIGRATION_LOCK: i64 = 0x776f_726b_666c_6f01;
@@ -124,9 +152,20 @@ pub struct PostgresBuilder {
     worker: Option<String>,
     claim_limit: i64,
     reconnect_for: Duration,
+    share_fan_outs: bool,
 }
 
 impl PostgresBuilder {
+    /// Whether the items of a durable workflow's top-level fan-outs run on every
+    /// worker (`true` unless set): any worker that serves the workflow claims items, at
+    /// most `#[limit(n)]` running at once across all of them, and the worker holding the
+    /// instance collects their outputs in the items' order. `false`: items run where
+    /// their instance runs.
+    pub fn share_fan_outs(mut self, share: bool) -> Self {
+        self.share_fan_outs = share;
+        self
+    }
+
     /// How long a worker holds an instance without renewing (10 s unless set). The
     /// worker renews its leases every third of it; a worker that dies (or is paused)
     /// has its instances taken over by another this long after its last renewal.
@@ -181,7 +220,7 @@ impl PostgresBuilder {
         let (ready_tx, ready_rx) = std::sync::mpsc::sync_channel(1);
         let local = LocalSetup {
             config,
-            options: self,
+            options: self.clone(),
             worker: worker.clone(),
             cross: Arc::clone(&cross),
         };
@@ -198,6 +237,7 @@ impl PostgresBuilder {
             jobs,
             worker,
             cross,
+            share_fan_outs: self.share_fan_outs,
         })
     }
 }
@@ -236,6 +276,7 @@ pub struct PostgresJournal {
     jobs: tokio::sync::mpsc::UnboundedSender<Job>,
     worker: String,
     cross: Arc<Cross>,
+    share_fan_outs: bool,
 }
 
 impl core::fmt::Debug for PostgresJournal {
@@ -263,6 +304,7 @@ impl PostgresJournal {
             worker: None,
             claim_limit: 64,
             reconnect_for: Duration::from_secs(30),
+            share_fan_outs: true,
         }
     }
 
@@ -355,6 +397,7 @@ impl LocalSetup {
                 worker: self.worker,
                 free: RefCell::new(Vec::new()),
                 held: RefCell::new(HashMap::new()),
+                held_items: RefCell::new(HashMap::new()),
                 cross: self.cross,
             });
             // The first connection, at once: a wrong URL or password is an error now.
@@ -412,6 +455,8 @@ struct Local {
     permits: tokio::sync::Semaphore,
     /// The instances this worker holds, with the fence of its hold.
     held: RefCell<HashMap<String, i64>>,
+    /// The fan-out items it claimed.
+    held_items: RefCell<HeldItems>,
     cross: Arc<Cross>,
 }
 
@@ -682,6 +727,106 @@ const REDRIVE: &str = "UPDATE workflow_instances
          lease_until = now() + $3::int8 * interval '1 millisecond', updated_at = $4
      WHERE id = $1 RETURNING fence";
 
+const LOCK_FAN_OUT: &str =
+    "SELECT 1 FROM workflow_fan_outs WHERE instance = $1 AND key = $2 FOR UPDATE";
+const LOCK_FAN_OUT_LIMIT: &str = "SELECT lim, running, closed FROM workflow_fan_outs
+     WHERE instance = $1 AND key = $2 FOR UPDATE";
+const LOCK_ITEMS: &str = "SELECT idx, fence FROM workflow_items
+     WHERE instance = $1 AND fan_out = $2 AND idx = ANY($3) ORDER BY idx FOR UPDATE";
+const INSERT_FAN_OUT: &str = "INSERT INTO workflow_fan_outs (instance, key, items, lim)
+     VALUES ($1, $2, $3, $4) ON CONFLICT (instance, key) DO NOTHING";
+const INSERT_ITEMS: &str = "INSERT INTO workflow_items (instance, fan_out, idx, state)
+     SELECT $1, $2, g, 'pending' FROM generate_series(0, $3 - 1) AS g";
+const CLOSE_FAN_OUT: &str =
+    "UPDATE workflow_fan_outs SET closed = TRUE WHERE instance = $1 AND key = $2";
+const ITEMS_DONE: &str = "UPDATE workflow_items
+     SET state = 'done', done_seq = nextval('workflow_events'), owner = NULL, lease_until = NULL
+     WHERE instance = $1 AND fan_out = $2 AND idx = ANY($3) AND state = 'running' AND owner = $4";
+const LESS_RUNNING: &str = "UPDATE workflow_fan_outs SET running = running - $3
+     WHERE instance = $1 AND key = $2";
+const MORE_RUNNING: &str = "UPDATE workflow_fan_outs SET running = running + $3
+     WHERE instance = $1 AND key = $2";
+/// Open fan-outs of running instances with an item to claim: a pending one under the
+/// limit, or one whose worker's claim ran out.
+const ITEM_CANDIDATES: &str = "SELECT f.instance, f.key FROM workflow_fan_outs AS f
+     JOIN workflow_instances AS i ON i.id = f.instance
+     WHERE NOT f.closed AND i.status = 'running' AND i.workflow = ANY($1)
+       AND EXISTS (SELECT 1 FROM workflow_items AS it
+                   WHERE it.instance = f.instance AND it.fan_out = f.key AND it.state <> 'done'
+                     AND ((it.state = 'pending' AND (f.lim IS NULL OR f.running < f.lim))
+                          OR (it.state = 'running' AND it.lease_until < now())))
+     ORDER BY random() LIMIT 4";
+const OPEN_ITEMS: &str = "SELECT idx, state FROM workflow_items
+     WHERE instance = $1 AND fan_out = $2 AND state <> 'done'
+       AND (state = 'pending' OR lease_until < now())
+     ORDER BY idx LIMIT $3 FOR UPDATE SKIP LOCKED";
+const TAKE_ITEMS: &str = "UPDATE workflow_items
+     SET state = 'running', owner = $4, fence = fence + 1,
+         lease_until = now() + $5::int8 * interval '1 millisecond'
+     WHERE instance = $1 AND fan_out = $2 AND idx = ANY($3) RETURNING idx, fence";
+const RELEASE_ITEMS: &str = "UPDATE workflow_items AS it
+     SET state = 'pending', owner = NULL, lease_until = NULL
+     FROM UNNEST($3::int4[], $4::int8[]) AS h(idx, fence)
+     WHERE it.instance = $1 AND it.fan_out = $2 AND it.idx = h.idx AND it.fence = h.fence
+       AND it.owner = $5 AND it.state = 'running'";
+const RENEW_ITEMS: &str = "UPDATE workflow_items AS it
+     SET lease_until = now() + $2::int8 * interval '1 millisecond'
+     FROM UNNEST($3::text[], $4::text[], $5::int4[], $6::int8[]) AS h(instance, fan_out, idx, fence)
+     WHERE it.instance = h.instance AND it.fan_out = h.fan_out AND it.idx = h.idx
+       AND it.fence = h.fence AND it.owner = $1 AND it.state = 'running'
+     RETURNING it.instance, it.fan_out, it.idx";
+const DONE_ITEMS: &str = "SELECT idx, done_seq FROM workflow_items
+     WHERE instance = $1 AND fan_out = $2 AND state = 'done' AND done_seq > $3
+     ORDER BY done_seq LIMIT 2000";
+/// Records in the key ranges `[$2[i], $3[i])` (keys are compared byte by byte).
+const RECORDS_IN_RANGES: &str = "SELECT r.key, r.ok, r.type_name, r.value, r.checksum
+     FROM UNNEST($2::text[], $3::text[]) AS p(low, high)
+     JOIN workflow_records AS r ON r.instance = $1 AND r.key >= p.low AND r.key < p.high";
+/// A helper's replay: every record but those of a fan-out's items (`[$2, $3)`), and
+/// those of its claimed items.
+const RECORDS_FOR_ITEMS: &str = "SELECT key, ok, type_name, value, checksum FROM workflow_records
+     WHERE instance = $1 AND (key < $2 OR key >= $3)
+     UNION ALL
+     SELECT r.key, r.ok, r.type_name, r.value, r.checksum
+     FROM UNNEST($4::text[], $5::text[]) AS p(low, high)
+     JOIN workflow_records AS r ON r.instance = $1 AND r.key >= p.low AND r.key < p.high";
+
+/// The key ranges of these items' records: `<fan_out>[<i>]/` up to `<fan_out>[<i>]0`
+/// (`'0'` follows `'/'`).
+fn item_ranges(fan_out: &str, indexes: &[u32]) -> (Vec<String>, Vec<String>) {
+    indexes
+        .iter()
+        .map(|index| {
+            (
+                format!("{fan_out}[{index}]/"),
+                format!("{fan_out}[{index}]0"),
+            )
+        })
+        .unzip()
+}
+
+/// Drops these items from the claims held.
+fn forget_items(held: &mut HeldItems, instance: &str, fan_out: &str, indexes: &[i32]) {
+    if let Some(fan_outs) = held.get_mut(instance) {
+        if let Some(items) = fan_outs.get_mut(fan_out) {
+            for index in indexes {
+                if let Ok(index) = u32::try_from(*index) {
+                    items.remove(&index);
+                }
+            }
+            if items.is_empty() {
+                fan_outs.remove(fan_out);
+            }
+        }
+        if fan_outs.is_empty() {
+            held.remove(instance);
+        }
+    }
+}
+
+/// The fan-out items this worker claimed: instance -> fan-out -> index -> fence.
+type HeldItems = HashMap<String, HashMap<String, HashMap<u32, i64>>>;
+
 impl Local {
     async fn connect(&self) -> Result<Conn, tokio_postgres::Error> {
         let (client, connection) = self.config.connect(NoTls).await?;
@@ -850,26 +995,7 @@ impl Local {
                 },
             )
             .await?;
-        rows.iter()
-            .map(|row| {
-                let record = Record {
-                    instance: instance.clone(),
-                    key: row.get(0),
-                    ok: row.get(1),
-                    type_name: row.get(2),
-                    value: row.get(3),
-                };
-                if row.get::<_, i64>(4) == record_checksum(&record) {
-                    Ok(record)
-                } else {
-                    Err(JournalError::new(format!(
-                        "postgres journal {}: record {:?} of instance {instance:?} is damaged \
-                         (its checksum does not match its bytes)",
-                        self.where_, record.key
-                    )))
-                }
-            })
-            .collect()
+        self.checked_records(&instance, &rows)
     }
 
     fn checked_signal(&self, signal: SignalRow, stored: i64) -> Result<SignalRow, JournalError> {
@@ -911,62 +1037,183 @@ impl Local {
         if batch.is_empty() {
             return Ok(());
         }
-        let mut ids: Vec<&str> = batch
-            .iter()
-            .map(|write| match write {
-                Write::Record(record) => record.instance.as_str(),
-                Write::End { instance, .. } => instance.as_str(),
-            })
-            .collect();
+        let mut ids: Vec<&str> = batch.iter().map(Write::instance).collect();
         ids.sort_unstable();
         ids.dedup();
+        let (held_ids, helped_ids): (Vec<&str>, Vec<&str>) = {
+            let held = self.held.borrow();
+            ids.iter().partition(|id| held.contains_key(**id))
+        };
         let ended: HashSet<&str> = batch
             .iter()
             .filter_map(|write| match write {
                 Write::End { instance, .. } => Some(instance.as_str()),
-                Write::Record(_) => None,
+                _ => None,
             })
             .collect();
+        // The items of instances this worker does not hold that the batch writes for,
+        // each with the fence of this worker's claim; an instance with a write that is
+        // not under such an item is refused.
+        let mut items: BTreeMap<(&str, String), BTreeMap<u32, i64>> = BTreeMap::new();
+        let mut refused_here: HashSet<&str> = HashSet::new();
+        {
+            let held_items = self.held_items.borrow();
+            for write in &batch {
+                let instance = write.instance();
+                if !helped_ids.contains(&instance) {
+                    continue;
+                }
+                let found = match write {
+                    Write::Record(record) => held_items.get(instance).and_then(|fan_outs| {
+                        fan_outs.iter().find_map(|(fan_out, held)| {
+                            let index = item_of(&record.key, fan_out)?;
+                            Some((fan_out.clone(), index, *held.get(&index)?))
+                        })
+                    }),
+                    Write::ItemDone { fan_out, index, .. } => held_items
+                        .get(instance)
+                        .and_then(|fan_outs| fan_outs.get_key_value(fan_out))
+                        .and_then(|(fan_out, held)| {
+                            Some((fan_out.clone(), *index, *held.get(index)?))
+                        }),
+                    _ => None,
+                };
+                match found {
+                    Some((fan_out, index, fence)) => {
+                        items
+                            .entry((instance, fan_out))
+                            .or_default()
+                            .insert(index, fence);
+                    }
+                    None => {
+                        refused_here.insert(instance);
+                    }
+                }
+            }
+        }
         let what = format!("commit {} writes of {} instances", batch.len(), ids.len());
-        let refused = self
+        let (refused, done) = self
             .retry(&what, async |conn, _| {
                 let lock = conn.prepare(LOCK_FENCES).await?;
+                let lock_fan_out = conn.prepare(LOCK_FAN_OUT).await?;
+                let lock_items = conn.prepare(LOCK_ITEMS).await?;
                 let insert = conn.prepare(INSERT_RECORDS).await?;
                 let end = conn.prepare(END_INSTANCES).await?;
                 let extend = conn.prepare(EXTEND).await?;
+                let fan_out = conn.prepare(INSERT_FAN_OUT).await?;
+                let item_rows = conn.prepare(INSERT_ITEMS).await?;
+                let close = conn.prepare(CLOSE_FAN_OUT).await?;
+                let item_done = conn.prepare(ITEMS_DONE).await?;
+                let less_running = conn.prepare(LESS_RUNNING).await?;
                 let transaction = conn.client.transaction().await?;
+                // Locks in one order everywhere: instances, fan-outs, items.
                 let fences: HashMap<String, i64> = transaction
-                    .query(&lock, &[&ids])
+                    .query(&lock, &[&held_ids])
                     .await?
                     .iter()
                     .map(|row| (row.get(0), row.get(1)))
                     .collect();
-                let refused: HashSet<&str> = {
+                let mut refused: HashSet<&str> = {
                     let held = self.held.borrow();
-                    ids.iter()
+                    held_ids
+                        .iter()
                         .copied()
                         .filter(|id| held.get(*id).is_none_or(|f| fences.get(*id) != Some(f)))
                         .collect()
                 };
+                refused.extend(refused_here.iter().copied());
+                let mut item_fences: HashMap<(&str, &str, u32), i64> = HashMap::new();
+                for ((instance, fan_out), held) in &items {
+                    let (instance, fan_out) = (*instance, fan_out.as_str());
+                    if refused.contains(instance) {
+                        continue;
+                    }
+                    transaction
+                        .query(&lock_fan_out, &[&instance, &fan_out])
+                        .await?;
+                    let indexes: Vec<i32> = held
+                        .keys()
+                        .map(|&i| i32::try_from(i).unwrap_or(i32::MAX))
+                        .collect();
+                    let rows = transaction
+                        .query(&lock_items, &[&instance, &fan_out, &indexes])
+                        .await?;
+                    let current: HashMap<u32, i64> = rows
+                        .iter()
+                        .map(|row| {
+                            (
+                                u32::try_from(row.get::<_, i32>(0)).unwrap_or(u32::MAX),
+                                row.get(1),
+                            )
+                        })
+                        .collect();
+                    if held
+                        .iter()
+                        .any(|(index, fence)| current.get(index) != Some(fence))
+                    {
+                        refused.insert(instance);
+                        continue;
+                    }
+                    for (&index, &fence) in held {
+                        item_fences.insert((instance, fan_out, index), fence);
+                    }
+                }
                 let mut records = RecordColumns::default();
                 let mut ends = EndColumns::default();
+                let mut done: BTreeMap<(&str, &str), Vec<i32>> = BTreeMap::new();
+                let mut fan_outs = Vec::new();
+                let mut closes = Vec::new();
                 for write in &batch {
+                    let instance = write.instance();
+                    if refused.contains(instance) {
+                        continue;
+                    }
                     match write {
-                        Write::Record(record) if !refused.contains(record.instance.as_str()) => {
-                            records.push(record, fences[&record.instance]);
+                        Write::Record(record) => {
+                            let fence = match fences.get(instance) {
+                                Some(&fence) => fence,
+                                None => items
+                                    .keys()
+                                    .filter(|(i, _)| *i == instance)
+                                    .find_map(|(_, fan_out)| {
+                                        let index = item_of(&record.key, fan_out)?;
+                                        item_fences.get(&(instance, fan_out, index)).copied()
+                                    })
+                                    .unwrap_or_default(),
+                            };
+                            records.push(record, fence);
                         }
                         Write::End {
-                            instance,
                             status,
                             output,
                             reason,
-                        } if !refused.contains(instance.as_str()) => {
-                            ends.id.push(instance.as_str());
+                            ..
+                        } => {
+                            ends.id.push(instance);
                             ends.status.push(status.as_str());
                             ends.output.push(output.as_deref());
                             ends.reason.push(reason.as_deref());
                         }
-                        Write::Record(_) | Write::End { .. } => {}
+                        Write::FanOut {
+                            key, items, limit, ..
+                        } => fan_outs.push((instance, key.as_str(), *items, *limit)),
+                        Write::FanOutClosed { key, .. } => closes.push((instance, key.as_str())),
+                        Write::ItemDone { fan_out, index, .. } => done
+                            .entry((instance, fan_out.as_str()))
+                            .or_default()
+                            .push(i32::try_from(*index).unwrap_or(i32::MAX)),
+                    }
+                }
+                for &(instance, key, count, limit) in &fan_outs {
+                    let count = i32::try_from(count).unwrap_or(i32::MAX);
+                    let limit = limit.map(|n| i32::try_from(n).unwrap_or(i32::MAX));
+                    let inserted = transaction
+                        .execute(&fan_out, &[&instance, &key, &count, &limit])
+                        .await?;
+                    if inserted == 1 {
+                        transaction
+                            .execute(&item_rows, &[&instance, &key, &count])
+                            .await?;
                     }
                 }
                 if !records.instance.is_empty() {
@@ -985,6 +1232,18 @@ impl Local {
                         )
                         .await?;
                 }
+                for ((instance, fan_out), indexes) in &done {
+                    let n = transaction
+                        .execute(&item_done, &[instance, fan_out, indexes, &self.worker])
+                        .await?;
+                    let n = i32::try_from(n).unwrap_or(i32::MAX);
+                    transaction
+                        .execute(&less_running, &[instance, fan_out, &n])
+                        .await?;
+                }
+                for (instance, key) in &closes {
+                    transaction.execute(&close, &[instance, key]).await?;
+                }
                 let now = unix_ms();
                 if !ends.id.is_empty() {
                     transaction
@@ -994,7 +1253,7 @@ impl Local {
                         )
                         .await?;
                 }
-                let live: Vec<&str> = ids
+                let live: Vec<&str> = held_ids
                     .iter()
                     .copied()
                     .filter(|id| !refused.contains(id) && !ended.contains(id))
@@ -1007,17 +1266,28 @@ impl Local {
                 transaction.commit().await?;
                 let mut refused: Vec<String> = refused.into_iter().map(str::to_owned).collect();
                 refused.sort_unstable();
-                Ok(refused)
+                let done: Vec<(String, String, Vec<i32>)> = done
+                    .into_iter()
+                    .map(|((i, f), d)| (i.to_owned(), f.to_owned(), d))
+                    .collect();
+                Ok((refused, done))
             })
             .await?;
         {
             let mut held = self.held.borrow_mut();
+            let mut held_items = self.held_items.borrow_mut();
             for id in ended
                 .iter()
                 .copied()
                 .chain(refused.iter().map(String::as_str))
             {
                 held.remove(id);
+            }
+            for id in &refused {
+                held_items.remove(id);
+            }
+            for (instance, fan_out, indexes) in done {
+                forget_items(&mut held_items, &instance, &fan_out, &indexes);
             }
         }
         if refused.is_empty() {
@@ -1032,6 +1302,232 @@ impl Local {
                 refused,
             ))
         }
+    }
+
+    async fn claim_items(
+        &self,
+        workflows: Vec<String>,
+        most: i64,
+    ) -> Result<Vec<ItemClaim>, JournalError> {
+        if workflows.is_empty() || most <= 0 {
+            return Ok(Vec::new());
+        }
+        let candidates = self
+            .retry("look for fan-out items to run", async |conn, _| {
+                let candidates = conn.prepare(ITEM_CANDIDATES).await?;
+                conn.client.query(&candidates, &[&workflows]).await
+            })
+            .await?;
+        for candidate in &candidates {
+            let instance: String = candidate.get(0);
+            let fan_out: String = candidate.get(1);
+            let claimed = self
+                .retry(&format!("claim items of {instance:?}"), async |conn, _| {
+                    let lock = conn.prepare(LOCK_FAN_OUT_LIMIT).await?;
+                    let open = conn.prepare(OPEN_ITEMS).await?;
+                    let take = conn.prepare(TAKE_ITEMS).await?;
+                    let more = conn.prepare(MORE_RUNNING).await?;
+                    let transaction = conn.client.transaction().await?;
+                    let Some(row) = transaction.query_opt(&lock, &[&instance, &fan_out]).await?
+                    else {
+                        return Ok(Vec::new());
+                    };
+                    let (limit, running, closed): (Option<i32>, i32, bool) =
+                        (row.get(0), row.get(1), row.get(2));
+                    if closed {
+                        return Ok(Vec::new());
+                    }
+                    let mut free = limit.map_or(i64::MAX, |limit| i64::from(limit - running));
+                    let mut taken: Vec<i32> = Vec::new();
+                    let mut new = 0i32;
+                    for row in transaction
+                        .query(&open, &[&instance, &fan_out, &most])
+                        .await?
+                    {
+                        let (index, state): (i32, String) = (row.get(0), row.get(1));
+                        if state == "pending" {
+                            if free <= 0 {
+                                continue;
+                            }
+                            free -= 1;
+                            new += 1;
+                        }
+                        taken.push(index);
+                    }
+                    if taken.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    let rows = transaction
+                        .query(
+                            &take,
+                            &[&instance, &fan_out, &taken, &self.worker, &self.lease_ms()],
+                        )
+                        .await?;
+                    transaction
+                        .execute(&more, &[&instance, &fan_out, &new])
+                        .await?;
+                    transaction.commit().await?;
+                    Ok(rows
+                        .iter()
+                        .map(|row| {
+                            (
+                                u32::try_from(row.get::<_, i32>(0)).unwrap_or(u32::MAX),
+                                row.get::<_, i64>(1),
+                            )
+                        })
+                        .collect::<Vec<(u32, i64)>>())
+                })
+                .await?;
+            if claimed.is_empty() {
+                continue;
+            }
+            {
+                let mut held_items = self.held_items.borrow_mut();
+                let held = held_items
+                    .entry(instance.clone())
+                    .or_default()
+                    .entry(fan_out.clone())
+                    .or_default();
+                for &(index, fence) in &claimed {
+                    held.insert(index, fence);
+                }
+            }
+            let mut indexes: Vec<u32> = claimed.iter().map(|&(index, _)| index).collect();
+            indexes.sort_unstable();
+            let row = self.instance(instance.clone()).await?;
+            let Some(row) = row else { continue };
+            let (low, high) = item_ranges(&fan_out, &indexes);
+            let outside = (format!("{fan_out}["), format!("{fan_out}\\"));
+            let rows = self
+                .retry(
+                    &format!("read the records of {instance:?} for its items"),
+                    async |conn, _| {
+                        let select = conn.prepare(RECORDS_FOR_ITEMS).await?;
+                        conn.client
+                            .query(&select, &[&instance, &outside.0, &outside.1, &low, &high])
+                            .await
+                    },
+                )
+                .await?;
+            let records = self.checked_records(&instance, &rows)?;
+            return Ok(vec![ItemClaim {
+                instance: row,
+                fan_out,
+                indexes,
+                records,
+            }]);
+        }
+        Ok(Vec::new())
+    }
+
+    async fn done_items(
+        &self,
+        instance: String,
+        fan_out: String,
+        cursor: u64,
+    ) -> Result<DoneItems, JournalError> {
+        let after = i64::try_from(cursor).unwrap_or(i64::MAX);
+        let rows = self
+            .retry(
+                &format!("read the items of {instance:?} done"),
+                async |conn, _| {
+                    let select = conn.prepare(DONE_ITEMS).await?;
+                    conn.client
+                        .query(&select, &[&instance, &fan_out, &after])
+                        .await
+                },
+            )
+            .await?;
+        let mut done = DoneItems {
+            cursor,
+            ..DoneItems::default()
+        };
+        for row in &rows {
+            done.indexes
+                .push(u32::try_from(row.get::<_, i32>(0)).unwrap_or(u32::MAX));
+            done.cursor = u64::try_from(row.get::<_, i64>(1)).unwrap_or(done.cursor);
+        }
+        if done.indexes.is_empty() {
+            return Ok(done);
+        }
+        let (low, high) = item_ranges(&fan_out, &done.indexes);
+        let rows = self
+            .retry(
+                &format!("read the records of {instance:?}'s done items"),
+                async |conn, _| {
+                    let select = conn.prepare(RECORDS_IN_RANGES).await?;
+                    conn.client.query(&select, &[&instance, &low, &high]).await
+                },
+            )
+            .await?;
+        done.records = self.checked_records(&instance, &rows)?;
+        Ok(done)
+    }
+
+    async fn release_items(&self, instance: String, fan_out: String, indexes: Vec<u32>) {
+        let held: Vec<(i32, i64)> = {
+            let held_items = self.held_items.borrow();
+            let Some(held) = held_items.get(&instance).and_then(|f| f.get(&fan_out)) else {
+                return;
+            };
+            indexes
+                .iter()
+                .filter_map(|index| Some((i32::try_from(*index).ok()?, *held.get(index)?)))
+                .collect()
+        };
+        let released: Vec<i32> = held.iter().map(|&(index, _)| index).collect();
+        forget_items(
+            &mut self.held_items.borrow_mut(),
+            &instance,
+            &fan_out,
+            &released,
+        );
+        let (idx, fences): (Vec<i32>, Vec<i64>) = held.into_iter().unzip();
+        // Best effort: if it does not land, the claims run out.
+        let _ = self
+            .retry("release items", async |conn, _| {
+                let lock = conn.prepare(LOCK_FAN_OUT).await?;
+                let release = conn.prepare(RELEASE_ITEMS).await?;
+                let less = conn.prepare(LESS_RUNNING).await?;
+                let transaction = conn.client.transaction().await?;
+                transaction.query(&lock, &[&instance, &fan_out]).await?;
+                let n = transaction
+                    .execute(
+                        &release,
+                        &[&instance, &fan_out, &idx, &fences, &self.worker],
+                    )
+                    .await?;
+                let n = i32::try_from(n).unwrap_or(i32::MAX);
+                transaction
+                    .execute(&less, &[&instance, &fan_out, &n])
+                    .await?;
+                transaction.commit().await
+            })
+            .await;
+    }
+
+    /// Records read back, their checksums checked.
+    fn checked_records(&self, instance: &str, rows: &[Row]) -> Result<Vec<Record>, JournalError> {
+        rows.iter()
+            .map(|row| {
+                let record = Record {
+                    instance: instance.to_owned(),
+                    key: row.get(0),
+                    ok: row.get(1),
+                    type_name: row.get(2),
+                    value: row.get(3),
+                };
+                if row.get::<_, i64>(4) == record_checksum(&record) {
+                    Ok(record)
+                } else {
+                    Err(JournalError::new(format!(
+                        "postgres journal {}: record {:?} of instance {instance:?} is damaged \
+                         (its checksum does not match its bytes)",
+                        self.where_, record.key
+                    )))
+                }
+            })
+            .collect()
     }
 
     async fn unfinished(&self) -> Result<Vec<InstanceRow>, JournalError> {
@@ -1271,6 +1767,7 @@ impl Local {
         let every = self.options.lease / 3;
         loop {
             tokio::time::sleep(every).await;
+            self.renew_items().await;
             let (ids, fences): (Vec<String>, Vec<i64>) = self
                 .held
                 .borrow()
@@ -1301,6 +1798,71 @@ impl Local {
                 if !renewed.contains(id) && held.get(id) == Some(fence) {
                     held.remove(id);
                 }
+            }
+        }
+    }
+
+    /// Renews the claims of the fan-out items this worker runs; a claim that did not
+    /// renew (another worker took the item) is dropped.
+    async fn renew_items(&self) {
+        let mut sent: (Vec<String>, Vec<String>, Vec<i32>, Vec<i64>) = Default::default();
+        for (instance, fan_outs) in self.held_items.borrow().iter() {
+            for (fan_out, items) in fan_outs {
+                for (&index, &fence) in items {
+                    sent.0.push(instance.clone());
+                    sent.1.push(fan_out.clone());
+                    sent.2.push(i32::try_from(index).unwrap_or(i32::MAX));
+                    sent.3.push(fence);
+                }
+            }
+        }
+        if sent.0.is_empty() {
+            return;
+        }
+        let Ok(mut pooled) = self.pooled().await else {
+            return;
+        };
+        let conn = pooled.conn();
+        let Ok(renew) = conn.prepare(RENEW_ITEMS).await else {
+            return;
+        };
+        let Ok(rows) = conn
+            .client
+            .query(
+                &renew,
+                &[
+                    &self.worker,
+                    &self.lease_ms(),
+                    &sent.0,
+                    &sent.1,
+                    &sent.2,
+                    &sent.3,
+                ],
+            )
+            .await
+        else {
+            return;
+        };
+        let renewed: HashSet<(String, String, i32)> = rows
+            .iter()
+            .map(|row| (row.get(0), row.get(1), row.get(2)))
+            .collect();
+        let mut held = self.held_items.borrow_mut();
+        for (((instance, fan_out), index), fence) in
+            sent.0.into_iter().zip(sent.1).zip(sent.2).zip(sent.3)
+        {
+            let key = (instance, fan_out, index);
+            if renewed.contains(&key) {
+                continue;
+            }
+            let (instance, fan_out, index) = key;
+            let current = held
+                .get(&instance)
+                .and_then(|f| f.get(&fan_out))
+                .and_then(|items| items.get(&u32::try_from(index).unwrap_or(u32::MAX)))
+                .copied();
+            if current == Some(fence) {
+                forget_items(&mut held, &instance, &fan_out, &[index]);
             }
         }
     }
@@ -1430,6 +1992,35 @@ impl Journal for PostgresJournal {
     fn redrive(&self, instance: &str) -> Result<bool, JournalError> {
         let id = instance.to_owned();
         self.call(move |local| async move { local.redrive(id).await })
+    }
+
+    fn shares_fan_outs(&self) -> bool {
+        self.share_fan_outs
+    }
+
+    fn claim_items(&self, workflows: &[&str], most: usize) -> Result<Vec<ItemClaim>, JournalError> {
+        let workflows: Vec<String> = workflows.iter().map(|&w| w.to_owned()).collect();
+        let most = i64::try_from(most).unwrap_or(i64::MAX);
+        self.call(move |local| async move { local.claim_items(workflows, most).await })
+    }
+
+    fn done_items(
+        &self,
+        instance: &str,
+        fan_out: &str,
+        cursor: u64,
+    ) -> Result<DoneItems, JournalError> {
+        let (instance, fan_out) = (instance.to_owned(), fan_out.to_owned());
+        self.call(move |local| async move { local.done_items(instance, fan_out, cursor).await })
+    }
+
+    fn release_items(&self, instance: &str, fan_out: &str, indexes: &[u32]) {
+        let (instance, fan_out, indexes) =
+            (instance.to_owned(), fan_out.to_owned(), indexes.to_vec());
+        let job: Job = Box::new(move |local| {
+            Box::pin(async move { local.release_items(instance, fan_out, indexes).await })
+        });
+        let _ = self.jobs.send(job);
     }
 
     fn wait_for_signals(&self, timeout: Duration) {

@@ -493,6 +493,8 @@ impl Journal for SqliteJournal {
                         )));
                     }
                 }
+                // Items run where their instance runs: nothing to keep.
+                _ => {}
             }
         }
         transaction.commit().map_err(e)

@@ -7,11 +7,15 @@ use core::pin::Pin;
 use core::task::{Context as TaskContext, Poll};
 use std::sync::Arc;
 
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use core::marker::PhantomData;
+
+use serde::de::{DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize};
 
 use super::context::Context;
-use super::instance::{ScopeGuard, StepGuard, current_scope, push_number};
+use super::error::Error;
+use super::instance::{Role, ScopeGuard, Shared, StepGuard, current_scope, push_number};
+use super::journal::Write;
 
 /// A value the journal can hold: `Serialize + DeserializeOwned + Send + 'static`.
 /// Every durable step's output, a workflow's arguments and output, a fan-out's items
@@ -60,9 +64,43 @@ pub fn failure_of<T, E: Display>(output: &Result<T, E>) -> Option<String> {
 
 /// Where a fan-out item's steps are keyed: the item's key prefix
 /// (`<fan-out key>[<index>]/`). Made by [`items`], used by [`scoped`].
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 pub struct Scope {
     prefix: Arc<str>,
+    /// The item of a fan-out shared by every worker.
+    item: Option<SharedItem>,
+}
+
+/// An item of a fan-out whose items run on any worker.
+#[derive(Clone)]
+struct SharedItem {
+    shared: Arc<Shared>,
+    fan_out: Arc<str>,
+    index: u32,
+    /// The owner's: closes the fan-out once every item's future is gone.
+    closer: Option<Arc<Closer>>,
+}
+
+impl core::fmt::Debug for Scope {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Scope")
+            .field("prefix", &self.prefix)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for Scope {
+    fn eq(&self, other: &Self) -> bool {
+        self.prefix == other.prefix
+    }
+}
+
+impl Eq for Scope {}
+
+impl core::hash::Hash for Scope {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.prefix.hash(state);
+    }
 }
 
 impl Scope {
@@ -72,8 +110,27 @@ impl Scope {
     }
 }
 
+/// Closes a shared fan-out when the owner's last item future is dropped (the fan-out
+/// ended, failed or was cancelled): no worker starts another of its items.
+struct Closer {
+    shared: Arc<Shared>,
+    key: String,
+}
+
+impl Drop for Closer {
+    fn drop(&mut self) {
+        self.shared.lock().fan_outs.remove(&self.key);
+        self.shared.enqueue(Write::FanOutClosed {
+            instance: self.shared.id.clone(),
+            key: core::mem::take(&mut self.key),
+        });
+    }
+}
+
 enum State<T> {
     Start,
+    /// A helper's replay reached a step it may not take: it waits for ever.
+    Never,
     Run(Arc<str>),
     Wait(u64, Option<T>),
     Done,
@@ -199,8 +256,13 @@ where
                         }
                     }
                     drop(inner);
+                    if !shared.role.may_run(&key) {
+                        *this.state = State::Never;
+                        return Poll::Pending;
+                    }
                     *this.state = State::Run(Arc::from(key));
                 }
+                State::Never => return Poll::Pending,
                 State::Run(key) => {
                     let future = this.future.as_mut().as_pin_mut();
                     let future = future.expect("a running step has its future");
@@ -251,12 +313,58 @@ where
     I: IntoIterator<Item = T>,
     T: Journaled,
 {
+    limited_items(ctx, id, items, None)
+}
+
+/// [`items`] of a fan-out with `#[limit(n)]`: on a journal that shares fan-outs, a
+/// top-level fan-out's items run on any worker, at most `limit` at once across all.
+#[doc(hidden)]
+pub fn limited_items<I, T>(
+    ctx: &Context,
+    id: &'static str,
+    items: I,
+    limit: Option<usize>,
+) -> Vec<(Scope, T)>
+where
+    I: IntoIterator<Item = T>,
+    T: Journaled,
+{
     let shared = &ctx.shared;
     let scope = current_scope();
+    let top_level = scope.is_none();
     let mut inner = shared.lock();
     let key = next_key(&mut inner, scope, id);
     let replayed = inner.records.remove(&key);
     drop(inner);
+    if let Role::Helper { fan_out, indexes } = &shared.role
+        && *fan_out == key
+    {
+        // A helper's fan-out: only its claimed items (the others are not decoded).
+        let picked = match replayed {
+            Some(stored) => shared.decode_with::<T, _>(&key, &stored, Pick::<T>::new(indexes)),
+            None => Err(Error::Lost {
+                instance: shared.id.clone(),
+            }),
+        };
+        return match picked {
+            Ok(picked) => picked
+                .into_iter()
+                .map(|(index, value)| {
+                    let item = SharedItem {
+                        shared: Arc::clone(shared),
+                        fan_out: Arc::from(key.as_str()),
+                        index,
+                        closer: None,
+                    };
+                    (item_scope(&key, index, Some(item)), value)
+                })
+                .collect(),
+            Err(error) => {
+                shared.abort(error);
+                Vec::new()
+            }
+        };
+    }
     let values: Vec<T> = if let Some(stored) = replayed {
         match shared.decode(&key, &stored) {
             Ok(values) => values,
@@ -266,6 +374,12 @@ where
             }
         }
     } else {
+        if !shared.role.may_run(&key) {
+            shared.abort(Error::Lost {
+                instance: shared.id.clone(),
+            });
+            return Vec::new();
+        }
         let values: Vec<T> = items.into_iter().collect();
         match serde_json::to_vec(&values) {
             Ok(bytes) => {
@@ -280,24 +394,113 @@ where
         }
         values
     };
-    let mut prefix = key;
-    prefix.push('[');
-    let base = prefix.len();
+    let sharing = share(shared, &key, top_level, values.len(), limit);
     values
         .into_iter()
         .enumerate()
         .map(|(index, value)| {
-            prefix.truncate(base);
-            push_number(&mut prefix, index as u64);
-            prefix.push_str("]/");
-            (
-                Scope {
-                    prefix: Arc::from(prefix.as_str()),
-                },
-                value,
-            )
+            let index = u32::try_from(index).unwrap_or(u32::MAX);
+            let item = sharing.as_ref().map(|(fan_out, closer)| SharedItem {
+                shared: Arc::clone(shared),
+                fan_out: Arc::clone(fan_out),
+                index,
+                closer: Some(Arc::clone(closer)),
+            });
+            (item_scope(&key, index, item), value)
         })
         .collect()
+}
+
+/// The scope of item `index` of the fan-out `key`: `<key>[<index>]/`.
+fn item_scope(key: &str, index: u32, item: Option<SharedItem>) -> Scope {
+    let mut prefix = String::with_capacity(key.len() + 12);
+    prefix.push_str(key);
+    prefix.push('[');
+    push_number(&mut prefix, index);
+    prefix.push_str("]/");
+    Scope {
+        prefix: Arc::from(prefix),
+        item,
+    }
+}
+
+/// Deserializes only the elements at `indexes` (sorted) of a JSON array, skipping the
+/// others: a helper's replay of a large fan-out decodes only its items.
+struct Pick<'a, T> {
+    indexes: &'a [u32],
+    items: PhantomData<fn() -> T>,
+}
+
+impl<'a, T> Pick<'a, T> {
+    fn new(indexes: &'a [u32]) -> Self {
+        Pick {
+            indexes,
+            items: PhantomData,
+        }
+    }
+}
+
+impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for Pick<'_, T> {
+    type Value = Vec<(u32, T)>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for Pick<'_, T> {
+    type Value = Vec<(u32, T)>;
+
+    fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("a fan-out's items")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut picked = Vec::with_capacity(self.indexes.len());
+        let mut index = 0u32;
+        loop {
+            if self.indexes.binary_search(&index).is_ok() {
+                match seq.next_element::<T>()? {
+                    Some(value) => picked.push((index, value)),
+                    None => break,
+                }
+            } else if seq.next_element::<IgnoredAny>()?.is_none() {
+                break;
+            }
+            index += 1;
+        }
+        Ok(picked)
+    }
+}
+
+/// Whether the fan-out `key` of `len` items is shared by every worker: a top-level
+/// fan-out of an owner on a journal that shares fan-outs. Then its items and limit are
+/// written to the journal, and the owner waits for its items to be done (by any
+/// worker); the fan-out and the closer that closes it once its futures are gone.
+fn share(
+    shared: &Arc<Shared>,
+    key: &str,
+    top_level: bool,
+    len: usize,
+    limit: Option<usize>,
+) -> Option<(Arc<str>, Arc<Closer>)> {
+    if !matches!(shared.role, Role::Owner { shares: true }) || !top_level || len == 0 {
+        return None;
+    }
+    shared.enqueue(Write::FanOut {
+        instance: shared.id.clone(),
+        key: key.to_owned(),
+        items: u32::try_from(len).unwrap_or(u32::MAX),
+        limit: limit.map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
+    });
+    shared.lock().fan_outs.entry(key.to_owned()).or_default();
+    Some((
+        Arc::from(key),
+        Arc::new(Closer {
+            shared: Arc::clone(shared),
+            key: key.to_owned(),
+        }),
+    ))
 }
 
 pin_project_lite::pin_project! {
@@ -305,6 +508,8 @@ pin_project_lite::pin_project! {
     #[must_use = "a scoped future does nothing unless polled"]
     pub struct Scoped<F> {
         scope: Scope,
+        // A helper's item that is done: it never completes (the helper's replay ends).
+        finished: bool,
         #[pin]
         future: F,
     }
@@ -316,6 +521,7 @@ pin_project_lite::pin_project! {
 pub fn scoped<F: IntoFuture>(scope: Scope, future: F) -> Scoped<F::IntoFuture> {
     Scoped {
         scope,
+        finished: false,
         future: future.into_future(),
     }
 }
@@ -325,8 +531,47 @@ impl<F: Future> Future for Scoped<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<F::Output> {
         let this = self.project();
-        let _scope = ScopeGuard::enter(Some(Arc::clone(&this.scope.prefix)));
-        let _step = StepGuard::enter(None);
-        this.future.poll(cx)
+        if *this.finished {
+            return Poll::Pending;
+        }
+        let Some(item) = &this.scope.item else {
+            let _scope = ScopeGuard::enter(Some(Arc::clone(&this.scope.prefix)));
+            let _step = StepGuard::enter(None);
+            return this.future.poll(cx);
+        };
+        let shared = &item.shared;
+        if item.closer.is_some() {
+            // The owner: once the item is done (by any worker), its records are
+            // loaded and it replays.
+            let mut inner = shared.lock();
+            if let Some(wait) = inner.fan_outs.get_mut(&*item.fan_out)
+                && !wait.done.contains(&item.index)
+            {
+                wait.wakers.insert(item.index, cx.waker().clone());
+                return Poll::Pending;
+            }
+        }
+        let polled = {
+            let _scope = ScopeGuard::enter(Some(Arc::clone(&this.scope.prefix)));
+            let _step = StepGuard::enter(None);
+            this.future.poll(cx)
+        };
+        if item.closer.is_some() {
+            return polled;
+        }
+        if polled.is_ready() {
+            // A helper's item is done: its end goes in the next batch, after its
+            // last step's record.
+            *this.finished = true;
+            let seq = shared.enqueue(Write::ItemDone {
+                instance: shared.id.clone(),
+                fan_out: item.fan_out.to_string(),
+                index: item.index,
+            });
+            let mut inner = shared.lock();
+            inner.helper_left = inner.helper_left.saturating_sub(1);
+            inner.helper_seq = inner.helper_seq.max(seq);
+        }
+        Poll::Pending
     }
 }

@@ -583,3 +583,150 @@ mod engine {
         );
     }
 }
+
+mod fan_out {
+    //! A fan-out whose items run on every worker.
+
+    use std::collections::BTreeSet;
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    use std::time::Duration;
+
+    use super::{journal, sql};
+    use crate::durable::postgres::tests::testdb;
+    use crate::durable::{
+        BoxFuture, Context, Engine, Start, Workflow, boxed, limited_items, scoped, step,
+    };
+    use crate::fan_out::fan_out;
+
+    static RUNNING: AtomicUsize = AtomicUsize::new(0);
+    static MOST: AtomicUsize = AtomicUsize::new(0);
+    static RAN_ON: Mutex<Vec<(u32, String)>> = Mutex::new(Vec::new());
+
+    /// `before`, then 40 items (at most 4 at once), then `after`.
+    struct Spread;
+
+    impl Workflow for Spread {
+        const NAME: &'static str = "spread";
+        const STEPS: &'static [&'static str] = &["0.before.0", "1.xs", "1.xs.0", "2.after.0"];
+        type Args = (u32,);
+        type Output = (u32, Vec<u32>, u32);
+        fn run(ctx: Context, (n,): (u32,)) -> BoxFuture<Self::Output> {
+            boxed(async move {
+                let base = step(&ctx, "0.before.0", async move { 1000 }).await;
+                let ctx = &ctx;
+                let outputs = fan_out(
+                    limited_items(ctx, "1.xs", 0..n, Some(4)),
+                    Some(4),
+                    |(scope, x)| {
+                        scoped(scope, async move {
+                            step(ctx, "1.xs.0", async move {
+                                let now = RUNNING.fetch_add(1, SeqCst) + 1;
+                                MOST.fetch_max(now, SeqCst);
+                                let worker =
+                                    std::thread::current().name().unwrap_or("?").to_owned();
+                                RAN_ON.lock().unwrap().push((x, worker));
+                                tokio::time::sleep(Duration::from_millis(15)).await;
+                                RUNNING.fetch_sub(1, SeqCst);
+                                base + x
+                            })
+                            .await
+                        })
+                    },
+                )
+                .await;
+                let after = step(ctx, "2.after.0", async move { 7 }).await;
+                (base, outputs, after)
+            })
+        }
+    }
+
+    fn spread(n: u32) -> Start<Spread> {
+        Start::new((n,))
+    }
+
+    /// A worker: its own thread (named), runtime and journal, serving until `stop`.
+    fn worker(
+        url: String,
+        name: &'static str,
+        stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    ) -> std::thread::JoinHandle<()> {
+        std::thread::Builder::new()
+            .name(name.to_owned())
+            .spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                runtime.block_on(async move {
+                    let engine = Engine::new(journal(&url, name, Duration::from_secs(30)));
+                    engine.register(spread);
+                    let serving = tokio::spawn({
+                        let engine = engine.clone();
+                        async move { engine.serve(Duration::from_millis(50)).await }
+                    });
+                    while !stop.load(SeqCst) {
+                        tokio::time::sleep(Duration::from_millis(10)).await;
+                    }
+                    serving.abort();
+                });
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn a_fan_outs_items_run_on_every_worker_within_the_limit_and_come_back_in_order() {
+        let Some(url) = testdb::fresh_database("spread") else {
+            return;
+        };
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let workers = [
+            worker(url.clone(), "worker-a", std::sync::Arc::clone(&stop)),
+            worker(url.clone(), "worker-b", std::sync::Arc::clone(&stop)),
+        ];
+        let output = testdb::on_a_runtime_of_its_own({
+            let url = url.clone();
+            async move {
+                // The submitter runs nothing: the workers do.
+                let engine = Engine::new(
+                    crate::durable::PostgresJournal::builder(&url)
+                        .worker("submitter")
+                        .connect()
+                        .unwrap(),
+                );
+                assert!(engine.submit("s1", spread(40)).await.unwrap());
+                let handle = engine.attach(spread, "s1").await.unwrap();
+                handle.result().await.unwrap()
+            }
+        });
+        stop.store(true, SeqCst);
+        for worker in workers {
+            worker.join().unwrap();
+        }
+        let expected: Vec<u32> = (0..40).map(|x| 1000 + x).collect();
+        assert_eq!(output, (1000, expected, 7));
+        assert!(
+            MOST.load(SeqCst) <= 4,
+            "{} items ran at once",
+            MOST.load(SeqCst)
+        );
+        let ran = RAN_ON.lock().unwrap().clone();
+        let items: BTreeSet<u32> = ran.iter().map(|(x, _)| *x).collect();
+        assert_eq!(items.len(), 40, "every item ran");
+        assert_eq!(ran.len(), 40, "no item ran twice: {ran:?}");
+        // The submitter's `attach` took the instance (no worker held it yet) and helps
+        // too; both workers ran items.
+        let workers: BTreeSet<&str> = ran.iter().map(|(_, w)| w.as_str()).collect();
+        assert!(
+            workers.contains("worker-a") && workers.contains("worker-b"),
+            "both workers ran items: {ran:?}"
+        );
+        assert_eq!(
+            sql(
+                &url,
+                "SELECT running::text, closed::text FROM workflow_fan_outs"
+            ),
+            [[Some("0".to_owned()), Some("true".to_owned())]]
+        );
+    }
+}
