@@ -673,6 +673,14 @@ fn name<'a>(ident: &syn::Ident) -> Name<Syn<'a>> {
     }
 }
 
+/// Whether a step's expression holds a `return`, `break`, `continue` or `?` that would
+/// leave the step (each an error the validator reports).
+pub fn leaves_early(expr: &Expr) -> bool {
+    let mut exits = Vec::new();
+    early_exits(expr, &Inside::default(), &mut exits);
+    exits.iter().any(|exit| exit.kind != ExitKind::NestedAwait)
+}
+
 /// The expression inside invisible groups (what a `$x:expr` of `macro_rules!` becomes).
 pub fn ungroup(mut expr: &Expr) -> &Expr {
     while let Expr::Group(group) = expr {
