@@ -602,7 +602,11 @@ impl<'a, M: Mode> Expander<'a, M> {
             // one of the fork's tasks (whose join waits until each has ended) unless it
             // runs in the background, past the join.
             let future = match syntax.spawn {
-                Some(at) => {
+                Some(_) => {
+                    // Spanned on the branch (its name), the runtime's path too: a branch
+                    // that borrows what a task cannot (E0521, E0382) is told at the branch.
+                    let at = branch.name.at;
+                    let k = located_at(k.clone(), at);
                     let path_text = &branch.path;
                     let counted = if in_background {
                         &background_tasks
