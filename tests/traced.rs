@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use tokio::time::sleep;
 use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id};
 use tracing::{Event, Subscriber};
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt as _};
 use tracing_subscriber::registry::LookupSpan;
@@ -17,38 +18,68 @@ use workflow_runtime::{BranchError, workflow};
 mod support;
 use support::{after, fail_after, ok_after};
 
-/// Every event as `scope: message`, the scope being the names of its spans from the root.
+/// Every event as `scope: message`, the scope being the names of its spans from the root;
+/// and every span that has a `step` field (a branch of one step) as `name{step}`.
 #[derive(Clone, Default)]
-struct Log(Arc<Mutex<Vec<String>>>);
+struct Log {
+    events: Arc<Mutex<Vec<String>>>,
+    steps: Arc<Mutex<Vec<String>>>,
+}
 
-struct Message(String);
+/// The value of one field, by name.
+struct FieldValue(&'static str, String);
 
-impl Visit for Message {
+impl Visit for FieldValue {
     fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        if field.name() == "message" {
-            self.0 = format!("{value:?}");
+        if field.name() == self.0 {
+            self.1 = format!("{value:?}");
+        }
+    }
+
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == self.0 {
+            value.clone_into(&mut self.1);
         }
     }
 }
 
 impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Log {
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
-        let mut message = Message(String::new());
+        let mut message = FieldValue("message", String::new());
         event.record(&mut message);
         let scope: Vec<&str> = ctx
             .event_scope(event)
             .map(|scope| scope.from_root().map(|span| span.name()).collect())
             .unwrap_or_default();
-        self.0
+        self.events
             .lock()
             .unwrap()
-            .push(format!("{}: {}", scope.join(":"), message.0));
+            .push(format!("{}: {}", scope.join(":"), message.1));
+    }
+
+    fn on_new_span(&self, attrs: &Attributes<'_>, _: &Id, _: Context<'_, S>) {
+        let mut step = FieldValue("step", String::new());
+        attrs.record(&mut step);
+        if !step.1.is_empty() {
+            let name = attrs.metadata().name();
+            self.steps
+                .lock()
+                .unwrap()
+                .push(format!("{name}{{{}}}", step.1));
+        }
     }
 }
 
 /// Runs `workflow` to its end on a paused current-thread runtime, with a subscriber that
-/// records every event at every level; returns its output and the log.
+/// records every event at every level; returns its output and the events.
 fn traced<T>(workflow: impl Future<Output = T>) -> (T, Vec<String>) {
+    let (output, log) = traced_log(workflow);
+    let events = log.events.lock().unwrap().clone();
+    (output, events)
+}
+
+/// [`traced`], returning the whole [`Log`].
+fn traced_log<T>(workflow: impl Future<Output = T>) -> (T, Log) {
     let log = Log::default();
     let subscriber = tracing_subscriber::registry().with(log.clone());
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -57,8 +88,7 @@ fn traced<T>(workflow: impl Future<Output = T>) -> (T, Vec<String>) {
         .build()
         .unwrap();
     let output = tracing::subscriber::with_default(subscriber, || runtime.block_on(workflow));
-    let lines = log.0.lock().unwrap().clone();
-    (output, lines)
+    (output, log)
 }
 
 async fn score(what: &'static str) -> &'static str {
@@ -255,6 +285,57 @@ fn fan_out_items_run_inside_their_branch_span() {
             "fan_out:fork: branch `checked` arrived at the join (2/2)",
             "fan_out:fork: joined checked, other",
         ]
+    );
+}
+
+workflow! {
+    #[traced]
+    async fn approval(draft: u32) -> u32 {
+        fork <
+            review: async move { tracing::info!("read"); draft }
+                -> |n| async move { tracing::info!("approved"); n + 1 }
+                -> check_review,
+            audit: async { tracing::info!("audited"); 2 },
+        > join(review, audit);
+        review + audit
+    }
+}
+
+async fn check_review(n: u32) -> u32 {
+    tracing::info!("checked");
+    n
+}
+
+#[test]
+fn a_step_that_calls_nothing_has_the_span_name_the_graph_gives_it() {
+    let (output, log) = traced_log(approval(1));
+    assert_eq!(output, 4);
+    let events = log.events.lock().unwrap();
+    assert_eq!(
+        events[2..5],
+        [
+            "approval:fork:review:review: read",
+            "approval:fork:review:review 2: approved",
+            "approval:fork:review:check_review: checked",
+        ]
+    );
+    assert_eq!(events[6], "approval:fork:audit: audited");
+    // A branch of one step names it in its span's `step` field.
+    assert_eq!(*log.steps.lock().unwrap(), ["audit{audit}"]);
+    let graph: Vec<Vec<&str>> = APPROVAL_GRAPH.forks[0]
+        .branches
+        .iter()
+        .map(|branch| {
+            let tasks = branch.steps.iter().map(|step| match step {
+                workflow_runtime::graph::Step::Task(task) => task.name,
+                other => panic!("expected a task, found {other:?}"),
+            });
+            tasks.collect()
+        })
+        .collect();
+    assert_eq!(
+        graph,
+        [vec!["review", "review 2", "check_review"], vec!["audit"]]
     );
 }
 

@@ -137,14 +137,13 @@ impl Graph<'_> {
             None => quote! { ::core::option::Option::None },
         };
         let modifiers = self.modifiers(&original.modifiers);
-        let mut names = step_names(branch).into_iter();
         let steps = branch.steps.iter().map(|step| match step {
             Step::Fork(fork) => {
                 let fork = self.fork(fork);
                 quote! { #k::graph::Step::Fork(#fork) }
             }
             Step::Task(task) => {
-                let name = names.next().unwrap_or_else(|| task.label.clone());
+                let name = &task.label;
                 let code = code_text(task.original.expr.to_token_stream());
                 let fallible = task.fallible.is_some();
                 let id = &task.id;
@@ -175,46 +174,6 @@ impl Graph<'_> {
         let retry = option(modifiers.retry.as_ref().map(|r| r.text.as_str()));
         quote! { #k::graph::Modifiers::new(#optional, #timeout, #retry) }
     }
-}
-
-/// The graph's names of a branch's tasks, in order: a step that calls a function or
-/// method keeps its name (`get_product`); an `async` block, a closure or another
-/// expression that names nothing is named after its branch: `review` for the first,
-/// then `review 2`, `review 3`, ..., skipping the names of the branch's other steps.
-fn step_names(branch: &Branch<Syn<'_>>) -> Vec<String> {
-    let tasks: Vec<_> = branch
-        .steps
-        .iter()
-        .filter_map(|step| match step {
-            Step::Task(task) => Some(task),
-            Step::Fork(_) => None,
-        })
-        .collect();
-    let called: Vec<Option<String>> = tasks
-        .iter()
-        .map(|task| crate::model::called(&task.original.expr))
-        .collect();
-    let mut taken: Vec<String> = called.iter().flatten().cloned().collect();
-    let mut count = 0;
-    called
-        .into_iter()
-        .map(|name| {
-            name.unwrap_or_else(|| {
-                loop {
-                    count += 1;
-                    let candidate = if count == 1 {
-                        branch.name.text.clone()
-                    } else {
-                        format!("{} {count}", branch.name.text)
-                    };
-                    if !taken.contains(&candidate) {
-                        taken.push(candidate.clone());
-                        break candidate;
-                    }
-                }
-            })
-        })
-        .collect()
 }
 
 /// Where `span` starts, through the constant's `__workflow_at`.

@@ -176,7 +176,8 @@ pub enum Step<S: Stage> {
 
 #[derive(Clone)]
 pub struct Task<S: Stage> {
-    /// A short name for the step: the function or method it calls.
+    /// The step's name in the graph, its exports and its `#[traced]` span: the function
+    /// or method it calls, else its branch's name (`review`, `review 2`, ...).
     pub label: String,
     pub at: S::Span,
     pub original: S::Task,
@@ -637,7 +638,8 @@ impl<'a> Branch<Syn<'a>> {
             steps: branch
                 .steps
                 .iter()
-                .map(|step| match step {
+                .zip(step_labels(branch))
+                .map(|(step, label)| match step {
                     parse::Step::Fork(fork) => Step::Fork(Fork::from_ast(fork, statement, false)),
                     parse::Step::Expr(task) => {
                         let expr = &task.expr;
@@ -650,7 +652,7 @@ impl<'a> Branch<Syn<'a>> {
                         }
                         early_exits(expr, &Inside::default(), &mut exits);
                         Step::Task(Task {
-                            label: label(expr),
+                            label,
                             at: expr.span(),
                             original: task,
                             fallible: task.question.map(|q| q.span),
@@ -673,6 +675,14 @@ fn name<'a>(ident: &syn::Ident) -> Name<Syn<'a>> {
     }
 }
 
+/// Whether a step's expression holds a `return`, `break`, `continue` or `?` that would
+/// leave the step (each an error the validator reports).
+pub fn leaves_early(expr: &Expr) -> bool {
+    let mut exits = Vec::new();
+    early_exits(expr, &Inside::default(), &mut exits);
+    exits.iter().any(|exit| exit.kind != ExitKind::NestedAwait)
+}
+
 /// The expression inside invisible groups (what a `$x:expr` of `macro_rules!` becomes).
 pub fn ungroup(mut expr: &Expr) -> &Expr {
     while let Expr::Group(group) = expr {
@@ -681,10 +691,48 @@ pub fn ungroup(mut expr: &Expr) -> &Expr {
     expr
 }
 
-/// A short name for a step: the function, method or variable it names ([`called`]),
-/// else what it is: `block`, `closure` or `step`.
-pub fn label(expr: &Expr) -> String {
-    called(expr).unwrap_or_else(|| anonymous(expr).to_owned())
+/// The names of a branch's steps, in order, which the graph, its exports and the
+/// `#[traced]` spans all use: a step that calls a function or method keeps its name
+/// (`get_product`, [`called`]); an `async` block, a closure or another expression that
+/// names nothing is named after its branch: `review` for the first, then `review 2`,
+/// `review 3`, ..., skipping the names of the branch's other steps. A nested fork's
+/// entry is unused (it is no task; its own branches name their steps).
+fn step_labels(branch: &parse::Branch) -> Vec<String> {
+    let called: Vec<Option<String>> = branch
+        .steps
+        .iter()
+        .map(|step| match step {
+            parse::Step::Expr(task) => called(&task.expr),
+            parse::Step::Fork(_) => None,
+        })
+        .collect();
+    let tasks = branch
+        .steps
+        .iter()
+        .map(|step| matches!(step, parse::Step::Expr(_)));
+    let branch = syn::ext::IdentExt::unraw(&branch.name).to_string();
+    let mut taken: Vec<String> = called.iter().flatten().cloned().collect();
+    let mut count = 0;
+    called
+        .into_iter()
+        .zip(tasks)
+        .map(|(name, task)| match name {
+            Some(name) => name,
+            None if !task => String::new(),
+            None => loop {
+                count += 1;
+                let candidate = if count == 1 {
+                    branch.clone()
+                } else {
+                    format!("{branch} {count}")
+                };
+                if !taken.contains(&candidate) {
+                    taken.push(candidate.clone());
+                    break candidate;
+                }
+            },
+        })
+        .collect()
 }
 
 /// The function, method or variable a step names (`credit_bureau` for
@@ -695,16 +743,6 @@ pub fn called(expr: &Expr) -> Option<String> {
         Expr::MethodCall(call) => Some(call.method.to_string()),
         Expr::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
         _ => None,
-    }
-}
-
-/// What a step that names nothing is: `block`, `closure` or `step`.
-fn anonymous(expr: &Expr) -> &'static str {
-    match peel(expr) {
-        Expr::Call(call) => anonymous(&call.func),
-        Expr::Async(_) | Expr::Block(_) => "block",
-        Expr::Closure(_) => "closure",
-        _ => "step",
     }
 }
 
@@ -990,13 +1028,38 @@ mod should {
     }
 
     #[test]
-    fn label_steps_by_what_they_call() {
-        let label_of = |s: &str| label(&syn::parse_str(s).expect("test input parses"));
-        assert_eq!(label_of("credit_bureau(&app)"), "credit_bureau");
-        assert_eq!(label_of("client.get(url)"), "get");
-        assert_eq!(label_of("crate::steps::score"), "score");
-        assert_eq!(label_of("async { 1 }"), "block");
-        assert_eq!(label_of("|x| f(x)"), "closure");
+    fn name_steps_by_what_they_call_else_after_their_branch() {
+        // The labels of the first branch's tasks (a nested fork's entry left out).
+        let labels = |branch: &str| {
+            let source = format!(
+                "(::workflow_runtime) async fn w() {{ fork < {branch}, o: f() > join(o); }}"
+            );
+            let tokens = proc_macro2::TokenStream::from_str(&source).expect("lexes");
+            let input = parse::parse_input(tokens).expect("parses");
+            let workflow = Workflow::from_ast(&input, &crate::diag::Ctxt::new());
+            let steps = &workflow.forks[0].branches[0].steps;
+            steps
+                .iter()
+                .filter_map(|step| match step {
+                    Step::Task(task) => Some(task.label.clone()),
+                    Step::Fork(_) => None,
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            labels("credit: client.get(url) -> crate::steps::score -> |r| r.check()"),
+            ["get", "score", "credit"]
+        );
+        assert_eq!(
+            labels("review: async { 1 } -> |x| f(x) -> review -> async {}"),
+            ["review 2", "review 3", "review", "review 4"]
+        );
+        assert_eq!(
+            labels(
+                "r#type: async { 1 } -> fork < p: x(), q: async {} > join(p, q) -> |p, q| g(p, q)"
+            ),
+            ["type", "type 2"]
+        );
         let called_of = |s: &str| called(&syn::parse_str(s).expect("test input parses"));
         assert_eq!(called_of("(&score(x)).await").as_deref(), Some("score"));
         assert_eq!(called_of("async { score(x).await }"), None);

@@ -47,6 +47,10 @@ pub struct Input {
     /// Errors of statements that could not be parsed; the parser skips to the next
     /// statement so that one build shows every mistake.
     pub errors: Vec<syn::Error>,
+    /// How many of `body`'s statements come before the first one that could not be
+    /// parsed (all of them when every statement was read): the names that one binds are
+    /// unknown, so the statements after it cannot be checked on their own.
+    pub read: usize,
 }
 
 /// A statement of the workflow body.
@@ -212,6 +216,7 @@ fn input(input: ParseStream<'_>) -> syn::Result<Input> {
         body: Vec::new(),
         body_tokens: TokenStream::new(),
         errors,
+        read: 0,
     };
     if !input.peek(syn::token::Brace) {
         errors.push(error(
@@ -243,6 +248,7 @@ fn input(input: ParseStream<'_>) -> syn::Result<Input> {
         }
     };
     let mut body = Vec::new();
+    let mut read = None;
     let later = Later::default();
     // How many token trees after the statement's start were checked by `too_deep` (up to
     // and with a `;`): a statement that ends before its `;` (an item) is not checked again.
@@ -254,6 +260,7 @@ fn input(input: ParseStream<'_>) -> syn::Result<Input> {
             let tokens: TokenStream = statement.first(usize::MAX).cloned().collect();
             if let Some(at) = grammar::too_deep(tokens) {
                 errors.push(too_deep(at));
+                read.get_or_insert(body.len());
                 skip_statement(&content);
                 checked = 0;
                 continue;
@@ -281,6 +288,7 @@ fn input(input: ParseStream<'_>) -> syn::Result<Input> {
                     misplaced_fork(ahead.cursor()).unwrap_or(err),
                     help,
                 ));
+                read.get_or_insert(body.len());
                 skip_to(&content, ahead.cursor());
                 skip_statement(&content);
             }
@@ -295,6 +303,7 @@ fn input(input: ParseStream<'_>) -> syn::Result<Input> {
         ));
         let _ = input.parse::<TokenStream>();
     }
+    let read = read.unwrap_or(body.len());
     Ok(Input {
         krate,
         attrs,
@@ -304,6 +313,7 @@ fn input(input: ParseStream<'_>) -> syn::Result<Input> {
         body,
         body_tokens,
         errors,
+        read,
     })
 }
 

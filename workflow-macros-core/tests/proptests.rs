@@ -427,7 +427,8 @@ const FORMS: [Form; 20] = [
     }, // 19 if
 ];
 
-/// The source of a step, its label in the model, and how many `.await`s it records.
+/// The source of a step, its label in the model (empty for a step that calls nothing:
+/// `well_formed_branch` names it after its branch), and how many `.await`s it records.
 fn step_source(form: usize, label: &str, args: &[u8]) -> (String, String, usize) {
     let args: Vec<(&str, usize)> = args
         .iter()
@@ -452,34 +453,30 @@ fn step_source(form: usize, label: &str, args: &[u8]) -> (String, String, usize)
         3 => (format!("steps::inner::{label}({list})"), l, awaits),
         4 => (
             format!("async {{ {label}({list}).await }}"),
-            "block".into(),
+            String::new(),
             0,
         ),
         5 => (
             format!("async move {{ let v = {label}({list}); v.await }}"),
-            "block".into(),
+            String::new(),
             0,
         ),
-        6 => (format!("|v| {label}(v, {list})"), "closure".into(), 0),
-        7 => (
-            "|v: Vec<u8>| -> usize { v.len() }".into(),
-            "closure".into(),
-            0,
-        ),
-        8 => (format!("async |v| {label}(v).await"), "closure".into(), 0),
-        9 => (format!("{mac}!({list})"), "step".into(), awaits),
-        10 => ("x > y".into(), "step".into(), 0),
-        11 => ("a >> 1".into(), "step".into(), 0),
+        6 => (format!("|v| {label}(v, {list})"), String::new(), 0),
+        7 => ("|v: Vec<u8>| -> usize { v.len() }".into(), String::new(), 0),
+        8 => (format!("async |v| {label}(v).await"), String::new(), 0),
+        9 => (format!("{mac}!({list})"), String::new(), awaits),
+        10 => ("x > y".into(), String::new(), 0),
+        11 => ("a >> 1".into(), String::new(), 0),
         12 => (format!("({label}({list}))"), l, awaits),
         13 => (format!("&{label}({list})"), l, awaits),
         14 => (format!("steps::{label}"), l, 0),
         15 => ("Vec::<u8>::new()".into(), "new".into(), 0),
         16 => ("HashMap::<K, V>::new()".into(), "new".into(), 0),
-        17 => (format!("{{ {label}({list}) }}"), "block".into(), awaits),
+        17 => (format!("{{ {label}({list}) }}"), String::new(), awaits),
         18 => (format!("größe.{label}({list})"), l, awaits),
         _ => (
             format!("if c {{ {label}({list}) }} else {{ g() }}"),
-            "step".into(),
+            String::new(),
             awaits,
         ),
     }
@@ -718,6 +715,33 @@ fn well_formed_fork(raw: &RawFork, top: bool, tasks: &mut Vec<String>) -> (Fork<
     (fork, source)
 }
 
+/// The README's naming of steps that call nothing (`step_source` left their label
+/// empty): the first is the branch's name, the next ones `NAME 2`, `NAME 3`, ..., each
+/// the first of these that no other step of the branch is called.
+fn name_anonymous_steps(steps: &mut [Step<()>], branch: &str) {
+    let mut tasks: Vec<&mut Task<()>> = steps
+        .iter_mut()
+        .filter_map(|step| match step {
+            Step::Task(task) => Some(task),
+            Step::Fork(_) => None,
+        })
+        .collect();
+    let candidates =
+        core::iter::once(branch.to_owned()).chain((2..).map(|n| format!("{branch} {n}")));
+    let mut candidates = candidates.peekable();
+    for i in 0..tasks.len() {
+        if tasks[i].label.is_empty() {
+            while tasks
+                .iter()
+                .any(|task| task.label == *candidates.peek().unwrap())
+            {
+                candidates.next();
+            }
+            tasks[i].label = candidates.next().unwrap();
+        }
+    }
+}
+
 fn well_formed_branch(
     raw: &RawBranch,
     text: &str,
@@ -754,6 +778,7 @@ fn well_formed_branch(
             }
         }
     }
+    name_anonymous_steps(&mut steps, text);
     let [optional, timeout, _retry, limit] = raw.marks;
     let mut branch = Branch {
         name: name(text),
@@ -1101,12 +1126,15 @@ impl Printer {
                 ExitKind::Await | ExitKind::NestedAwait => "t.await",
             })
             .collect();
-        let text = format!(
-            "{}({}){}",
-            task.label,
-            args.join(", "),
-            if awaited { ".await" } else { "" }
-        );
+        // A step named after its branch (`review 2`, or `loop` for `r#loop`) calls
+        // nothing: a block around a call keeps its exits and is named so again.
+        let call = format!("{}({})", task.label, args.join(", "));
+        let call = if syn::parse_str::<syn::Ident>(&task.label).is_ok() {
+            call
+        } else {
+            format!("{{ step({}) }}", args.join(", "))
+        };
+        let text = format!("{call}{}", if awaited { ".await" } else { "" });
         let _ = write!(
             self.out,
             "{}{text}{}",

@@ -178,15 +178,122 @@ fn stub(model: &Workflow<Syn<'_>>, errors: &[TokenStream]) -> TokenStream {
         sig.asyncness = Some(syn::Token![async](sig.fn_token.span));
     }
     let attrs = attrs.iter().filter(|attr| !model::is_mode(attr));
+    // The body's code, checked with an error for every value a fork hands on (see
+    // `unchecked_body`): the names it uses are used, so the user's imports that only
+    // the body needs get no `unused import` warning beside the errors.
+    let body = match errors.split_first() {
+        Some((first, rest)) => {
+            let error = Ident::new("__workflow_error", Span::mixed_site());
+            let body = unchecked_body(model.original, &error);
+            quote! {
+                let #error = #first;
+                #(#rest)*
+                let _ = { #body };
+            }
+        }
+        None => TokenStream::new(),
+    };
     quote! {
         #(#attrs)*
-        #[allow(unused_variables, unreachable_code, clippy::all)]
+        #[allow(unused_variables, unused_assignments, unreachable_code, clippy::all)]
         #vis #sig {
             #(#inner_attrs)*
-            #(#errors)*
+            #body
             ::core::panic!("the workflow did not compile")
         }
     }
+}
+
+/// The body of a workflow that did not compile, as ordinary statements to put beside
+/// its errors, so that the names it uses are used (the user's imports that only the
+/// body needs get no `unused import` warning) and its mistakes in plain Rust are still
+/// reported: its Rust statements as written; each branch's step expressions and
+/// modifier values in a block of its own; then every name the fork binds (its branches,
+/// its join's names, its `let` pattern) bound to `error`, a `compile_error!`'s value.
+/// That value has rustc's error type, which takes any type without a second error, and
+/// a body holding an error is neither asked for its closures' parameter types nor
+/// borrow-checked. Left out, as errors of their own: a step with a `return`, `break`,
+/// `continue` or `?` that would leave it, a keyword written as a branch's name, and the
+/// statements after one that did not parse (the names it binds are unknown; the body's
+/// items are kept, since the statements before may use them). Nothing here runs: the
+/// errors stop the build.
+fn unchecked_body(input: &parse::Input, error: &Ident) -> TokenStream {
+    let mut out = TokenStream::new();
+    for (index, statement) in input.body.iter().enumerate() {
+        let read = index < input.read;
+        match statement {
+            Item::Rust {
+                tokens,
+                item,
+                item_macro,
+            } if read || *item || *item_macro => out.extend(tokens.clone()),
+            Item::Fork(fork) if read => unchecked_fork(fork, error, &mut out),
+            // A cut-off join, or a call of the user's own `join`: nothing to check.
+            Item::Rust { .. } | Item::Fork(_) | Item::StrayJoin { .. } => {}
+        }
+    }
+    out
+}
+
+/// A fork's steps, each branch in a block of its own, then its names bound to `error`
+/// (a joined name last, with its `mut`).
+fn unchecked_fork(fork: &parse::Fork, error: &Ident, out: &mut TokenStream) {
+    for branch in &fork.branches {
+        let mut steps = unchecked_modifiers(&branch.modifiers);
+        if let Some(fan_out) = &branch.fan_out {
+            let (pat, items) = (&fan_out.pat, &fan_out.items);
+            steps.extend(quote! { let _ = #items; let #pat = #error; });
+        }
+        for step in &branch.steps {
+            match step {
+                parse::Step::Expr(task) => {
+                    steps.extend(unchecked_modifiers(&task.modifiers));
+                    // A `return`, `break`, `continue` or `?` that would leave the step is
+                    // an error of its own; here it would leave the `fn` or no loop.
+                    let expr = &task.expr;
+                    if !model::leaves_early(expr) {
+                        steps.extend(quote! { let _ = #expr; });
+                    }
+                }
+                parse::Step::Fork(inner) => unchecked_fork(inner, error, &mut steps),
+            }
+        }
+        out.extend(quote! { { #steps } });
+    }
+    // Only names a `let` can bind: a keyword written as a branch's name is an error of
+    // its own, and would be a syntax error here.
+    let bindable = |name: &Ident| crate::grammar::bad_name(name).is_none();
+    for branch in fork.branches.iter().filter(|b| bindable(&b.name)) {
+        let name = &branch.name;
+        out.extend(quote! { let #name = #error; });
+    }
+    let join = fork.join.iter().flat_map(|join| &join.names);
+    for name in join.filter(|name| bindable(&name.name)) {
+        let (mutability, name) = (&name.mutability, &name.name);
+        out.extend(quote! { let #mutability #name = #error; });
+    }
+    if let Some(pat) = &fork.binding {
+        out.extend(quote! { let #pat = #error; });
+    }
+}
+
+/// The expressions and paths written in a branch's or step's modifiers, as statements.
+fn unchecked_modifiers(modifiers: &crate::modifiers::Modifiers) -> TokenStream {
+    let timeout = modifiers.timeout.iter().map(|t| &t.after);
+    let retry = modifiers.retry.iter().flat_map(|r| {
+        let worth = r.worth.as_ref().map(quote::ToTokens::to_token_stream);
+        [
+            Some(r.retries.clone()),
+            Some(r.backoff.clone()),
+            r.max.clone(),
+            worth,
+        ]
+        .into_iter()
+        .flatten()
+    });
+    let limit = modifiers.limit.iter().map(|l| l.max.clone());
+    let exprs: Vec<TokenStream> = timeout.cloned().chain(retry).chain(limit).collect();
+    quote! { #(let _ = #exprs;)* }
 }
 
 /// Writes the code of a valid workflow's decorated tree, with the hooks of mode `M`.
@@ -495,7 +602,11 @@ impl<'a, M: Mode> Expander<'a, M> {
             // one of the fork's tasks (whose join waits until each has ended) unless it
             // runs in the background, past the join.
             let future = match syntax.spawn {
-                Some(at) => {
+                Some(_) => {
+                    // Spanned on the branch (its name), the runtime's path too: a branch
+                    // that borrows what a task cannot (E0521, E0382) is told at the branch.
+                    let at = branch.name.at;
+                    let k = located_at(k.clone(), at);
                     let path_text = &branch.path;
                     let counted = if in_background {
                         &background_tasks

@@ -89,11 +89,11 @@ const NOTIFY_GRAPH: ::workflow_runtime::graph::Workflow = {
         ],
     )
 };
-#[allow(unused_variables, unreachable_code, clippy::all)]
+#[allow(unused_variables, unused_assignments, unreachable_code, clippy::all)]
 async fn notify(urgent: bool) -> String {
-    ::core::compile_error! {
+    let __workflow_error = ::core::compile_error! {
         "parallel branch `sms` has a condition, but parallel flows are unconditional\n= help: every branch of a fork runs; put the condition inside the step instead: `sms: async { if cond { ... } }`"
-    }
+    };
     ::core::compile_error! {
         "this fork already has a branch named `sms`\n= help: give each branch of a fork its own name: the join waits on branches by name"
     }
@@ -109,5 +109,26 @@ async fn notify(urgent: bool) -> String {
     ::core::compile_error! {
         "this fork is never joined\n= help: add `join(push)` after the fork's closing `>` to wait for its branches"
     }
+    let _ = {
+        {
+            let _ = send("email");
+        }
+        {
+            let _ = send("sms");
+        }
+        {
+            let _ = send("sms");
+        }
+        let email = __workflow_error;
+        let sms = __workflow_error;
+        let sms = __workflow_error;
+        let email = __workflow_error;
+        let emial = __workflow_error;
+        {
+            let _ = send("push");
+        }
+        let push = __workflow_error;
+        email
+    };
     ::core::panic!("the workflow did not compile")
 }

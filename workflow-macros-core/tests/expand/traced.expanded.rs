@@ -28,21 +28,21 @@ const DROPSHIP_GRAPH: ::workflow_runtime::graph::Workflow = {
     }
     ::workflow_runtime::graph::Workflow::new(
         "dropship",
-        __workflow_at(3u32, 10u32),
+        __workflow_at(5u32, 10u32),
         &[::workflow_runtime::graph::Fork::new(
-            __workflow_at(4u32, 5u32),
+            __workflow_at(6u32, 5u32),
             false,
             &[
                 ::workflow_runtime::graph::Branch::new(
                     "product",
                     "product",
-                    __workflow_at(5u32, 9u32),
+                    __workflow_at(7u32, 9u32),
                     ::core::option::Option::None,
                     __WORKFLOW_PLAIN,
                     &[__workflow_task(
                         "product",
                         "product(order)",
-                        5u32,
+                        7u32,
                         18u32,
                         false,
                         "0.product.0",
@@ -51,23 +51,48 @@ const DROPSHIP_GRAPH: ::workflow_runtime::graph::Workflow = {
                 ::workflow_runtime::graph::Branch::new(
                     "customer",
                     "customer",
-                    __workflow_at(6u32, 9u32),
+                    __workflow_at(8u32, 9u32),
                     ::core::option::Option::None,
                     __WORKFLOW_PLAIN,
                     &[__workflow_task(
                         "customer",
                         "customer(order)",
-                        6u32,
+                        8u32,
                         19u32,
                         false,
                         "0.customer.0",
                     )],
                 ),
+                ::workflow_runtime::graph::Branch::new(
+                    "tracking",
+                    "tracking",
+                    __workflow_at(9u32, 9u32),
+                    ::core::option::Option::None,
+                    __WORKFLOW_PLAIN,
+                    &[
+                        __workflow_task(
+                            "new_tracking_number",
+                            "new_tracking_number()",
+                            9u32,
+                            19u32,
+                            false,
+                            "0.tracking.0",
+                        ),
+                        __workflow_task(
+                            "tracking",
+                            "|n| async move { format!(\"..\") }",
+                            9u32,
+                            44u32,
+                            false,
+                            "0.tracking.1",
+                        ),
+                    ],
+                ),
             ],
             ::workflow_runtime::graph::Join::new(
-                __workflow_at(7u32, 7u32),
+                __workflow_at(10u32, 7u32),
                 ::workflow_runtime::graph::Policy::All,
-                &["product", "customer"],
+                &["product", "customer", "tracking"],
                 &[],
                 false,
             ),
@@ -77,12 +102,12 @@ const DROPSHIP_GRAPH: ::workflow_runtime::graph::Workflow = {
 async fn dropship(order: u32) -> String {
     if ::workflow_runtime::__private::trace_enabled() {
         ::workflow_runtime::__private::boxed(async {
-            if let ::workflow_runtime::__private::Some(__workflow_out4) =
+            if let ::workflow_runtime::__private::Some(__workflow_out9) =
                 ::workflow_runtime::__private::returns::<String>()
             {
-                return __workflow_out4;
+                return __workflow_out9;
             }
-            let __workflow_out4: String = {
+            let __workflow_out9: String = {
                 let __workflow_span = ::workflow_runtime::__private::tracing::info_span!("dropship");
                 ::workflow_runtime::__private::tracing::info!(
                     parent : & __workflow_span, "workflow `{}` started", "dropship"
@@ -91,12 +116,12 @@ async fn dropship(order: u32) -> String {
                     ::workflow_runtime::__private::tracing::info_span!(
                         parent : & __workflow_span, "fork"
                     ),
-                    &["product", "customer"],
-                    2usize,
+                    &["product", "customer", "tracking"],
+                    3usize,
                     &[],
                     "the join waits for all",
                 );
-                let (product, customer) = ::workflow_runtime::__private::join!(
+                let (product, customer, tracking) = ::workflow_runtime::__private::join!(
                     __workflow_fork_trace1.arrival(0u16, |_| false, false, {
                         let __workflow_branch_span2 = ::workflow_runtime::__private::tracing::info_span!(parent :
                         __workflow_fork_trace1.span(), "product", step = "product");
@@ -112,19 +137,63 @@ async fn dropship(order: u32) -> String {
                             ::workflow_runtime::__private::IntoFuture::into_future(customer(order)),
                             __workflow_branch_span3,
                         )
+                    }),
+                    __workflow_fork_trace1.arrival(2u16, |_| false, false, {
+                        let __workflow_branch_span4 = ::workflow_runtime::__private::tracing::info_span!(parent :
+                        __workflow_fork_trace1.span(), "tracking");
+                        ::workflow_runtime::__private::Instrument::instrument(
+                            async {
+                                let __workflow_value6 = {
+                                    let __workflow_future5 = ::workflow_runtime::__private::Instrument::instrument(
+                                        ::workflow_runtime::__private::IntoFuture::into_future(new_tracking_number()),
+                                        ::workflow_runtime::__private::tracing::debug_span!("new_tracking_number"),
+                                    );
+                                    __workflow_future5
+                                }
+                                .await;
+                                {
+                                    let __workflow_future7 = ::workflow_runtime::__private::Instrument::instrument(
+                                        ::workflow_runtime::__private::IntoFuture::into_future(
+                                            ::workflow_runtime::__private::call1(__workflow_value6, |n| async move {
+                                                format!("#{n}")
+                                            }),
+                                        ),
+                                        ::workflow_runtime::__private::tracing::debug_span!("tracking"),
+                                    );
+                                    __workflow_future7
+                                }
+                                .await
+                            },
+                            __workflow_branch_span4,
+                        )
                     })
                 );
-                __workflow_fork_trace1.merged(&["product", "customer"]);
-                format!("send {product} to {customer}")
+                __workflow_fork_trace1.merged(&["product", "customer", "tracking"]);
+                format!("send {product} to {customer}, tracking {tracking}")
             };
-            __workflow_out4
+            __workflow_out9
         })
         .await
     } else {
-        let (product, customer) = ::workflow_runtime::__private::join!(
+        let (product, customer, tracking) = ::workflow_runtime::__private::join!(
             ::workflow_runtime::__private::IntoFuture::into_future(product(order)),
-            ::workflow_runtime::__private::IntoFuture::into_future(customer(order))
+            ::workflow_runtime::__private::IntoFuture::into_future(customer(order)),
+            async {
+                let __workflow_value2 = {
+                    let __workflow_future1 =
+                        ::workflow_runtime::__private::IntoFuture::into_future(new_tracking_number());
+                    __workflow_future1
+                }
+                .await;
+                {
+                    let __workflow_future3 = ::workflow_runtime::__private::IntoFuture::into_future(
+                        ::workflow_runtime::__private::call1(__workflow_value2, |n| async move { format!("#{n}") }),
+                    );
+                    __workflow_future3
+                }
+                .await
+            }
         );
-        format!("send {product} to {customer}")
+        format!("send {product} to {customer}, tracking {tracking}")
     }
 }
