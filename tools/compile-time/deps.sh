@@ -18,7 +18,8 @@
 #   runtime       workflow-runtime (path, default features) alone
 #   runtime-user  workflow-runtime + the base's futures and tokio (a user's real manifest)
 #   bare          workflow-runtime with default-features = false
-#   all           workflow-runtime with every feature but the durable ones
+#   tracing       workflow-runtime with its default and "tracing"
+#   export        workflow-runtime with its default and "export"
 # With TIMINGS=1 the last run of each variant also writes cargo's --timings report to
 # $OUT/VARIANT/cargo-timing.html (the crates' own times).
 set -euo pipefail
@@ -40,7 +41,7 @@ deps_of() {
     runtime) echo "$RUNTIME }" ;;
     runtime-user) printf '%s }\n%s\n' "$RUNTIME" "$BASE_DEPS" ;;
     bare) echo "$RUNTIME, default-features = false }" ;;
-    all) echo "$RUNTIME, features = [\"export\"] }" ;;
+    tracing | export) echo "$RUNTIME, features = [\"$1\"] }" ;;
     *) echo "unknown variant $1" >&2; exit 2 ;;
   esac
 }

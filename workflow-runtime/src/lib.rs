@@ -56,7 +56,8 @@ pub use time::TimedOut;
 ///   branches and steps resilient; `#[spawn] fork` runs branches as tokio tasks. The
 ///   [crate documentation](crate) has the semantics and an example of each.
 /// - `#[traced]` gives the workflow `tracing` spans (workflow, fork, branch, step) and
-///   events (split, arrivals k/N, failures, cancellations, merge).
+///   events (split, arrivals k/N, failures, cancellations, merge) (the `tracing`
+///   feature).
 /// - Beside the function, `NAME_GRAPH` (the name in capitals) holds the workflow's
 ///   [`graph`] as data, which exports to Mermaid, BPMN 2.0 and Conductor JSON (the
 ///   `export` feature).
@@ -128,7 +129,7 @@ pub mod __private {
     macro_rules! __workflow_traced_gate {
         ({ $($item:tt)* } { $($stub:tt)* }) => {
             ::core::compile_error!(
-                "`#[traced]` needs the `tracing` feature of `workflow-runtime`, which is on by default\n= help: add \"tracing\" to workflow-runtime's features in Cargo.toml, or remove `#[traced]`"
+                "`#[traced]` needs the `tracing` feature of `workflow-runtime`\n= help: add \"tracing\" to workflow-runtime's features in Cargo.toml, or remove `#[traced]`"
             );
             $($stub)*
         };
