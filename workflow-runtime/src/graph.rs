@@ -543,11 +543,17 @@ pub enum Policy {
     Quorum(usize),
 }
 
+// The writers, behind the `export` feature (`Format` and the graph are always there).
+#[cfg(feature = "export")]
 mod bpmn;
+#[cfg(feature = "export")]
 mod conductor;
+#[cfg(feature = "export")]
+mod escape;
 mod format;
+#[cfg(feature = "export")]
 mod mermaid;
-#[cfg(test)]
+#[cfg(all(test, feature = "export"))]
 mod samples;
 
 pub use format::{Format, ParseFormatError};

@@ -56,9 +56,11 @@ pub use time::TimedOut;
 ///   branches and steps resilient; `#[spawn] fork` runs branches as tokio tasks. The
 ///   [crate documentation](crate) has the semantics and an example of each.
 /// - `#[traced]` gives the workflow `tracing` spans (workflow, fork, branch, step) and
-///   events (split, arrivals k/N, failures, cancellations, merge).
+///   events (split, arrivals k/N, failures, cancellations, merge) (the `tracing`
+///   feature).
 /// - Beside the function, `NAME_GRAPH` (the name in capitals) holds the workflow's
-///   [`graph`] as data, which exports to Mermaid, BPMN 2.0 and Conductor JSON.
+///   [`graph`] as data, which exports to Mermaid, BPMN 2.0 and Conductor JSON (the
+///   `export` feature).
 ///
 /// ```
 /// use workflow_runtime::workflow;
@@ -127,7 +129,7 @@ pub mod __private {
     macro_rules! __workflow_traced_gate {
         ({ $($item:tt)* } { $($stub:tt)* }) => {
             ::core::compile_error!(
-                "`#[traced]` needs the `tracing` feature of `workflow-runtime`, which is on by default\n= help: add \"tracing\" to workflow-runtime's features in Cargo.toml, or remove `#[traced]`"
+                "`#[traced]` needs the `tracing` feature of `workflow-runtime`\n= help: add \"tracing\" to workflow-runtime's features in Cargo.toml, or remove `#[traced]`"
             );
             $($stub)*
         };
@@ -180,6 +182,20 @@ pub mod __private {
         };
     }
     pub use __workflow_durable_gate as durable_gate;
+
+    /// What the graph's writers (`to_mermaid`, `to_bpmn`, `to_conductor_json`, `export`)
+    /// require of their receiver without the `export` feature: nothing implements it (nor
+    /// can, by the orphan rule), so a call is one error at it that names the feature.
+    #[cfg(not(feature = "export"))]
+    #[diagnostic::on_unimplemented(
+        message = "exporting a workflow's graph needs the `export` feature of `workflow-runtime`",
+        label = "`to_mermaid`, `to_bpmn`, `to_conductor_json` and `export` are behind the `export` feature",
+        note = "add \"export\" to workflow-runtime's features in Cargo.toml: `workflow-runtime = {{ version = \"0.1\", features = [\"export\"] }}`"
+    )]
+    pub trait ExportFeature {
+        /// Never called: there is no implementation.
+        fn export(self) -> String;
+    }
     pub use core::convert::Infallible;
     pub use core::future::{Future, IntoFuture};
     pub use core::pin::pin;

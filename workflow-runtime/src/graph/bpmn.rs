@@ -186,7 +186,7 @@ struct Diagram {
     flows: Vec<Flow>,
     groups: Vec<Group>,
     /// How many times each id's base was asked for.
-    ids: super::format::Unique,
+    ids: super::escape::Unique,
     forks: usize,
 }
 

@@ -23,7 +23,7 @@
 use core::fmt::Write as _;
 use std::collections::HashMap;
 
-use super::format::{ident, json, modifiers};
+use super::escape::{ident, json, modifiers};
 use super::{Branch, Fork, Policy, Step, Workflow};
 
 impl Workflow {
@@ -55,7 +55,7 @@ impl Workflow {
         let mut writer = Writer {
             workflow: self.name,
             counts,
-            used: super::format::Unique::default(),
+            used: super::escape::Unique::default(),
         };
         let tasks: Vec<Json> = self
             .forks
@@ -106,7 +106,7 @@ struct Writer {
     /// How many steps of the workflow have each name.
     counts: HashMap<&'static str, usize>,
     /// Every reference given out, with how many times its base was asked for.
-    used: super::format::Unique,
+    used: super::escape::Unique,
 }
 
 impl Writer {

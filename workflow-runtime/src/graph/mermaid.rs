@@ -12,7 +12,7 @@
 
 use core::fmt::Write as _;
 
-use super::format::{NOT_XML_FFFE, NOT_XML_FFFF, modifiers};
+use super::escape::{NOT_XML_FFFE, NOT_XML_FFFF, modifiers};
 use super::{Branch, Fork, Policy, Step, Workflow};
 
 impl Workflow {

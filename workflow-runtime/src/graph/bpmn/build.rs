@@ -4,7 +4,7 @@
 
 use core::fmt::Write as _;
 
-use super::super::format::{ident, location, modifiers};
+use super::super::escape::{ident, location, modifiers};
 use super::super::{Branch, Fork, Policy, Step, Task, Workflow};
 use super::{Block, Diagram, Flow, Group, Kind, Node, Rect};
 

@@ -1,12 +1,12 @@
 //! The BPMN 2.0 XML of a laid-out diagram: the process (every node with its
 //! `incoming` and `outgoing` flows, the sequence flows, the groups and their category)
 //! and its BPMNDI shapes and edges. Every name and documentation goes through
-//! [`xml`](super::super::format::xml); ids are made of ASCII letters, digits and `_`.
+//! [`xml`](super::super::escape::xml); ids are made of ASCII letters, digits and `_`.
 
 use core::fmt::Write as _;
 
 use super::super::Workflow;
-use super::super::format::{ident, xml};
+use super::super::escape::{ident, xml};
 use super::{Diagram, Kind, Rect};
 
 impl Diagram {
