@@ -298,12 +298,14 @@ struct Core {
     helpers: AtomicU64,
     /// Whether the task that runs shared fan-outs' items (and collects them) runs.
     fan_outs: std::sync::atomic::AtomicBool,
+    /// Wakes the fan-out task early: a helper replay ended (room for another claim).
+    helper_ended: tokio::sync::Notify,
 }
 
 /// How many helper replays (of up to [`ITEMS_A_CLAIM`] items each) a worker runs at once.
 const HELPERS: u64 = 4;
 /// How many items a helper claims at a time.
-const ITEMS_A_CLAIM: usize = 16;
+const ITEMS_A_CLAIM: usize = 32;
 /// How often the fan-out task looks for items to run and items done.
 const FAN_OUT_POLL: Duration = Duration::from_millis(20);
 
@@ -443,6 +445,7 @@ impl Engine {
                 }),
                 helpers: AtomicU64::new(0),
                 fan_outs: std::sync::atomic::AtomicBool::new(false),
+                helper_ended: tokio::sync::Notify::new(),
             }),
         }
     }
@@ -994,7 +997,12 @@ impl Engine {
         let core = Arc::downgrade(&self.core);
         tokio::spawn(async move {
             loop {
-                tokio::time::sleep(FAN_OUT_POLL).await;
+                let Some(strong) = core.upgrade() else {
+                    return;
+                };
+                // The last engine handle gone, the core goes with `strong` here.
+                let _ = tokio::time::timeout(FAN_OUT_POLL, strong.helper_ended.notified()).await;
+                drop(strong);
                 let Some(core) = core.upgrade() else {
                     return;
                 };
@@ -1129,6 +1137,7 @@ impl Engine {
                     .release_items(&shared.id, &fan_out, &indexes);
             }
             engine.core.helpers.fetch_sub(1, Ordering::AcqRel);
+            engine.core.helper_ended.notify_one();
         });
     }
 

@@ -1060,7 +1060,10 @@ impl Local {
             let held_items = self.held_items.borrow();
             for write in &batch {
                 let instance = write.instance();
-                if !helped_ids.contains(&instance) {
+                // The end of an item is checked (and its fan-out locked, so that ends
+                // are numbered in commit order) also for an instance held here.
+                let helped = helped_ids.contains(&instance);
+                if !helped && !matches!(write, Write::ItemDone { .. }) {
                     continue;
                 }
                 let found = match write {
@@ -1085,9 +1088,10 @@ impl Local {
                             .or_default()
                             .insert(index, fence);
                     }
-                    None => {
+                    None if helped => {
                         refused_here.insert(instance);
                     }
+                    None => {}
                 }
             }
         }

@@ -50,14 +50,22 @@ fn journal(url: &str, worker: &str, lease: Duration) -> PostgresJournal {
 
 /// Runs SQL on the test database directly (to damage, expire or inspect it).
 fn sql(url: &str, statement: &str) -> Vec<Vec<Option<String>>> {
+    try_sql(url, statement).unwrap_or_else(|error| panic!("the SQL runs: {error}"))
+}
+
+/// [`sql`], or the server's error.
+fn try_sql(url: &str, statement: &str) -> Result<Vec<Vec<Option<String>>>, String> {
     let (url, statement) = (url.to_owned(), statement.to_owned());
     testdb::on_a_runtime_of_its_own(async move {
         let (client, connection) = tokio_postgres::connect(&url, NoTls)
             .await
-            .expect("connects");
+            .map_err(|error| error.to_string())?;
         tokio::spawn(connection);
-        let messages = client.simple_query(&statement).await.expect("the SQL runs");
-        messages
+        let messages = client
+            .simple_query(&statement)
+            .await
+            .map_err(|error| error.to_string())?;
+        Ok(messages
             .into_iter()
             .filter_map(|message| match message {
                 tokio_postgres::SimpleQueryMessage::Row(row) => Some(
@@ -67,7 +75,7 @@ fn sql(url: &str, statement: &str) -> Vec<Vec<Option<String>>> {
                 ),
                 _ => None,
             })
-            .collect()
+            .collect())
     })
 }
 
@@ -592,7 +600,7 @@ mod fan_out {
     use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
     use std::time::Duration;
 
-    use super::{journal, sql};
+    use super::{journal, sql, try_sql};
     use crate::durable::postgres::tests::testdb;
     use crate::durable::{
         BoxFuture, Context, Engine, Start, Workflow, boxed, limited_items, scoped, step,
@@ -661,6 +669,8 @@ mod fan_out {
                 runtime.block_on(async move {
                     let engine = Engine::new(journal(&url, name, Duration::from_secs(30)));
                     engine.register(spread);
+                    engine.register(many);
+                    engine.register(failing);
                     let serving = tokio::spawn({
                         let engine = engine.clone();
                         async move { engine.serve(Duration::from_millis(50)).await }
@@ -727,6 +737,237 @@ mod fan_out {
                 "SELECT running::text, closed::text FROM workflow_fan_outs"
             ),
             [[Some("0".to_owned()), Some("true".to_owned())]]
+        );
+    }
+
+    static MANY_RUNNING: AtomicUsize = AtomicUsize::new(0);
+    static MANY_MOST: AtomicUsize = AtomicUsize::new(0);
+    static MANY_RUNS: AtomicUsize = AtomicUsize::new(0);
+
+    /// `n` items, at most 64 at once, each a step that doubles it.
+    struct Many;
+
+    impl Workflow for Many {
+        const NAME: &'static str = "many";
+        const STEPS: &'static [&'static str] = &["0.xs", "0.xs.0"];
+        type Args = (u32,);
+        type Output = Vec<u64>;
+        fn run(ctx: Context, (n,): (u32,)) -> BoxFuture<Self::Output> {
+            boxed(async move {
+                let ctx = &ctx;
+                fan_out(
+                    limited_items(ctx, "0.xs", 0..n, Some(64)),
+                    Some(64),
+                    |(scope, x)| {
+                        scoped(scope, async move {
+                            step(ctx, "0.xs.0", async move {
+                                let now = MANY_RUNNING.fetch_add(1, SeqCst) + 1;
+                                MANY_MOST.fetch_max(now, SeqCst);
+                                MANY_RUNS.fetch_add(1, SeqCst);
+                                tokio::task::yield_now().await;
+                                MANY_RUNNING.fetch_sub(1, SeqCst);
+                                u64::from(x) * 2
+                            })
+                            .await
+                        })
+                    },
+                )
+                .await
+            })
+        }
+    }
+
+    fn many(n: u32) -> Start<Many> {
+        Start::new((n,))
+    }
+
+    static FAILING_RUNS: AtomicUsize = AtomicUsize::new(0);
+
+    /// 400 items, at most 8 at once; item 40 fails.
+    struct Failing;
+
+    impl Workflow for Failing {
+        const NAME: &'static str = "failing";
+        const STEPS: &'static [&'static str] = &["0.xs", "0.xs.0"];
+        type Args = ();
+        type Output = Result<Vec<u32>, (usize, String)>;
+        fn run(ctx: Context, (): ()) -> BoxFuture<Self::Output> {
+            boxed(async move {
+                let ctx = &ctx;
+                crate::fan_out::try_fan_out(
+                    limited_items(ctx, "0.xs", 0..400u32, Some(8)),
+                    Some(8),
+                    |(scope, x)| {
+                        scoped(scope, async move {
+                            step(ctx, "0.xs.0", async move {
+                                FAILING_RUNS.fetch_add(1, SeqCst);
+                                tokio::time::sleep(Duration::from_millis(10)).await;
+                                if x == 40 {
+                                    Err(format!("item {x} failed"))
+                                } else {
+                                    Ok(x)
+                                }
+                            })
+                            .await
+                        })
+                    },
+                )
+                .await
+            })
+        }
+        fn failure(output: &Self::Output) -> Option<String> {
+            output
+                .as_ref()
+                .err()
+                .map(|(index, error)| format!("item {index}: {error}"))
+        }
+    }
+
+    fn failing() -> Start<Failing> {
+        Start::new(())
+    }
+
+    /// Submits `start` as `id` from an engine that holds nothing, and waits for it.
+    fn submit_and_wait<W: Workflow>(url: &str, id: &'static str, start: Start<W>) -> W::Output
+    where
+        W::Output: Send,
+    {
+        let url = url.to_owned();
+        testdb::on_a_runtime_of_its_own(async move {
+            let journal = crate::durable::PostgresJournal::builder(&url)
+                .worker("submitter")
+                .share_fan_outs(false)
+                .connect()
+                .unwrap();
+            let engine = Engine::new(journal);
+            assert!(engine.submit(id, start).await.unwrap());
+            // Not `attach` (it would take the instance): wait for a worker to end it.
+            let deadline = std::time::Instant::now() + Duration::from_secs(600);
+            loop {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "instance {id} never ended"
+                );
+                let row = engine.status(id).unwrap().expect("the instance exists");
+                if row != crate::durable::Status::Running {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            let output = sql(
+                &url,
+                &format!(
+                    "SELECT convert_from(output, 'UTF8') FROM workflow_instances WHERE id = '{id}'"
+                ),
+            );
+            let output = output[0][0]
+                .clone()
+                .expect("an ended instance has an output");
+            serde_json::from_str(&output).unwrap()
+        })
+    }
+
+    #[test]
+    fn a_fan_out_of_many_items_over_three_workers_holds_its_limit_in_the_database() {
+        let Some(url) = testdb::fresh_database("many") else {
+            return;
+        };
+        let n: u32 = std::env::var("WORKFLOW_FAN_OUT_ITEMS")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(10_000);
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let workers = ["many-a", "many-b", "many-c"]
+            .map(|name| worker(url.clone(), name, std::sync::Arc::clone(&stop)));
+        // The gauge, read from the database while the fan-out runs.
+        let gauge = {
+            let (url, stop) = (url.clone(), std::sync::Arc::clone(&stop));
+            std::thread::spawn(move || {
+                let mut most = 0u32;
+                let mut samples = 0u32;
+                while !stop.load(SeqCst) {
+                    // Until a worker made the tables, there is nothing to read.
+                    let Ok(rows) = try_sql(
+                        &url,
+                        "SELECT (SELECT COALESCE(MAX(running), 0) FROM workflow_fan_outs)::text,
+                                (SELECT count(*) FROM workflow_items WHERE state = 'running')::text",
+                    ) else {
+                        std::thread::sleep(Duration::from_millis(20));
+                        continue;
+                    };
+                    for value in &rows[0] {
+                        most = most.max(value.as_deref().unwrap_or("0").parse().unwrap_or(0));
+                    }
+                    samples += 1;
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                (most, samples)
+            })
+        };
+        let started = std::time::Instant::now();
+        let output = submit_and_wait(&url, "m1", many(n));
+        let took = started.elapsed();
+        stop.store(true, SeqCst);
+        for worker in workers {
+            worker.join().unwrap();
+        }
+        let (most, samples) = gauge.join().unwrap();
+        eprintln!(
+            "{n} items over 3 workers in {took:.1?}; at most {most} running (database, {samples} samples), \
+             {} at once in the steps",
+            MANY_MOST.load(SeqCst)
+        );
+        let expected: Vec<u64> = (0..u64::from(n)).map(|x| x * 2).collect();
+        assert!(
+            output == expected,
+            "the outputs are not the items' in order"
+        );
+        assert!(most <= 64, "{most} items running at once in the database");
+        assert!(MANY_MOST.load(SeqCst) <= 64);
+        assert!(samples > 0);
+        // Each item ran once (a worker that died would make it at least once).
+        assert_eq!(MANY_RUNS.load(SeqCst), n as usize);
+        let per_worker = sql(
+            &url,
+            "SELECT count(DISTINCT fence)::text FROM workflow_records WHERE key LIKE '0.xs#0[%'",
+        );
+        assert!(per_worker[0][0].is_some());
+    }
+
+    #[test]
+    fn the_first_failing_item_ends_the_fan_out_on_every_worker() {
+        let Some(url) = testdb::fresh_database("failing") else {
+            return;
+        };
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let workers = ["fail-a", "fail-b"]
+            .map(|name| worker(url.clone(), name, std::sync::Arc::clone(&stop)));
+        let output = submit_and_wait(&url, "f1", failing());
+        // A moment for items claimed before the close to end.
+        std::thread::sleep(Duration::from_millis(300));
+        stop.store(true, SeqCst);
+        for worker in workers {
+            worker.join().unwrap();
+        }
+        assert_eq!(output, Err((40, "item 40 failed".to_owned())));
+        let ran = FAILING_RUNS.load(SeqCst);
+        assert!(ran < 200, "{ran} of 400 items ran after item 40 failed");
+        assert_eq!(
+            sql(&url, "SELECT closed::text FROM workflow_fan_outs"),
+            [[Some("true".to_owned())]]
+        );
+        let pending = sql(
+            &url,
+            "SELECT count(*)::text FROM workflow_items WHERE state = 'pending'",
+        );
+        assert!(
+            pending[0][0]
+                .as_deref()
+                .unwrap_or("0")
+                .parse::<u32>()
+                .unwrap()
+                > 200,
+            "most items never started: {pending:?}"
         );
     }
 }
