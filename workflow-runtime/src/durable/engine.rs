@@ -183,8 +183,14 @@ impl Slot {
 
     fn ready(result: Result<Vec<u8>, Error>) -> Arc<Slot> {
         let slot = Arc::new(Slot::default());
-        slot.lock().result = Some(result);
+        slot.finish_journaled(result);
         slot
+    }
+
+    /// Fills the slot with a journaled output (each handle decodes it).
+    fn finish_journaled(&self, result: Result<Vec<u8>, Error>) {
+        self.lock().result = Some(result);
+        self.done.notify_waiters();
     }
 
     fn finish<T: Send + 'static>(&self, result: Result<(T, Vec<u8>), Error>) {
@@ -880,19 +886,11 @@ impl Engine {
             });
         }
         match row.status {
-            Status::Finished | Status::Failed => {
-                let output = row.output.ok_or_else(|| Error::Corrupt {
-                    instance: row.id.clone(),
-                    key: "output".to_owned(),
-                    message: "a finished instance without an output".to_owned(),
-                })?;
-                Ok(handle(&row.id, &Slot::ready(Ok(output))))
-            }
-            Status::Parked => Err(Error::Parked {
-                reason: row.reason.unwrap_or_default(),
-                instance: row.id,
-            }),
             Status::Running => self.resume::<W>(&row),
+            Status::Finished | Status::Failed | Status::Parked => {
+                let id = row.id.clone();
+                Ok(handle(&id, &Slot::ready(Ok(ended_output(row)?))))
+            }
         }
     }
 
@@ -1156,31 +1154,9 @@ impl Engine {
                     Err(Error::Journal(_)) => continue,
                     Err(error) => return slot.finish::<W::Output>(Err(error)),
                 };
-                match row.status {
-                    Status::Running => {}
-                    Status::Finished | Status::Failed => {
-                        return slot.finish::<W::Output>(match row.output {
-                            Some(bytes) => match serde_json::from_slice(&bytes) {
-                                Ok(value) => Ok((value, bytes)),
-                                Err(error) => Err(Error::Corrupt {
-                                    instance: id,
-                                    key: "output".to_owned(),
-                                    message: error.to_string(),
-                                }),
-                            },
-                            None => Err(Error::Corrupt {
-                                instance: id,
-                                key: "output".to_owned(),
-                                message: "a finished instance without an output".to_owned(),
-                            }),
-                        });
-                    }
-                    Status::Parked => {
-                        return slot.finish::<W::Output>(Err(Error::Parked {
-                            reason: row.reason.unwrap_or_default(),
-                            instance: id,
-                        }));
-                    }
+                if row.status != Status::Running {
+                    // Ended there: its journaled output (the handle decodes it).
+                    return slot.finish_journaled(ended_output(row));
                 }
                 if lock(&engine.core.running).contains_key(&id) {
                     // Taken over here meanwhile (by `recover`): follow it here.
@@ -1216,6 +1192,22 @@ impl Engine {
             self.core.journal.release(&shared.id);
         }
     }
+}
+
+/// The journaled output of an instance that ended (finished or failed), or why there
+/// is none (parked, or no output recorded).
+fn ended_output(row: InstanceRow) -> Result<Vec<u8>, Error> {
+    if row.status == Status::Parked {
+        return Err(Error::Parked {
+            reason: row.reason.unwrap_or_default(),
+            instance: row.id,
+        });
+    }
+    row.output.ok_or_else(|| Error::Corrupt {
+        instance: row.id,
+        key: "output".to_owned(),
+        message: "a finished instance without an output".to_owned(),
+    })
 }
 
 /// A handle's output, with its serialized form (for the slot of another handle).

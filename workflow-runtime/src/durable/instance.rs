@@ -661,20 +661,21 @@ pub(crate) async fn drive_helper<T>(
     shared: Arc<Shared>,
     body: impl FnOnce() -> BoxFuture<T>,
 ) -> Result<(), Error> {
-    match run_body(&shared, body).await {
-        // The body of a helper cannot end (its items never complete); if it does, the
-        // items it had are done.
-        Ok(_) => Ok(()),
-        Err(error) => Err(error),
-    }
+    // The body of a helper cannot end (its items never complete); if it does, the
+    // items it had are done.
+    run_body(&shared, body).await.map(drop)
 }
 
 /// Whether a helper's claimed items are all done and committed (registers `waker`
 /// for the commit otherwise).
 fn helper_finished(shared: &Shared, waker: &Waker) -> bool {
+    // An owner's poll pays one match, not a lock.
+    if !matches!(shared.role, Role::Helper { .. }) {
+        return false;
+    }
     let seq = {
         let inner = shared.lock();
-        if !matches!(shared.role, Role::Helper { .. }) || inner.helper_left > 0 {
+        if inner.helper_left > 0 {
             return false;
         }
         inner.helper_seq

@@ -924,6 +924,20 @@ impl Local {
         }
     }
 
+    /// Runs `sql` once on a pooled connection, for what may fail without harm (a
+    /// renewal tried again at the next tick, a release the lease makes up for): its
+    /// rows, or `None`.
+    async fn best_effort(
+        &self,
+        sql: &'static str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> Option<Vec<Row>> {
+        let mut pooled = self.pooled().await.ok()?;
+        let conn = pooled.conn();
+        let statement = conn.prepare(sql).await.ok()?;
+        conn.client.query(&statement, params).await.ok()
+    }
+
     fn lease_ms(&self) -> i64 {
         millis(self.options.lease)
     }
@@ -1602,27 +1616,14 @@ impl Local {
         let Some(fence) = self.held.borrow_mut().remove(&id) else {
             return;
         };
-        // Best effort: if it does not land, the lease runs out.
-        if let Ok(mut pooled) = self.pooled().await {
-            let conn = pooled.conn();
-            if let Ok(release) = conn.prepare(RELEASE).await {
-                let _ = conn
-                    .client
-                    .execute(&release, &[&id, &fence, &self.worker])
-                    .await;
-            }
-        }
+        // If it does not land, the lease runs out.
+        self.best_effort(RELEASE, &[&id, &fence, &self.worker])
+            .await;
     }
 
     async fn release_all(&self) {
         self.held.borrow_mut().clear();
-        if let Ok(mut pooled) = self.pooled().await {
-            let _ = pooled
-                .conn()
-                .client
-                .execute(RELEASE_ALL, &[&self.worker])
-                .await;
-        }
+        self.best_effort(RELEASE_ALL, &[&self.worker]).await;
     }
 
     async fn signals_after(
@@ -1781,18 +1782,13 @@ impl Local {
             if ids.is_empty() {
                 continue;
             }
-            let Ok(mut pooled) = self.pooled().await else {
-                continue;
-            };
-            let conn = pooled.conn();
-            let Ok(renew) = conn.prepare(RENEW).await else {
-                continue;
-            };
-            let Ok(rows) = conn
-                .client
-                .query(&renew, &[&self.worker, &self.lease_ms(), &ids, &fences])
-                .await
-            else {
+            let renew = [
+                &self.worker as _,
+                &self.lease_ms() as _,
+                &ids as _,
+                &fences as _,
+            ];
+            let Some(rows) = self.best_effort(RENEW, &renew).await else {
                 continue;
             };
             let renewed: HashSet<String> = rows.iter().map(|row| row.get(0)).collect();
@@ -1823,28 +1819,15 @@ impl Local {
         if sent.0.is_empty() {
             return;
         }
-        let Ok(mut pooled) = self.pooled().await else {
-            return;
-        };
-        let conn = pooled.conn();
-        let Ok(renew) = conn.prepare(RENEW_ITEMS).await else {
-            return;
-        };
-        let Ok(rows) = conn
-            .client
-            .query(
-                &renew,
-                &[
-                    &self.worker,
-                    &self.lease_ms(),
-                    &sent.0,
-                    &sent.1,
-                    &sent.2,
-                    &sent.3,
-                ],
-            )
-            .await
-        else {
+        let renew = [
+            &self.worker as _,
+            &self.lease_ms() as _,
+            &sent.0 as _,
+            &sent.1 as _,
+            &sent.2 as _,
+            &sent.3 as _,
+        ];
+        let Some(rows) = self.best_effort(RENEW_ITEMS, &renew).await else {
             return;
         };
         let renewed: HashSet<(String, String, i32)> = rows

@@ -927,11 +927,6 @@ mod fan_out {
         assert!(samples > 0);
         // Each item ran once (a worker that died would make it at least once).
         assert_eq!(MANY_RUNS.load(SeqCst), n as usize);
-        let per_worker = sql(
-            &url,
-            "SELECT count(DISTINCT fence)::text FROM workflow_records WHERE key LIKE '0.xs#0[%'",
-        );
-        assert!(per_worker[0][0].is_some());
     }
 
     #[test]
