@@ -1060,7 +1060,9 @@ impl Engine {
     }
 
     /// Claims items of shared fan-outs (of any worker's instances) while this worker
-    /// runs fewer than [`HELPERS`] replays, and runs them.
+    /// runs fewer than [`HELPERS`] replays, and runs them. It goes on only after a full
+    /// batch: a smaller one means the fan-out's limit is near (a claim takes half of the
+    /// room left), and the rest is left for the other workers.
     async fn claim_items(&self) {
         let names: Vec<&'static str> = lock(&self.core.workflows).keys().copied().collect();
         while self.core.helpers.load(Ordering::Acquire) < HELPERS {
@@ -1071,9 +1073,9 @@ impl Engine {
             else {
                 return;
             };
-            if claims.is_empty() {
-                return;
-            }
+            let full = claims
+                .iter()
+                .any(|claim| claim.indexes.len() >= ITEMS_A_CLAIM);
             for claim in claims {
                 let help = lock(&self.core.workflows)
                     .get(claim.instance.workflow.as_str())
@@ -1086,6 +1088,9 @@ impl Engine {
                         &claim.indexes,
                     ),
                 }
+            }
+            if !full {
+                return;
             }
         }
     }

@@ -1339,6 +1339,12 @@ impl Local {
         for candidate in &candidates {
             let instance: String = candidate.get(0);
             let fan_out: String = candidate.get(1);
+            let held_here = self
+                .held_items
+                .borrow()
+                .get(&instance)
+                .and_then(|fan_outs| fan_outs.get(&fan_out))
+                .map_or(0, |items| i64::try_from(items.len()).unwrap_or(i64::MAX));
             let claimed = self
                 .retry(&format!("claim items of {instance:?}"), async |conn, _| {
                     let lock = conn.prepare(LOCK_FAN_OUT_LIMIT).await?;
@@ -1355,7 +1361,12 @@ impl Local {
                     if closed {
                         return Ok(Vec::new());
                     }
-                    let mut free = limit.map_or(i64::MAX, |limit| i64::from(limit - running));
+                    // Within the limit, and at most half of it (rounded up) held by
+                    // this worker: the one that claims first leaves room for others.
+                    let mut free = limit.map_or(i64::MAX, |limit| {
+                        let share = (i64::from(limit) + 1) / 2 - held_here;
+                        i64::from(limit - running).min(share)
+                    });
                     let mut taken: Vec<i32> = Vec::new();
                     let mut new = 0i32;
                     for row in transaction
