@@ -681,6 +681,11 @@ impl Worker {
         assert!(status.success(), "kill -{signal} {}", self.pid());
     }
 
+    /// Whether its process still runs.
+    pub fn running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
     /// Kills it with SIGKILL and waits for it.
     pub fn kill(mut self) {
         let _ = self.child.kill();
@@ -693,6 +698,18 @@ impl Drop for Worker {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Waits (polling every 20 ms, for at most `limit`) until `done` says yes; whether it did.
+pub async fn wait_until(limit: Duration, mut done: impl AsyncFnMut() -> bool) -> bool {
+    let deadline = std::time::Instant::now() + limit;
+    while std::time::Instant::now() < deadline {
+        if done().await {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    false
 }
 
 /// The Unix time now, in ms (the database runs on this machine's clock).
