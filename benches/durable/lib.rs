@@ -5,6 +5,8 @@
 //! the same step functions: a step that is ready at once, one that wakes itself once
 //! (`yield_now`) and one that waits on a tokio timer.
 
+pub mod pg;
+
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, mpsc};
