@@ -28,7 +28,7 @@
 //! own, with a current-thread tokio runtime: a pool of connections (each with its
 //! prepared statements), the lease renewal, and a `LISTEN` connection.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::future::Future;
@@ -398,6 +398,8 @@ impl LocalSetup {
                 free: RefCell::new(Vec::new()),
                 held: RefCell::new(HashMap::new()),
                 held_items: RefCell::new(HashMap::new()),
+                creates: RefCell::new(Vec::new()),
+                creating: Cell::new(false),
                 cross: self.cross,
             });
             // The first connection, at once: a wrong URL or password is an error now.
@@ -457,7 +459,17 @@ struct Local {
     held: RefCell<HashMap<String, i64>>,
     /// The fan-out items it claimed.
     held_items: RefCell<HeldItems>,
+    /// Creates waiting for the one being written ([`Local::create`]).
+    creates: RefCell<Vec<Create>>,
+    creating: Cell<bool>,
     cross: Arc<Cross>,
+}
+
+/// A create waiting to be written, and where its answer goes.
+struct Create {
+    row: InstanceRow,
+    hold: bool,
+    done: tokio::sync::oneshot::Sender<Result<Created, JournalError>>,
 }
 
 /// A connection taken from the pool; it goes back unless it was closed.
@@ -646,12 +658,32 @@ const SIGNALS_END: &str = "SELECT COALESCE(MAX(seq), 0) FROM workflow_signals";
 const SIGNALS_AFTER: &str =
     "SELECT seq, instance, name, type_name, payload, checksum FROM workflow_signals
      WHERE seq > $1 ORDER BY seq LIMIT 1000";
-const INSERT_INSTANCE: &str = "INSERT INTO workflow_instances
-     (id, workflow, structure, args, status, created_at, updated_at, owner, fence, lease_until)
-     VALUES ($1, $2, $3, $4, 'running', $5, $5, $6, $7,
-             CASE WHEN $6::text IS NULL THEN NULL
-                  ELSE now() + $8::int8 * interval '1 millisecond' END)
-     ON CONFLICT (id) DO NOTHING";
+/// Creates instances: `$1`..`$5` the ids, workflows, structures, arguments and owners
+/// (NULL: submitted, for any worker; a worker: held by it, fence 1, its claim logged),
+/// `$6` the time, `$7` the lease in ms. The ids it inserted.
+const INSERT_INSTANCES: &str = "WITH new AS (
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::text[])
+            WITH ORDINALITY AS r(id, workflow, structure, args, owner, n)),
+    inserted AS (
+        INSERT INTO workflow_instances
+            (id, workflow, structure, args, status, created_at, updated_at, owner, fence,
+             lease_until)
+        SELECT id, workflow, structure, args, 'running', $6, $6, owner,
+               CASE WHEN owner IS NULL THEN 0 ELSE 1 END,
+               CASE WHEN owner IS NULL THEN NULL
+                    ELSE now() + $7::int8 * interval '1 millisecond' END
+        FROM new ORDER BY n
+        ON CONFLICT (id) DO NOTHING
+        RETURNING id, owner, fence),
+    logged AS (
+        INSERT INTO workflow_owners (instance, fence, owner, seq)
+        SELECT id, fence, owner, nextval('workflow_events') FROM inserted
+        WHERE owner IS NOT NULL)
+    SELECT id FROM inserted";
+const SELECT_INSTANCES: &str = "SELECT id, workflow, structure, args, status, output, reason
+     FROM workflow_instances WHERE id = ANY($1::text[])";
+/// The most creates written by one statement.
+const CREATES_A_STATEMENT: usize = 512;
 const LOG_OWNER: &str = "INSERT INTO workflow_owners (instance, fence, owner, seq)
      VALUES ($1, $2, $3, nextval('workflow_events'))";
 /// Takes instances no live worker holds. `$1`: the worker, `$2`: the lease in ms,
@@ -942,50 +974,120 @@ impl Local {
         millis(self.options.lease)
     }
 
+    /// Creates an instance, held here (`hold`: [`Journal::create`]) or for any worker
+    /// ([`Journal::submit`]). Creates that arrive while one is being written wait and
+    /// go together in the next statement: one round trip and one commit for all of
+    /// them, as the engine's group commit does for records.
     async fn create(&self, row: InstanceRow, hold: bool) -> Result<Created, JournalError> {
-        let owner = hold.then(|| self.worker.clone());
-        let fence: i64 = i64::from(hold);
-        let created = self
-            .retry(&format!("create instance {:?}", row.id), async |conn, _| {
-                let insert = conn.prepare(INSERT_INSTANCE).await?;
-                let log = conn.prepare(LOG_OWNER).await?;
-                let select = conn.prepare(SELECT_INSTANCE).await?;
-                let transaction = conn.client.transaction().await?;
-                let inserted = transaction
-                    .execute(
+        let (done, created) = tokio::sync::oneshot::channel();
+        self.creates.borrow_mut().push(Create { row, hold, done });
+        if !self.creating.replace(true) {
+            // No create is being written: this one writes what has gathered, until
+            // nothing waits.
+            loop {
+                let batch: Vec<Create> = {
+                    let mut waiting = self.creates.borrow_mut();
+                    let n = waiting.len().min(CREATES_A_STATEMENT);
+                    waiting.drain(..n).collect()
+                };
+                if batch.is_empty() {
+                    break;
+                }
+                self.create_batch(batch).await;
+            }
+            self.creating.set(false);
+        }
+        created
+            .await
+            .unwrap_or_else(|_| Err(JournalError::new("postgres journal: a create was lost")))
+    }
+
+    /// Writes `batch` in one statement (autocommit) and answers each of its creates.
+    async fn create_batch(&self, batch: Vec<Create>) {
+        let ids: Vec<&str> = batch.iter().map(|c| c.row.id.as_str()).collect();
+        let workflows: Vec<&str> = batch.iter().map(|c| c.row.workflow.as_str()).collect();
+        let structures: Vec<&str> = batch.iter().map(|c| c.row.structure.as_str()).collect();
+        let args: Vec<&[u8]> = batch.iter().map(|c| c.row.args.as_slice()).collect();
+        let owners: Vec<Option<&str>> = batch
+            .iter()
+            .map(|c| c.hold.then_some(self.worker.as_str()))
+            .collect();
+        let what = if batch.len() == 1 {
+            format!("create instance {:?}", ids[0])
+        } else {
+            format!("create {} instances ({:?}, ...)", batch.len(), ids[0])
+        };
+        let written = self
+            .retry(&what, async |conn, _| {
+                let insert = conn.prepare(INSERT_INSTANCES).await?;
+                let inserted: HashSet<String> = conn
+                    .client
+                    .query(
                         &insert,
                         &[
-                            &row.id,
-                            &row.workflow,
-                            &row.structure,
-                            &row.args,
+                            &ids,
+                            &workflows,
+                            &structures,
+                            &args,
+                            &owners,
                             &unix_ms(),
-                            &owner,
-                            &fence,
                             &self.lease_ms(),
                         ],
                     )
-                    .await?;
-                let existing = if inserted == 1 {
-                    if let Some(owner) = &owner {
-                        transaction.execute(&log, &[&row.id, &fence, owner]).await?;
-                    }
-                    None
+                    .await?
+                    .iter()
+                    .map(|row| row.get(0))
+                    .collect();
+                // The rows that were there before (an id submitted twice, also in
+                // this batch, or a retry after a commit whose answer was lost).
+                let others: Vec<&str> = ids
+                    .iter()
+                    .copied()
+                    .filter(|id| !inserted.contains(*id))
+                    .collect();
+                let existing = if others.is_empty() {
+                    Vec::new()
                 } else {
-                    transaction.query_opt(&select, &[&row.id]).await?
+                    let select = conn.prepare(SELECT_INSTANCES).await?;
+                    conn.client.query(&select, &[&others]).await?
                 };
-                transaction.commit().await?;
-                Ok(existing)
+                Ok((inserted, existing))
             })
-            .await?;
-        match created {
-            None => {
-                if hold {
-                    self.held.borrow_mut().insert(row.id, fence);
+            .await;
+        let (mut inserted, existing) = match written {
+            Ok(written) => written,
+            Err(error) => {
+                for create in batch {
+                    let _ = create.done.send(Err(error.clone()));
+                }
+                return;
+            }
+        };
+        let existing: HashMap<String, &Row> =
+            existing.iter().map(|row| (row.get(0), row)).collect();
+        for create in batch {
+            // The first create of an id inserted here is the new one; a second create
+            // of it in the same batch finds it there.
+            let answer = if inserted.remove(&create.row.id) {
+                if create.hold {
+                    self.held.borrow_mut().insert(create.row.id.clone(), 1);
                 }
                 Ok(Created::New)
-            }
-            Some(existing) => Ok(Created::Existing(instance_row(&existing, &self.where_)?)),
+            } else if let Some(row) = existing.get(&create.row.id) {
+                instance_row(row, &self.where_).map(Created::Existing)
+            } else {
+                // Inserted by this batch's first create of the id, read before it
+                // committed: this one is a second create of it.
+                match self.instance(create.row.id.clone()).await {
+                    Ok(Some(row)) => Ok(Created::Existing(row)),
+                    Ok(None) => Err(JournalError::new(format!(
+                        "postgres journal {}: instance {:?} was created and is gone",
+                        self.where_, create.row.id
+                    ))),
+                    Err(error) => Err(error),
+                }
+            };
+            let _ = create.done.send(answer);
         }
     }
 

@@ -273,6 +273,80 @@ fn a_submitted_instance_is_held_by_nobody_until_claimed_and_claims_take_at_most_
 }
 
 #[test]
+fn concurrent_creates_go_together_and_each_id_is_created_once() {
+    let url = database!("creates");
+    let journal = Arc::new(journal(&url, "w", Duration::from_secs(60)));
+    let commits = || -> i64 {
+        sql(
+            &url,
+            "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()",
+        )[0][0]
+            .as_deref()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let before = commits();
+    // 100 ids, each created by two of 200 threads at once: half of them held here
+    // (`create`), half submitted for any worker.
+    let barrier = Arc::new(std::sync::Barrier::new(200));
+    let threads: Vec<_> = (0..200)
+        .map(|n| {
+            let (journal, barrier) = (Arc::clone(&journal), Arc::clone(&barrier));
+            std::thread::spawn(move || {
+                let id = format!("c{}", n % 100);
+                barrier.wait();
+                let created = if n % 100 < 50 {
+                    journal.create(&row(&id))
+                } else {
+                    journal.submit(&row(&id))
+                };
+                (id, created.unwrap())
+            })
+        })
+        .collect();
+    let mut new = HashSet::new();
+    for thread in threads {
+        let (id, created) = thread.join().unwrap();
+        match created {
+            Created::New => assert!(new.insert(id.clone()), "{id} created twice"),
+            Created::Existing(row) => assert_eq!(row.id, id),
+        }
+    }
+    assert_eq!(new.len(), 100, "every id created once");
+    // Grouped: far fewer transactions than creates (reads of the statistics count).
+    let transactions = commits() - before;
+    assert!(
+        transactions < 100,
+        "{transactions} transactions for 200 creates"
+    );
+    // Held ones are held here, with their claim logged; submitted ones by nobody.
+    let held = sql(
+        &url,
+        "SELECT count(*) FILTER (WHERE owner = 'w' AND fence = 1),
+                count(*) FILTER (WHERE owner IS NULL AND fence = 0),
+                (SELECT count(*) FROM workflow_owners WHERE owner = 'w' AND fence = 1)
+         FROM workflow_instances",
+    );
+    assert_eq!(
+        held[0],
+        [
+            Some("50".to_owned()),
+            Some("50".to_owned()),
+            Some("50".to_owned())
+        ]
+    );
+    assert!(journal.commit(&[record("c0", "k#0", "1")]).is_ok());
+    assert_eq!(
+        journal
+            .commit(&[record("c99", "k#0", "1")])
+            .unwrap_err()
+            .refused_instances(),
+        ["c99"]
+    );
+}
+
+#[test]
 fn signals_are_read_in_order_after_a_cursor_and_announced() {
     let url = database!("signals");
     let journal = journal(&url, "w", Duration::from_secs(60));
