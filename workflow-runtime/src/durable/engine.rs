@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime};
 
 use super::context::{Context, fnv};
 use super::error::Error;
-use super::instance::{CommitPath, Shared, committer, drive, drive_helper};
+use super::instance::{CommitPath, ItemSpans, Shared, committer, drive, drive_helper};
 use super::journal::{
     Created, InstanceRow, ItemClaim, Journal, Record, SignalAdded, SignalRow, Status, Write,
 };
@@ -306,7 +306,14 @@ struct Core {
     fan_outs: std::sync::atomic::AtomicBool,
     /// Wakes the fan-out task early: a helper replay ended (room for another claim).
     helper_ended: tokio::sync::Notify,
+    /// Where the items of shared fan-outs lie in their records, by instance and
+    /// fan-out: found once here, read by every helper replay of the fan-out.
+    item_spans: Mutex<HashMap<(String, String), Arc<ItemSpans>>>,
 }
+
+/// How many fan-outs' [`ItemSpans`] a worker keeps (past that it forgets them all and finds
+/// them again).
+const ITEM_SPANS_KEPT: usize = 8;
 
 /// How many helper replays (of up to [`ITEMS_A_CLAIM`] items each) a worker runs at once.
 const HELPERS: u64 = 4;
@@ -452,6 +459,7 @@ impl Engine {
                 helpers: AtomicU64::new(0),
                 fan_outs: std::sync::atomic::AtomicBool::new(false),
                 helper_ended: tokio::sync::Notify::new(),
+                item_spans: Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -1118,12 +1126,17 @@ impl Engine {
         if check_version::<W>(&instance, &records).is_err() {
             return release(&*self.core.journal, &indexes);
         }
+        let spans = records
+            .iter()
+            .find(|record| record.key == fan_out)
+            .and_then(|items| self.item_spans(&instance.id, &fan_out, &items.value));
         let shared = Shared::with_role(
             instance.id.clone(),
             Arc::clone(&self.core.path),
             super::instance::Role::Helper {
                 fan_out: fan_out.clone(),
                 indexes: indexes.clone(),
+                spans,
             },
         );
         shared.load(records, Vec::new());
@@ -1142,6 +1155,24 @@ impl Engine {
             engine.core.helpers.fetch_sub(1, Ordering::AcqRel);
             engine.core.helper_ended.notify_one();
         });
+    }
+
+    /// The [`ItemSpans`] of the items record `bytes` of the fan-out `fan_out` of
+    /// `instance`: kept from an earlier claim of the fan-out, or found now.
+    fn item_spans(&self, instance: &str, fan_out: &str, bytes: &[u8]) -> Option<Arc<ItemSpans>> {
+        let key = (instance.to_owned(), fan_out.to_owned());
+        if let Some(spans) = lock(&self.core.item_spans).get(&key)
+            && spans.bytes == bytes.len()
+        {
+            return Some(Arc::clone(spans));
+        }
+        let spans = Arc::new(ItemSpans::of(bytes)?);
+        let mut kept = lock(&self.core.item_spans);
+        if kept.len() >= ITEM_SPANS_KEPT {
+            kept.clear();
+        }
+        kept.insert(key, Arc::clone(&spans));
+        Some(spans)
     }
 
     /// Fills `slot` with the outcome of the instance `id`, which another worker holds:

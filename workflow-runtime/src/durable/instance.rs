@@ -137,7 +137,46 @@ pub(crate) enum Role {
     Owner { shares: bool },
     /// Only the claimed items `indexes` of the fan-out `fan_out`, replaying the rest:
     /// a step or value outside them that is not journaled is not taken.
-    Helper { fan_out: String, indexes: Vec<u32> },
+    Helper {
+        fan_out: String,
+        indexes: Vec<u32>,
+        /// Where the fan-out's items lie in its record, when the worker knows it.
+        spans: Option<Arc<ItemSpans>>,
+    },
+}
+
+/// Where each item of a fan-out's journaled items (a JSON array) lies in the record's
+/// bytes. A worker finds them once a fan-out; its helpers then decode their claimed
+/// items there and skip reading the others, so a replay of 32 items of a fan-out of
+/// 100,000 does not parse 100,000.
+pub(crate) struct ItemSpans {
+    /// The length of the record the spans are of.
+    pub(crate) bytes: usize,
+    spans: Vec<(u32, u32)>,
+}
+
+impl ItemSpans {
+    /// The spans of the elements of the JSON array `bytes`, or `None` when it is not one
+    /// (then the helper decodes the whole record, which reports what is wrong).
+    pub(crate) fn of(bytes: &[u8]) -> Option<Self> {
+        let elements: Vec<&serde_json::value::RawValue> = serde_json::from_slice(bytes).ok()?;
+        let base = bytes.as_ptr().addr();
+        let spans = elements
+            .iter()
+            .map(|element| {
+                let text = element.get();
+                let start = text.as_ptr().addr() - base;
+                Some((
+                    u32::try_from(start).ok()?,
+                    u32::try_from(start + text.len()).ok()?,
+                ))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(ItemSpans {
+            bytes: bytes.len(),
+            spans,
+        })
+    }
 }
 
 impl Role {
@@ -145,9 +184,9 @@ impl Role {
     pub(crate) fn may_run(&self, key: &str) -> bool {
         match self {
             Role::Owner { .. } => true,
-            Role::Helper { fan_out, indexes } => {
-                item_of(key, fan_out).is_some_and(|index| indexes.contains(&index))
-            }
+            Role::Helper {
+                fan_out, indexes, ..
+            } => item_of(key, fan_out).is_some_and(|index| indexes.contains(&index)),
         }
     }
 }
@@ -407,6 +446,39 @@ impl Shared {
                 key: key.to_owned(),
                 message: error.to_string(),
             })
+    }
+
+    /// The elements at `indexes` of the journaled `Vec<T>` `stored`, decoded where
+    /// `spans` says they lie (the others are not read).
+    pub(crate) fn decode_spans<T: DeserializeOwned>(
+        &self,
+        key: &str,
+        stored: &Stored,
+        spans: &ItemSpans,
+        indexes: &[u32],
+    ) -> Result<Vec<(u32, T)>, Error> {
+        self.check_type(key, stored, core::any::type_name::<Vec<T>>())?;
+        let corrupt = |message: String| Error::Corrupt {
+            instance: self.id.clone(),
+            key: key.to_owned(),
+            message,
+        };
+        indexes
+            .iter()
+            .map(|&index| {
+                let &(start, end) = usize::try_from(index)
+                    .ok()
+                    .and_then(|index| spans.spans.get(index))
+                    .ok_or_else(|| corrupt(format!("the fan-out has no item {index}")))?;
+                let bytes = stored
+                    .value
+                    .get(start as usize..end as usize)
+                    .ok_or_else(|| corrupt(format!("item {index} lies outside the record")))?;
+                serde_json::from_slice(bytes)
+                    .map(|value| (index, value))
+                    .map_err(|error| corrupt(error.to_string()))
+            })
+            .collect()
     }
 
     /// The value journaled under `key`, taken from the loaded records: `Ok(None)` when

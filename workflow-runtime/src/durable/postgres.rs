@@ -398,6 +398,7 @@ impl LocalSetup {
                 free: RefCell::new(Vec::new()),
                 held: RefCell::new(HashMap::new()),
                 held_items: RefCell::new(HashMap::new()),
+                item_records: RefCell::new(HashMap::new()),
                 creates: RefCell::new(Vec::new()),
                 creating: Cell::new(false),
                 cross: self.cross,
@@ -459,6 +460,9 @@ struct Local {
     held: RefCell<HashMap<String, i64>>,
     /// The fan-out items it claimed.
     held_items: RefCell<HeldItems>,
+    /// The items records of fan-outs whose items this worker claimed, by instance and
+    /// fan-out (they never change): a claim of more items reads them from here.
+    item_records: RefCell<HashMap<(String, String), Record>>,
     /// Creates waiting for the one being written ([`Local::create`]).
     creates: RefCell<Vec<Create>>,
     creating: Cell<bool>,
@@ -682,6 +686,9 @@ const INSERT_INSTANCES: &str = "WITH new AS (
     SELECT id FROM inserted";
 const SELECT_INSTANCES: &str = "SELECT id, workflow, structure, args, status, output, reason
      FROM workflow_instances WHERE id = ANY($1::text[])";
+/// How many fan-outs' items records a worker keeps (past that it forgets them all and
+/// reads them again).
+const ITEM_RECORDS_KEPT: usize = 8;
 /// The most creates written by one statement.
 const CREATES_A_STATEMENT: usize = 512;
 const LOG_OWNER: &str = "INSERT INTO workflow_owners (instance, fence, owner, seq)
@@ -816,8 +823,9 @@ const RECORDS_IN_RANGES: &str = "SELECT r.key, r.ok, r.type_name, r.value, r.che
      JOIN workflow_records AS r ON r.instance = $1 AND r.key >= p.low AND r.key < p.high";
 /// A helper's replay: every record but those of a fan-out's items (`[$2, $3)`), and
 /// those of its claimed items.
+/// `$6`: a key left out (the fan-out's items, when this worker has them already).
 const RECORDS_FOR_ITEMS: &str = "SELECT key, ok, type_name, value, checksum FROM workflow_records
-     WHERE instance = $1 AND (key < $2 OR key >= $3)
+     WHERE instance = $1 AND (key < $2 OR key >= $3) AND key <> $6
      UNION ALL
      SELECT r.key, r.ok, r.type_name, r.value, r.checksum
      FROM UNNEST($4::text[], $5::text[]) AS p(low, high)
@@ -1529,18 +1537,38 @@ impl Local {
             let Some(row) = row else { continue };
             let (low, high) = item_ranges(&fan_out, &indexes);
             let outside = (format!("{fan_out}["), format!("{fan_out}\\"));
+            // The fan-out's items record is written once: read (and checked) at the
+            // first claim of its items here, kept for the next ones.
+            let seed_key = (instance.clone(), fan_out.clone());
+            let kept = self.item_records.borrow().get(&seed_key).cloned();
+            let left_out = if kept.is_some() { fan_out.as_str() } else { "" };
             let rows = self
                 .retry(
                     &format!("read the records of {instance:?} for its items"),
                     async |conn, _| {
                         let select = conn.prepare(RECORDS_FOR_ITEMS).await?;
                         conn.client
-                            .query(&select, &[&instance, &outside.0, &outside.1, &low, &high])
+                            .query(
+                                &select,
+                                &[&instance, &outside.0, &outside.1, &low, &high, &left_out],
+                            )
                             .await
                     },
                 )
                 .await?;
-            let records = self.checked_records(&instance, &rows)?;
+            let mut records = self.checked_records(&instance, &rows)?;
+            match kept {
+                Some(items) => records.push(items),
+                None => {
+                    if let Some(items) = records.iter().find(|record| record.key == fan_out) {
+                        let mut item_records = self.item_records.borrow_mut();
+                        if item_records.len() >= ITEM_RECORDS_KEPT {
+                            item_records.clear();
+                        }
+                        item_records.insert(seed_key, items.clone());
+                    }
+                }
+            }
             return Ok(vec![ItemClaim {
                 instance: row,
                 fan_out,

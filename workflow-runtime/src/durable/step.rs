@@ -336,12 +336,21 @@ where
     let key = next_key(&mut inner, scope, id);
     let replayed = inner.records.remove(&key);
     drop(inner);
-    if let Role::Helper { fan_out, indexes } = &shared.role
+    if let Role::Helper {
+        fan_out,
+        indexes,
+        spans,
+    } = &shared.role
         && *fan_out == key
     {
         // A helper's fan-out: only its claimed items (the others are not decoded).
         let picked = match replayed {
-            Some(stored) => shared.decode_with::<T, _>(&key, &stored, Pick::<T>::new(indexes)),
+            Some(stored) => match spans {
+                Some(spans) if spans.bytes == stored.value.len() => {
+                    shared.decode_spans::<T>(&key, &stored, spans, indexes)
+                }
+                _ => shared.decode_with::<T, _>(&key, &stored, Pick::<T>::new(indexes)),
+            },
             None => Err(Error::Lost {
                 instance: shared.id.clone(),
             }),
