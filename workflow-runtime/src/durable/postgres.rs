@@ -122,7 +122,9 @@ const MIGRATIONS: &[&str] = &[r#"
     CREATE INDEX workflow_items_open ON workflow_items (instance, fan_out, idx)
         WHERE state <> 'done';
     CREATE INDEX workflow_items_done ON workflow_items (instance, fan_out, done_seq)
-        WHERE state = 'done';"#];
+        WHERE state = 'done';
+    CREATE INDEX workflow_items_leases ON workflow_items (instance, fan_out, lease_until)
+        WHERE state = 'running';"#];
 
 /// The advisory locks: migrations, and the order of signals.
 const MIGRATION_LOCK: i64 = 0x776f_726b_666c_6f01;
@@ -786,14 +788,19 @@ const LESS_RUNNING: &str = "UPDATE workflow_fan_outs SET running = running - $3
 const MORE_RUNNING: &str = "UPDATE workflow_fan_outs SET running = running + $3
      WHERE instance = $1 AND key = $2";
 /// Open fan-outs of running instances with an item to claim: a pending one under the
-/// limit, or one whose worker's claim ran out.
+/// limit, or one whose worker's claim ran out. Written so that both are index scans
+/// (`workflow_items_open` in item order, `workflow_items_leases`): as an `EXISTS` over
+/// both the planner read every item, 87 ms a query by 70,000 done items.
 const ITEM_CANDIDATES: &str = "SELECT f.instance, f.key FROM workflow_fan_outs AS f
      JOIN workflow_instances AS i ON i.id = f.instance
      WHERE NOT f.closed AND i.status = 'running' AND i.workflow = ANY($1)
-       AND EXISTS (SELECT 1 FROM workflow_items AS it
-                   WHERE it.instance = f.instance AND it.fan_out = f.key AND it.state <> 'done'
-                     AND ((it.state = 'pending' AND (f.lim IS NULL OR f.running < f.lim))
-                          OR (it.state = 'running' AND it.lease_until < now())))
+       AND (((f.lim IS NULL OR f.running < f.lim)
+             AND (SELECT it.idx FROM workflow_items AS it
+                  WHERE it.instance = f.instance AND it.fan_out = f.key AND it.state = 'pending'
+                  ORDER BY it.idx LIMIT 1) IS NOT NULL)
+            OR EXISTS (SELECT 1 FROM workflow_items AS it
+                       WHERE it.instance = f.instance AND it.fan_out = f.key
+                         AND it.state = 'running' AND it.lease_until < now()))
      ORDER BY random() LIMIT 4";
 const OPEN_ITEMS: &str = "SELECT idx, state FROM workflow_items
      WHERE instance = $1 AND fan_out = $2 AND state <> 'done'
