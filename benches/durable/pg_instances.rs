@@ -247,7 +247,7 @@ fn main() {
         println!(
             "{workers} workers: durable {:.0}/s ({dmin:.0}-{dmax:.0}), one transaction per step \
              {:.0}/s ({hmin:.0}-{hmax:.0}), ratio {:.2} ({rmin:.2}-{rmax:.2}); transactions an \
-             instance: durable {:.2} (submit 1 + engine commits {:.2} + claims, renewals, \
+             instance: durable {:.2} (engine commits {:.2}, grouped submits, claims, renewals, \
              polls), baseline {:.2}; WAL syncs an instance: durable {:.2}, baseline {:.2}",
             median(d),
             median(h),
