@@ -401,6 +401,7 @@ impl LocalSetup {
                 held: RefCell::new(HashMap::new()),
                 held_items: RefCell::new(HashMap::new()),
                 item_records: RefCell::new(HashMap::new()),
+                read_ahead: RefCell::new(ReadAhead::default()),
                 creates: RefCell::new(Vec::new()),
                 creating: Cell::new(false),
                 cross: self.cross,
@@ -465,10 +466,31 @@ struct Local {
     /// The items records of fan-outs whose items this worker claimed, by instance and
     /// fan-out (they never change): a claim of more items reads them from here.
     item_records: RefCell<HashMap<(String, String), Record>>,
+    /// The records and signals of the instances of the last claim, until the engine
+    /// asks for them ([`Local::read_ahead`]).
+    read_ahead: RefCell<ReadAhead>,
     /// Creates waiting for the one being written ([`Local::create`]).
     creates: RefCell<Vec<Create>>,
     creating: Cell<bool>,
     cross: Arc<Cross>,
+}
+
+/// Records and signals read with a claim, by instance, each with its stored checksum,
+/// under the fence of that claim (taken only while this worker's hold is that one).
+#[derive(Default)]
+struct ReadAhead {
+    records: HashMap<String, (i64, Vec<(Record, i64)>)>,
+    signals: HashMap<String, (i64, Vec<(SignalRow, i64)>)>,
+}
+
+impl ReadAhead {
+    /// Drops what was read of `instances`: they are written to now.
+    fn forget(&mut self, instances: &[&str]) {
+        for instance in instances {
+            self.records.remove(*instance);
+            self.signals.remove(*instance);
+        }
+    }
 }
 
 /// A create waiting to be written, and where its answer goes.
@@ -656,6 +678,10 @@ fn instance_row(row: &Row, where_: &str) -> Result<InstanceRow, JournalError> {
 const SELECT_INSTANCE: &str = "SELECT id, workflow, structure, args, status, output, reason FROM workflow_instances WHERE id = $1";
 const SELECT_RECORDS: &str = "SELECT key, ok, type_name, value, checksum FROM workflow_records
      WHERE instance = $1 ORDER BY key";
+const READ_AHEAD_RECORDS: &str = "SELECT instance, key, ok, type_name, value, checksum
+     FROM workflow_records WHERE instance = ANY($1::text[]) ORDER BY instance, key";
+const READ_AHEAD_SIGNALS: &str = "SELECT instance, name, type_name, payload, checksum
+     FROM workflow_signals WHERE instance = ANY($1::text[]) ORDER BY instance, seq";
 const SELECT_SIGNALS: &str = "SELECT name, type_name, payload, checksum FROM workflow_signals
      WHERE instance = $1 ORDER BY seq";
 const SELECT_UNFINISHED: &str = "SELECT id, workflow, structure, args, status, output, reason
@@ -1117,6 +1143,15 @@ impl Local {
     }
 
     async fn records(&self, instance: String) -> Result<Vec<Record>, JournalError> {
+        let read = self.read_ahead.borrow_mut().records.remove(&instance);
+        if let Some((fence, read)) = read
+            && self.held.borrow().get(&instance) == Some(&fence)
+        {
+            return read
+                .into_iter()
+                .map(|(record, stored)| self.checked_record(record, stored))
+                .collect();
+        }
         let rows = self
             .retry(
                 &format!("read the records of instance {instance:?}"),
@@ -1142,6 +1177,15 @@ impl Local {
     }
 
     async fn signals(&self, instance: String) -> Result<Vec<SignalRow>, JournalError> {
+        let read = self.read_ahead.borrow_mut().signals.remove(&instance);
+        if let Some((fence, read)) = read
+            && self.held.borrow().get(&instance) == Some(&fence)
+        {
+            return read
+                .into_iter()
+                .map(|(signal, stored)| self.checked_signal(signal, stored))
+                .collect();
+        }
         let rows = self
             .retry(
                 &format!("read the signals of instance {instance:?}"),
@@ -1171,6 +1215,7 @@ impl Local {
         let mut ids: Vec<&str> = batch.iter().map(Write::instance).collect();
         ids.sort_unstable();
         ids.dedup();
+        self.read_ahead.borrow_mut().forget(&ids);
         let (held_ids, helped_ids): (Vec<&str>, Vec<&str>) = {
             let held = self.held.borrow();
             ids.iter().partition(|id| held.contains_key(**id))
@@ -1683,17 +1728,72 @@ impl Local {
                     type_name: row.get(2),
                     value: row.get(3),
                 };
-                if row.get::<_, i64>(4) == record_checksum(&record) {
-                    Ok(record)
-                } else {
-                    Err(JournalError::new(format!(
-                        "postgres journal {}: record {:?} of instance {instance:?} is damaged \
-                         (its checksum does not match its bytes)",
-                        self.where_, record.key
-                    )))
-                }
+                self.checked_record(record, row.get(4))
             })
             .collect()
+    }
+
+    fn checked_record(&self, record: Record, stored: i64) -> Result<Record, JournalError> {
+        if stored == record_checksum(&record) {
+            Ok(record)
+        } else {
+            Err(JournalError::new(format!(
+                "postgres journal {}: record {:?} of instance {:?} is damaged \
+                 (its checksum does not match its bytes)",
+                self.where_, record.key, record.instance
+            )))
+        }
+    }
+
+    /// Reads the records and signals of the instances just claimed, two queries for all
+    /// of them, for the engine's resume of each (which asks for them one instance at a
+    /// time). Only this worker writes an instance's records while it holds it (and its
+    /// commits drop what was read of their instances; the item records of helpers on
+    /// other workers come with the fan-out's done items), and a signal stored by another
+    /// process later is read by the engine's poll, so they are as good as read then.
+    /// Checked when taken; a failed read leaves the engine to read them, and so does a
+    /// hold lost and taken again since.
+    async fn read_ahead(&self, claimed: &[InstanceRow]) {
+        *self.read_ahead.borrow_mut() = ReadAhead::default();
+        let ids: Vec<&str> = claimed.iter().map(|row| row.id.as_str()).collect();
+        let mut read = ReadAhead::default();
+        for id in &ids {
+            let Some(&fence) = self.held.borrow().get(*id) else {
+                continue;
+            };
+            read.records.insert((*id).to_owned(), (fence, Vec::new()));
+            read.signals.insert((*id).to_owned(), (fence, Vec::new()));
+        }
+        let Some(records) = self.best_effort(READ_AHEAD_RECORDS, &[&ids]).await else {
+            return;
+        };
+        let Some(signals) = self.best_effort(READ_AHEAD_SIGNALS, &[&ids]).await else {
+            return;
+        };
+        for row in &records {
+            let record = Record {
+                instance: row.get(0),
+                key: row.get(1),
+                ok: row.get(2),
+                type_name: row.get(3),
+                value: row.get(4),
+            };
+            if let Some((_, list)) = read.records.get_mut(&record.instance) {
+                list.push((record, row.get(5)));
+            }
+        }
+        for row in &signals {
+            let signal = SignalRow {
+                instance: row.get(0),
+                name: row.get(1),
+                type_name: row.get(2),
+                payload: row.get(3),
+            };
+            if let Some((_, list)) = read.signals.get_mut(&signal.instance) {
+                list.push((signal, row.get(4)));
+            }
+        }
+        *self.read_ahead.borrow_mut() = read;
     }
 
     async fn unfinished(&self) -> Result<Vec<InstanceRow>, JournalError> {
@@ -1735,6 +1835,9 @@ impl Local {
                 .borrow_mut()
                 .insert(instance.id.clone(), row.get(7));
             claimed.push(instance);
+        }
+        if !claimed.is_empty() {
+            self.read_ahead(&claimed).await;
         }
         Ok(claimed)
     }
@@ -1814,6 +1917,7 @@ impl Local {
     }
 
     async fn add_signal(&self, signal: SignalRow) -> Result<SignalAdded, JournalError> {
+        self.read_ahead.borrow_mut().forget(&[&signal.instance]);
         let checksum = signal_checksum(&signal);
         self.retry(
             &format!(
