@@ -211,8 +211,8 @@ pub mod __private {
     pub mod durable {
         pub use crate::durable::{
             BoxFuture, Context, Journaled, Racer, Scope, Scoped, Start, Step, Workflow, boxed,
-            failure_of, first, items, quorum, racer, retry, retry_if, scoped, step, timeout,
-            timeout_branch, try_step,
+            failure_of, first, items, limited_items, quorum, racer, retry, retry_if, scoped, step,
+            timeout, timeout_branch, try_step,
         };
     }
 

@@ -22,8 +22,9 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use workflow_runtime::durable::{
-    BoxFuture, Context, Created, Engine, Error, InstanceRow, Journal, JournalError, MemoryJournal,
-    PostgresJournal, Record, SignalAdded, SignalRow, Start, Starter, Workflow, Write,
+    BoxFuture, Context, Created, DoneItems, Engine, Error, InstanceRow, ItemClaim, Journal,
+    JournalError, MemoryJournal, PostgresJournal, Record, SignalAdded, SignalRow, Start, Starter,
+    Workflow, Write,
 };
 use workflow_runtime::{BranchError, workflow};
 
@@ -33,6 +34,11 @@ use workflow_runtime::{BranchError, workflow};
 #[allow(dead_code, unreachable_pub)]
 #[path = "../../durable/crash/shapes.rs"]
 mod shapes;
+
+mod fan;
+pub use fan::{
+    FAN_LIMIT, ItemStart, check_no_item_rerun, fan, item_of_key, item_starts, item_value, now_us,
+};
 
 /// How many crash shapes there are (`examples/durable/crash/shapes.rs`).
 pub const SHAPES: usize = 24;
@@ -180,6 +186,16 @@ pub fn register_all(engine: &Engine) {
     }
     each_shape!(register);
     register_tagged(engine, slow);
+    register_tagged_with_one(engine, fan);
+}
+
+/// Registers workflow `starter` names (of one argument), tagged.
+fn register_tagged_with_one<A, S>(engine: &Engine, starter: S)
+where
+    S: Starter<(A,), Workflow: Workflow<Args = (A,)>>,
+{
+    let _ = starter;
+    engine.register(|a: A| Start::<Tagged<S::Workflow>>::new((a,)));
 }
 
 /// Submits an instance `id` of shape `index` (for any worker to run).
@@ -288,6 +304,25 @@ impl<J: Journal> Journal for Noting<J> {
     }
     fn inline(&self) -> bool {
         self.0.inline()
+    }
+    // Without these, a worker would run every fan-out's items where its instance runs
+    // (the trait's defaults: no sharing).
+    fn shares_fan_outs(&self) -> bool {
+        self.0.shares_fan_outs()
+    }
+    fn claim_items(&self, workflows: &[&str], most: usize) -> Result<Vec<ItemClaim>, JournalError> {
+        self.0.claim_items(workflows, most)
+    }
+    fn done_items(
+        &self,
+        instance: &str,
+        fan_out: &str,
+        cursor: u64,
+    ) -> Result<DoneItems, JournalError> {
+        self.0.done_items(instance, fan_out, cursor)
+    }
+    fn release_items(&self, instance: &str, fan_out: &str, indexes: &[u32]) {
+        self.0.release_items(instance, fan_out, indexes);
     }
 }
 
@@ -697,6 +732,148 @@ impl Drop for Worker {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// The number in environment variable `name`, or `default`.
+pub fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(default)
+}
+
+/// xorshift64*: a test's choices, the same on every run.
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// A number below `n` (0 for `n` 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) % n.max(1)
+    }
+}
+
+/// A directory of this process for a test's side files and workers' stderr:
+/// `<temp>/workflow-pg-<name>-<pid>`, created.
+///
+/// # Panics
+///
+/// If it cannot be created.
+pub fn scratch_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("workflow-pg-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    dir
+}
+
+/// Connects to the database at `url` (the connection runs on a task of its own).
+///
+/// # Panics
+///
+/// If it cannot connect.
+pub async fn connect(url: &str) -> tokio_postgres::Client {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .expect("connect to the database");
+    tokio::spawn(connection);
+    client
+}
+
+/// A worker killed by [`Workers::kill_until_done`].
+pub struct Kill {
+    /// Its name.
+    pub worker: String,
+    /// When it died (Unix ms).
+    pub killed_ms: i64,
+    /// The instances it held then.
+    pub held: Vec<String>,
+}
+
+/// Worker processes in slots, `w<slot>-g<generation>`: one at a time killed with
+/// SIGKILL and started again under a new name.
+pub struct Workers {
+    program: PathBuf,
+    url: String,
+    dir: PathBuf,
+    lease: Duration,
+    slots: Vec<Worker>,
+    generation: usize,
+}
+
+impl Workers {
+    /// Starts `count` workers of `program` ([`Worker::start`]) with this lease.
+    pub fn start(program: &Path, url: &str, dir: &Path, lease: Duration, count: usize) -> Self {
+        let mut workers = Workers {
+            program: program.to_owned(),
+            url: url.to_owned(),
+            dir: dir.to_owned(),
+            lease,
+            slots: Vec::new(),
+            generation: 0,
+        };
+        for slot in 0..count {
+            let worker = workers.start_one(slot);
+            workers.slots.push(worker);
+        }
+        workers
+    }
+
+    fn start_one(&mut self, slot: usize) -> Worker {
+        self.generation += 1;
+        let name = format!("w{slot}-g{}", self.generation);
+        let (program, url, dir) = (&self.program, &self.url, &self.dir);
+        Worker::start(program, &[], url, &name, dir, self.lease, None)
+    }
+
+    /// Every ~`mean_ms` (half to one and a half of it), while some instance is
+    /// unfinished: starts a new worker in a random slot, kills the one that was there
+    /// with SIGKILL, notes what it held, and calls `on_kill` with that. Returns how long
+    /// it took, and the kills.
+    ///
+    /// # Panics
+    ///
+    /// If some instance is unfinished after `hang`.
+    pub async fn kill_until_done(
+        &mut self,
+        rng: &mut Rng,
+        mean_ms: u64,
+        hang: Duration,
+        mut on_kill: impl AsyncFnMut(&tokio_postgres::Client, &Kill),
+    ) -> (Duration, Vec<Kill>) {
+        let client = connect(&self.url).await;
+        let started = std::time::Instant::now();
+        let mut kills = Vec::new();
+        loop {
+            let pause = mean_ms / 2 + rng.below(mean_ms);
+            tokio::time::sleep(Duration::from_millis(pause)).await;
+            let left = unfinished(&client).await;
+            if left == 0 {
+                return (started.elapsed(), kills);
+            }
+            assert!(
+                started.elapsed() < hang,
+                "{left} instances unfinished after {hang:?} (the workers' side files and \
+                 stderr are in {})",
+                self.dir.display()
+            );
+            let slot = usize::try_from(rng.below(self.slots.len() as u64)).expect("a slot");
+            let fresh = self.start_one(slot);
+            let victim = std::mem::replace(&mut self.slots[slot], fresh);
+            let worker = victim.name.clone();
+            victim.kill();
+            let killed_ms = now_ms();
+            // What it held when it died: its rows still name it (until a claim).
+            let held = held_by(&client, &worker).await;
+            let kill = Kill {
+                worker,
+                killed_ms,
+                held,
+            };
+            on_kill(&client, &kill).await;
+            kills.push(kill);
+        }
     }
 }
 

@@ -16,11 +16,11 @@
 //! time between kills (400 ms).
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use workflow_example_postgres::{
-    SHAPES, Worker, check_fences, check_no_rerun, held_by, now_ms, read_tables, reference,
-    side_lines, submit_shape, takeovers, unfinished,
+    Rng, SHAPES, Workers, check_fences, check_no_rerun, env_number, read_tables, reference,
+    scratch_dir, side_lines, submit_shape, takeovers,
 };
 use workflow_runtime::durable::{Engine, PostgresJournal};
 
@@ -31,25 +31,6 @@ const LEASE: Duration = Duration::from_secs(1);
 const WORKERS: usize = 3;
 const HANG: Duration = Duration::from_secs(240);
 
-fn env_number(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|value| value.parse().ok())
-        .unwrap_or(default)
-}
-
-/// xorshift64*: the test's choices, the same on every run.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) % n.max(1)
-    }
-}
-
 #[test]
 fn killed_workers_instances_are_taken_over_and_finish_right() {
     let Some(url) = testdb::fresh_database("many_workers") else {
@@ -57,8 +38,7 @@ fn killed_workers_instances_are_taken_over_and_finish_right() {
     };
     let instances = env_number("WORKFLOW_PG_INSTANCES", 1_000);
     let kill_ms = env_number("WORKFLOW_PG_KILL_MS", 400);
-    let dir = std::env::temp_dir().join(format!("workflow-pg-many-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    let dir = scratch_dir("many");
     let program = PathBuf::from(env!("CARGO_BIN_EXE_pg-worker"));
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
@@ -86,55 +66,9 @@ fn killed_workers_instances_are_taken_over_and_finish_right() {
         (references, shape_of)
     });
 
-    let started = Instant::now();
-    let start = |slot: usize, generation: usize| {
-        Worker::start(
-            &program,
-            &[],
-            &url,
-            &format!("w{slot}-g{generation}"),
-            &dir,
-            LEASE,
-            None,
-        )
-    };
-    let mut generation = 0;
-    let mut workers: Vec<Worker> = (0..WORKERS)
-        .map(|slot| {
-            generation += 1;
-            start(slot, generation)
-        })
-        .collect();
-    // (worker, when it was killed, what it held)
-    let mut kills: Vec<(String, i64, Vec<String>)> = Vec::new();
-    runtime.block_on(async {
-        let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-            .await
-            .expect("connect");
-        tokio::spawn(connection);
-        loop {
-            let pause = kill_ms / 2 + rng.below(kill_ms);
-            tokio::time::sleep(Duration::from_millis(pause)).await;
-            if unfinished(&client).await == 0 {
-                break;
-            }
-            assert!(
-                started.elapsed() < HANG,
-                "{} instances unfinished after {HANG:?}",
-                unfinished(&client).await
-            );
-            let slot = usize::try_from(rng.below(WORKERS as u64)).expect("a slot");
-            generation += 1;
-            let victim = std::mem::replace(&mut workers[slot], start(slot, generation));
-            let name = victim.name.clone();
-            victim.kill();
-            let killed_ms = now_ms();
-            // What it held when it died: its rows still name it (until a claim).
-            let held = held_by(&client, &name).await;
-            kills.push((name, killed_ms, held));
-        }
-    });
-    let took = started.elapsed();
+    let mut workers = Workers::start(&program, &url, &dir, LEASE, WORKERS);
+    let (took, kills) =
+        runtime.block_on(workers.kill_until_done(&mut rng, kill_ms, HANG, async |_, _| {}));
     drop(workers);
 
     let tables = runtime.block_on(read_tables(&url));
@@ -176,8 +110,8 @@ fn killed_workers_instances_are_taken_over_and_finish_right() {
 
     let mut delays: Vec<i64> = Vec::new();
     let mut ended_as_killed = 0;
-    for (worker, killed_ms, held) in &kills {
-        for delay in takeovers(&tables, worker, *killed_ms, held) {
+    for kill in &kills {
+        for delay in takeovers(&tables, &kill.worker, kill.killed_ms, &kill.held) {
             match delay {
                 Some(delay) => delays.push(delay),
                 None => ended_as_killed += 1,
