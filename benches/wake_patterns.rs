@@ -6,8 +6,8 @@
 //! measured. `examples/wake_patterns.rs` runs one case for callgrind.
 //!
 //! `cargo bench --bench wake_patterns -- --quick` (a pattern: `-- --quick sparse/`).
-//! The poll-all loop is quadratic on `sparse`: it is skipped there above 10,000 items,
-//! and 100,000 items are measured by callgrind only (`examples/wake_patterns.rs`).
+//! 100,000 items are measured by callgrind only (`wake_callgrind.sh`), without the
+//! quadratic cases (`wake::too_slow`).
 
 #[path = "wake/mod.rs"]
 mod wake;
