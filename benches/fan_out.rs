@@ -12,7 +12,7 @@
 
 use std::future::Future;
 use std::hint::black_box;
-use std::pin::{Pin, pin};
+use std::pin::pin;
 use std::task::{Context, Poll};
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
@@ -21,6 +21,13 @@ use futures::future::{join_all, try_join_all};
 use futures_concurrency::future::{Join as _, TryJoin as _};
 use workflow_runtime::fan_out::{fan_out, try_fan_out};
 use workflow_runtime::{BranchError, workflow};
+
+// For its `YieldOnce` only: the wake patterns are `benches/wake_patterns.rs`.
+#[allow(dead_code)]
+#[path = "wake/mod.rs"]
+mod wake;
+
+use wake::YieldOnce;
 
 #[allow(clippy::unused_async)] // a trivial step: the join machinery is what is measured
 async fn step(x: u64) -> u64 {
@@ -33,22 +40,6 @@ async fn checked(x: u64) -> Result<u64, String> {
         Err("never".to_owned())
     } else {
         Ok(x + 1)
-    }
-}
-
-/// Returns `Pending` once, waking itself, then its value.
-struct YieldOnce(bool, u64);
-
-impl Future for YieldOnce {
-    type Output = u64;
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<u64> {
-        if self.0 {
-            Poll::Ready(black_box(self.1) + 1)
-        } else {
-            self.0 = true;
-            cx.waker().wake_by_ref();
-            Poll::Pending
-        }
     }
 }
 

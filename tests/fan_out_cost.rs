@@ -187,7 +187,14 @@ fn waking_one_item_among_a_thousand_polls_that_item_only() {
     assert_eq!(
         polls.load(Ordering::SeqCst),
         2 * N,
-        "started, then each with its own waker"
+        "started, then every item again with the caller's waker"
+    );
+    // That round finished none: the next one polls every item with its own waker.
+    assert!(fan.as_mut().poll(&mut cx).is_pending());
+    assert_eq!(
+        polls.load(Ordering::SeqCst),
+        3 * N,
+        "then each with its own waker"
     );
     // Finish item 500 and wake it from another thread.
     done[500].store(1, Ordering::SeqCst);

@@ -10,12 +10,15 @@
 //! fits in 256 KiB, else for `limit` items, and grows as items start (a huge hint such
 //! as `0..usize::MAX`'s reserves nothing more). The first poll polls every
 //! slot with the caller's own waker, as `join_all` does for small sets: items that
-//! finish at once cost nothing more. Only if some item is still pending does the
-//! fan-out allocate, once, a readiness structure: one bit per slot and one waker per
-//! slot (three allocations however many slots: the shared part, the bits, the wakers'
-//! data), so a wake-up tells which slot to poll again and a
-//! poll touches only the woken slots (`join_all` polls them all up to 30 items, and
-//! above that allocates a task per item in a `FuturesOrdered`).
+//! finish at once cost nothing more. Up to `POLL_ALL_UP_TO` slots every later poll does
+//! the same. Above, a poll polls every running item with the caller's waker while most
+//! items wake together (nothing per item: that is the hand-written poll-all loop's
+//! cost), and once a round finishes few of them, switches to a readiness structure: one
+//! bit per slot, a summary bit per 64 slots, and one waker per slot (four allocations
+//! however many slots), so a wake-up tells which slot to poll again and a poll touches
+//! only the woken slots, until a round finds most of them woken (see `Wakes` for the
+//! switches and why they lose no wake). `join_all` polls them all up to 30 items, and
+//! above that allocates a task per item in a `FuturesOrdered`.
 //!
 //! Without a limit, and when the items' iterator tells exactly how many items it has,
 //! the first poll starts the items one after the other and polls each as soon as it is
@@ -184,8 +187,8 @@ enum State<I: IntoIterator, Fut: Future, T> {
         cells: Vec<Cell<Fut, T>>,
         /// How many cells hold a future.
         running: usize,
-        /// Allocated at the second poll of more than `POLL_ALL_UP_TO` cells.
-        readiness: Option<Arc<Readiness>>,
+        /// How later polls of more than `POLL_ALL_UP_TO` cells tell which to poll.
+        wakes: Wakes,
     },
     /// At most `limit` items at once: a slot whose item finished takes the next item.
     Limited(Limited<I::IntoIter, Fut, T>),
@@ -209,8 +212,8 @@ struct Limited<It, Fut, T> {
     outputs: Vec<Option<T>>,
     /// How many slots hold a future.
     running: usize,
-    /// Allocated at the second poll of more than `POLL_ALL_UP_TO` slots.
-    readiness: Option<Arc<Readiness>>,
+    /// How later polls of more than `POLL_ALL_UP_TO` slots tell which to poll.
+    wakes: Wakes,
 }
 
 /// An item's future in a slot of a limited fan-out.
@@ -270,7 +273,7 @@ where
                 self.start(State::All {
                     cells,
                     running,
-                    readiness: None,
+                    wakes: Wakes::new(),
                 });
                 Poll::Pending
             }
@@ -309,7 +312,7 @@ where
             running: slots.len(),
             slots,
             outputs,
-            readiness: None,
+            wakes: Wakes::new(),
         };
         // No allocation for wakers unless an item is still pending after this.
         let outcome = limited.poll_all(&mut self.step, cx);
@@ -318,10 +321,8 @@ where
     }
 
     /// Later polls. Up to `POLL_ALL_UP_TO` slots, every running item again, as
-    /// `join_all` does; above, only the items woken since the last poll, each with its
-    /// own waker. At the second poll every item counts as woken: the items the first
-    /// poll left pending were polled with the caller's waker, and from now on each has
-    /// its own.
+    /// `join_all` does; above, every running item again while most wake together, else
+    /// only the items woken since the last poll, each with its own waker ([`Wakes`]).
     ///
     /// A poll that panicked (in an item's poll or drop, the step, the iterator) may have
     /// lost an output, an error or the count of running items: the fan-out is then
@@ -341,12 +342,17 @@ where
             State::All {
                 cells,
                 running,
-                readiness,
+                wakes,
             } => {
-                if cells.len() <= POLL_ALL_UP_TO {
-                    poll_cells(cells, cx).map(|still| *running = still)
+                if cells.len() <= POLL_ALL_UP_TO || wakes.poll_all(cx) {
+                    let before = *running;
+                    poll_cells(cells, cx).map(|still| {
+                        *running = still;
+                        wakes.polled_all(before, before - still);
+                    })
                 } else {
-                    poll_each_woken(readiness, cells.len(), cx, |slot, cx| {
+                    let before = *running;
+                    wakes.poll_own(cells.len(), before, cx, |slot, cx| {
                         match cells.get_mut(slot) {
                             Some(cell) => {
                                 drive_cell(cell, running, cx).map_err(|error| (slot, error))
@@ -430,11 +436,18 @@ impl<It: Iterator, Fut, T> Limited<It, Fut, T> {
         if len <= POLL_ALL_UP_TO {
             return self.poll_all(step, cx);
         }
-        let mut readiness = self.readiness.take();
-        let outcome = poll_each_woken(&mut readiness, len, cx, |slot, cx| {
-            self.drive(slot, step, cx)
-        });
-        self.readiness = readiness;
+        let running = self.running;
+        if self.wakes.poll_all(cx) {
+            let started = self.outputs.len();
+            self.poll_all(step, cx)?;
+            // Each item started this poll took the place of one that finished.
+            let finished = running - self.running + (self.outputs.len() - started);
+            self.wakes.polled_all(running, finished);
+            return Ok(());
+        }
+        let mut wakes = core::mem::take(&mut self.wakes);
+        let outcome = wakes.poll_own(len, running, cx, |slot, cx| self.drive(slot, step, cx));
+        self.wakes = wakes;
         outcome
     }
 
@@ -489,20 +502,131 @@ impl<It: Iterator, Fut, T> Limited<It, Fut, T> {
     }
 }
 
-/// Polls, each with its own waker, the slots below `len` woken since the last call (all
-/// of them at the first call, which allocates `readiness`), until one fails.
-fn poll_each_woken<E>(
-    readiness: &mut Option<Arc<Readiness>>,
-    len: usize,
-    cx: &mut Context<'_>,
-    mut drive: impl FnMut(usize, &mut Context<'_>) -> Result<(), E>,
-) -> Result<(), E> {
-    let readiness = readiness.get_or_insert_with(|| Readiness::new(len));
-    readiness.parent.register(cx.waker());
-    readiness.for_each_woken(len, |slot| {
-        let waker = readiness.waker(slot);
-        drive(slot, &mut Context::from_waker(&waker))
-    })
+/// A round that finished fewer than one in this many of the running items (polled with
+/// the caller's waker, which tells nothing of who woke) counts as sparse.
+const SPARSE: usize = 8;
+
+/// A round of the items' own wakers that found at least one in this many of the
+/// running items woken counts as dense: the next polls poll every item again.
+const DENSE: usize = 2;
+
+/// The most sparse rounds in a row it takes to switch to the items' own wakers.
+const MOST_PATIENCE: u32 = 64;
+
+/// How the polls of a fan-out of more than `POLL_ALL_UP_TO` slots tell which items to
+/// poll. While most items wake together, every poll polls every running item with the
+/// caller's waker (nothing per item: no waker, no bit); after `patience` rounds in a
+/// row that finished few items, one round polls every item with its own waker (one bit
+/// and one waker per slot, allocated once), and from then on a poll polls only the
+/// items woken since the last, until a round finds most of them woken.
+///
+/// Both switches lose no wake. To the caller's waker: an item still holding its own
+/// waker sets its bit and wakes the caller, who now polls every item anyway (the
+/// caller's waker is registered at every poll, so an item's waker always reaches the
+/// caller of the last poll). To the items' own wakers: an item polled with the caller's
+/// waker may keep only that one, so the switching round polls every item with its own
+/// waker before the bits are trusted; the bits are cleared before that round, not
+/// after, so a wake during it is kept.
+///
+/// A switch to the own wakers that the next round proves wrong (most items were woken
+/// after all: items that wait several times, all together) doubles `patience`, up to
+/// `MOST_PATIENCE`; one it proves right halves it.
+#[derive(Default)]
+struct Wakes {
+    /// Allocated at the first switch to the items' own wakers.
+    readiness: Option<Arc<Readiness>>,
+    mode: Mode,
+    /// Sparse rounds in a row, polled with the caller's waker.
+    sparse: u32,
+    /// How many sparse rounds in a row make the switch (0 is taken as 1).
+    patience: u32,
+}
+
+#[derive(Default, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Every running item with the caller's waker.
+    #[default]
+    PollAll,
+    /// The next poll polls every item with its own waker.
+    Switch,
+    /// Only the woken items, each with its own waker; `first`: the first such round
+    /// after a switch.
+    Own { first: bool },
+}
+
+impl Wakes {
+    fn new() -> Self {
+        Wakes::default()
+    }
+
+    /// Whether this poll polls every running item with the caller's waker (then the
+    /// caller calls [`Wakes::polled_all`]), else [`Wakes::poll_own`].
+    #[inline]
+    fn poll_all(&self, cx: &Context<'_>) -> bool {
+        if self.mode != Mode::PollAll {
+            return false;
+        }
+        if let Some(readiness) = &self.readiness {
+            // Items may still hold their own wakers: those wake the caller of this poll.
+            readiness.parent.register(cx.waker());
+        }
+        true
+    }
+
+    /// After a poll of every item, `finished` of the `running` ones.
+    #[inline]
+    fn polled_all(&mut self, running: usize, finished: usize) {
+        if finished.saturating_mul(SPARSE) >= running {
+            self.sparse = 0;
+            return;
+        }
+        self.sparse += 1;
+        if self.sparse >= self.patience.max(1) {
+            self.sparse = 0;
+            self.mode = Mode::Switch;
+        }
+    }
+
+    /// Polls with its own waker every slot below `len` (the switching round) or the
+    /// ones woken since the last poll, until `drive` fails; `running`: the items running
+    /// before this poll.
+    fn poll_own<E>(
+        &mut self,
+        len: usize,
+        running: usize,
+        cx: &mut Context<'_>,
+        mut drive: impl FnMut(usize, &mut Context<'_>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let readiness = self.readiness.get_or_insert_with(|| Readiness::new(len));
+        readiness.parent.register(cx.waker());
+        let mut poll = |slot| drive(slot, &mut Context::from_waker(&readiness.waker(slot)));
+        match self.mode {
+            Mode::Own { first } => {
+                let mut woken = 0;
+                readiness.for_each_woken(len, |slot| {
+                    woken += 1;
+                    poll(slot)
+                })?;
+                if woken * DENSE >= running {
+                    self.mode = Mode::PollAll;
+                    if first {
+                        self.patience = (self.patience.max(1) * 2).min(MOST_PATIENCE);
+                    }
+                } else {
+                    self.mode = Mode::Own { first: false };
+                    if first {
+                        self.patience /= 2;
+                    }
+                }
+                Ok(())
+            }
+            Mode::Switch | Mode::PollAll => {
+                readiness.clear();
+                self.mode = Mode::Own { first: true };
+                (0..len).try_for_each(poll)
+            }
+        }
+    }
 }
 
 /// The items' cells once started and polled once, and how many are still running or
@@ -674,12 +798,13 @@ where
             State::All {
                 cells,
                 running,
-                readiness: None,
+                wakes: _,
             } if cells.len() <= POLL_ALL_UP_TO => {
                 return match poll_cells(cells, cx) {
                     Ok(0) => {
                         let outputs = into_outputs(core::mem::take(cells));
-                        // Nothing left to drop: an empty `Vec` and no readiness.
+                        // Nothing left to drop: an empty `Vec` and no readiness (up to
+                        // `POLL_ALL_UP_TO` cells there is none).
                         this.state = ManuallyDrop::new(State::Done);
                         Poll::Ready(K::from(Ok(outputs)))
                     }
@@ -708,10 +833,14 @@ where
     }
 }
 
-/// Which slots were woken, and the caller's waker to wake when one is: three
-/// allocations (this, the bits, the nodes) for all the slots' wakers.
+/// Which slots were woken, and the caller's waker to wake when one is: four
+/// allocations (this, the two levels of bits, the nodes) for all the slots' wakers.
 struct Readiness {
     parent: AtomicWaker,
+    /// One bit per word of `woken`, set by the waker that set the first bit of that
+    /// word since the poll took it: a poll after one wake among 100,000 slots reads 25
+    /// words of this and one of `woken`, not 1,563.
+    summary: Box<[AtomicU64]>,
     /// One bit per slot, set by the slot's waker.
     woken: Box<[AtomicU64]>,
     /// What each slot's waker points to.
@@ -732,18 +861,26 @@ unsafe impl Send for Node {}
 unsafe impl Sync for Node {}
 
 impl Readiness {
-    /// Every slot starts woken, so each is polled once with its own waker.
+    /// No slot starts woken: the switching round polls every slot.
     fn new(slots: usize) -> Arc<Self> {
         Arc::new_cyclic(|this| {
             let owner = this.as_ptr();
             Readiness {
                 parent: AtomicWaker::new(),
-                woken: (0..slots.div_ceil(64))
-                    .map(|_| AtomicU64::new(u64::MAX))
+                summary: (0..slots.div_ceil(64).div_ceil(64))
+                    .map(|_| AtomicU64::new(0))
                     .collect(),
+                woken: (0..slots.div_ceil(64)).map(|_| AtomicU64::new(0)).collect(),
                 nodes: (0..slots).map(|slot| Node { owner, slot }).collect(),
             }
         })
+    }
+
+    /// Forgets every wake so far (before a round that polls every slot).
+    fn clear(&self) {
+        for bits in self.summary.iter().chain(&self.woken) {
+            bits.store(0, Ordering::Relaxed);
+        }
     }
 
     /// Calls `poll` on each slot below `slots` woken since the last call, until one fails.
@@ -752,16 +889,26 @@ impl Readiness {
         slots: usize,
         mut poll: impl FnMut(usize) -> Result<(), E>,
     ) -> Result<(), E> {
-        for (word, bits) in self.woken.iter().enumerate() {
-            if bits.load(Ordering::Relaxed) == 0 {
+        // The summary's bit first, then its word: a wake after the word was taken sets
+        // the bit again (see `wake_by_ref`), for the next poll.
+        for (group, words) in self.summary.iter().enumerate() {
+            if words.load(Ordering::Relaxed) == 0 {
                 continue;
             }
-            let mut bits = bits.swap(0, Ordering::Acquire);
-            while bits != 0 {
-                let slot = word * 64 + bits.trailing_zeros() as usize;
-                bits &= bits - 1;
-                if slot < slots {
-                    poll(slot)?;
+            let mut words = words.swap(0, Ordering::Acquire);
+            while words != 0 {
+                let word = group * 64 + words.trailing_zeros() as usize;
+                words &= words - 1;
+                let Some(bits) = self.woken.get(word) else {
+                    continue;
+                };
+                let mut bits = bits.swap(0, Ordering::Acquire);
+                while bits != 0 {
+                    let slot = word * 64 + bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    if slot < slots {
+                        poll(slot)?;
+                    }
                 }
             }
         }
@@ -804,8 +951,16 @@ unsafe fn wake_by_ref(node: *const ()) {
     let node = unsafe { &*node.cast::<Node>() };
     // SAFETY: as above.
     let owner = unsafe { &*node.owner };
-    if let Some(bits) = owner.woken.get(node.slot / 64) {
-        bits.fetch_or(1 << (node.slot % 64), Ordering::Release);
+    let word = node.slot / 64;
+    if let Some(bits) = owner.woken.get(word) {
+        // The first bit of its word since the poll took the word: the summary's bit too.
+        // A wake that finds bits in the word leaves the summary to the wake that set the
+        // first of them (the poll takes the summary's bit before the word).
+        if bits.fetch_or(1 << (node.slot % 64), Ordering::AcqRel) == 0
+            && let Some(words) = owner.summary.get(word / 64)
+        {
+            words.fetch_or(1 << (word % 64), Ordering::Release);
+        }
     }
     owner.parent.wake();
 }

@@ -1,0 +1,159 @@
+//! A fan-out of more than 32 items polls every item with the caller's waker while most
+//! wake together, and only the woken ones, each with its own waker, once wakes are
+//! sparse. These tests switch it back and forth and check that no wake is lost: every
+//! woken item is polled at the next poll, and the caller is woken whenever an item is.
+
+use std::pin::{Pin, pin};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Wake, Waker};
+
+use workflow_runtime::fan_out::fan_out;
+
+/// What the items share with the test: the waker each item's last poll gave it (the
+/// only one it keeps), how far each may go and how far each went.
+struct Board {
+    wakers: Vec<Option<Waker>>,
+    allowed: Vec<u32>,
+    seen: Vec<u32>,
+}
+
+/// An item that goes one step each time it is allowed to, and finishes after `steps`.
+struct Stepper<'a> {
+    board: &'a Mutex<Board>,
+    index: usize,
+    steps: u32,
+}
+
+impl std::future::Future for Stepper<'_> {
+    type Output = usize;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<usize> {
+        let mut board = self.board.lock().expect("no poisoning");
+        let allowed = board.allowed[self.index];
+        board.seen[self.index] = allowed;
+        if allowed >= self.steps {
+            return Poll::Ready(self.index);
+        }
+        // Only the waker of this poll: an earlier one is dropped.
+        board.wakers[self.index] = Some(cx.waker().clone());
+        Poll::Pending
+    }
+}
+
+struct CountWakes(AtomicUsize);
+
+impl Wake for CountWakes {
+    fn wake(self: Arc<Self>) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// Runs `n` items of `steps` steps (with `limit`) through the rounds `woken(round)`
+/// tells: which running items are allowed one more step and woken, by the waker of
+/// their last poll, from this thread or another. After each wake the caller must have
+/// been woken, and after each poll every woken item must have been polled.
+fn run(n: usize, limit: Option<usize>, steps: u32, woken: impl Fn(usize, usize) -> bool) {
+    let board = Mutex::new(Board {
+        wakers: vec![None; n],
+        allowed: vec![0; n],
+        seen: vec![0; n],
+    });
+    let parent = Arc::new(CountWakes(AtomicUsize::new(0)));
+    let waker = Waker::from(parent.clone());
+    let mut cx = Context::from_waker(&waker);
+    let mut fan = pin!(fan_out(0..n, limit, |index| Stepper {
+        board: &board,
+        index,
+        steps,
+    }));
+    let mut round = 0;
+    loop {
+        if let Poll::Ready(outputs) = fan.as_mut().poll(&mut cx) {
+            assert_eq!(outputs, (0..n).collect::<Vec<_>>());
+            return;
+        }
+        {
+            let board = board.lock().expect("no poisoning");
+            for index in 0..n {
+                if board.wakers[index].is_some() {
+                    assert_eq!(
+                        board.seen[index], board.allowed[index],
+                        "round {round}: item {index} was woken but not polled"
+                    );
+                }
+            }
+        }
+        round += 1;
+        assert!(round < 10_000, "the fan-out does not finish");
+        // The wakers of the items allowed a step this round, or of every waiting item
+        // if none of the round's is waiting (a limited fan-out has not started them).
+        let wakers: Vec<Waker> = {
+            let mut board = board.lock().expect("no poisoning");
+            let waiting: Vec<usize> = (0..n).filter(|&i| board.wakers[i].is_some()).collect();
+            let chosen: Vec<usize> = waiting
+                .iter()
+                .copied()
+                .filter(|&i| woken(round, i))
+                .collect();
+            let chosen = if chosen.is_empty() { waiting } else { chosen };
+            chosen
+                .into_iter()
+                .filter_map(|index| {
+                    board.allowed[index] += 1;
+                    board.wakers[index].take()
+                })
+                .collect()
+        };
+        let before = parent.0.load(Ordering::SeqCst);
+        let any = !wakers.is_empty();
+        if round.is_multiple_of(2) {
+            std::thread::spawn(move || wakers.into_iter().for_each(Waker::wake))
+                .join()
+                .expect("woke");
+        } else {
+            wakers.into_iter().for_each(Waker::wake);
+        }
+        if any {
+            assert!(
+                parent.0.load(Ordering::SeqCst) > before,
+                "round {round}: items were woken, the caller was not"
+            );
+        }
+    }
+}
+
+/// Dense rounds (every item), then sparse ones (one item in 50), then dense again, and
+/// so on: the fan-out switches to the items' own wakers and back several times.
+fn alternating(round: usize, index: usize) -> bool {
+    if (round / 6).is_multiple_of(2) {
+        true
+    } else {
+        index % 50 == round % 50
+    }
+}
+
+#[test]
+fn switching_between_dense_and_sparse_wakes_loses_no_wake() {
+    for n in [33, 64, 200, 1_000] {
+        run(n, None, 40, alternating);
+    }
+}
+
+#[test]
+fn a_limited_fan_out_switching_between_dense_and_sparse_wakes_loses_no_wake() {
+    run(300, Some(100), 10, alternating);
+    run(1_000, Some(40), 5, alternating);
+}
+
+#[test]
+fn sparse_wakes_only_then_dense_ones() {
+    // One item a round for the first 200 rounds, then all together.
+    run(500, None, 3, |round, index| {
+        round > 200 || index == round % 500
+    });
+}
+
+#[test]
+fn items_that_wait_several_times_all_together() {
+    run(1_000, None, 20, |_, _| true);
+}
