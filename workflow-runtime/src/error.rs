@@ -271,6 +271,12 @@ impl<E> Clone for Errors<E> {
 
 impl<E> Copy for Errors<E> {}
 
+impl<E> Default for Errors<E> {
+    fn default() -> Self {
+        errors()
+    }
+}
+
 /// A fork's [`Errors`], whose type the branches tell.
 ///
 /// ```

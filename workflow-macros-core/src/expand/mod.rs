@@ -1294,15 +1294,16 @@ impl SameErrors {
         );
         let label = format!("`{first}` fails with `{{Self}}`, this step with `{{G}}`");
         let note = "the branches of a fork joined with `?` fail with one error type: convert this step's error where it is made (`async { step.await.map_err(..) }?`), or give both steps one error type of your own with a `From` impl for each";
+        let error = Ident::new("__workflow_error", Span::mixed_site());
         quote! {
             #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
-            trait #same<G> {
-                fn same(error: G) -> Self;
+            trait #same<G>: ::core::marker::Sized {
+                fn same(#error: G, _: #k::__private::Errors<Self>) -> Self;
             }
             impl<E> #same<E> for E {
                 #[inline]
-                fn same(error: E) -> E {
-                    error
+                fn same(#error: E, _: #k::__private::Errors<E>) -> E {
+                    #error
                 }
             }
             let #errors = #k::__private::errors();
@@ -1325,8 +1326,9 @@ impl SameErrors {
         let at = error_at(branch);
         let k_at = located_at(k.clone(), at);
         let same = Ident::new(&same.to_string(), at);
+        let error = Ident::new("__workflow_error", Span::mixed_site());
         quote_spanned! {at=>
-            #k_at::__private::same_error(#errors, #future, |error| #same::same(error))
+            #k_at::__private::same_error(#errors, #future, |#error| #same::same(#error, ::core::default::Default::default()))
         }
     }
 }

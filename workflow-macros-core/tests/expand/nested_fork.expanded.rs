@@ -114,17 +114,17 @@ const BACKGROUND_CHECKS_GRAPH: ::workflow_runtime::graph::Workflow = {
 };
 async fn background_checks(id: u32) -> Result<String, BranchError<String>> {
     #[diagnostic::on_unimplemented(
-        message = "this branch fails with `{Self}`, but branch `credit` of the same fork fails with `{E}`",
-        label = "`credit` fails with `{E}`, this step with `{Self}`",
+        message = "this branch fails with `{G}`, but branch `credit` of the same fork fails with `{Self}`",
+        label = "`credit` fails with `{Self}`, this step with `{G}`",
         note = "the branches of a fork joined with `?` fail with one error type: convert this step's error where it is made (`async { step.await.map_err(..) }?`), or give both steps one error type of your own with a `From` impl for each"
     )]
-    trait __WorkflowSameError1<E> {
-        fn same(self) -> E;
+    trait __WorkflowSameError1<G>: ::core::marker::Sized {
+        fn same(__workflow_error: G, _: ::workflow_runtime::__private::Errors<Self>) -> Self;
     }
     impl<E> __WorkflowSameError1<E> for E {
         #[inline]
-        fn same(self) -> E {
-            self
+        fn same(__workflow_error: E, _: ::workflow_runtime::__private::Errors<E>) -> E {
+            __workflow_error
         }
     }
     let __workflow_errors1 = ::workflow_runtime::__private::errors();
@@ -150,17 +150,17 @@ async fn background_checks(id: u32) -> Result<String, BranchError<String>> {
             __workflow_errors1,
             async {
                 #[diagnostic::on_unimplemented(
-                    message = "this branch fails with `{Self}`, but branch `passport` of the same fork fails with `{E}`",
-                    label = "`passport` fails with `{E}`, this step with `{Self}`",
+                    message = "this branch fails with `{G}`, but branch `passport` of the same fork fails with `{Self}`",
+                    label = "`passport` fails with `{Self}`, this step with `{G}`",
                     note = "the branches of a fork joined with `?` fail with one error type: convert this step's error where it is made (`async { step.await.map_err(..) }?`), or give both steps one error type of your own with a `From` impl for each"
                 )]
-                trait __WorkflowSameError7<E> {
-                    fn same(self) -> E;
+                trait __WorkflowSameError7<G>: ::core::marker::Sized {
+                    fn same(__workflow_error: G, _: ::workflow_runtime::__private::Errors<Self>) -> Self;
                 }
                 impl<E> __WorkflowSameError7<E> for E {
                     #[inline]
-                    fn same(self) -> E {
-                        self
+                    fn same(__workflow_error: E, _: ::workflow_runtime::__private::Errors<E>) -> E {
+                        __workflow_error
                     }
                 }
                 let __workflow_errors7 = ::workflow_runtime::__private::errors();
@@ -208,7 +208,10 @@ async fn background_checks(id: u32) -> Result<String, BranchError<String>> {
                             };
                             ::workflow_runtime::__private::Ok(__workflow_value14)
                         },
-                        <_ as __WorkflowSameError7<_>>::same
+                        |__workflow_error| __WorkflowSameError7::same(
+                            __workflow_error,
+                            ::core::default::Default::default()
+                        )
                     )
                 ) {
                     ::workflow_runtime::__private::Ok(__workflow_ok19) => __workflow_ok19,
@@ -225,7 +228,7 @@ async fn background_checks(id: u32) -> Result<String, BranchError<String>> {
                 .await;
                 ::workflow_runtime::__private::Ok(__workflow_value21)
             },
-            <_ as __WorkflowSameError1<_>>::same
+            |__workflow_error| __WorkflowSameError1::same(__workflow_error, ::core::default::Default::default())
         )
     ) {
         ::workflow_runtime::__private::Ok(__workflow_ok22) => __workflow_ok22,

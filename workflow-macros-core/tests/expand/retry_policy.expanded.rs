@@ -88,17 +88,17 @@ const RETRIED_GRAPH: ::workflow_runtime::graph::Workflow = {
 };
 async fn retried(service: &Service) -> Result<(u32, u32), BranchError<CallError>> {
     #[diagnostic::on_unimplemented(
-        message = "this branch fails with `{Self}`, but branch `value` of the same fork fails with `{E}`",
-        label = "`value` fails with `{E}`, this step with `{Self}`",
+        message = "this branch fails with `{G}`, but branch `value` of the same fork fails with `{Self}`",
+        label = "`value` fails with `{Self}`, this step with `{G}`",
         note = "the branches of a fork joined with `?` fail with one error type: convert this step's error where it is made (`async { step.await.map_err(..) }?`), or give both steps one error type of your own with a `From` impl for each"
     )]
-    trait __WorkflowSameError1<E> {
-        fn same(self) -> E;
+    trait __WorkflowSameError1<G>: ::core::marker::Sized {
+        fn same(__workflow_error: G, _: ::workflow_runtime::__private::Errors<Self>) -> Self;
     }
     impl<E> __WorkflowSameError1<E> for E {
         #[inline]
-        fn same(self) -> E {
-            self
+        fn same(__workflow_error: E, _: ::workflow_runtime::__private::Errors<E>) -> E {
+            __workflow_error
         }
     }
     let __workflow_errors1 = ::workflow_runtime::__private::errors();
@@ -151,7 +151,7 @@ async fn retried(service: &Service) -> Result<(u32, u32), BranchError<CallError>
                 };
                 ::workflow_runtime::__private::Ok(__workflow_value8)
             },
-            <_ as __WorkflowSameError1<_>>::same
+            |__workflow_error| __WorkflowSameError1::same(__workflow_error, ::core::default::Default::default())
         )
     ) {
         ::workflow_runtime::__private::Ok(__workflow_ok12) => __workflow_ok12,

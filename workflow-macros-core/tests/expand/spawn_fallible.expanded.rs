@@ -62,17 +62,17 @@ const CHECKS_GRAPH: ::workflow_runtime::graph::Workflow = {
 };
 async fn checks(id: u64) -> Result<(u64, u64), BranchError<String>> {
     #[diagnostic::on_unimplemented(
-        message = "this branch fails with `{Self}`, but branch `fraud` of the same fork fails with `{E}`",
-        label = "`fraud` fails with `{E}`, this step with `{Self}`",
+        message = "this branch fails with `{G}`, but branch `fraud` of the same fork fails with `{Self}`",
+        label = "`fraud` fails with `{Self}`, this step with `{G}`",
         note = "the branches of a fork joined with `?` fail with one error type: convert this step's error where it is made (`async { step.await.map_err(..) }?`), or give both steps one error type of your own with a `From` impl for each"
     )]
-    trait __WorkflowSameError2<E> {
-        fn same(self) -> E;
+    trait __WorkflowSameError2<G>: ::core::marker::Sized {
+        fn same(__workflow_error: G, _: ::workflow_runtime::__private::Errors<Self>) -> Self;
     }
     impl<E> __WorkflowSameError2<E> for E {
         #[inline]
-        fn same(self) -> E {
-            self
+        fn same(__workflow_error: E, _: ::workflow_runtime::__private::Errors<E>) -> E {
+            __workflow_error
         }
     }
     let __workflow_errors2 = ::workflow_runtime::__private::errors();
@@ -125,7 +125,10 @@ async fn checks(id: u64) -> Result<(u64, u64), BranchError<String>> {
                         }
                         .await
                     }),
-                    <_ as __WorkflowSameError2<_>>::same
+                    |__workflow_error| __WorkflowSameError2::same(
+                        __workflow_error,
+                        ::core::default::Default::default()
+                    )
                 )
             ))
             .await

@@ -137,17 +137,17 @@ const WIDE_GRAPH: ::workflow_runtime::graph::Workflow = {
 };
 async fn wide(id: u64) -> Result<u64, BranchError<String>> {
     #[diagnostic::on_unimplemented(
-        message = "this branch fails with `{Self}`, but branch `b0` of the same fork fails with `{E}`",
-        label = "`b0` fails with `{E}`, this step with `{Self}`",
+        message = "this branch fails with `{G}`, but branch `b0` of the same fork fails with `{Self}`",
+        label = "`b0` fails with `{Self}`, this step with `{G}`",
         note = "the branches of a fork joined with `?` fail with one error type: convert this step's error where it is made (`async { step.await.map_err(..) }?`), or give both steps one error type of your own with a `From` impl for each"
     )]
-    trait __WorkflowSameError1<E> {
-        fn same(self) -> E;
+    trait __WorkflowSameError1<G>: ::core::marker::Sized {
+        fn same(__workflow_error: G, _: ::workflow_runtime::__private::Errors<Self>) -> Self;
     }
     impl<E> __WorkflowSameError1<E> for E {
         #[inline]
-        fn same(self) -> E {
-            self
+        fn same(__workflow_error: E, _: ::workflow_runtime::__private::Errors<E>) -> E {
+            __workflow_error
         }
     }
     let __workflow_errors1 = ::workflow_runtime::__private::errors();
@@ -164,7 +164,9 @@ async fn wide(id: u64) -> Result<u64, BranchError<String>> {
                 let __workflow_branch = ::workflow_runtime::__private::same_error(
                     __workflow_errors1,
                     ::workflow_runtime::__private::fallible_branch("b1", score(id + 1)),
-                    <_ as __WorkflowSameError1<_>>::same,
+                    |__workflow_error| {
+                        __WorkflowSameError1::same(__workflow_error, ::core::default::Default::default())
+                    },
                 );
                 __workflow_branch
             },
@@ -172,7 +174,9 @@ async fn wide(id: u64) -> Result<u64, BranchError<String>> {
                 let __workflow_branch = ::workflow_runtime::__private::same_error(
                     __workflow_errors1,
                     ::workflow_runtime::__private::fallible_branch("b2", score(id + 2)),
-                    <_ as __WorkflowSameError1<_>>::same,
+                    |__workflow_error| {
+                        __WorkflowSameError1::same(__workflow_error, ::core::default::Default::default())
+                    },
                 );
                 __workflow_branch
             },
@@ -187,7 +191,9 @@ async fn wide(id: u64) -> Result<u64, BranchError<String>> {
                 let __workflow_branch = ::workflow_runtime::__private::same_error(
                     __workflow_errors1,
                     ::workflow_runtime::__private::fallible_branch("b4", score(id + 4)),
-                    <_ as __WorkflowSameError1<_>>::same,
+                    |__workflow_error| {
+                        __WorkflowSameError1::same(__workflow_error, ::core::default::Default::default())
+                    },
                 );
                 __workflow_branch
             },
@@ -197,7 +203,9 @@ async fn wide(id: u64) -> Result<u64, BranchError<String>> {
                 let __workflow_branch = ::workflow_runtime::__private::same_error(
                     __workflow_errors1,
                     ::workflow_runtime::__private::fallible_branch("b5", score(id + 5)),
-                    <_ as __WorkflowSameError1<_>>::same,
+                    |__workflow_error| {
+                        __WorkflowSameError1::same(__workflow_error, ::core::default::Default::default())
+                    },
                 );
                 __workflow_branch
             },
@@ -205,7 +213,9 @@ async fn wide(id: u64) -> Result<u64, BranchError<String>> {
                 let __workflow_branch = ::workflow_runtime::__private::same_error(
                     __workflow_errors1,
                     ::workflow_runtime::__private::fallible_branch("b6", score(id + 6)),
-                    <_ as __WorkflowSameError1<_>>::same,
+                    |__workflow_error| {
+                        __WorkflowSameError1::same(__workflow_error, ::core::default::Default::default())
+                    },
                 );
                 __workflow_branch
             },
@@ -213,7 +223,9 @@ async fn wide(id: u64) -> Result<u64, BranchError<String>> {
                 let __workflow_branch = ::workflow_runtime::__private::same_error(
                     __workflow_errors1,
                     ::workflow_runtime::__private::fallible_branch("b7", score(id + 7)),
-                    <_ as __WorkflowSameError1<_>>::same,
+                    |__workflow_error| {
+                        __WorkflowSameError1::same(__workflow_error, ::core::default::Default::default())
+                    },
                 );
                 __workflow_branch
             },
@@ -252,7 +264,9 @@ async fn wide(id: u64) -> Result<u64, BranchError<String>> {
                         };
                         ::workflow_runtime::__private::Ok(__workflow_value8)
                     },
-                    <_ as __WorkflowSameError1<_>>::same,
+                    |__workflow_error| {
+                        __WorkflowSameError1::same(__workflow_error, ::core::default::Default::default())
+                    },
                 );
                 __workflow_branch
             },
@@ -260,7 +274,9 @@ async fn wide(id: u64) -> Result<u64, BranchError<String>> {
                 let __workflow_branch = ::workflow_runtime::__private::same_error(
                     __workflow_errors1,
                     ::workflow_runtime::__private::fallible_branch("b9", score(id + 9)),
-                    <_ as __WorkflowSameError1<_>>::same,
+                    |__workflow_error| {
+                        __WorkflowSameError1::same(__workflow_error, ::core::default::Default::default())
+                    },
                 );
                 __workflow_branch
             },
@@ -269,7 +285,7 @@ async fn wide(id: u64) -> Result<u64, BranchError<String>> {
             let __workflow_branch = ::workflow_runtime::__private::same_error(
                 __workflow_errors1,
                 ::workflow_runtime::__private::fallible_branch("b10", score(id + 10)),
-                <_ as __WorkflowSameError1<_>>::same,
+                |__workflow_error| __WorkflowSameError1::same(__workflow_error, ::core::default::Default::default()),
             );
             __workflow_branch
         },
