@@ -1,6 +1,7 @@
 //! The error a failing branch hands to the workflow.
 
 use core::fmt;
+use core::future::Future;
 
 /// The failure of one branch of a fork, as seen at the fork's join.
 ///
@@ -218,4 +219,111 @@ mod journaled {
             assert!(core::ptr::eq(back.path(), again.path()), "interned once");
         }
     }
+}
+
+/// A workflow's error type that a failing join (`join(..)?`) can return: one that takes
+/// the join's [`BranchError`] through `From`, as `?` would. Named in the error a user
+/// sees when it cannot (a workflow returning `Result<_, String>`).
+#[diagnostic::on_unimplemented(
+    message = "this join fails with a `{E}`, and the workflow's error type `{Self}` cannot take one",
+    label = "`{Self}` does not implement `From<{E}>`",
+    note = "return `Result<_, {E}>` (its caller can `.map_err(BranchError::into_error)` to keep only the step's error), or an error type of your own with `impl From<{E}> for MyError` (`String` cannot have one: both types are foreign)"
+)]
+pub trait TakesBranchError<E>: Sized {
+    /// The workflow's error for the join's.
+    fn branch_error(error: E) -> Self;
+}
+
+impl<E, F: From<E>> TakesBranchError<E> for F {
+    #[inline]
+    fn branch_error(error: E) -> Self {
+        F::from(error)
+    }
+}
+
+/// What the expansion makes of a failing join's error, where `?` would call `From::from`:
+/// checked at the join's `?`, so a workflow error type that cannot take it is one error
+/// there that says what to write.
+///
+/// ```
+/// use workflow_runtime::{BranchError, __private::branch_error};
+///
+/// let error: Box<dyn std::error::Error> = branch_error(BranchError::new("sms", std::fmt::Error));
+/// assert_eq!(error.to_string(), "branch `sms` failed");
+/// ```
+#[inline]
+pub fn branch_error<E, F: TakesBranchError<E>>(error: E) -> F {
+    F::branch_error(error)
+}
+
+/// The error type of a fork's branches, as a type only: the expansion makes one per fork
+/// whose join has several branches that fail on their own, [`first_error`] names it
+/// after the first of them and [`same_error`] checks each other against it at its step,
+/// so branches with different error types are one error there, not a mismatch inside
+/// the join.
+pub struct Errors<E>(core::marker::PhantomData<fn() -> E>);
+
+impl<E> Clone for Errors<E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<E> Copy for Errors<E> {}
+
+impl<E> Default for Errors<E> {
+    fn default() -> Self {
+        errors()
+    }
+}
+
+/// A fork's [`Errors`], whose type the branches tell.
+///
+/// ```
+/// use workflow_runtime::{BranchError, __private::{errors, first_error}};
+///
+/// let branch = first_error(errors(), async { Err::<u8, _>(BranchError::new("sms", "gone")) });
+/// assert!(futures::executor::block_on(branch).is_err());
+/// ```
+#[inline]
+pub const fn errors<E>() -> Errors<E> {
+    Errors(core::marker::PhantomData)
+}
+
+/// The fork's first branch that fails on its own, as it is: its error type is the fork's.
+#[inline]
+pub fn first_error<F, T, E>(_errors: Errors<E>, branch: F) -> F
+where
+    F: Future<Output = Result<T, BranchError<E>>>,
+{
+    branch
+}
+
+/// Another branch that fails on its own, its error `G` made the fork's `E` by `same`:
+/// the identity of a trait the expansion declares for the fork, whose message names
+/// the fork's first failing branch, so a `G` that is not `E` is one error at the
+/// branch's step. After inlining, the branch's own future.
+///
+/// ```
+/// use workflow_runtime::{BranchError, __private::{errors, first_error, same_error}};
+///
+/// let fork = errors();
+/// let first = first_error(fork, async { Ok::<u8, BranchError<&str>>(1) });
+/// let second = same_error(fork, async { Err::<u8, _>(BranchError::new("sms", "gone")) }, |e| e);
+/// let (first, second) = futures::executor::block_on(futures::future::join(first, second));
+/// assert_eq!(first, Ok(1));
+/// assert_eq!(second.unwrap_err().error(), &"gone");
+/// ```
+#[inline]
+pub fn same_error<F, T, G, E>(
+    _errors: Errors<E>,
+    branch: F,
+    same: impl FnOnce(G) -> E,
+) -> impl Future<Output = Result<T, BranchError<E>>>
+where
+    F: Future<Output = Result<T, BranchError<G>>>,
+{
+    futures_util::FutureExt::map(branch, move |output| {
+        output.map_err(|error| error.map(same))
+    })
 }

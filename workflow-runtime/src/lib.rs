@@ -92,7 +92,11 @@ macro_rules! workflow {
 #[allow(clippy::many_single_char_names, clippy::too_many_arguments)] // call1..call8: a to h
 pub mod __private {
     pub use crate::BranchError;
+    pub use crate::error::{
+        Errors, TakesBranchError, branch_error, errors, first_error, same_error,
+    };
     pub use crate::fan_out::{fan_out, try_fan_out};
+    pub use crate::panic::{Named, named, named_nested};
     pub use crate::race::{Racer, first, quorum, racer};
     #[cfg(feature = "tokio")]
     pub use crate::task::{TaskBranch, TaskFork, spawn_branch, task_fork};

@@ -438,9 +438,9 @@ impl<'a, M: Mode> Expander<'a, M> {
             let code = self.fork(fork);
             let question = fork.original.fork.join.as_ref().and_then(|j| j.question);
             let Some(background) = &code.background else {
-                let joined = &code.joined;
+                let joined = self.question(&code.joined, question);
                 out.extend(code.prelude.clone());
-                out.extend(code.bind(&quote! { #joined #question }));
+                out.extend(code.bind(&joined));
                 from = at + 1;
                 forks = later;
                 continue;
@@ -454,6 +454,25 @@ impl<'a, M: Mode> Expander<'a, M> {
             out.extend(code.prelude.clone());
             out.extend(self.top_level_background(&code, background, question, &rest));
             return;
+        }
+    }
+
+    /// A top-level join's value, with its `?` when written: `?`'s own conversion, through
+    /// `branch_error` at the `?`, so a workflow error type that cannot take the join's
+    /// `BranchError` is one error there that says what to write.
+    fn question(&mut self, joined: &TokenStream, question: Option<syn::Token![?]>) -> TokenStream {
+        let Some(question) = question else {
+            return joined.clone();
+        };
+        let (ok, failure) = (self.ident("ok"), self.ident("failure"));
+        let k_q = self.krate_at(question.span);
+        quote_spanned! {question.span=>
+            match #joined {
+                #k_q::__private::Ok(#ok) => #ok,
+                #k_q::__private::Err(#failure) => {
+                    return #k_q::__private::Err(#k_q::__private::branch_error(#failure));
+                }
+            }
         }
     }
 
@@ -473,7 +492,7 @@ impl<'a, M: Mode> Expander<'a, M> {
             // An `impl Trait` return type cannot be named: the body is polled beside the
             // background branches, which always run to their end.
             let out = self.ident("out");
-            let bind_plain = code.bind(&quote! { #joined #question });
+            let bind_plain = code.bind(&self.question(joined, question));
             return quote! {
                 let (#out, ()) = #k::__private::join!(async { #bind_plain #rest }, #background);
                 #out
@@ -487,7 +506,7 @@ impl<'a, M: Mode> Expander<'a, M> {
                     match #joined {
                         #k_q::__private::Ok(#joined_ok) => #joined_ok,
                         #k_q::__private::Err(#failure) => {
-                            return #k_q::__private::Err(#k_q::__private::Err(#k_q::__private::From::from(#failure)));
+                            return #k_q::__private::Err(#k_q::__private::Err(#k_q::__private::branch_error(#failure)));
                         }
                     }
                 })
@@ -580,6 +599,8 @@ impl<'a, M: Mode> Expander<'a, M> {
             .filter(|_| !join.background.is_empty())
             .map(|_| self.ident("background_tasks"));
         let cancels = fallible && matches!(join.policy, Policy::All);
+        let same_errors = self.same_errors(fork, &joined_at, &background_names);
+        let mut first_failing = true;
         for (index, branch) in fork.branches.iter().enumerate() {
             let index = u16::try_from(index).unwrap_or(u16::MAX);
             let name = &branch.name.text;
@@ -645,6 +666,14 @@ impl<'a, M: Mode> Expander<'a, M> {
                 let (mutability, ident) = (&written.mutability, &written.name);
                 pattern.push(quote! { #mutability #ident });
                 joined_names.push(name.clone());
+                let future = match &same_errors {
+                    Some(same) if fails_on_its_own(branch) => {
+                        let future = same.check(k, branch, first_failing, &future);
+                        first_failing = false;
+                        future
+                    }
+                    _ => future,
+                };
                 joined_futures.push(future);
             }
         }
@@ -753,6 +782,10 @@ impl<'a, M: Mode> Expander<'a, M> {
             }
         };
         let (mut prelude, merged) = mode.fork_events(self, &state, fork, joined_count);
+        if let Some(same) = &same_errors {
+            let declared = same.declare(k);
+            prelude = quote! { #declared #prelude };
+        }
         if let Some(tasks) = &background_tasks {
             prelude = quote! { let #tasks = #k::__private::task_fork(); #prelude };
         }
@@ -766,6 +799,34 @@ impl<'a, M: Mode> Expander<'a, M> {
             prelude,
             merged,
         }
+    }
+
+    /// For a fork whose join has two or more branches that fail on their own (and is
+    /// not durable), the check that they fail with one error type ([`SameErrors`]).
+    fn same_errors(
+        &mut self,
+        fork: &Fork<Syn<'_>>,
+        joined_at: &HashMap<&str, usize>,
+        background: &HashSet<&str>,
+    ) -> Option<SameErrors> {
+        if self.durable.is_some() || !fork.is_fallible() {
+            return None;
+        }
+        let mut failing = fork.branches.iter().filter(|b| {
+            let name = b.name.text.as_str();
+            joined_at.contains_key(name) && !background.contains(name) && fails_on_its_own(b)
+        });
+        let first = failing.next()?;
+        failing.next()?;
+        Some(SameErrors {
+            errors: self.ident("errors"),
+            same: format_ident!(
+                "__WorkflowSameError{}",
+                self.next_id,
+                span = Span::mixed_site()
+            ),
+            first: first.name.text.clone(),
+        })
     }
 
     /// A branch's future. Its output is the branch's value (`Vec` of them for a fan-out,
@@ -1190,6 +1251,84 @@ impl<'a, M: Mode> Expander<'a, M> {
                     }
                 }
             }
+        }
+    }
+}
+
+/// Whether a branch's own steps give it an error type (a `?` step or a fallible nested
+/// fork; not `#[optional]`, whose failure is `None`).
+fn fails_on_its_own(branch: &Branch<Syn<'_>>) -> bool {
+    branch.marks.optional.is_none() && branch.steps_can_fail()
+}
+
+/// Where a branch's error type is told: its first `?` step, else its name.
+fn error_at(branch: &Branch<Syn<'_>>) -> Span {
+    branch
+        .steps
+        .iter()
+        .find_map(|step| match step {
+            Step::Task(task) if task.original.question.is_some() => Some(task.original.expr.span()),
+            _ => None,
+        })
+        .unwrap_or(branch.name.at)
+}
+
+/// The check that the failing branches of a fork have one error type: a local trait
+/// whose message names the fork's first failing branch, implemented only by each type
+/// for itself, through which each other failing branch's error goes at its step
+/// (`__private::same_error`). rustc then reports a branch with another error type once,
+/// there, instead of a mismatch inside the join. No run-time cost: the trait's method
+/// is the identity, the witness a zero-sized `Copy` value outside the branches.
+struct SameErrors {
+    errors: Ident,
+    same: Ident,
+    first: String,
+}
+
+impl SameErrors {
+    /// The trait, its implementation and the witness, before the fork's code.
+    fn declare(&self, k: &TokenStream) -> TokenStream {
+        let (errors, same, first) = (&self.errors, &self.same, &self.first);
+        let message = format!(
+            "this branch fails with `{{G}}`, but branch `{first}` of the same fork fails with `{{Self}}`"
+        );
+        let label = format!("`{first}` fails with `{{Self}}`, this step with `{{G}}`");
+        let note = "the branches of a fork joined with `?` fail with one error type: convert this step's error where it is made (`async { step.await.map_err(..) }?`), or give both steps one error type of your own with a `From` impl for each";
+        let error = Ident::new("__workflow_error", Span::mixed_site());
+        quote! {
+            #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
+            trait #same<G>: ::core::marker::Sized {
+                fn same(#error: G, _: #k::__private::Errors<Self>) -> Self;
+            }
+            impl<E> #same<E> for E {
+                #[inline]
+                fn same(#error: E, _: #k::__private::Errors<E>) -> E {
+                    #error
+                }
+            }
+            let #errors = #k::__private::errors();
+        }
+    }
+
+    /// A failing branch's future: the first names the fork's error type, each other is
+    /// checked against it at its step.
+    fn check(
+        &self,
+        k: &TokenStream,
+        branch: &Branch<Syn<'_>>,
+        first: bool,
+        future: &TokenStream,
+    ) -> TokenStream {
+        let (errors, same) = (&self.errors, &self.same);
+        if first {
+            return quote! { #k::__private::first_error(#errors, #future) };
+        }
+        let at = error_at(branch);
+        let k_at = located_at(k.clone(), at);
+        let same = Ident::new(&same.to_string(), at);
+        let error = Ident::new("__workflow_error", Span::mixed_site());
+        quote_spanned! {at=>
+            #k_at::__private::same_error(#errors, #future, |#error| #same::same(#error, ::core::default::Default::default()))
         }
     }
 }

@@ -128,7 +128,7 @@ impl ::workflow_runtime::__private::durable::Workflow for __workflow_durable_loa
             let __workflow_out: Self::Output = {
                 let ctx: Context = __workflow_ctx;
                 let __workflow_ctx = &ctx;
-                let (credit, income, review, scans) = ::workflow_runtime::__private::try_join!(
+                let (credit, income, review, scans) = match ::workflow_runtime::__private::try_join!(
                     async {
                         let __workflow_output5 = {
                             let __workflow_future1 = ::workflow_runtime::__private::durable::try_step(
@@ -217,7 +217,14 @@ impl ::workflow_runtime::__private::durable::Workflow for __workflow_durable_loa
                         ),
                         ::workflow_runtime::__private::Ok::<_, ::workflow_runtime::__private::BranchError<_>>
                     )
-                )?;
+                ) {
+                    ::workflow_runtime::__private::Ok(__workflow_ok15) => __workflow_ok15,
+                    ::workflow_runtime::__private::Err(__workflow_failure16) => {
+                        return ::workflow_runtime::__private::Err(::workflow_runtime::__private::branch_error(
+                            __workflow_failure16,
+                        ));
+                    }
+                };
                 Ok(format!("{credit} {income} {review} {}", scans.len()))
             };
             __workflow_out

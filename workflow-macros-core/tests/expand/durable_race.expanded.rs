@@ -94,7 +94,7 @@ impl ::workflow_runtime::__private::durable::Workflow for __workflow_durable_fas
             let __workflow_out: Self::Output = {
                 let ctx: Context = __workflow_ctx;
                 let __workflow_ctx = &ctx;
-                let winner = {
+                let winner = match {
                     let mut __workflow_racer10 = ::workflow_runtime::__private::pin!(async {
                         let __workflow_output5 = {
                             let __workflow_future1 = ::workflow_runtime::__private::durable::try_step(
@@ -151,7 +151,14 @@ impl ::workflow_runtime::__private::durable::Workflow for __workflow_durable_fas
                         ],
                     )
                     .await
-                }?;
+                } {
+                    ::workflow_runtime::__private::Ok(__workflow_ok12) => __workflow_ok12,
+                    ::workflow_runtime::__private::Err(__workflow_failure13) => {
+                        return ::workflow_runtime::__private::Err(::workflow_runtime::__private::branch_error(
+                            __workflow_failure13,
+                        ));
+                    }
+                };
                 Ok(winner.value)
             };
             __workflow_out

@@ -97,7 +97,7 @@ impl ::workflow_runtime::__private::durable::Workflow for __workflow_durable_jit
             let __workflow_out: Self::Output = {
                 let ctx: Context = __workflow_ctx;
                 let __workflow_ctx = &ctx;
-                let (call, other) = ::workflow_runtime::__private::try_join!(
+                let (call, other) = match ::workflow_runtime::__private::try_join!(
                     async {
                         let __workflow_output5 = {
                             let __workflow_future1 = ::workflow_runtime::__private::durable::retry_if(
@@ -149,7 +149,14 @@ impl ::workflow_runtime::__private::durable::Workflow for __workflow_durable_jit
                         };
                         ::workflow_runtime::__private::Ok(__workflow_value7)
                     }
-                )?;
+                ) {
+                    ::workflow_runtime::__private::Ok(__workflow_ok11) => __workflow_ok11,
+                    ::workflow_runtime::__private::Err(__workflow_failure12) => {
+                        return ::workflow_runtime::__private::Err(::workflow_runtime::__private::branch_error(
+                            __workflow_failure12,
+                        ));
+                    }
+                };
                 Ok((call, other))
             };
             __workflow_out

@@ -133,7 +133,7 @@ impl ::workflow_runtime::__private::durable::Workflow for __workflow_durable_tim
             let __workflow_out: Self::Output = {
                 let ctx: Context = __workflow_ctx;
                 let __workflow_ctx = &ctx;
-                let (call, slow, scans) = ::workflow_runtime::__private::try_join!(
+                let (call, slow, scans) = match ::workflow_runtime::__private::try_join!(
                     async {
                         let __workflow_output5 = {
                             let __workflow_future1 = ::workflow_runtime::__private::durable::retry(
@@ -267,7 +267,14 @@ impl ::workflow_runtime::__private::durable::Workflow for __workflow_durable_tim
                         },
                         |t| ::workflow_runtime::__private::timed_out(t),
                     )
-                )?;
+                ) {
+                    ::workflow_runtime::__private::Ok(__workflow_ok22) => __workflow_ok22,
+                    ::workflow_runtime::__private::Err(__workflow_failure23) => {
+                        return ::workflow_runtime::__private::Err(::workflow_runtime::__private::branch_error(
+                            __workflow_failure23,
+                        ));
+                    }
+                };
                 Ok((call, slow, scans.len()))
             };
             __workflow_out

@@ -75,41 +75,67 @@ const CHECKS_GRAPH: ::workflow_runtime::graph::Workflow = {
     )
 };
 async fn checks(id: u32) -> Result<(u32, u32), BranchError<String>> {
-    let (credit, identity) = ::workflow_runtime::__private::try_join!(
-        async {
-            let __workflow_output5 = {
-                let __workflow_future1 = ::workflow_runtime::__private::IntoFuture::into_future(check_credit(id));
-                __workflow_future1
+    #[diagnostic::on_unimplemented(
+        message = "this branch fails with `{G}`, but branch `credit` of the same fork fails with `{Self}`",
+        label = "`credit` fails with `{Self}`, this step with `{G}`",
+        note = "the branches of a fork joined with `?` fail with one error type: convert this step's error where it is made (`async { step.await.map_err(..) }?`), or give both steps one error type of your own with a `From` impl for each"
+    )]
+    trait __WorkflowSameError1<G>: ::core::marker::Sized {
+        fn same(__workflow_error: G, _: ::workflow_runtime::__private::Errors<Self>) -> Self;
+    }
+    impl<E> __WorkflowSameError1<E> for E {
+        #[inline]
+        fn same(__workflow_error: E, _: ::workflow_runtime::__private::Errors<E>) -> E {
+            __workflow_error
+        }
+    }
+    let __workflow_errors1 = ::workflow_runtime::__private::errors();
+    let (credit, identity) = match ::workflow_runtime::__private::try_join!(
+        ::workflow_runtime::__private::first_error(__workflow_errors1, async {
+            let __workflow_output6 = {
+                let __workflow_future2 = ::workflow_runtime::__private::IntoFuture::into_future(check_credit(id));
+                __workflow_future2
             }
             .await;
-            let __workflow_value2 = match ::workflow_runtime::__private::fallible(__workflow_output5) {
-                ::workflow_runtime::__private::Ok(__workflow_ok3) => __workflow_ok3,
-                ::workflow_runtime::__private::Err(__workflow_error4) => {
+            let __workflow_value3 = match ::workflow_runtime::__private::fallible(__workflow_output6) {
+                ::workflow_runtime::__private::Ok(__workflow_ok4) => __workflow_ok4,
+                ::workflow_runtime::__private::Err(__workflow_error5) => {
                     return ::workflow_runtime::__private::Err(::workflow_runtime::__private::BranchError::new(
                         "credit",
-                        __workflow_error4,
+                        __workflow_error5,
                     ));
                 }
             };
-            ::workflow_runtime::__private::Ok(__workflow_value2)
-        },
-        async {
-            let __workflow_output10 = {
-                let __workflow_future6 = ::workflow_runtime::__private::IntoFuture::into_future(check_identity(id));
-                __workflow_future6
-            }
-            .await;
-            let __workflow_value7 = match ::workflow_runtime::__private::fallible(__workflow_output10) {
-                ::workflow_runtime::__private::Ok(__workflow_ok8) => __workflow_ok8,
-                ::workflow_runtime::__private::Err(__workflow_error9) => {
-                    return ::workflow_runtime::__private::Err(::workflow_runtime::__private::BranchError::new(
-                        "identity",
-                        __workflow_error9,
-                    ));
+            ::workflow_runtime::__private::Ok(__workflow_value3)
+        }),
+        ::workflow_runtime::__private::same_error(
+            __workflow_errors1,
+            async {
+                let __workflow_output11 = {
+                    let __workflow_future7 = ::workflow_runtime::__private::IntoFuture::into_future(check_identity(id));
+                    __workflow_future7
                 }
-            };
-            ::workflow_runtime::__private::Ok(__workflow_value7)
+                .await;
+                let __workflow_value8 = match ::workflow_runtime::__private::fallible(__workflow_output11) {
+                    ::workflow_runtime::__private::Ok(__workflow_ok9) => __workflow_ok9,
+                    ::workflow_runtime::__private::Err(__workflow_error10) => {
+                        return ::workflow_runtime::__private::Err(::workflow_runtime::__private::BranchError::new(
+                            "identity",
+                            __workflow_error10,
+                        ));
+                    }
+                };
+                ::workflow_runtime::__private::Ok(__workflow_value8)
+            },
+            |__workflow_error| __WorkflowSameError1::same(__workflow_error, ::core::default::Default::default())
+        )
+    ) {
+        ::workflow_runtime::__private::Ok(__workflow_ok12) => __workflow_ok12,
+        ::workflow_runtime::__private::Err(__workflow_failure13) => {
+            return ::workflow_runtime::__private::Err(::workflow_runtime::__private::branch_error(
+                __workflow_failure13,
+            ));
         }
-    )?;
+    };
     Ok((credit, identity))
 }

@@ -79,7 +79,7 @@ const STOCK_GRAPH: ::workflow_runtime::graph::Workflow = {
     )
 };
 async fn stock(skus: &[&str]) -> Result<Vec<u32>, BranchError<String>> {
-    let (levels, audit) = ::workflow_runtime::__private::try_join!(
+    let (levels, audit) = match ::workflow_runtime::__private::try_join!(
         async {
             match ::workflow_runtime::__private::try_fan_out(skus.iter(), ::core::option::Option::None, |sku| {
                 ::workflow_runtime::__private::fallible_item(::workflow_runtime::__private::IntoFuture::into_future(
@@ -103,6 +103,13 @@ async fn stock(skus: &[&str]) -> Result<Vec<u32>, BranchError<String>> {
             ::workflow_runtime::__private::IntoFuture::into_future(async { "logged" }),
             ::workflow_runtime::__private::Ok::<_, ::workflow_runtime::__private::BranchError<_>>
         )
-    )?;
+    ) {
+        ::workflow_runtime::__private::Ok(__workflow_ok5) => __workflow_ok5,
+        ::workflow_runtime::__private::Err(__workflow_failure6) => {
+            return ::workflow_runtime::__private::Err(::workflow_runtime::__private::branch_error(
+                __workflow_failure6,
+            ));
+        }
+    };
     Ok(levels)
 }

@@ -113,81 +113,130 @@ const BACKGROUND_CHECKS_GRAPH: ::workflow_runtime::graph::Workflow = {
     )
 };
 async fn background_checks(id: u32) -> Result<String, BranchError<String>> {
-    let (credit, documents) = ::workflow_runtime::__private::try_join!(
-        async {
-            let __workflow_output5 = {
-                let __workflow_future1 = ::workflow_runtime::__private::IntoFuture::into_future(check("credit", id));
-                __workflow_future1
+    #[diagnostic::on_unimplemented(
+        message = "this branch fails with `{G}`, but branch `credit` of the same fork fails with `{Self}`",
+        label = "`credit` fails with `{Self}`, this step with `{G}`",
+        note = "the branches of a fork joined with `?` fail with one error type: convert this step's error where it is made (`async { step.await.map_err(..) }?`), or give both steps one error type of your own with a `From` impl for each"
+    )]
+    trait __WorkflowSameError1<G>: ::core::marker::Sized {
+        fn same(__workflow_error: G, _: ::workflow_runtime::__private::Errors<Self>) -> Self;
+    }
+    impl<E> __WorkflowSameError1<E> for E {
+        #[inline]
+        fn same(__workflow_error: E, _: ::workflow_runtime::__private::Errors<E>) -> E {
+            __workflow_error
+        }
+    }
+    let __workflow_errors1 = ::workflow_runtime::__private::errors();
+    let (credit, documents) = match ::workflow_runtime::__private::try_join!(
+        ::workflow_runtime::__private::first_error(__workflow_errors1, async {
+            let __workflow_output6 = {
+                let __workflow_future2 = ::workflow_runtime::__private::IntoFuture::into_future(check("credit", id));
+                __workflow_future2
             }
             .await;
-            let __workflow_value2 = match ::workflow_runtime::__private::fallible(__workflow_output5) {
-                ::workflow_runtime::__private::Ok(__workflow_ok3) => __workflow_ok3,
-                ::workflow_runtime::__private::Err(__workflow_error4) => {
+            let __workflow_value3 = match ::workflow_runtime::__private::fallible(__workflow_output6) {
+                ::workflow_runtime::__private::Ok(__workflow_ok4) => __workflow_ok4,
+                ::workflow_runtime::__private::Err(__workflow_error5) => {
                     return ::workflow_runtime::__private::Err(::workflow_runtime::__private::BranchError::new(
                         "credit",
-                        __workflow_error4,
+                        __workflow_error5,
                     ));
                 }
             };
-            ::workflow_runtime::__private::Ok(__workflow_value2)
-        },
-        async {
-            let (passport, utility) = match ::workflow_runtime::__private::try_join!(
-                async {
-                    let __workflow_output10 = {
-                        let __workflow_future6 =
-                            ::workflow_runtime::__private::IntoFuture::into_future(check("passport", id));
-                        __workflow_future6
-                    }
-                    .await;
-                    let __workflow_value7 = match ::workflow_runtime::__private::fallible(__workflow_output10) {
-                        ::workflow_runtime::__private::Ok(__workflow_ok8) => __workflow_ok8,
-                        ::workflow_runtime::__private::Err(__workflow_error9) => {
-                            return ::workflow_runtime::__private::Err(
-                                ::workflow_runtime::__private::BranchError::new(
-                                    "documents.passport",
-                                    __workflow_error9,
-                                ),
-                            );
-                        }
-                    };
-                    ::workflow_runtime::__private::Ok(__workflow_value7)
-                },
-                async {
-                    let __workflow_output15 = {
-                        let __workflow_future11 =
-                            ::workflow_runtime::__private::IntoFuture::into_future(check("utility", id));
-                        __workflow_future11
-                    }
-                    .await;
-                    let __workflow_value12 = match ::workflow_runtime::__private::fallible(__workflow_output15) {
-                        ::workflow_runtime::__private::Ok(__workflow_ok13) => __workflow_ok13,
-                        ::workflow_runtime::__private::Err(__workflow_error14) => {
-                            return ::workflow_runtime::__private::Err(
-                                ::workflow_runtime::__private::BranchError::new(
-                                    "documents.utility",
-                                    __workflow_error14,
-                                ),
-                            );
-                        }
-                    };
-                    ::workflow_runtime::__private::Ok(__workflow_value12)
+            ::workflow_runtime::__private::Ok(__workflow_value3)
+        }),
+        ::workflow_runtime::__private::same_error(
+            __workflow_errors1,
+            async {
+                #[diagnostic::on_unimplemented(
+                    message = "this branch fails with `{G}`, but branch `passport` of the same fork fails with `{Self}`",
+                    label = "`passport` fails with `{Self}`, this step with `{G}`",
+                    note = "the branches of a fork joined with `?` fail with one error type: convert this step's error where it is made (`async { step.await.map_err(..) }?`), or give both steps one error type of your own with a `From` impl for each"
+                )]
+                trait __WorkflowSameError7<G>: ::core::marker::Sized {
+                    fn same(__workflow_error: G, _: ::workflow_runtime::__private::Errors<Self>) -> Self;
                 }
-            ) {
-                ::workflow_runtime::__private::Ok(__workflow_ok17) => __workflow_ok17,
-                ::workflow_runtime::__private::Err(__workflow_error16) => {
-                    return ::workflow_runtime::__private::Err(__workflow_error16);
+                impl<E> __WorkflowSameError7<E> for E {
+                    #[inline]
+                    fn same(__workflow_error: E, _: ::workflow_runtime::__private::Errors<E>) -> E {
+                        __workflow_error
+                    }
                 }
-            };
-            let __workflow_value19 = {
-                let __workflow_future18 = ::workflow_runtime::__private::IntoFuture::into_future(
-                    ::workflow_runtime::__private::call2(passport, utility, merge),
-                );
-                __workflow_future18
-            }
-            .await;
-            ::workflow_runtime::__private::Ok(__workflow_value19)
+                let __workflow_errors7 = ::workflow_runtime::__private::errors();
+                let (passport, utility) = match ::workflow_runtime::__private::try_join!(
+                    ::workflow_runtime::__private::first_error(__workflow_errors7, async {
+                        let __workflow_output12 = {
+                            let __workflow_future8 =
+                                ::workflow_runtime::__private::IntoFuture::into_future(check("passport", id));
+                            __workflow_future8
+                        }
+                        .await;
+                        let __workflow_value9 = match ::workflow_runtime::__private::fallible(__workflow_output12) {
+                            ::workflow_runtime::__private::Ok(__workflow_ok10) => __workflow_ok10,
+                            ::workflow_runtime::__private::Err(__workflow_error11) => {
+                                return ::workflow_runtime::__private::Err(
+                                    ::workflow_runtime::__private::BranchError::new(
+                                        "documents.passport",
+                                        __workflow_error11,
+                                    ),
+                                );
+                            }
+                        };
+                        ::workflow_runtime::__private::Ok(__workflow_value9)
+                    }),
+                    ::workflow_runtime::__private::same_error(
+                        __workflow_errors7,
+                        async {
+                            let __workflow_output17 = {
+                                let __workflow_future13 =
+                                    ::workflow_runtime::__private::IntoFuture::into_future(check("utility", id));
+                                __workflow_future13
+                            }
+                            .await;
+                            let __workflow_value14 = match ::workflow_runtime::__private::fallible(__workflow_output17)
+                            {
+                                ::workflow_runtime::__private::Ok(__workflow_ok15) => __workflow_ok15,
+                                ::workflow_runtime::__private::Err(__workflow_error16) => {
+                                    return ::workflow_runtime::__private::Err(
+                                        ::workflow_runtime::__private::BranchError::new(
+                                            "documents.utility",
+                                            __workflow_error16,
+                                        ),
+                                    );
+                                }
+                            };
+                            ::workflow_runtime::__private::Ok(__workflow_value14)
+                        },
+                        |__workflow_error| __WorkflowSameError7::same(
+                            __workflow_error,
+                            ::core::default::Default::default()
+                        )
+                    )
+                ) {
+                    ::workflow_runtime::__private::Ok(__workflow_ok19) => __workflow_ok19,
+                    ::workflow_runtime::__private::Err(__workflow_error18) => {
+                        return ::workflow_runtime::__private::Err(__workflow_error18);
+                    }
+                };
+                let __workflow_value21 = {
+                    let __workflow_future20 = ::workflow_runtime::__private::IntoFuture::into_future(
+                        ::workflow_runtime::__private::call2(passport, utility, merge),
+                    );
+                    __workflow_future20
+                }
+                .await;
+                ::workflow_runtime::__private::Ok(__workflow_value21)
+            },
+            |__workflow_error| __WorkflowSameError1::same(__workflow_error, ::core::default::Default::default())
+        )
+    ) {
+        ::workflow_runtime::__private::Ok(__workflow_ok22) => __workflow_ok22,
+        ::workflow_runtime::__private::Err(__workflow_failure23) => {
+            return ::workflow_runtime::__private::Err(::workflow_runtime::__private::branch_error(
+                __workflow_failure23,
+            ));
         }
-    )?;
+    };
     Ok(format!("{credit}, {documents}"))
 }

@@ -79,7 +79,7 @@ const NOTIFY_GRAPH: ::workflow_runtime::graph::Workflow = {
     )
 };
 async fn notify(id: u32) -> Result<(u32, Option<u32>), BranchError<CallError>> {
-    let (email, sms) = ::workflow_runtime::__private::try_join!(
+    let (email, sms) = match ::workflow_runtime::__private::try_join!(
         async {
             let __workflow_output5 = {
                 let __workflow_future1 = ::workflow_runtime::__private::IntoFuture::into_future(call_email(id));
@@ -119,6 +119,13 @@ async fn notify(id: u32) -> Result<(u32, Option<u32>), BranchError<CallError>> {
             ),
             ::workflow_runtime::__private::Ok::<_, ::workflow_runtime::__private::BranchError<_>>
         )
-    )?;
+    ) {
+        ::workflow_runtime::__private::Ok(__workflow_ok11) => __workflow_ok11,
+        ::workflow_runtime::__private::Err(__workflow_failure12) => {
+            return ::workflow_runtime::__private::Err(::workflow_runtime::__private::branch_error(
+                __workflow_failure12,
+            ));
+        }
+    };
     Ok((email, sms))
 }

@@ -61,50 +61,84 @@ const CHECKS_GRAPH: ::workflow_runtime::graph::Workflow = {
     )
 };
 async fn checks(id: u64) -> Result<(u64, u64), BranchError<String>> {
-    let (fraud, credit) = {
+    #[diagnostic::on_unimplemented(
+        message = "this branch fails with `{G}`, but branch `fraud` of the same fork fails with `{Self}`",
+        label = "`fraud` fails with `{Self}`, this step with `{G}`",
+        note = "the branches of a fork joined with `?` fail with one error type: convert this step's error where it is made (`async { step.await.map_err(..) }?`), or give both steps one error type of your own with a `From` impl for each"
+    )]
+    trait __WorkflowSameError2<G>: ::core::marker::Sized {
+        fn same(__workflow_error: G, _: ::workflow_runtime::__private::Errors<Self>) -> Self;
+    }
+    impl<E> __WorkflowSameError2<E> for E {
+        #[inline]
+        fn same(__workflow_error: E, _: ::workflow_runtime::__private::Errors<E>) -> E {
+            __workflow_error
+        }
+    }
+    let __workflow_errors2 = ::workflow_runtime::__private::errors();
+    let (fraud, credit) = match {
         let __workflow_tasks1 = ::workflow_runtime::__private::task_fork();
         __workflow_tasks1
             .ended(::workflow_runtime::__private::try_join!(
-                __workflow_tasks1.spawn("fraud", async move {
-                    async {
-                        let __workflow_output6 = {
-                            let __workflow_future2 = ::workflow_runtime::__private::IntoFuture::into_future(score(id));
-                            __workflow_future2
-                        }
-                        .await;
-                        let __workflow_value3 = match ::workflow_runtime::__private::fallible(__workflow_output6) {
-                            ::workflow_runtime::__private::Ok(__workflow_ok4) => __workflow_ok4,
-                            ::workflow_runtime::__private::Err(__workflow_error5) => {
-                                return ::workflow_runtime::__private::Err(
-                                    ::workflow_runtime::__private::BranchError::new("fraud", __workflow_error5),
-                                );
+                ::workflow_runtime::__private::first_error(
+                    __workflow_errors2,
+                    __workflow_tasks1.spawn("fraud", async move {
+                        async {
+                            let __workflow_output7 = {
+                                let __workflow_future3 =
+                                    ::workflow_runtime::__private::IntoFuture::into_future(score(id));
+                                __workflow_future3
                             }
-                        };
-                        ::workflow_runtime::__private::Ok(__workflow_value3)
-                    }
-                    .await
-                }),
-                __workflow_tasks1.spawn("credit", async move {
-                    async {
-                        let __workflow_output11 = {
-                            let __workflow_future7 = ::workflow_runtime::__private::IntoFuture::into_future(bureau(id));
-                            __workflow_future7
+                            .await;
+                            let __workflow_value4 = match ::workflow_runtime::__private::fallible(__workflow_output7) {
+                                ::workflow_runtime::__private::Ok(__workflow_ok5) => __workflow_ok5,
+                                ::workflow_runtime::__private::Err(__workflow_error6) => {
+                                    return ::workflow_runtime::__private::Err(
+                                        ::workflow_runtime::__private::BranchError::new("fraud", __workflow_error6),
+                                    );
+                                }
+                            };
+                            ::workflow_runtime::__private::Ok(__workflow_value4)
                         }
-                        .await;
-                        let __workflow_value8 = match ::workflow_runtime::__private::fallible(__workflow_output11) {
-                            ::workflow_runtime::__private::Ok(__workflow_ok9) => __workflow_ok9,
-                            ::workflow_runtime::__private::Err(__workflow_error10) => {
-                                return ::workflow_runtime::__private::Err(
-                                    ::workflow_runtime::__private::BranchError::new("credit", __workflow_error10),
-                                );
+                        .await
+                    })
+                ),
+                ::workflow_runtime::__private::same_error(
+                    __workflow_errors2,
+                    __workflow_tasks1.spawn("credit", async move {
+                        async {
+                            let __workflow_output12 = {
+                                let __workflow_future8 =
+                                    ::workflow_runtime::__private::IntoFuture::into_future(bureau(id));
+                                __workflow_future8
                             }
-                        };
-                        ::workflow_runtime::__private::Ok(__workflow_value8)
-                    }
-                    .await
-                })
+                            .await;
+                            let __workflow_value9 = match ::workflow_runtime::__private::fallible(__workflow_output12) {
+                                ::workflow_runtime::__private::Ok(__workflow_ok10) => __workflow_ok10,
+                                ::workflow_runtime::__private::Err(__workflow_error11) => {
+                                    return ::workflow_runtime::__private::Err(
+                                        ::workflow_runtime::__private::BranchError::new("credit", __workflow_error11),
+                                    );
+                                }
+                            };
+                            ::workflow_runtime::__private::Ok(__workflow_value9)
+                        }
+                        .await
+                    }),
+                    |__workflow_error| __WorkflowSameError2::same(
+                        __workflow_error,
+                        ::core::default::Default::default()
+                    )
+                )
             ))
             .await
-    }?;
+    } {
+        ::workflow_runtime::__private::Ok(__workflow_ok13) => __workflow_ok13,
+        ::workflow_runtime::__private::Err(__workflow_failure14) => {
+            return ::workflow_runtime::__private::Err(::workflow_runtime::__private::branch_error(
+                __workflow_failure14,
+            ));
+        }
+    };
     Ok((fraud, credit))
 }

@@ -81,57 +81,85 @@ const DEADLINES_GRAPH: ::workflow_runtime::graph::Workflow = {
     )
 };
 async fn deadlines(id: u32) -> Result<(u32, u32), BranchError<CallError>> {
-    let (slow, stuck) = ::workflow_runtime::__private::try_join!(
-        ::workflow_runtime::__private::timeout_branch::<_, _>(
-            "slow",
-            ::core::time::Duration::new(1u64, 0u32),
+    #[diagnostic::on_unimplemented(
+        message = "this branch fails with `{G}`, but branch `slow` of the same fork fails with `{Self}`",
+        label = "`slow` fails with `{Self}`, this step with `{G}`",
+        note = "the branches of a fork joined with `?` fail with one error type: convert this step's error where it is made (`async { step.await.map_err(..) }?`), or give both steps one error type of your own with a `From` impl for each"
+    )]
+    trait __WorkflowSameError1<G>: ::core::marker::Sized {
+        fn same(__workflow_error: G, _: ::workflow_runtime::__private::Errors<Self>) -> Self;
+    }
+    impl<E> __WorkflowSameError1<E> for E {
+        #[inline]
+        fn same(__workflow_error: E, _: ::workflow_runtime::__private::Errors<E>) -> E {
+            __workflow_error
+        }
+    }
+    let __workflow_errors1 = ::workflow_runtime::__private::errors();
+    let (slow, stuck) = match ::workflow_runtime::__private::try_join!(
+        ::workflow_runtime::__private::first_error(
+            __workflow_errors1,
+            ::workflow_runtime::__private::timeout_branch::<_, _>(
+                "slow",
+                ::core::time::Duration::new(1u64, 0u32),
+                async {
+                    let __workflow_output6 = {
+                        let __workflow_future2 = ::workflow_runtime::__private::IntoFuture::into_future(fetch(id));
+                        __workflow_future2
+                    }
+                    .await;
+                    let __workflow_value3 = match ::workflow_runtime::__private::fallible(__workflow_output6) {
+                        ::workflow_runtime::__private::Ok(__workflow_ok4) => __workflow_ok4,
+                        ::workflow_runtime::__private::Err(__workflow_error5) => {
+                            return ::workflow_runtime::__private::Err(
+                                ::workflow_runtime::__private::BranchError::new("slow", __workflow_error5),
+                            );
+                        }
+                    };
+                    let __workflow_value8 = {
+                        let __workflow_future7 = ::workflow_runtime::__private::IntoFuture::into_future(
+                            ::workflow_runtime::__private::call1(__workflow_value3, parse_reply),
+                        );
+                        __workflow_future7
+                    }
+                    .await;
+                    ::workflow_runtime::__private::Ok(__workflow_value8)
+                },
+                |t| ::workflow_runtime::__private::timed_out(t),
+            )
+        ),
+        ::workflow_runtime::__private::same_error(
+            __workflow_errors1,
             async {
-                let __workflow_output5 = {
-                    let __workflow_future1 = ::workflow_runtime::__private::IntoFuture::into_future(fetch(id));
-                    __workflow_future1
+                let __workflow_output13 = {
+                    let __workflow_future9 = ::workflow_runtime::__private::with_timeout(
+                        ::core::time::Duration::new(0u64, 250000000u32),
+                        ::workflow_runtime::__private::IntoFuture::into_future(never_answers(id)),
+                        |t| ::workflow_runtime::__private::timed_out(t),
+                    );
+                    __workflow_future9
                 }
                 .await;
-                let __workflow_value2 = match ::workflow_runtime::__private::fallible(__workflow_output5) {
-                    ::workflow_runtime::__private::Ok(__workflow_ok3) => __workflow_ok3,
-                    ::workflow_runtime::__private::Err(__workflow_error4) => {
+                let __workflow_value10 = match ::workflow_runtime::__private::fallible(__workflow_output13) {
+                    ::workflow_runtime::__private::Ok(__workflow_ok11) => __workflow_ok11,
+                    ::workflow_runtime::__private::Err(__workflow_error12) => {
                         return ::workflow_runtime::__private::Err(::workflow_runtime::__private::BranchError::new(
-                            "slow",
-                            __workflow_error4,
+                            "stuck",
+                            __workflow_error12,
                         ));
                     }
                 };
-                let __workflow_value7 = {
-                    let __workflow_future6 = ::workflow_runtime::__private::IntoFuture::into_future(
-                        ::workflow_runtime::__private::call1(__workflow_value2, parse_reply),
-                    );
-                    __workflow_future6
-                }
-                .await;
-                ::workflow_runtime::__private::Ok(__workflow_value7)
+                ::workflow_runtime::__private::Ok(__workflow_value10)
             },
-            |t| ::workflow_runtime::__private::timed_out(t),
-        ),
-        async {
-            let __workflow_output12 = {
-                let __workflow_future8 = ::workflow_runtime::__private::with_timeout(
-                    ::core::time::Duration::new(0u64, 250000000u32),
-                    ::workflow_runtime::__private::IntoFuture::into_future(never_answers(id)),
-                    |t| ::workflow_runtime::__private::timed_out(t),
-                );
-                __workflow_future8
-            }
-            .await;
-            let __workflow_value9 = match ::workflow_runtime::__private::fallible(__workflow_output12) {
-                ::workflow_runtime::__private::Ok(__workflow_ok10) => __workflow_ok10,
-                ::workflow_runtime::__private::Err(__workflow_error11) => {
-                    return ::workflow_runtime::__private::Err(::workflow_runtime::__private::BranchError::new(
-                        "stuck",
-                        __workflow_error11,
-                    ));
-                }
-            };
-            ::workflow_runtime::__private::Ok(__workflow_value9)
+            |__workflow_error| __WorkflowSameError1::same(__workflow_error, ::core::default::Default::default())
+        )
+    ) {
+        ::workflow_runtime::__private::Ok(__workflow_ok14) => __workflow_ok14,
+        ::workflow_runtime::__private::Err(__workflow_failure15) => {
+            return ::workflow_runtime::__private::Err(::workflow_runtime::__private::branch_error(
+                __workflow_failure15,
+            ));
         }
-    )?;
+    };
     Ok((slow, stuck))
 }

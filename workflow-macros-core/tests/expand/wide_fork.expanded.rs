@@ -136,18 +136,48 @@ const WIDE_GRAPH: ::workflow_runtime::graph::Workflow = {
     )
 };
 async fn wide(id: u64) -> Result<u64, BranchError<String>> {
-    let ((b0, b1, b2, b3, b4), (b5, b6, b7, b8, b9), b10) = ::workflow_runtime::__private::try_join3(
+    #[diagnostic::on_unimplemented(
+        message = "this branch fails with `{G}`, but branch `b0` of the same fork fails with `{Self}`",
+        label = "`b0` fails with `{Self}`, this step with `{G}`",
+        note = "the branches of a fork joined with `?` fail with one error type: convert this step's error where it is made (`async { step.await.map_err(..) }?`), or give both steps one error type of your own with a `From` impl for each"
+    )]
+    trait __WorkflowSameError1<G>: ::core::marker::Sized {
+        fn same(__workflow_error: G, _: ::workflow_runtime::__private::Errors<Self>) -> Self;
+    }
+    impl<E> __WorkflowSameError1<E> for E {
+        #[inline]
+        fn same(__workflow_error: E, _: ::workflow_runtime::__private::Errors<E>) -> E {
+            __workflow_error
+        }
+    }
+    let __workflow_errors1 = ::workflow_runtime::__private::errors();
+    let ((b0, b1, b2, b3, b4), (b5, b6, b7, b8, b9), b10) = match ::workflow_runtime::__private::try_join3(
         ::workflow_runtime::__private::try_join5(
             {
-                let __workflow_branch = ::workflow_runtime::__private::fallible_branch("b0", score(id));
+                let __workflow_branch = ::workflow_runtime::__private::first_error(
+                    __workflow_errors1,
+                    ::workflow_runtime::__private::fallible_branch("b0", score(id)),
+                );
                 __workflow_branch
             },
             {
-                let __workflow_branch = ::workflow_runtime::__private::fallible_branch("b1", score(id + 1));
+                let __workflow_branch = ::workflow_runtime::__private::same_error(
+                    __workflow_errors1,
+                    ::workflow_runtime::__private::fallible_branch("b1", score(id + 1)),
+                    |__workflow_error| {
+                        __WorkflowSameError1::same(__workflow_error, ::core::default::Default::default())
+                    },
+                );
                 __workflow_branch
             },
             {
-                let __workflow_branch = ::workflow_runtime::__private::fallible_branch("b2", score(id + 2));
+                let __workflow_branch = ::workflow_runtime::__private::same_error(
+                    __workflow_errors1,
+                    ::workflow_runtime::__private::fallible_branch("b2", score(id + 2)),
+                    |__workflow_error| {
+                        __WorkflowSameError1::same(__workflow_error, ::core::default::Default::default())
+                    },
+                );
                 __workflow_branch
             },
             {
@@ -158,67 +188,116 @@ async fn wide(id: u64) -> Result<u64, BranchError<String>> {
                 __workflow_branch
             },
             {
-                let __workflow_branch = ::workflow_runtime::__private::fallible_branch("b4", score(id + 4));
+                let __workflow_branch = ::workflow_runtime::__private::same_error(
+                    __workflow_errors1,
+                    ::workflow_runtime::__private::fallible_branch("b4", score(id + 4)),
+                    |__workflow_error| {
+                        __WorkflowSameError1::same(__workflow_error, ::core::default::Default::default())
+                    },
+                );
                 __workflow_branch
             },
         ),
         ::workflow_runtime::__private::try_join5(
             {
-                let __workflow_branch = ::workflow_runtime::__private::fallible_branch("b5", score(id + 5));
+                let __workflow_branch = ::workflow_runtime::__private::same_error(
+                    __workflow_errors1,
+                    ::workflow_runtime::__private::fallible_branch("b5", score(id + 5)),
+                    |__workflow_error| {
+                        __WorkflowSameError1::same(__workflow_error, ::core::default::Default::default())
+                    },
+                );
                 __workflow_branch
             },
             {
-                let __workflow_branch = ::workflow_runtime::__private::fallible_branch("b6", score(id + 6));
+                let __workflow_branch = ::workflow_runtime::__private::same_error(
+                    __workflow_errors1,
+                    ::workflow_runtime::__private::fallible_branch("b6", score(id + 6)),
+                    |__workflow_error| {
+                        __WorkflowSameError1::same(__workflow_error, ::core::default::Default::default())
+                    },
+                );
                 __workflow_branch
             },
             {
-                let __workflow_branch = ::workflow_runtime::__private::fallible_branch("b7", score(id + 7));
+                let __workflow_branch = ::workflow_runtime::__private::same_error(
+                    __workflow_errors1,
+                    ::workflow_runtime::__private::fallible_branch("b7", score(id + 7)),
+                    |__workflow_error| {
+                        __WorkflowSameError1::same(__workflow_error, ::core::default::Default::default())
+                    },
+                );
                 __workflow_branch
             },
             {
-                let __workflow_branch = async {
-                    let __workflow_output5 = {
-                        let __workflow_future1 = ::workflow_runtime::__private::IntoFuture::into_future(score(id + 8));
-                        __workflow_future1
-                    }
-                    .await;
-                    let __workflow_value2 = match ::workflow_runtime::__private::fallible(__workflow_output5) {
-                        ::workflow_runtime::__private::Ok(__workflow_ok3) => __workflow_ok3,
-                        ::workflow_runtime::__private::Err(__workflow_error4) => {
-                            return ::workflow_runtime::__private::Err(
-                                ::workflow_runtime::__private::BranchError::new("b8", __workflow_error4),
-                            );
+                let __workflow_branch = ::workflow_runtime::__private::same_error(
+                    __workflow_errors1,
+                    async {
+                        let __workflow_output6 = {
+                            let __workflow_future2 =
+                                ::workflow_runtime::__private::IntoFuture::into_future(score(id + 8));
+                            __workflow_future2
                         }
-                    };
-                    let __workflow_output10 = {
-                        let __workflow_future6 = ::workflow_runtime::__private::IntoFuture::into_future(
-                            ::workflow_runtime::__private::call1(__workflow_value2, double),
-                        );
-                        __workflow_future6
-                    }
-                    .await;
-                    let __workflow_value7 = match ::workflow_runtime::__private::fallible(__workflow_output10) {
-                        ::workflow_runtime::__private::Ok(__workflow_ok8) => __workflow_ok8,
-                        ::workflow_runtime::__private::Err(__workflow_error9) => {
-                            return ::workflow_runtime::__private::Err(
-                                ::workflow_runtime::__private::BranchError::new("b8", __workflow_error9),
+                        .await;
+                        let __workflow_value3 = match ::workflow_runtime::__private::fallible(__workflow_output6) {
+                            ::workflow_runtime::__private::Ok(__workflow_ok4) => __workflow_ok4,
+                            ::workflow_runtime::__private::Err(__workflow_error5) => {
+                                return ::workflow_runtime::__private::Err(
+                                    ::workflow_runtime::__private::BranchError::new("b8", __workflow_error5),
+                                );
+                            }
+                        };
+                        let __workflow_output11 = {
+                            let __workflow_future7 = ::workflow_runtime::__private::IntoFuture::into_future(
+                                ::workflow_runtime::__private::call1(__workflow_value3, double),
                             );
+                            __workflow_future7
                         }
-                    };
-                    ::workflow_runtime::__private::Ok(__workflow_value7)
-                };
+                        .await;
+                        let __workflow_value8 = match ::workflow_runtime::__private::fallible(__workflow_output11) {
+                            ::workflow_runtime::__private::Ok(__workflow_ok9) => __workflow_ok9,
+                            ::workflow_runtime::__private::Err(__workflow_error10) => {
+                                return ::workflow_runtime::__private::Err(
+                                    ::workflow_runtime::__private::BranchError::new("b8", __workflow_error10),
+                                );
+                            }
+                        };
+                        ::workflow_runtime::__private::Ok(__workflow_value8)
+                    },
+                    |__workflow_error| {
+                        __WorkflowSameError1::same(__workflow_error, ::core::default::Default::default())
+                    },
+                );
                 __workflow_branch
             },
             {
-                let __workflow_branch = ::workflow_runtime::__private::fallible_branch("b9", score(id + 9));
+                let __workflow_branch = ::workflow_runtime::__private::same_error(
+                    __workflow_errors1,
+                    ::workflow_runtime::__private::fallible_branch("b9", score(id + 9)),
+                    |__workflow_error| {
+                        __WorkflowSameError1::same(__workflow_error, ::core::default::Default::default())
+                    },
+                );
                 __workflow_branch
             },
         ),
         {
-            let __workflow_branch = ::workflow_runtime::__private::fallible_branch("b10", score(id + 10));
+            let __workflow_branch = ::workflow_runtime::__private::same_error(
+                __workflow_errors1,
+                ::workflow_runtime::__private::fallible_branch("b10", score(id + 10)),
+                |__workflow_error| __WorkflowSameError1::same(__workflow_error, ::core::default::Default::default()),
+            );
             __workflow_branch
         },
     )
-    .await?;
+    .await
+    {
+        ::workflow_runtime::__private::Ok(__workflow_ok12) => __workflow_ok12,
+        ::workflow_runtime::__private::Err(__workflow_failure13) => {
+            return ::workflow_runtime::__private::Err(::workflow_runtime::__private::branch_error(
+                __workflow_failure13,
+            ));
+        }
+    };
     Ok(b0 + b1 + b2 + b3 + b4 + b5 + b6 + b7 + b8 + b9 + b10)
 }
