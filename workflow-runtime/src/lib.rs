@@ -103,14 +103,15 @@ pub mod __private {
     };
     #[cfg(feature = "tracing")]
     pub use crate::trace::{
-        Describe, DescribeAny, DescribeDisplay, ForkTrace, Watched, enabled as trace_enabled,
-        optional_failed,
+        Describe, DescribeAny, DescribeDisplay, ForkTrace, InSpan, SpanBox, Watched,
+        enabled as trace_enabled, in_span, optional_failed, parent as trace_parent,
+        span as trace_span, workflow as trace_workflow,
     };
     pub use core::convert::From;
     pub use core::option::Option::{None, Some};
     pub use std::string::ToString;
     #[cfg(feature = "tracing")]
-    pub use tracing::{self, Instrument};
+    pub use tracing;
 
     /// What a `#[traced]` workflow expands to: `{ item } { stub }`, the item when
     /// tracing is compiled in.
@@ -469,13 +470,5 @@ pub mod __private {
     #[inline]
     pub fn returns<T>() -> Option<T> {
         None
-    }
-
-    /// A traced workflow's traced body, in a box so that its untraced body (what runs
-    /// without a subscriber) keeps its own size.
-    #[cfg(feature = "tracing")]
-    #[inline]
-    pub fn boxed<F: Future>(f: F) -> core::pin::Pin<std::boxed::Box<F>> {
-        std::boxed::Box::pin(f)
     }
 }
