@@ -6,8 +6,9 @@
 //! branches, each branch's arrival at the join (k of N), a failure and the siblings it
 //! cancels, background branches finishing, and the merge.
 //!
-//! The generated code is one body, traced: each span is made by a closure that runs only
-//! when a subscriber is installed ([`enabled`]), and is kept in a box. With no subscriber
+//! The generated code is one body, traced: each span's callsite is two statics
+//! (`__private::span_site!`), and the span is made here only when a subscriber is
+//! installed ([`enabled`]), and kept in a box. With no subscriber
 //! every span is a null pointer in the workflow's future, every wrapper polls its future
 //! after one test of that pointer, and nothing is formatted or allocated.
 
@@ -20,7 +21,8 @@ use core::task::{Context, Poll};
 use std::boxed::Box;
 
 use tracing::Span;
-use tracing::span::Id;
+use tracing::callsite::Callsite as _;
+use tracing::field::Value;
 
 use crate::BranchError;
 
@@ -37,10 +39,50 @@ pub fn enabled() -> bool {
 /// subscriber it costs the workflow's future one pointer.
 pub type SpanBox = Option<Box<Span>>;
 
-/// The span `make` builds, when a subscriber is installed and enables it.
+/// A span's callsite, which the generated code declares (`__private::span_site!`).
+pub type SpanSite = tracing::callsite::DefaultCallsite;
+
+/// Where a span's parent is: the span entered when it is made, or an explicit one (none
+/// makes a root span).
+#[derive(Clone, Copy)]
+enum Parent<'a> {
+    Current,
+    Of(Option<&'a Span>),
+}
+
+/// The span of `site` (its `step` field when it has one), as tracing's span macros make
+/// it: disabled unless the subscriber wants it.
+fn make(site: &'static SpanSite, parent: Parent<'_>, step: Option<&'static str>) -> Span {
+    let meta = site.metadata();
+    let interest = site.interest();
+    let wanted = *meta.level() <= tracing::level_filters::LevelFilter::current()
+        && !interest.is_never()
+        && (interest.is_always() || tracing::dispatcher::get_default(|d| d.enabled(meta)));
+    if !wanted {
+        return Span::none();
+    }
+    let fields = meta.fields();
+    let field = fields.iter().next();
+    let step = step.as_ref().map(|s| s as &dyn Value);
+    let make = |values: &tracing::field::ValueSet<'_>| match parent {
+        Parent::Current => Span::new(meta, values),
+        Parent::Of(parent) => Span::child_of(parent.and_then(Span::id), meta, values),
+    };
+    match &field {
+        Some(field) => make(&fields.value_set(&[(field, step)])),
+        None => make(&fields.value_set(&[] as &[(&tracing::field::Field, Option<&dyn Value>); 0])),
+    }
+}
+
+/// The span of `site`, a child of the span entered, when a subscriber is installed and
+/// enables it.
 #[inline]
-pub fn span(make: impl FnOnce() -> Span) -> SpanBox {
-    if enabled() { keep(make()) } else { None }
+pub fn span(site: &'static SpanSite) -> SpanBox {
+    if enabled() {
+        keep(make(site, Parent::Current, None))
+    } else {
+        None
+    }
 }
 
 fn keep(span: Span) -> SpanBox {
@@ -51,25 +93,32 @@ fn keep(span: Span) -> SpanBox {
     }
 }
 
-/// The span of a workflow that starts now (`make` builds it), and the event that it
+/// The span of a workflow that starts now (`site` declares it), and the event that it
 /// started.
 #[inline]
-pub fn workflow(name: &'static str, make: impl FnOnce() -> Span) -> SpanBox {
-    if enabled() {
-        started(name, make())
-    } else {
-        None
-    }
+pub fn workflow(name: &'static str, site: &'static SpanSite) -> SpanBox {
+    if enabled() { started(name, site) } else { None }
 }
 
-fn started(name: &'static str, span: Span) -> SpanBox {
+fn started(name: &'static str, site: &'static SpanSite) -> SpanBox {
+    let span = make(site, Parent::Current, None);
     tracing::info!(parent: &span, "workflow `{name}` started");
     keep(span)
 }
 
-/// The id of `span`, as the explicit parent of a span: none makes a root span.
-pub fn parent(span: &SpanBox) -> Option<Id> {
-    span.as_deref().and_then(Span::id)
+/// Enters `span` until the guard is dropped (out of line: the generic wrappers stay
+/// small).
+fn enter(span: &Span) -> Entered<'_> {
+    span.with_subscriber(|(id, dispatch)| dispatch.enter(id));
+    Entered(span)
+}
+
+struct Entered<'a>(&'a Span);
+
+impl Drop for Entered<'_> {
+    fn drop(&mut self) {
+        self.0.with_subscriber(|(id, dispatch)| dispatch.exit(id));
+    }
 }
 
 pin_project_lite::pin_project! {
@@ -93,7 +142,7 @@ impl<F: Future> Future for InSpan<F> {
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        let _entered = this.span.as_deref().map(Span::enter);
+        let _entered = this.span.as_deref().map(enter);
         this.future.poll(cx)
     }
 }
@@ -110,11 +159,13 @@ struct Fork {
 }
 
 impl ForkTrace {
-    /// Opens the fork: an event on its span (`make` builds it) saying into which
-    /// branches the token splits.
+    /// Opens the fork: an event on its span (of `site`, a child of `workflow`'s span
+    /// for a fork of the body, else of the span entered) saying into which branches
+    /// the token splits.
     #[inline]
     pub fn split(
-        make: impl FnOnce() -> Span,
+        site: &'static SpanSite,
+        workflow: Option<&SpanBox>,
         branches: &'static [&'static str],
         joined: usize,
         background: &'static [&'static str],
@@ -123,16 +174,22 @@ impl ForkTrace {
         if !enabled() {
             return ForkTrace(None);
         }
-        Self::open(make(), branches, joined, background, policy)
+        Self::open(site, workflow, branches, joined, background, policy)
     }
 
     fn open(
-        span: Span,
+        site: &'static SpanSite,
+        workflow: Option<&SpanBox>,
         branches: &'static [&'static str],
         joined: usize,
         background: &'static [&'static str],
         policy: &'static str,
     ) -> Self {
+        let parent = match workflow {
+            Some(span) => Parent::Of(span.as_deref()),
+            None => Parent::Current,
+        };
+        let span = make(site, parent, None);
         if span.is_disabled() {
             return ForkTrace(None);
         }
@@ -155,21 +212,36 @@ impl ForkTrace {
         })))
     }
 
-    /// The id of the fork's span: the parent of its branches' spans.
-    pub fn parent(&self) -> Option<Id> {
-        self.0.as_ref().and_then(|fork| fork.span.id())
+    /// A branch's span (of `site`, with its `step` field), a child of the fork's, when a
+    /// subscriber is installed and enables it: made before a branch's task is spawned.
+    #[inline]
+    pub fn branch_span(&self, site: &'static SpanSite, step: Option<&'static str>) -> SpanBox {
+        if enabled() {
+            keep(self.make(site, step))
+        } else {
+            None
+        }
     }
 
-    /// Watches joined branch number `branch`, polled inside its span (`span` builds
-    /// it): its arrival at the join, its failure (`failed` says whether an output is
-    /// one), or its cancellation (dropped before it finished).
+    fn make(&self, site: &'static SpanSite, step: Option<&'static str>) -> Span {
+        make(
+            site,
+            Parent::Of(self.0.as_deref().map(|fork| &fork.span)),
+            step,
+        )
+    }
+
+    /// Watches joined branch number `branch`, polled inside its span (of `site`, with
+    /// its `step` field; none for a spawned branch, whose task enters it): its arrival
+    /// at the join, its failure (`failed` says whether an output is one), or its
+    /// cancellation (dropped before it finished).
     #[inline]
     pub fn arrival<F, O>(
         &self,
         branch: u16,
         failed: O,
         cancels: bool,
-        span: impl FnOnce() -> Span,
+        (site, step): (Option<&'static SpanSite>, Option<&'static str>),
         future: F,
     ) -> Watched<'_, F, O>
     where
@@ -181,7 +253,7 @@ impl ForkTrace {
         } else {
             Role::Joined
         };
-        self.watch(branch, role, span, failed, future)
+        self.watch(branch, role, site, step, failed, future)
     }
 
     /// Watches background branch number `branch`, polled inside its span: it
@@ -190,10 +262,10 @@ impl ForkTrace {
     pub fn background<F: Future>(
         &self,
         branch: u16,
-        span: impl FnOnce() -> Span,
+        (site, step): (Option<&'static SpanSite>, Option<&'static str>),
         future: F,
     ) -> Watched<'_, F, fn(&F::Output) -> bool> {
-        self.watch(branch, Role::Background, span, |_| false, future)
+        self.watch(branch, Role::Background, site, step, |_| false, future)
     }
 
     #[inline]
@@ -201,12 +273,13 @@ impl ForkTrace {
         &self,
         branch: u16,
         role: Role,
-        span: impl FnOnce() -> Span,
+        site: Option<&'static SpanSite>,
+        step: Option<&'static str>,
         failed: O,
         future: F,
     ) -> Watched<'_, F, O> {
         let trace = if enabled() {
-            Branch::new(self.0.as_deref(), span(), branch, role)
+            self.open_branch(site, step, branch, role)
         } else {
             None
         };
@@ -238,6 +311,29 @@ impl ForkTrace {
     }
 }
 
+impl ForkTrace {
+    fn open_branch(
+        &self,
+        site: Option<&'static SpanSite>,
+        step: Option<&'static str>,
+        index: u16,
+        role: Role,
+    ) -> Option<Box<Branch<'_>>> {
+        let span = site.map_or_else(Span::none, |site| self.make(site, step));
+        let fork = self.0.as_deref();
+        if fork.is_none() && span.is_disabled() {
+            return None;
+        }
+        Some(Box::new(Branch {
+            span,
+            fork,
+            index,
+            role,
+            done: false,
+        }))
+    }
+}
+
 #[derive(Clone, Copy)]
 enum Role {
     /// Joined, and a failure cancels the siblings (`join(..)?`).
@@ -258,20 +354,7 @@ struct Branch<'a> {
     done: bool,
 }
 
-impl<'a> Branch<'a> {
-    fn new(fork: Option<&'a Fork>, span: Span, index: u16, role: Role) -> Option<Box<Self>> {
-        if fork.is_none() && span.is_disabled() {
-            return None;
-        }
-        Some(Box::new(Branch {
-            span,
-            fork,
-            index,
-            role,
-            done: false,
-        }))
-    }
-
+impl Branch<'_> {
     /// The branch finished, with a failure (`failed`) or not.
     fn finished(&mut self, failed: bool) {
         self.done = true;
@@ -299,9 +382,11 @@ impl<'a> Branch<'a> {
             }
         }
     }
+}
 
-    /// The branch was dropped: told when it had not finished.
-    fn dropped(&self) {
+/// A branch dropped before it finished was cancelled.
+impl Drop for Branch<'_> {
+    fn drop(&mut self) {
         if let (false, Some(fork)) = (self.done, self.fork) {
             let branch = fork.name(self.index);
             tracing::info!(parent: &fork.span, "branch `{branch}` cancelled");
@@ -328,14 +413,6 @@ pin_project_lite::pin_project! {
         trace: Option<Box<Branch<'a>>>,
         failed: O,
     }
-
-    impl<'a, F, O> PinnedDrop for Watched<'a, F, O> {
-        fn drop(this: Pin<&mut Self>) {
-            if let Some(trace) = &this.trace {
-                trace.dropped();
-            }
-        }
-    }
 }
 
 impl<F, O> Future for Watched<'_, F, O>
@@ -352,7 +429,7 @@ where
             return this.future.poll(cx);
         };
         let output = {
-            let _entered = trace.span.enter();
+            let _entered = enter(&trace.span);
             core::task::ready!(this.future.poll(cx))
         };
         trace.finished((this.failed)(&output));

@@ -4,8 +4,8 @@
 //! The workflow has a span; each fork a `fork` span that tells the split, every arrival,
 //! failure and cancellation, and the merge; each branch a span (naming its step when it
 //! has one step); each step of a longer branch a span of its own. The body is expanded
-//! once: each span is made by a closure the runtime calls only when a subscriber is
-//! installed, and kept in a box, so without one a span is a null pointer in the
+//! once: each span's callsite is two statics (`__private::span_site!`), and the runtime
+//! makes the span only when a subscriber is installed, and keeps it in a box, so without one a span is a null pointer in the
 //! workflow's future and each wrapper one test of it. Every event is the runtime's.
 
 use proc_macro2::{Span, TokenStream};
@@ -34,7 +34,7 @@ impl Traced {
         let span = &self.span;
         let name = ex.model().display_name();
         quote! {
-            let #span = #k::__private::trace_workflow(#name, || #k::__private::tracing::info_span!(#name));
+            let #span = #k::__private::trace_workflow(#name, #k::__private::span_site!(INFO, #name));
         }
     }
 }
@@ -46,19 +46,23 @@ pub(crate) struct TracedFork {
     spawn: bool,
 }
 
-/// The closure that makes `branch`'s span, a child of its fork's (naming its step when
-/// it has one step).
-fn branch_span(k: &TokenStream, fork: &TracedFork, branch: &Branch<Syn<'_>>) -> TokenStream {
-    let trace = &fork.trace;
+/// The callsite of `branch`'s span and its `step` field (naming its step when it has
+/// one step), for the runtime to make it a child of its fork's.
+fn branch_span(k: &TokenStream, branch: &Branch<Syn<'_>>) -> (TokenStream, TokenStream) {
     let name = &branch.name.text;
-    let step_field = match branch.steps.as_slice() {
+    match branch.steps.as_slice() {
         [Step::Task(task)] => {
             let label = &task.label;
-            quote! { , step = #label }
+            (
+                quote! { #k::__private::span_site!(INFO, #name, "step") },
+                quote! { #k::__private::Some(#label) },
+            )
         }
-        _ => TokenStream::new(),
-    };
-    quote! { || #k::__private::tracing::info_span!(parent: #trace.parent(), #name #step_field) }
+        _ => (
+            quote! { #k::__private::span_site!(INFO, #name) },
+            quote! { #k::__private::None },
+        ),
+    }
 }
 
 impl Mode for Traced {
@@ -103,13 +107,14 @@ impl Mode for Traced {
         let policy = join.policy.describe(join.question.is_some());
         let parent = if fork.original.top {
             let workflow = &self.span;
-            quote! { parent: #k::__private::trace_parent(&#workflow), }
+            quote! { #k::__private::Some(&#workflow) }
         } else {
-            TokenStream::new()
+            quote! { #k::__private::None }
         };
         let prelude = quote! {
             let #trace = #k::__private::ForkTrace::split(
-                || #k::__private::tracing::info_span!(#parent "fork"),
+                #k::__private::span_site!(INFO, "fork"),
+                #parent,
                 &[#(#names),*],
                 #joined,
                 &[#(#background),*],
@@ -144,9 +149,10 @@ impl Mode for Traced {
             return (TokenStream::new(), future);
         }
         let k = ex.krate();
-        let make = branch_span(k, fork, branch);
+        let trace = &fork.trace;
+        let (site, step) = branch_span(k, branch);
         (
-            quote! { let #span = #k::__private::trace_span(#make); },
+            quote! { let #span = #trace.branch_span(#site, #step); },
             quote! { #k::__private::in_span(#future, #span) },
         )
     }
@@ -169,7 +175,7 @@ impl Mode for Traced {
             _ => "step",
         };
         quote! {
-            #k::__private::in_span(#future, #k::__private::trace_span(|| #k::__private::tracing::debug_span!(#label)))
+            #k::__private::in_span(#future, #k::__private::trace_span(#k::__private::span_site!(DEBUG, #label)))
         }
     }
 
@@ -189,9 +195,10 @@ impl Mode for Traced {
         let k = ex.krate();
         let trace = &fork.trace;
         let span = if fork.spawn {
-            quote! { #k::__private::tracing::Span::none }
+            quote! { (#k::__private::None, #k::__private::None) }
         } else {
-            branch_span(k, fork, branch)
+            let (site, step) = branch_span(k, branch);
+            quote! { (#k::__private::Some(#site), #step) }
         };
         if background {
             quote! { #trace.background(#index, #span, #future) }

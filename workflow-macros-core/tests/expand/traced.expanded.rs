@@ -100,16 +100,13 @@ const DROPSHIP_GRAPH: ::workflow_runtime::graph::Workflow = {
     )
 };
 async fn dropship(order: u32) -> String {
-    let __workflow_span = ::workflow_runtime::__private::trace_workflow("dropship", || {
-        ::workflow_runtime::__private::tracing::info_span!("dropship")
-    });
+    let __workflow_span = ::workflow_runtime::__private::trace_workflow(
+        "dropship",
+        ::workflow_runtime::__private::span_site!(INFO, "dropship"),
+    );
     let __workflow_fork_trace1 = ::workflow_runtime::__private::ForkTrace::split(
-        || {
-            ::workflow_runtime::__private::tracing::info_span!(
-                parent : ::workflow_runtime::__private::trace_parent(& __workflow_span),
-                "fork"
-            )
-        },
+        ::workflow_runtime::__private::span_site!(INFO, "fork"),
+        ::workflow_runtime::__private::Some(&__workflow_span),
         &["product", "customer", "tracking"],
         3usize,
         &[],
@@ -120,31 +117,40 @@ async fn dropship(order: u32) -> String {
             0u16,
             |_| false,
             false,
-            || ::workflow_runtime::__private::tracing::info_span!(parent :
-        __workflow_fork_trace1.parent(), "product", step = "product"),
+            (
+                ::workflow_runtime::__private::Some(::workflow_runtime::__private::span_site!(INFO, "product", "step")),
+                ::workflow_runtime::__private::Some("product")
+            ),
             ::workflow_runtime::__private::IntoFuture::into_future(product(order))
         ),
         __workflow_fork_trace1.arrival(
             1u16,
             |_| false,
             false,
-            || ::workflow_runtime::__private::tracing::info_span!(parent :
-        __workflow_fork_trace1.parent(), "customer", step = "customer"),
+            (
+                ::workflow_runtime::__private::Some(::workflow_runtime::__private::span_site!(
+                    INFO, "customer", "step"
+                )),
+                ::workflow_runtime::__private::Some("customer")
+            ),
             ::workflow_runtime::__private::IntoFuture::into_future(customer(order))
         ),
         __workflow_fork_trace1.arrival(
             2u16,
             |_| false,
             false,
-            || ::workflow_runtime::__private::tracing::info_span!(parent :
-        __workflow_fork_trace1.parent(), "tracking"),
+            (
+                ::workflow_runtime::__private::Some(::workflow_runtime::__private::span_site!(INFO, "tracking")),
+                ::workflow_runtime::__private::None
+            ),
             async {
                 let __workflow_value6 = {
                     let __workflow_future5 = ::workflow_runtime::__private::in_span(
                         ::workflow_runtime::__private::IntoFuture::into_future(new_tracking_number()),
-                        ::workflow_runtime::__private::trace_span(|| {
-                            ::workflow_runtime::__private::tracing::debug_span!("new_tracking_number")
-                        }),
+                        ::workflow_runtime::__private::trace_span(::workflow_runtime::__private::span_site!(
+                            DEBUG,
+                            "new_tracking_number"
+                        )),
                     );
                     __workflow_future5
                 }
@@ -155,9 +161,9 @@ async fn dropship(order: u32) -> String {
                             __workflow_value6,
                             |n| async move { format!("#{n}") },
                         )),
-                        ::workflow_runtime::__private::trace_span(|| {
-                            ::workflow_runtime::__private::tracing::debug_span!("tracking")
-                        }),
+                        ::workflow_runtime::__private::trace_span(::workflow_runtime::__private::span_site!(
+                            DEBUG, "tracking"
+                        )),
                     );
                     __workflow_future7
                 }
