@@ -183,20 +183,21 @@ fn a_fallible_fork_is_no_bigger_than_the_hand_written_try_join() {
 eight_branches!(eight_branches_traced #[traced]);
 
 #[test]
-fn a_traced_fork_without_a_subscriber_allocates_nothing_and_keeps_the_untraced_size() {
+fn a_traced_fork_without_a_subscriber_allocates_nothing_and_holds_a_pointer_per_span() {
     let (output, allocations) = run_counting(eight_branches_traced(10));
     assert_eq!(output, run_counting(eight_branches(10)).0);
     assert_eq!(
         allocations, 0,
-        "with no subscriber, the workflow runs its untraced body"
+        "with no subscriber, no span is made and nothing is boxed"
     );
-    // The traced body is boxed: beside the untraced body, the future holds only the
-    // box's pointer while it runs. Printed for the README; the time is in benches/.
+    // Each span the workflow may make (the workflow's, each fork's, each branch's, each
+    // step of a longer branch) is a pointer in the future, null with no subscriber:
+    // 480 bytes against 360. Printed for the README; the time is in benches/.
     let traced = std::mem::size_of_val(&eight_branches_traced(10));
     let untraced = std::mem::size_of_val(&eight_branches(10));
     println!("traced future: {traced} bytes, untraced: {untraced} bytes");
     assert!(
-        traced <= untraced + 16,
+        traced <= untraced + 128,
         "{traced} bytes, untraced {untraced}"
     );
 }

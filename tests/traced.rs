@@ -391,8 +391,8 @@ fn a_traced_workflow_runs_the_same_without_a_subscriber() {
 
 workflow! {
     /// Items before and after a fork with a background branch, an `impl` of a local type
-    /// and a tail that coerces: a traced workflow holds its body twice (with and without
-    /// its trace), so its items must be declared once and both bodies must type alike.
+    /// and a tail that coerces: the traced body declares its items once, where they
+    /// stand, and types as the untraced one.
     #[traced]
     async fn traced_with_items(name: &String) -> &str {
         struct Local(u64);
@@ -449,8 +449,8 @@ fn a_traced_workflow_returning_impl_trait_is_traced_too() {
 }
 
 workflow! {
-    /// Without a background branch the traced body is its own boxed block: its tail and
-    /// its `return`s still coerce to the return type.
+    /// Without a background branch: the traced body's tail and its `return`s coerce to
+    /// the return type, as untraced.
     #[traced]
     #[allow(clippy::ptr_arg)] // the tail coerces `&String` to `&str`
     async fn coerced(name: &String, early: bool) -> Result<&str, Box<dyn std::error::Error>> {
@@ -464,7 +464,8 @@ workflow! {
 }
 
 workflow! {
-    /// A macro that defines items in the body: the body is written once, traced.
+    /// A macro that defines items in the body: its items are one (the body is written
+    /// once).
     #[traced]
     async fn with_thread_local() -> u32 {
         thread_local! {

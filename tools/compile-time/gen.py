@@ -27,6 +27,16 @@ Deep nesting (question B), depth N, two branches per level:
             call of a runtime combinator (`fallible_branch(path, step)`, written here in the
             crate as the runtime would have it) instead of an async block
 A `_rl256` suffix adds `#![recursion_limit = "256"]`.
+Many small workflows (the cost of `#[traced]`), N workflows, the j-th a fork of 3 + j % 3
+branches, its last branch of two steps (`leaf(i) -> add`) and, every fourth, a fallible one
+(`leaf_try(i)?` joined by `join(..)?`); `main` runs them all:
+  many      the workflows as they are
+  manytr    the same, each `#[traced]` (the runtime's `tracing` feature is on for both)
+  manyhand  the hand-written `futures::join!`/`try_join!` of the same steps
+Each crate has `const EDIT: u64 = 0;`, which the first workflow's first step reads:
+run.sh's edit modes change it (one edit of one workflow, then an incremental build).
+Inputs for ct-expand (`gen.py --input VARIANT N`): wf, wf_try, nestwf, seq (N forks of
+two branches one after the other in one body).
 """
 import os
 import subprocess
@@ -189,6 +199,43 @@ def nest_wf_try(depth):
 NEST_PRELUDE = "async fn add(a: u64, b: u64) -> u64 { a + b }\n"
 
 
+def seq_wf(n):
+    forks = " ".join(f"fork < a{i}: leaf({i}), b{i}: leaf(x) > join(a{i}, b{i}); let x = a{i} + b{i};" for i in range(n))
+    return f"async fn w() -> u64 {{ let x = 0; {forks} x }}"
+
+
+def many(n, variant):
+    """N workflows of 3-5 branches (see the docstring), `#[traced]` with `manytr`."""
+    out = ["const EDIT: u64 = 0;", "async fn add(a: u64) -> u64 { a + 1 }"]
+    calls = []
+    for j in range(n):
+        width = 3 + j % 3
+        fallible = j % 4 == 3
+        first = "EDIT" if j == 0 else str(j * 10)
+        args = [first] + [str(j * 10 + i) for i in range(1, width)]
+        q = "?" if fallible else ""
+        step = "leaf_try" if fallible else "leaf"
+        bs = names(width)
+        ret = "Result<u64, workflow_runtime::BranchError<Error>>" if fallible else "u64"
+        total = " + ".join(bs)
+        result = f"Ok({total})" if fallible else total
+        if variant == "manyhand":
+            hret = "Result<u64, Error>" if fallible else "u64"
+            mac = "futures::try_join!" if fallible else "futures::join!"
+            items = [f"{step}({a})" for a in args[:-1]]
+            last = f"async {{ let v = {step}({args[-1]}).await{q}; {'Ok(add(v).await)' if fallible else 'add(v).await'} }}"
+            out.append(f"async fn w{j}() -> {hret} {{ let ({', '.join(bs)}) = {mac}({', '.join(items + [last])}){q}; {result} }}")
+        else:
+            steps = [f"b{i}: {step}({a}){q}" for i, a in enumerate(args)]
+            steps[-1] += " -> add"
+            traced = "#[traced] " if variant == "manytr" else ""
+            out.append(f"workflow! {{ {traced}async fn w{j}() -> {ret} {{ fork < {', '.join(steps)} > join({', '.join(bs)}){q}; {result} }} }}")
+        calls.append(f"w{j}().await" + (".unwrap()" if fallible else ""))
+    uses = "" if variant == "manyhand" else "use workflow_runtime::workflow;\n"
+    run = f"async fn w() -> u64 {{ {' + '.join(calls)} }}"
+    return uses + "\n".join(out) + "\n" + run + "\n"
+
+
 def body(variant, n):
     if variant.endswith("_rl256"):
         return '#![recursion_limit = "256"]\n' + body(variant[:-6], n)
@@ -225,6 +272,8 @@ def body(variant, n):
         return NEST_PRELUDE + uses + f"workflow! {{ {nest_wf(n)} }}\n"
     if base == "nestwftry":
         return NEST_PRELUDE + uses + f"workflow! {{ {nest_wf_try(n)} }}\n"
+    if base in ("many", "manytr", "manyhand"):
+        return many(n, base)
     if base == "nestexp":
         return NEST_PRELUDE + expansion(nest_wf(n)) + "\n"
     raise SystemExit(f"unknown variant {variant}")
@@ -246,7 +295,7 @@ edition = "2024"
 publish = false
 
 [dependencies]
-workflow-runtime = {{ path = "{REPO}/workflow-runtime" }}
+workflow-runtime = {{ path = "{REPO}/workflow-runtime"{', features = ["tracing"]' if variant.startswith("many") else ""} }}
 futures = "0.3.34"
 tokio = {{ version = "1.54", features = ["rt"] }}
 """)
@@ -266,7 +315,7 @@ tokio = {{ version = "1.54", features = ["rt"] }}
 
 if sys.argv[1] == "--input":
     v, n = sys.argv[2], int(sys.argv[3])
-    src = nest_wf(n) if v == "nestwf" else wf_source(n, v.endswith("_try"))
+    src = nest_wf(n) if v == "nestwf" else seq_wf(n) if v == "seq" else wf_source(n, v.endswith("_try"))
     print("(::workflow_runtime) " + src)
 else:
     main()

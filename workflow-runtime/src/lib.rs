@@ -107,14 +107,15 @@ pub mod __private {
     };
     #[cfg(feature = "tracing")]
     pub use crate::trace::{
-        Describe, DescribeAny, DescribeDisplay, ForkTrace, Watched, enabled as trace_enabled,
-        optional_failed,
+        Describe, DescribeAny, DescribeDisplay, ForkTrace, InSpan, SpanBox, SpanSite, Watched,
+        enabled as trace_enabled, in_span, optional_failed, span as trace_span,
+        workflow as trace_workflow,
     };
     pub use core::convert::From;
     pub use core::option::Option::{None, Some};
     pub use std::string::ToString;
     #[cfg(feature = "tracing")]
-    pub use tracing::{self, Instrument};
+    pub use tracing;
 
     /// What a `#[traced]` workflow expands to: `{ item } { stub }`, the item when
     /// tracing is compiled in.
@@ -139,6 +140,35 @@ pub mod __private {
         };
     }
     pub use __workflow_traced_gate as traced_gate;
+
+    /// A span's callsite for a `#[traced]` workflow: `span_site!(INFO, "name")` or
+    /// `span_site!(INFO, "name", "step")` (its one field) is a `&'static SpanSite`, two
+    /// statics and no code; the runtime makes the span from it (`crate::trace`).
+    #[cfg(feature = "tracing")]
+    #[macro_export]
+    #[doc(hidden)]
+    macro_rules! __workflow_span_site {
+        ($level:ident, $name:expr $(, $field:literal)?) => {{
+            static META: $crate::__private::tracing::Metadata<'static> =
+                $crate::__private::tracing::Metadata::new(
+                    $name,
+                    ::core::module_path!(),
+                    $crate::__private::tracing::Level::$level,
+                    ::core::option::Option::Some(::core::file!()),
+                    ::core::option::Option::Some(::core::line!()),
+                    ::core::option::Option::Some(::core::module_path!()),
+                    $crate::__private::tracing::field::FieldSet::new(
+                        &[$($field)?],
+                        $crate::__private::tracing::callsite::Identifier(&SITE),
+                    ),
+                    $crate::__private::tracing::metadata::Kind::SPAN,
+                );
+            static SITE: $crate::__private::SpanSite = $crate::__private::SpanSite::new(&META);
+            &SITE
+        }};
+    }
+    #[cfg(feature = "tracing")]
+    pub use __workflow_span_site as span_site;
 
     /// What a workflow with `#[timeout]`, `#[retry]` or `#[spawn]` expands to:
     /// `"#[name]" { item } { stub }`, the item when tokio is compiled in.
@@ -473,13 +503,5 @@ pub mod __private {
     #[inline]
     pub fn returns<T>() -> Option<T> {
         None
-    }
-
-    /// A traced workflow's traced body, in a box so that its untraced body (what runs
-    /// without a subscriber) keeps its own size.
-    #[cfg(feature = "tracing")]
-    #[inline]
-    pub fn boxed<F: Future>(f: F) -> core::pin::Pin<std::boxed::Box<F>> {
-        std::boxed::Box::pin(f)
     }
 }

@@ -6,8 +6,11 @@
 //! branches, each branch's arrival at the join (k of N), a failure and the siblings it
 //! cancels, background branches finishing, and the merge.
 //!
-//! With no subscriber installed, every span is `Span::none()` and every event is one
-//! check of tracing's global level filter: nothing is formatted, nothing allocated.
+//! The generated code is one body, traced: each span's callsite is two statics
+//! (`__private::span_site!`), and the span is made here only when a subscriber is
+//! installed ([`enabled`]), and kept in a box. With no subscriber
+//! every span is a null pointer in the workflow's future, every wrapper polls its future
+//! after one test of that pointer, and nothing is formatted or allocated.
 
 use core::fmt::Display;
 use core::future::Future;
@@ -15,14 +18,16 @@ use core::pin::Pin;
 use core::sync::atomic::{AtomicUsize, Ordering};
 use core::task::{Context, Poll};
 
+use std::boxed::Box;
+
 use tracing::Span;
+use tracing::callsite::Callsite as _;
+use tracing::field::Value;
 
 use crate::BranchError;
 
-/// Whether a `#[traced]` workflow that starts now runs its traced code: some
-/// subscriber is installed and enables something. Without one, the workflow runs the
-/// same code as without `#[traced]`, and this check (one relaxed load) is all its trace
-/// costs.
+/// Whether a subscriber is installed and enables something: the test before any span
+/// of a `#[traced]` workflow is made (one relaxed load of tracing's global level filter).
 #[inline]
 pub fn enabled() -> bool {
     tracing::level_filters::STATIC_MAX_LEVEL != tracing::level_filters::LevelFilter::OFF
@@ -30,9 +35,123 @@ pub fn enabled() -> bool {
             != tracing::level_filters::LevelFilter::OFF
 }
 
-/// One fork's trace: its span (the parent of its branches' spans) and how many of its
-/// joined branches have arrived.
-pub struct ForkTrace {
+/// A span of a traced workflow: `None` when no subscriber wants it, so that without a
+/// subscriber it costs the workflow's future one pointer.
+pub type SpanBox = Option<Box<Span>>;
+
+/// A span's callsite, which the generated code declares (`__private::span_site!`).
+pub type SpanSite = tracing::callsite::DefaultCallsite;
+
+/// Where a span's parent is: the span entered when it is made, or an explicit one (none
+/// makes a root span).
+#[derive(Clone, Copy)]
+enum Parent<'a> {
+    Current,
+    Of(Option<&'a Span>),
+}
+
+/// The span of `site` (its `step` field when it has one), as tracing's span macros make
+/// it: disabled unless the subscriber wants it.
+fn make(site: &'static SpanSite, parent: Parent<'_>, step: Option<&'static str>) -> Span {
+    let meta = site.metadata();
+    let interest = site.interest();
+    let wanted = *meta.level() <= tracing::level_filters::LevelFilter::current()
+        && !interest.is_never()
+        && (interest.is_always() || tracing::dispatcher::get_default(|d| d.enabled(meta)));
+    if !wanted {
+        return Span::none();
+    }
+    let fields = meta.fields();
+    let field = fields.iter().next();
+    let step = step.as_ref().map(|s| s as &dyn Value);
+    let make = |values: &tracing::field::ValueSet<'_>| match parent {
+        Parent::Current => Span::new(meta, values),
+        Parent::Of(parent) => Span::child_of(parent.and_then(Span::id), meta, values),
+    };
+    match &field {
+        Some(field) => make(&fields.value_set(&[(field, step)])),
+        None => make(&fields.value_set(&[] as &[(&tracing::field::Field, Option<&dyn Value>); 0])),
+    }
+}
+
+/// The span of `site`, a child of the span entered, when a subscriber is installed and
+/// enables it.
+#[inline]
+pub fn span(site: &'static SpanSite) -> SpanBox {
+    if enabled() {
+        keep(make(site, Parent::Current, None))
+    } else {
+        None
+    }
+}
+
+fn keep(span: Span) -> SpanBox {
+    if span.is_disabled() {
+        None
+    } else {
+        Some(Box::new(span))
+    }
+}
+
+/// The span of a workflow that starts now (`site` declares it), and the event that it
+/// started.
+#[inline]
+pub fn workflow(name: &'static str, site: &'static SpanSite) -> SpanBox {
+    if enabled() { started(name, site) } else { None }
+}
+
+fn started(name: &'static str, site: &'static SpanSite) -> SpanBox {
+    let span = make(site, Parent::Current, None);
+    tracing::info!(parent: &span, "workflow `{name}` started");
+    keep(span)
+}
+
+/// Enters `span` until the guard is dropped (out of line: the generic wrappers stay
+/// small).
+fn enter(span: &Span) -> Entered<'_> {
+    span.with_subscriber(|(id, dispatch)| dispatch.enter(id));
+    Entered(span)
+}
+
+struct Entered<'a>(&'a Span);
+
+impl Drop for Entered<'_> {
+    fn drop(&mut self) {
+        self.0.with_subscriber(|(id, dispatch)| dispatch.exit(id));
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A future polled inside its span (a step of a branch of several steps, a spawned
+    /// branch inside its task): one pointer beside the future.
+    pub struct InSpan<F> {
+        #[pin]
+        future: F,
+        span: SpanBox,
+    }
+}
+
+/// `future`, polled inside `span`.
+pub fn in_span<F: Future>(future: F, span: SpanBox) -> InSpan<F> {
+    InSpan { future, span }
+}
+
+impl<F: Future> Future for InSpan<F> {
+    type Output = F::Output;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let _entered = this.span.as_deref().map(enter);
+        this.future.poll(cx)
+    }
+}
+
+/// One fork's trace, when a subscriber wants it: its span (the parent of its branches'
+/// spans) and how many of its joined branches have arrived.
+pub struct ForkTrace(Option<Box<Fork>>);
+
+struct Fork {
     span: Span,
     branches: &'static [&'static str],
     joined: usize,
@@ -40,95 +159,142 @@ pub struct ForkTrace {
 }
 
 impl ForkTrace {
-    /// Opens the fork: an event on `span` saying into which branches the token splits.
+    /// Opens the fork: an event on its span (of `site`, a child of `workflow`'s span
+    /// for a fork of the body, else of the span entered) saying into which branches
+    /// the token splits.
+    #[inline]
     pub fn split(
-        span: Span,
+        site: &'static SpanSite,
+        workflow: Option<&SpanBox>,
         branches: &'static [&'static str],
         joined: usize,
         background: &'static [&'static str],
         policy: &'static str,
     ) -> Self {
-        if !span.is_disabled() {
-            let names = branches.join(", ");
-            if background.is_empty() {
-                tracing::info!(parent: &span, "split into {} branches: {names}; {policy}", branches.len());
-            } else {
-                tracing::info!(
-                    parent: &span,
-                    "split into {} branches: {names}; {policy}, {} in the background",
-                    branches.len(),
-                    background.join(", ")
-                );
-            }
+        if !enabled() {
+            return ForkTrace(None);
         }
-        ForkTrace {
+        Self::open(site, workflow, branches, joined, background, policy)
+    }
+
+    fn open(
+        site: &'static SpanSite,
+        workflow: Option<&SpanBox>,
+        branches: &'static [&'static str],
+        joined: usize,
+        background: &'static [&'static str],
+        policy: &'static str,
+    ) -> Self {
+        let parent = match workflow {
+            Some(span) => Parent::Of(span.as_deref()),
+            None => Parent::Current,
+        };
+        let span = make(site, parent, None);
+        if span.is_disabled() {
+            return ForkTrace(None);
+        }
+        let names = branches.join(", ");
+        if background.is_empty() {
+            tracing::info!(parent: &span, "split into {} branches: {names}; {policy}", branches.len());
+        } else {
+            tracing::info!(
+                parent: &span,
+                "split into {} branches: {names}; {policy}, {} in the background",
+                branches.len(),
+                background.join(", ")
+            );
+        }
+        ForkTrace(Some(Box::new(Fork {
             span,
             branches,
             joined,
             arrived: AtomicUsize::new(0),
+        })))
+    }
+
+    /// A branch's span (of `site`, with its `step` field), a child of the fork's, when a
+    /// subscriber is installed and enables it: made before a branch's task is spawned.
+    #[inline]
+    pub fn branch_span(&self, site: &'static SpanSite, step: Option<&'static str>) -> SpanBox {
+        if enabled() {
+            keep(self.make(site, step))
+        } else {
+            None
         }
     }
 
-    /// The fork's span: the parent of its branches' spans.
-    pub fn span(&self) -> &Span {
-        &self.span
+    fn make(&self, site: &'static SpanSite, step: Option<&'static str>) -> Span {
+        make(
+            site,
+            Parent::Of(self.0.as_deref().map(|fork| &fork.span)),
+            step,
+        )
     }
 
-    /// Watches joined branch number `branch`: its arrival at the join, its failure
-    /// (`failed` says whether an output is one), or its cancellation (dropped before
-    /// it finished).
+    /// Watches joined branch number `branch`, polled inside its span (of `site`, with
+    /// its `step` field; none for a spawned branch, whose task enters it): its arrival
+    /// at the join, its failure (`failed` says whether an output is one), or its
+    /// cancellation (dropped before it finished).
+    #[inline]
     pub fn arrival<F, O>(
         &self,
         branch: u16,
         failed: O,
         cancels: bool,
+        (site, step): (Option<&'static SpanSite>, Option<&'static str>),
         future: F,
     ) -> Watched<'_, F, O>
     where
         F: Future,
         O: Fn(&F::Output) -> bool,
     {
-        Watched {
-            future,
-            fork: self,
-            failed,
-            branch,
-            role: if cancels {
-                Role::Cancelling
-            } else {
-                Role::Joined
-            },
-            done: false,
-        }
+        let role = if cancels {
+            Role::Cancelling
+        } else {
+            Role::Joined
+        };
+        self.watch(branch, role, site, step, failed, future)
     }
 
-    /// Watches background branch number `branch`: it finishes, or is cancelled,
-    /// without arriving.
+    /// Watches background branch number `branch`, polled inside its span: it
+    /// finishes, or is cancelled, without arriving.
+    #[inline]
     pub fn background<F: Future>(
         &self,
         branch: u16,
+        (site, step): (Option<&'static SpanSite>, Option<&'static str>),
         future: F,
     ) -> Watched<'_, F, fn(&F::Output) -> bool> {
-        Watched {
-            future,
-            fork: self,
-            failed: |_| false,
-            branch,
-            role: Role::Background,
-            done: false,
-        }
+        self.watch(branch, Role::Background, site, step, |_| false, future)
     }
 
-    fn name(&self, branch: u16) -> &'static str {
-        self.branches
-            .get(usize::from(branch))
-            .copied()
-            .unwrap_or("?")
+    #[inline]
+    fn watch<F, O>(
+        &self,
+        branch: u16,
+        role: Role,
+        site: Option<&'static SpanSite>,
+        step: Option<&'static str>,
+        failed: O,
+        future: F,
+    ) -> Watched<'_, F, O> {
+        let trace = if enabled() {
+            self.open_branch(site, step, branch, role)
+        } else {
+            None
+        };
+        Watched {
+            future,
+            trace,
+            failed,
+        }
     }
 
     /// The join handed on its outputs.
     pub fn merged(&self, joined: &'static [&'static str]) {
-        tracing::info!(parent: &self.span, "joined {}", joined.join(", "));
+        if let Some(fork) = &self.0 {
+            tracing::info!(parent: &fork.span, "joined {}", joined.join(", "));
+        }
     }
 
     /// A failing join's outcome, told with the error's text and handed on unchanged.
@@ -137,13 +303,34 @@ impl ForkTrace {
         outcome: Result<T, BranchError<E>>,
         describe: fn(&E) -> String,
     ) -> Result<T, BranchError<E>> {
-        if let Err(failure) = &outcome
-            && !self.span.is_disabled()
-        {
+        if let (Err(failure), Some(fork)) = (&outcome, &self.0) {
             let error = describe(failure.error());
-            tracing::warn!(parent: &self.span, "the join failed: {failure}: {error}");
+            tracing::warn!(parent: &fork.span, "the join failed: {failure}: {error}");
         }
         outcome
+    }
+}
+
+impl ForkTrace {
+    fn open_branch(
+        &self,
+        site: Option<&'static SpanSite>,
+        step: Option<&'static str>,
+        index: u16,
+        role: Role,
+    ) -> Option<Box<Branch<'_>>> {
+        let span = site.map_or_else(Span::none, |site| self.make(site, step));
+        let fork = self.0.as_deref();
+        if fork.is_none() && span.is_disabled() {
+            return None;
+        }
+        Some(Box::new(Branch {
+            span,
+            fork,
+            index,
+            role,
+            done: false,
+        }))
     }
 }
 
@@ -157,47 +344,24 @@ enum Role {
     Background,
 }
 
-pin_project_lite::pin_project! {
-    /// A branch's future, watched for the fork's trace: 16 bytes beside the future
-    /// (the failure test is a zero-sized closure or function item).
-    pub struct Watched<'a, F, O> {
-        #[pin]
-        future: F,
-        fork: &'a ForkTrace,
-        failed: O,
-        branch: u16,
-        role: Role,
-        done: bool,
-    }
-
-    impl<'a, F, O> PinnedDrop for Watched<'a, F, O> {
-        fn drop(this: Pin<&mut Self>) {
-            if !this.done && !this.fork.span.is_disabled() {
-                let branch = this.fork.name(this.branch);
-                tracing::info!(parent: &this.fork.span, "branch `{branch}` cancelled");
-            }
-        }
-    }
+/// What a watched branch keeps when a subscriber is installed: its span and its fork's
+/// trace (each may be disabled by the subscriber's filter).
+struct Branch<'a> {
+    span: Span,
+    fork: Option<&'a Fork>,
+    index: u16,
+    role: Role,
+    done: bool,
 }
 
-impl<F, O> Future for Watched<'_, F, O>
-where
-    F: Future,
-    O: Fn(&F::Output) -> bool,
-{
-    type Output = F::Output;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        let this = self.project();
-        let output = core::task::ready!(this.future.poll(cx));
-        *this.done = true;
-        let fork = *this.fork;
-        if fork.span.is_disabled() {
-            return Poll::Ready(output);
-        }
-        let branch = fork.name(*this.branch);
+impl Branch<'_> {
+    /// The branch finished, with a failure (`failed`) or not.
+    fn finished(&mut self, failed: bool) {
+        self.done = true;
+        let Some(fork) = self.fork else { return };
+        let branch = fork.name(self.index);
         let parent = &fork.span;
-        match (*this.role, (this.failed)(&output)) {
+        match (self.role, failed) {
             (Role::Background, _) => {
                 tracing::info!(parent: parent, "background branch `{branch}` finished");
             }
@@ -217,6 +381,58 @@ where
                 }
             }
         }
+    }
+}
+
+/// A branch dropped before it finished was cancelled.
+impl Drop for Branch<'_> {
+    fn drop(&mut self) {
+        if let (false, Some(fork)) = (self.done, self.fork) {
+            let branch = fork.name(self.index);
+            tracing::info!(parent: &fork.span, "branch `{branch}` cancelled");
+        }
+    }
+}
+
+impl Fork {
+    fn name(&self, branch: u16) -> &'static str {
+        self.branches
+            .get(usize::from(branch))
+            .copied()
+            .unwrap_or("?")
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A branch's future, watched for the fork's trace and polled inside the branch's
+    /// span: one pointer beside the future (the failure test is a zero-sized closure or
+    /// function item), null without a subscriber.
+    pub struct Watched<'a, F, O> {
+        #[pin]
+        future: F,
+        trace: Option<Box<Branch<'a>>>,
+        failed: O,
+    }
+}
+
+impl<F, O> Future for Watched<'_, F, O>
+where
+    F: Future,
+    O: Fn(&F::Output) -> bool,
+{
+    type Output = F::Output;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let Some(trace) = this.trace.as_deref_mut() else {
+            return this.future.poll(cx);
+        };
+        let output = {
+            let _entered = enter(&trace.span);
+            core::task::ready!(this.future.poll(cx))
+        };
+        trace.finished((this.failed)(&output));
         Poll::Ready(output)
     }
 }
@@ -252,7 +468,15 @@ impl<T> DescribeAny for Describe<'_, T> {
     }
 }
 
-/// Logs the failure of an `#[optional]` branch, which the fork then goes on without.
-pub fn optional_failed(branch: &'static str, error: &str) {
+/// Logs the failure of an `#[optional]` branch, which the fork then goes on without;
+/// `error` describes it, only when a subscriber is installed.
+#[inline]
+pub fn optional_failed(branch: &'static str, error: impl FnOnce() -> String) {
+    if enabled() {
+        optional_failure(branch, &error());
+    }
+}
+
+fn optional_failure(branch: &'static str, error: &str) {
     tracing::warn!("optional branch `{branch}` failed: {error}; going on without it");
 }

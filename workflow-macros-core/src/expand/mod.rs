@@ -23,10 +23,9 @@
 //! What a mode adds (`#[traced]`: spans and events) goes through the `Mode` hooks
 //! (`expand/mode.rs`) at the places a mode acts: the workflow's body, a fork's start and end, a branch, a
 //! step, a branch's arrival at the join, a failure. `Plain` adds nothing; the traced
-//! mode is `traced.rs`. A `#[traced]` workflow's body is expanded twice, with and
-//! without its spans and events, under `if trace_enabled() { .. } else { .. }`: without
-//! a subscriber it runs the untraced code, so its trace costs one load; the traced body
-//! is boxed, so the future keeps the untraced size.
+//! mode is `traced.rs`. A `#[traced]` workflow's body is expanded once, traced: its
+//! spans are made only when a subscriber is installed and kept in boxes, so without one
+//! each is a null pointer in the future and each wrapper one test of it.
 
 use std::collections::{HashMap, HashSet};
 
@@ -355,9 +354,10 @@ impl<'a, M: Mode> Expander<'a, M> {
         mode.body(&mut self)
     }
 
-    /// The body, expanded with this expander's mode.
+    /// The body, expanded with this expander's mode: its statements with forks expanded.
     pub(crate) fn body(&mut self) -> TokenStream {
-        self.statements(false)
+        let forks = &self.model.forks;
+        self.items(0, forks, false)
     }
 
     pub(crate) fn model(&self) -> &'a Workflow<Syn<'a>> {
@@ -367,13 +367,6 @@ impl<'a, M: Mode> Expander<'a, M> {
     /// The runtime's path, as `workflow!` passed it.
     pub(crate) fn krate(&self) -> &'a TokenStream {
         &self.model.original.krate
-    }
-
-    /// The body's statements with forks expanded. With `skip_items`, items (`fn`,
-    /// `struct`, ...) are left out: they were hoisted before a wrapping scope.
-    pub(crate) fn statements(&mut self, skip_items: bool) -> TokenStream {
-        let forks = &self.model.forks;
-        self.items(0, forks, skip_items)
     }
 
     /// `body` as an async block of type `ty`, the workflow's return type: its tail and
@@ -656,7 +649,16 @@ impl<'a, M: Mode> Expander<'a, M> {
             } else {
                 quote! { |_| false }
             };
-            let future = mode.arrival(self, &state, index, in_background, &fails, cancels, future);
+            let future = mode.arrival(
+                self,
+                &state,
+                branch,
+                index,
+                in_background,
+                &fails,
+                cancels,
+                future,
+            );
             if in_background {
                 background_futures.push(future);
             } else if let Some(written) = joined_at

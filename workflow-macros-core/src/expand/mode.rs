@@ -90,7 +90,7 @@ pub(crate) trait Mode: Sized {
         future
     }
 
-    /// Branch `index` of the fork arriving at the join; `fails` tells the outcome that
+    /// Branch `index` of the fork (`branch`) arriving at the join; `fails` tells the outcome that
     /// is a failure (`Result::is_err`, or `|_| false`); `cancels`: a failure cancels the
     /// other branches. A background branch (`background`) is not joined.
     #[allow(clippy::too_many_arguments)]
@@ -98,6 +98,7 @@ pub(crate) trait Mode: Sized {
         &self,
         _ex: &mut Expander<'_, Self>,
         _fork: &Self::Fork,
+        _branch: &B<'_>,
         _index: u16,
         _background: bool,
         _fails: &TokenStream,

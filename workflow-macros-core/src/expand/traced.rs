@@ -4,18 +4,17 @@
 //! The workflow has a span; each fork a `fork` span that tells the split, every arrival,
 //! failure and cancellation, and the merge; each branch a span (naming its step when it
 //! has one step); each step of a longer branch a span of its own. The body is expanded
-//! twice, with and without all that, under `if trace_enabled() { .. } else { .. }`: with
-//! no subscriber the workflow runs the plain code and its trace costs one load. The
-//! traced body is boxed, so the workflow's future keeps the plain size.
+//! once: each span's callsite is two statics (`__private::span_site!`), and the runtime
+//! makes the span only when a subscriber is installed, and keeps it in a box, so without one a span is a null pointer in the
+//! workflow's future and each wrapper one test of it. Every event is the runtime's.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
 use syn::Ident;
 
-use super::mode::{Mode, Plain};
-use super::{Expander, hoisted_items, scope_type};
+use super::Expander;
+use super::mode::Mode;
 use crate::model::{Branch, Fork, Step, Syn};
-use crate::parse::Item;
 
 /// `#[traced]`: `span` is the local holding the workflow's span.
 pub(crate) struct Traced {
@@ -35,15 +34,35 @@ impl Traced {
         let span = &self.span;
         let name = ex.model().display_name();
         quote! {
-            let #span = #k::__private::tracing::info_span!(#name);
-            #k::__private::tracing::info!(parent: &#span, "workflow `{}` started", #name);
+            let #span = #k::__private::trace_workflow(#name, #k::__private::span_site!(INFO, #name));
         }
     }
 }
 
-/// What the traced mode keeps for a fork: the local holding its trace.
+/// What the traced mode keeps for a fork: the local holding its trace, and whether its
+/// branches are spawned (their spans are then made before the task, and entered in it).
 pub(crate) struct TracedFork {
     trace: Ident,
+    spawn: bool,
+}
+
+/// The callsite of `branch`'s span and its `step` field (naming its step when it has
+/// one step), for the runtime to make it a child of its fork's.
+fn branch_span(k: &TokenStream, branch: &Branch<Syn<'_>>) -> (TokenStream, TokenStream) {
+    let name = &branch.name.text;
+    match branch.steps.as_slice() {
+        [Step::Task(task)] => {
+            let label = &task.label;
+            (
+                quote! { #k::__private::span_site!(INFO, #name, "step") },
+                quote! { #k::__private::Some(#label) },
+            )
+        }
+        _ => (
+            quote! { #k::__private::span_site!(INFO, #name) },
+            quote! { #k::__private::None },
+        ),
+    }
 }
 
 impl Mode for Traced {
@@ -55,57 +74,15 @@ impl Mode for Traced {
     const INLINE_ITEMS: bool = false;
 
     fn body(&self, ex: &mut Expander<'_, Self>) -> TokenStream {
-        let k = ex.krate();
-        let input = ex.model().original;
-        // A macro that defines items (`macro_rules!`, `thread_local! { .. }`) in the
-        // body: written twice, its items would be two (two thread-locals), and the
-        // items hoisted before both bodies would not see them. The body is then
-        // written once, traced: without a subscriber its spans are empty.
-        if input.body.iter().any(|item| {
-            matches!(
-                item,
-                Item::Rust {
-                    item_macro: true,
-                    ..
-                }
-            )
-        }) {
-            let body = ex.statements(false);
-            let start = self.start(ex);
-            return quote! { #start #body };
-        }
-        // The body twice, with and without its trace, and the choice made once when the
-        // workflow starts. The body's items (`fn`, `struct`, `impl`, ...) are declared
-        // once, before both.
-        let traced = ex.statements(true);
-        let untraced = Expander::new(ex.model(), &Plain).statements(true);
-        let hoisted = hoisted_items(&input.body);
+        let body = ex.body();
         let start = self.start(ex);
-        let traced = quote! { #start #traced };
-        // The traced body in a box of its own (one allocation, beside what the
-        // subscriber allocates), so that the untraced one keeps its own size; typed as
-        // the body (`typed_scope`, as the scope beside background branches). An
-        // `impl Trait` or `!` return type cannot be named: both bodies are then inline.
-        let traced = match scope_type(&input.sig.output) {
-            Some(ty) => {
-                let typed = ex.typed_scope(&ty, &traced);
-                quote! { #k::__private::boxed(#typed).await }
-            }
-            None => traced,
-        };
-        quote! {
-            #hoisted
-            if #k::__private::trace_enabled() {
-                #traced
-            } else {
-                #untraced
-            }
-        }
+        quote! { #start #body }
     }
 
-    fn fork(&self, ex: &mut Expander<'_, Self>, _fork: &Fork<Syn<'_>>) -> TracedFork {
+    fn fork(&self, ex: &mut Expander<'_, Self>, fork: &Fork<Syn<'_>>) -> TracedFork {
         TracedFork {
             trace: ex.ident("fork_trace"),
+            spawn: fork.original.fork.spawn.is_some(),
         }
     }
 
@@ -130,13 +107,14 @@ impl Mode for Traced {
         let policy = join.policy.describe(join.question.is_some());
         let parent = if fork.original.top {
             let workflow = &self.span;
-            quote! { parent: &#workflow, }
+            quote! { #k::__private::Some(&#workflow) }
         } else {
-            TokenStream::new()
+            quote! { #k::__private::None }
         };
         let prelude = quote! {
             let #trace = #k::__private::ForkTrace::split(
-                #k::__private::tracing::info_span!(#parent "fork"),
+                #k::__private::span_site!(INFO, "fork"),
+                #parent,
                 &[#(#names),*],
                 #joined,
                 &[#(#background),*],
@@ -156,9 +134,9 @@ impl Mode for Traced {
         ex.ident("branch_span")
     }
 
-    /// The branch runs in its span, a child of the fork's (made before a task is
-    /// spawned: the task does not borrow the fork's trace). A branch of one step has
-    /// one span, the branch's, naming its step.
+    /// A spawned branch runs in its span inside its task: the span is made before the
+    /// task is spawned (the task does not borrow the fork's trace). Any other branch's
+    /// span is made and entered by its arrival's wrapper.
     fn enter_branch(
         &self,
         ex: &mut Expander<'_, Self>,
@@ -167,21 +145,15 @@ impl Mode for Traced {
         branch: &Branch<Syn<'_>>,
         future: TokenStream,
     ) -> (TokenStream, TokenStream) {
+        if !fork.spawn {
+            return (TokenStream::new(), future);
+        }
         let k = ex.krate();
         let trace = &fork.trace;
-        let name = &branch.name.text;
-        let step_field = match branch.steps.as_slice() {
-            [Step::Task(task)] => {
-                let label = &task.label;
-                quote! { , step = #label }
-            }
-            _ => TokenStream::new(),
-        };
+        let (site, step) = branch_span(k, branch);
         (
-            quote! {
-                let #span = #k::__private::tracing::info_span!(parent: #trace.span(), #name #step_field);
-            },
-            quote! { #k::__private::Instrument::instrument(#future, #span) },
+            quote! { let #span = #trace.branch_span(#site, #step); },
+            quote! { #k::__private::in_span(#future, #span) },
         )
     }
 
@@ -203,26 +175,35 @@ impl Mode for Traced {
             _ => "step",
         };
         quote! {
-            #k::__private::Instrument::instrument(#future, #k::__private::tracing::debug_span!(#label))
+            #k::__private::in_span(#future, #k::__private::trace_span(#k::__private::span_site!(DEBUG, #label)))
         }
     }
 
-    /// The fork watches the branch arrive, fail or be cancelled.
+    /// The fork watches the branch arrive, fail or be cancelled, polling it inside its
+    /// span (a spawned branch's is entered in its task).
     fn arrival(
         &self,
-        _ex: &mut Expander<'_, Self>,
+        ex: &mut Expander<'_, Self>,
         fork: &TracedFork,
+        branch: &Branch<Syn<'_>>,
         index: u16,
         background: bool,
         fails: &TokenStream,
         cancels: bool,
         future: TokenStream,
     ) -> TokenStream {
+        let k = ex.krate();
         let trace = &fork.trace;
-        if background {
-            quote! { #trace.background(#index, #future) }
+        let span = if fork.spawn {
+            quote! { (#k::__private::None, #k::__private::None) }
         } else {
-            quote! { #trace.arrival(#index, #fails, #cancels, #future) }
+            let (site, step) = branch_span(k, branch);
+            quote! { (#k::__private::Some(#site), #step) }
+        };
+        if background {
+            quote! { #trace.background(#index, #span, #future) }
+        } else {
+            quote! { #trace.arrival(#index, #fails, #cancels, #span, #future) }
         }
     }
 
@@ -248,7 +229,7 @@ impl Mode for Traced {
             #k::__private::FutureExt::map(#future, |#output| match #output {
                 #k::__private::Ok(#output) => #k::__private::Some(#output),
                 #k::__private::Err(#error) => {
-                    #k::__private::optional_failed(#name, &#describe);
+                    #k::__private::optional_failed(#name, || #describe);
                     #k::__private::None
                 }
             })

@@ -100,100 +100,77 @@ const DROPSHIP_GRAPH: ::workflow_runtime::graph::Workflow = {
     )
 };
 async fn dropship(order: u32) -> String {
-    if ::workflow_runtime::__private::trace_enabled() {
-        ::workflow_runtime::__private::boxed(async {
-            if let ::workflow_runtime::__private::Some(__workflow_out9) =
-                ::workflow_runtime::__private::returns::<String>()
-            {
-                return __workflow_out9;
-            }
-            let __workflow_out9: String = {
-                let __workflow_span = ::workflow_runtime::__private::tracing::info_span!("dropship");
-                ::workflow_runtime::__private::tracing::info!(
-                    parent : & __workflow_span, "workflow `{}` started", "dropship"
-                );
-                let __workflow_fork_trace1 = ::workflow_runtime::__private::ForkTrace::split(
-                    ::workflow_runtime::__private::tracing::info_span!(
-                        parent : & __workflow_span, "fork"
-                    ),
-                    &["product", "customer", "tracking"],
-                    3usize,
-                    &[],
-                    "the join waits for all",
-                );
-                let (product, customer, tracking) = ::workflow_runtime::__private::join!(
-                    __workflow_fork_trace1.arrival(0u16, |_| false, false, {
-                        let __workflow_branch_span2 = ::workflow_runtime::__private::tracing::info_span!(parent :
-                        __workflow_fork_trace1.span(), "product", step = "product");
-                        ::workflow_runtime::__private::Instrument::instrument(
-                            ::workflow_runtime::__private::IntoFuture::into_future(product(order)),
-                            __workflow_branch_span2,
-                        )
-                    }),
-                    __workflow_fork_trace1.arrival(1u16, |_| false, false, {
-                        let __workflow_branch_span3 = ::workflow_runtime::__private::tracing::info_span!(parent :
-                        __workflow_fork_trace1.span(), "customer", step = "customer");
-                        ::workflow_runtime::__private::Instrument::instrument(
-                            ::workflow_runtime::__private::IntoFuture::into_future(customer(order)),
-                            __workflow_branch_span3,
-                        )
-                    }),
-                    __workflow_fork_trace1.arrival(2u16, |_| false, false, {
-                        let __workflow_branch_span4 = ::workflow_runtime::__private::tracing::info_span!(parent :
-                        __workflow_fork_trace1.span(), "tracking");
-                        ::workflow_runtime::__private::Instrument::instrument(
-                            async {
-                                let __workflow_value6 = {
-                                    let __workflow_future5 = ::workflow_runtime::__private::Instrument::instrument(
-                                        ::workflow_runtime::__private::IntoFuture::into_future(new_tracking_number()),
-                                        ::workflow_runtime::__private::tracing::debug_span!("new_tracking_number"),
-                                    );
-                                    __workflow_future5
-                                }
-                                .await;
-                                {
-                                    let __workflow_future7 = ::workflow_runtime::__private::Instrument::instrument(
-                                        ::workflow_runtime::__private::IntoFuture::into_future(
-                                            ::workflow_runtime::__private::call1(__workflow_value6, |n| async move {
-                                                format!("#{n}")
-                                            }),
-                                        ),
-                                        ::workflow_runtime::__private::tracing::debug_span!("tracking"),
-                                    );
-                                    __workflow_future7
-                                }
-                                .await
-                            },
-                            __workflow_branch_span4,
-                        )
-                    })
-                );
-                __workflow_fork_trace1.merged(&["product", "customer", "tracking"]);
-                format!("send {product} to {customer}, tracking {tracking}")
-            };
-            __workflow_out9
-        })
-        .await
-    } else {
-        let (product, customer, tracking) = ::workflow_runtime::__private::join!(
-            ::workflow_runtime::__private::IntoFuture::into_future(product(order)),
-            ::workflow_runtime::__private::IntoFuture::into_future(customer(order)),
+    let __workflow_span = ::workflow_runtime::__private::trace_workflow(
+        "dropship",
+        ::workflow_runtime::__private::span_site!(INFO, "dropship"),
+    );
+    let __workflow_fork_trace1 = ::workflow_runtime::__private::ForkTrace::split(
+        ::workflow_runtime::__private::span_site!(INFO, "fork"),
+        ::workflow_runtime::__private::Some(&__workflow_span),
+        &["product", "customer", "tracking"],
+        3usize,
+        &[],
+        "the join waits for all",
+    );
+    let (product, customer, tracking) = ::workflow_runtime::__private::join!(
+        __workflow_fork_trace1.arrival(
+            0u16,
+            |_| false,
+            false,
+            (
+                ::workflow_runtime::__private::Some(::workflow_runtime::__private::span_site!(INFO, "product", "step")),
+                ::workflow_runtime::__private::Some("product")
+            ),
+            ::workflow_runtime::__private::IntoFuture::into_future(product(order))
+        ),
+        __workflow_fork_trace1.arrival(
+            1u16,
+            |_| false,
+            false,
+            (
+                ::workflow_runtime::__private::Some(::workflow_runtime::__private::span_site!(
+                    INFO, "customer", "step"
+                )),
+                ::workflow_runtime::__private::Some("customer")
+            ),
+            ::workflow_runtime::__private::IntoFuture::into_future(customer(order))
+        ),
+        __workflow_fork_trace1.arrival(
+            2u16,
+            |_| false,
+            false,
+            (
+                ::workflow_runtime::__private::Some(::workflow_runtime::__private::span_site!(INFO, "tracking")),
+                ::workflow_runtime::__private::None
+            ),
             async {
-                let __workflow_value2 = {
-                    let __workflow_future1 =
-                        ::workflow_runtime::__private::IntoFuture::into_future(new_tracking_number());
-                    __workflow_future1
+                let __workflow_value6 = {
+                    let __workflow_future5 = ::workflow_runtime::__private::in_span(
+                        ::workflow_runtime::__private::IntoFuture::into_future(new_tracking_number()),
+                        ::workflow_runtime::__private::trace_span(::workflow_runtime::__private::span_site!(
+                            DEBUG,
+                            "new_tracking_number"
+                        )),
+                    );
+                    __workflow_future5
                 }
                 .await;
                 {
-                    let __workflow_future3 = ::workflow_runtime::__private::IntoFuture::into_future(
-                        ::workflow_runtime::__private::call1(__workflow_value2, |n| async move { format!("#{n}") }),
+                    let __workflow_future7 = ::workflow_runtime::__private::in_span(
+                        ::workflow_runtime::__private::IntoFuture::into_future(::workflow_runtime::__private::call1(
+                            __workflow_value6,
+                            |n| async move { format!("#{n}") },
+                        )),
+                        ::workflow_runtime::__private::trace_span(::workflow_runtime::__private::span_site!(
+                            DEBUG, "tracking"
+                        )),
                     );
-                    __workflow_future3
+                    __workflow_future7
                 }
                 .await
             }
-        );
-        format!("send {product} to {customer}, tracking {tracking}")
-    }
+        )
+    );
+    __workflow_fork_trace1.merged(&["product", "customer", "tracking"]);
+    format!("send {product} to {customer}, tracking {tracking}")
 }
