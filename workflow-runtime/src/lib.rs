@@ -96,7 +96,6 @@ pub mod __private {
         Errors, TakesBranchError, branch_error, errors, first_error, same_error,
     };
     pub use crate::fan_out::{fan_out, try_fan_out};
-    pub use crate::panic::{Named, named, named_nested};
     pub use crate::race::{Racer, first, quorum, racer};
     #[cfg(feature = "tokio")]
     pub use crate::task::{TaskBranch, TaskFork, spawn_branch, task_fork};
