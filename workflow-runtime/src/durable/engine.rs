@@ -311,10 +311,6 @@ struct Core {
     item_spans: Mutex<HashMap<(String, String), Arc<ItemSpans>>>,
 }
 
-/// How many fan-outs' [`ItemSpans`] a worker keeps (past that it forgets them all and finds
-/// them again).
-const ITEM_SPANS_KEPT: usize = 8;
-
 /// How many helper replays (of up to [`ITEMS_A_CLAIM`] items each) a worker runs at once.
 const HELPERS: u64 = 4;
 /// How many items a helper claims at a time.
@@ -1168,7 +1164,7 @@ impl Engine {
         }
         let spans = Arc::new(ItemSpans::of(bytes)?);
         let mut kept = lock(&self.core.item_spans);
-        if kept.len() >= ITEM_SPANS_KEPT {
+        if kept.len() >= super::journal::FAN_OUTS_KEPT {
             kept.clear();
         }
         kept.insert(key, Arc::clone(&spans));

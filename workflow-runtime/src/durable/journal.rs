@@ -269,6 +269,11 @@ pub enum SignalAdded {
 ///
 /// Methods are blocking; the engine calls `commit` from its own committer thread (or
 /// inline when [`Journal::inline`] says so) and the others where it needs them.
+///
+/// The methods with a default body are those a journal used by one process does not
+/// need (leases, shared fan-outs). A journal that wraps another (to count, log or
+/// inject faults) must forward them too: left to their defaults, a wrapped
+/// `PostgresJournal` would stop taking leases and sharing fan-outs.
 pub trait Journal: Send + Sync + 'static {
     /// Inserts `instance` (with status `Running`) if no instance has its id; otherwise
     /// returns the existing one and changes nothing.
@@ -383,6 +388,13 @@ pub trait Journal: Send + Sync + 'static {
         false
     }
 }
+
+/// How many shared fan-outs a worker keeps what it learned of, past which it forgets them
+/// all and learns them again: the items record a journal read (`PostgresJournal`, which
+/// then leaves it out of the next claims' reads) and where the engine found each item in
+/// it. One number for both, so that the engine keeps the spans of the records the
+/// journal keeps.
+pub(crate) const FAN_OUTS_KEPT: usize = 8;
 
 // Checksums of the stores that keep bytes (`SQLite`, `PostgreSQL`).
 #[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]

@@ -714,9 +714,32 @@ const INSERT_INSTANCES: &str = "WITH new AS (
     SELECT id FROM inserted";
 const SELECT_INSTANCES: &str = "SELECT id, workflow, structure, args, status, output, reason
      FROM workflow_instances WHERE id = ANY($1::text[])";
-/// How many fan-outs' items records a worker keeps (past that it forgets them all and
-/// reads them again).
-const ITEM_RECORDS_KEPT: usize = 8;
+/// A record of `instance` and its stored checksum, from `row`'s columns key, ok,
+/// type name, value and checksum, the first of them at `at` (every query that reads
+/// records selects them in that order).
+fn record_at(row: &Row, instance: String, at: usize) -> (Record, i64) {
+    let record = Record {
+        instance,
+        key: row.get(at),
+        ok: row.get(at + 1),
+        type_name: row.get(at + 2),
+        value: row.get(at + 3),
+    };
+    (record, row.get(at + 4))
+}
+
+/// A signal of `instance` and its stored checksum, from `row`'s columns name, type name,
+/// payload and checksum, the first of them at `at`.
+fn signal_at(row: &Row, instance: String, at: usize) -> (SignalRow, i64) {
+    let signal = SignalRow {
+        instance,
+        name: row.get(at),
+        type_name: row.get(at + 1),
+        payload: row.get(at + 2),
+    };
+    (signal, row.get(at + 3))
+}
+
 /// The most creates written by one statement.
 const CREATES_A_STATEMENT: usize = 512;
 const LOG_OWNER: &str = "INSERT INTO workflow_owners (instance, fence, owner, seq)
@@ -1197,13 +1220,8 @@ impl Local {
             .await?;
         rows.iter()
             .map(|row| {
-                let signal = SignalRow {
-                    instance: instance.clone(),
-                    name: row.get(0),
-                    type_name: row.get(1),
-                    payload: row.get(2),
-                };
-                self.checked_signal(signal, row.get(3))
+                let (signal, stored) = signal_at(row, instance.clone(), 0);
+                self.checked_signal(signal, stored)
             })
             .collect()
     }
@@ -1614,7 +1632,7 @@ impl Local {
                 None => {
                     if let Some(items) = records.iter().find(|record| record.key == fan_out) {
                         let mut item_records = self.item_records.borrow_mut();
-                        if item_records.len() >= ITEM_RECORDS_KEPT {
+                        if item_records.len() >= super::journal::FAN_OUTS_KEPT {
                             item_records.clear();
                         }
                         item_records.insert(seed_key, items.clone());
@@ -1721,14 +1739,8 @@ impl Local {
     fn checked_records(&self, instance: &str, rows: &[Row]) -> Result<Vec<Record>, JournalError> {
         rows.iter()
             .map(|row| {
-                let record = Record {
-                    instance: instance.to_owned(),
-                    key: row.get(0),
-                    ok: row.get(1),
-                    type_name: row.get(2),
-                    value: row.get(3),
-                };
-                self.checked_record(record, row.get(4))
+                let (record, stored) = record_at(row, instance.to_owned(), 0);
+                self.checked_record(record, stored)
             })
             .collect()
     }
@@ -1771,26 +1783,15 @@ impl Local {
             return;
         };
         for row in &records {
-            let record = Record {
-                instance: row.get(0),
-                key: row.get(1),
-                ok: row.get(2),
-                type_name: row.get(3),
-                value: row.get(4),
-            };
+            let (record, stored) = record_at(row, row.get(0), 1);
             if let Some((_, list)) = read.records.get_mut(&record.instance) {
-                list.push((record, row.get(5)));
+                list.push((record, stored));
             }
         }
         for row in &signals {
-            let signal = SignalRow {
-                instance: row.get(0),
-                name: row.get(1),
-                type_name: row.get(2),
-                payload: row.get(3),
-            };
+            let (signal, stored) = signal_at(row, row.get(0), 1);
             if let Some((_, list)) = read.signals.get_mut(&signal.instance) {
-                list.push((signal, row.get(4)));
+                list.push((signal, stored));
             }
         }
         *self.read_ahead.borrow_mut() = read;
@@ -1905,13 +1906,8 @@ impl Local {
         let mut signals = Vec::with_capacity(rows.len());
         for row in &rows {
             next = u64::try_from(row.get::<_, i64>(0)).unwrap_or(next);
-            let signal = SignalRow {
-                instance: row.get(1),
-                name: row.get(2),
-                type_name: row.get(3),
-                payload: row.get(4),
-            };
-            signals.push(self.checked_signal(signal, row.get(5))?);
+            let (signal, stored) = signal_at(row, row.get(1), 2);
+            signals.push(self.checked_signal(signal, stored)?);
         }
         Ok((signals, next))
     }
