@@ -441,7 +441,7 @@ where
                 outputs,
                 running: 0,
                 ..
-            } => into_outputs(core::mem::take(cells), core::mem::take(outputs)),
+            } => move_outputs(core::mem::take(cells), core::mem::take(outputs)),
             // `map` (not `flatten`) keeps the exact length and lets the `Vec` be
             // collected in place, with no allocation.
             State::Limited(Limited {
@@ -872,7 +872,7 @@ const fn sample_bits() -> u64 {
 
 /// The outputs of `cells`, every one of which finished, in order, in `outputs` (empty,
 /// with room for them all), a `Vec` of their own (as `join_all`'s): the cells' buffer is
-/// freed.
+/// freed. In line, for the polls of a few items.
 #[allow(clippy::inline_always)] // measured: see the module's doc
 #[inline(always)]
 fn into_outputs<Fut, T>(mut cells: Vec<Cell<Fut, T>>, mut outputs: Vec<T>) -> Vec<T> {
@@ -886,6 +886,35 @@ fn into_outputs<Fut, T>(mut cells: Vec<Cell<Fut, T>>, mut outputs: Vec<T>) -> Ve
         });
     }
     // SAFETY: the first `len` places were written just above.
+    unsafe { outputs.set_len(len) };
+    outputs
+}
+
+/// [`into_outputs`] for many cells, out of line: each output is moved out of its cell
+/// and nothing is written back (5 instructions a cell, against 17 writing `Taken`; in
+/// line in the small polls it costs them more than it saves).
+#[inline(never)]
+fn move_outputs<Fut, T>(mut cells: Vec<Cell<Fut, T>>, mut outputs: Vec<T>) -> Vec<T> {
+    let len = cells.len();
+    outputs.reserve_exact(len);
+    // SAFETY: the `Vec` drops none of its cells now, only its buffer: each cell's output
+    // is moved out once below, and a cell that holds no output (none does) is leaked,
+    // never dropped.
+    unsafe { cells.set_len(0) };
+    let cells = cells.spare_capacity_mut();
+    let places = outputs.spare_capacity_mut();
+    for (place, cell) in places
+        .iter_mut()
+        .zip(cells.get_mut(..len).unwrap_or_default())
+    {
+        // SAFETY: the first `len` cells were initialised, and each is read once.
+        let Cell::Done(output) = (unsafe { cell.assume_init_ref() }) else {
+            unreachable!("every item finished")
+        };
+        // SAFETY: as above: the cell is never read or dropped again.
+        place.write(unsafe { core::ptr::read(output) });
+    }
+    // SAFETY: the first `len` places were written just above (or it panicked).
     unsafe { outputs.set_len(len) };
     outputs
 }
