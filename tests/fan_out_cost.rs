@@ -186,14 +186,15 @@ fn waking_one_item_among_a_thousand_polls_that_item_only() {
     assert!(fan.as_mut().poll(&mut cx).is_pending());
     assert_eq!(
         polls.load(Ordering::SeqCst),
-        2 * N,
-        "started, then every item again with the caller's waker"
+        2 * N + 8,
+        "started, then every item again with the caller's waker, and 8 of them again \
+         with their own wakers (a sample: that round finished none)"
     );
-    // That round finished none: the next one polls every item with its own waker.
+    // None of the sample was woken: the next round polls every item with its own waker.
     assert!(fan.as_mut().poll(&mut cx).is_pending());
     assert_eq!(
         polls.load(Ordering::SeqCst),
-        3 * N,
+        3 * N + 8,
         "then each with its own waker"
     );
     // Finish item 500 and wake it from another thread.
@@ -309,4 +310,59 @@ fn a_fan_out_of_send_items_is_send_and_runs_on_a_multi_thread_runtime() {
         fan.await.expect("no panic")
     });
     assert_eq!(outputs, (0..100).collect::<Vec<_>>());
+}
+
+/// Counts its drops.
+struct DropCount<'a>(&'a AtomicUsize);
+
+impl Drop for DropCount<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// Without a limit, the first poll starts every item and makes room for all the
+/// outputs while they still run (a large block asked for once the items freed theirs
+/// costs glibc's `malloc_consolidate`), and drops the step, whose captures are freed
+/// then (as `join_all(items.map(step))` frees them), not when the fan-out ends; the
+/// poll that finishes allocates nothing.
+#[test]
+fn the_first_poll_makes_room_for_the_outputs_and_drops_the_step() {
+    for n in [8_u64, 64, 1_024] {
+        let polls = AtomicUsize::new(0);
+        let dropped = AtomicUsize::new(0);
+        let guard = DropCount(&dropped);
+        let polls_ref = &polls;
+        let mut fan = pin!(fan_out(0..n, None, move |value| {
+            let _captured = &guard;
+            YieldOnce {
+                yielded: false,
+                value,
+                polls: polls_ref,
+            }
+        }));
+        let mut cx = Context::from_waker(Waker::noop());
+        let before = ALLOCATIONS.with(Cell::get);
+        assert!(fan.as_mut().poll(&mut cx).is_pending());
+        assert_eq!(
+            ALLOCATIONS.with(Cell::get) - before,
+            2,
+            "{n} items: the cells and the outputs"
+        );
+        assert_eq!(
+            dropped.load(Ordering::SeqCst),
+            1,
+            "{n} items: the step is dropped"
+        );
+        let before = ALLOCATIONS.with(Cell::get);
+        let Poll::Ready(outputs) = fan.as_mut().poll(&mut cx) else {
+            panic!("{n} items: every item was woken")
+        };
+        assert_eq!(
+            ALLOCATIONS.with(Cell::get) - before,
+            0,
+            "{n} items: the outputs were made at the first poll"
+        );
+        assert_eq!(outputs, (0..n).collect::<Vec<_>>());
+    }
 }

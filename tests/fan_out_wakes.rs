@@ -16,6 +16,9 @@ struct Board {
     wakers: Vec<Option<Waker>>,
     allowed: Vec<u32>,
     seen: Vec<u32>,
+    /// The caller's waker, and how many items this round were polled with another one.
+    parent: Waker,
+    own_wakers: usize,
 }
 
 /// An item that goes one step each time it is allowed to, and finishes after `steps`.
@@ -33,6 +36,9 @@ impl std::future::Future for Stepper<'_> {
         board.seen[self.index] = allowed;
         if allowed >= self.steps {
             return Poll::Ready(self.index);
+        }
+        if !cx.waker().will_wake(&board.parent) {
+            board.own_wakers += 1;
         }
         // Only the waker of this poll: an earlier one is dropped.
         board.wakers[self.index] = Some(cx.waker().clone());
@@ -53,13 +59,27 @@ impl Wake for CountWakes {
 /// their last poll, from this thread or another. After each wake the caller must have
 /// been woken, and after each poll every woken item must have been polled.
 fn run(n: usize, limit: Option<usize>, steps: u32, woken: impl Fn(usize, usize) -> bool) {
+    run_with(n, limit, steps, None, woken);
+}
+
+/// [`run`], and no round polls more than `own_wakers` items with a waker other than
+/// the caller's, if given.
+fn run_with(
+    n: usize,
+    limit: Option<usize>,
+    steps: u32,
+    own_wakers: Option<usize>,
+    woken: impl Fn(usize, usize) -> bool,
+) {
+    let parent = Arc::new(CountWakes(AtomicUsize::new(0)));
+    let waker = Waker::from(parent.clone());
     let board = Mutex::new(Board {
         wakers: vec![None; n],
         allowed: vec![0; n],
         seen: vec![0; n],
+        parent: waker.clone(),
+        own_wakers: 0,
     });
-    let parent = Arc::new(CountWakes(AtomicUsize::new(0)));
-    let waker = Waker::from(parent.clone());
     let mut cx = Context::from_waker(&waker);
     let mut fan = pin!(fan_out(0..n, limit, |index| Stepper {
         board: &board,
@@ -73,7 +93,15 @@ fn run(n: usize, limit: Option<usize>, steps: u32, woken: impl Fn(usize, usize) 
             return;
         }
         {
-            let board = board.lock().expect("no poisoning");
+            let mut board = board.lock().expect("no poisoning");
+            if let Some(most) = own_wakers {
+                assert!(
+                    board.own_wakers <= most,
+                    "{n} items, round {round}: {} polled with their own wakers",
+                    board.own_wakers
+                );
+            }
+            board.own_wakers = 0;
             for index in 0..n {
                 if board.wakers[index].is_some() {
                     assert_eq!(
@@ -156,4 +184,15 @@ fn sparse_wakes_only_then_dense_ones() {
 #[test]
 fn items_that_wait_several_times_all_together() {
     run(1_000, None, 20, |_, _| true);
+}
+
+#[test]
+fn items_that_wait_several_times_together_keep_the_callers_waker() {
+    // At most 8 items a round (the sample that tells the wakes are dense) get a waker of
+    // their own: the fan-out never switches to the items' own wakers, whose wakes cost
+    // more.
+    for n in [33, 64, 1_000, 10_000] {
+        run_with(n, None, 6, Some(8), |_, _| true);
+    }
+    run_with(1_000, Some(100), 3, Some(8), |_, _| true);
 }

@@ -13,7 +13,8 @@
 //! finish at once cost nothing more. Up to `POLL_ALL_UP_TO` slots every later poll does
 //! the same. Above, a poll polls every running item with the caller's waker while most
 //! items wake together (nothing per item: that is the hand-written poll-all loop's
-//! cost), and once a round finishes few of them, switches to a readiness structure: one
+//! cost), and once a round finishes few of them and a sample of 8 items polled with
+//! their own wakers shows few woken by the next poll, switches to a readiness structure: one
 //! bit per slot, a summary bit per 64 slots, and one waker per slot (four allocations
 //! however many slots), so a wake-up tells which slot to poll again and a poll touches
 //! only the woken slots, until a round finds most of them woken (see `Wakes` for the
@@ -54,7 +55,9 @@ use futures_util::task::AtomicWaker;
 /// output is written to its own slot as soon as its item finishes.
 ///
 /// Nothing starts before the fan-out is first polled. A `limit` of 0 is taken as 1: a
-/// fan-out always makes progress. It runs on any executor.
+/// fan-out always makes progress. It runs on any executor. Once every item started
+/// (without a limit or with more room than items: at the first poll) `step` is
+/// dropped, as `join_all(items.map(step))` drops it, not when the fan-out ends.
 ///
 /// # Panics
 ///
@@ -143,7 +146,8 @@ struct FanOut<I: IntoIterator, F, Fut: Future, T, K> {
     /// Dropped by hand (see the `Drop` impl): a finished fan-out's drop is one test,
     /// in line.
     state: ManuallyDrop<State<I, Fut, T>>,
-    step: F,
+    /// `None` once every item started, without a limit (see [`FanOut::start_all`]).
+    step: Option<F>,
     /// The most items running at once, at least 1.
     limit: usize,
     /// Set while a later poll runs: still set at the next poll if that poll panicked
@@ -185,6 +189,11 @@ enum State<I: IntoIterator, Fut: Future, T> {
     /// `cells[i]`, which then holds its output.
     All {
         cells: Vec<Cell<Fut, T>>,
+        /// Room for the outputs, made while the items still run: glibc's
+        /// `malloc_consolidate` runs when a large block is asked for after many small
+        /// ones were freed, as finished items free theirs (woken from another thread,
+        /// 1,024 items: 12 % more instructions than the poll-all loop).
+        outputs: Vec<T>,
         /// How many cells hold a future.
         running: usize,
         /// How later polls of more than `POLL_ALL_UP_TO` cells tell which to poll.
@@ -248,7 +257,7 @@ where
     fn new(items: I, limit: Option<usize>, step: F) -> Self {
         FanOut {
             state: ManuallyDrop::new(State::Start(items)),
-            step,
+            step: Some(step),
             limit: limit.unwrap_or(usize::MAX).max(1),
             poisoned: false,
             outcome: PhantomData,
@@ -263,18 +272,27 @@ where
     fn start_all(&mut self, iter: I::IntoIter, cx: &mut Context<'_>) -> Poll<K::Output> {
         let (least, most) = iter.size_hint();
         let (cells, outcome) = if Some(least) == most {
-            start_each(iter, least, &mut self.step, cx)
+            start_each(iter, least, step_of(&mut self.step), cx)
         } else {
-            start_then_poll(iter, &mut self.step, cx)
+            start_then_poll(iter, step_of(&mut self.step), cx)
         };
         match outcome {
-            Ok(0) => Poll::Ready(K::from(Ok(into_outputs(cells)))),
+            Ok(0) => {
+                let outputs = Vec::with_capacity(cells.len());
+                Poll::Ready(K::from(Ok(into_outputs(cells, outputs))))
+            }
             Ok(running) => {
                 self.start(State::All {
+                    outputs: Vec::with_capacity(cells.len()),
                     cells,
                     running,
                     wakes: Wakes::new(),
                 });
+                // Every item started: what the step holds is freed now, as
+                // `join_all(items.map(step))` frees it, not when the fan-out ends (its
+                // allocations freed then, after the items freed theirs, cost glibc's
+                // `malloc_consolidate`).
+                self.step = None;
                 Poll::Pending
             }
             // The items still running are dropped before the failure is handed on.
@@ -303,7 +321,7 @@ where
             let Some(item) = iter.next() else { break };
             slots.push(Slot {
                 index: outputs.len(),
-                future: Some((self.step)(item)),
+                future: Some(step_of(&mut self.step)(item)),
             });
             outputs.push(None);
         }
@@ -315,7 +333,7 @@ where
             wakes: Wakes::new(),
         };
         // No allocation for wakers unless an item is still pending after this.
-        let outcome = limited.poll_all(&mut self.step, cx);
+        let outcome = limited.poll_all(step_of(&mut self.step), cx);
         self.start(State::Limited(limited));
         self.settle(outcome)
     }
@@ -343,12 +361,19 @@ where
                 cells,
                 running,
                 wakes,
+                ..
             } => {
                 if cells.len() <= POLL_ALL_UP_TO || wakes.poll_all(cx) {
                     let before = *running;
-                    poll_cells(cells, cx).map(|still| {
+                    poll_cells(cells, cx).and_then(|still| {
                         *running = still;
-                        wakes.polled_all(before, before - still);
+                        wakes.polled_all(cells.len(), before, before - still, cx, |slot, cx| {
+                            let Some(cell) = cells.get_mut(slot) else {
+                                return Ok(false);
+                            };
+                            drive_cell(cell, running, cx).map_err(|error| (slot, error))?;
+                            Ok(matches!(cell, Cell::Running(_)))
+                        })
                     })
                 } else {
                     let before = *running;
@@ -362,7 +387,7 @@ where
                     })
                 }
             }
-            State::Limited(limited) => limited.poll(&mut self.step, cx),
+            State::Limited(limited) => limited.poll(step_of(&mut self.step), cx),
             State::Start(_) => unreachable!("the first poll starts the items"),
             State::Done => {
                 panic!("a fan-out was polled after it finished (or its first poll panicked)")
@@ -388,17 +413,35 @@ where
         )));
     }
 
-    /// Hands on the failure or the outputs if the fan-out is over.
+    /// Hands on the failure or the outputs if the fan-out is over: a poll that leaves
+    /// items running costs a test in line (the rest, which saves registers, is not).
     #[inline]
     fn settle(&mut self, outcome: Result<(), (usize, E)>) -> Poll<K::Output> {
+        let over = match &*self.state {
+            State::All { running, .. } => *running == 0,
+            State::Limited(limited) => limited.running == 0,
+            _ => false,
+        };
+        if outcome.is_ok() && !over {
+            return Poll::Pending;
+        }
+        self.hand_on(outcome)
+    }
+
+    /// [`FanOut::settle`] once the fan-out is over.
+    #[inline(never)]
+    fn hand_on(&mut self, outcome: Result<(), (usize, E)>) -> Poll<K::Output> {
         if let Err(failure) = outcome {
             self.finish();
             return Poll::Ready(K::from(Err(failure)));
         }
         let outputs = match &mut *self.state {
             State::All {
-                cells, running: 0, ..
-            } => into_outputs(core::mem::take(cells)),
+                cells,
+                outputs,
+                running: 0,
+                ..
+            } => move_outputs(core::mem::take(cells), core::mem::take(outputs)),
             // `map` (not `flatten`) keeps the exact length and lets the `Vec` be
             // collected in place, with no allocation.
             State::Limited(Limited {
@@ -437,16 +480,23 @@ impl<It: Iterator, Fut, T> Limited<It, Fut, T> {
             return self.poll_all(step, cx);
         }
         let running = self.running;
-        if self.wakes.poll_all(cx) {
-            let started = self.outputs.len();
-            self.poll_all(step, cx)?;
-            // Each item started this poll took the place of one that finished.
-            let finished = running - self.running + (self.outputs.len() - started);
-            self.wakes.polled_all(running, finished);
-            return Ok(());
-        }
         let mut wakes = core::mem::take(&mut self.wakes);
-        let outcome = wakes.poll_own(len, running, cx, |slot, cx| self.drive(slot, step, cx));
+        let outcome = if wakes.poll_all(cx) {
+            let started = self.outputs.len();
+            self.poll_all(step, cx).and_then(|()| {
+                // Each item started this poll took the place of one that finished.
+                let finished = running - self.running + (self.outputs.len() - started);
+                wakes.polled_all(len, running, finished, cx, |slot, cx| {
+                    self.drive(slot, step, cx)?;
+                    Ok(self
+                        .slots
+                        .get(slot)
+                        .is_some_and(|slot| slot.future.is_some()))
+                })
+            })
+        } else {
+            wakes.poll_own(len, running, cx, |slot, cx| self.drive(slot, step, cx))
+        };
         self.wakes = wakes;
         outcome
     }
@@ -502,44 +552,63 @@ impl<It: Iterator, Fut, T> Limited<It, Fut, T> {
     }
 }
 
-/// A round that finished fewer than one in this many of the running items (polled with
-/// the caller's waker, which tells nothing of who woke) counts as sparse.
+/// A round that finished at least one in this many of the running items (polled with
+/// the caller's waker, which tells nothing of who woke) counts as dense at once; after
+/// one that finished fewer, the next round samples who wakes (see [`Wakes`]).
 const SPARSE: usize = 8;
 
-/// A round of the items' own wakers that found at least one in this many of the
-/// running items woken counts as dense: the next polls poll every item again.
+/// A round of the items' own wakers (or a sample) that found at least one in this many
+/// of the running items woken counts as dense: the next polls poll every item again.
 const DENSE: usize = 2;
+
+/// How many slots a round that polls every item and finishes few polls again with
+/// their own wakers, to tell whether most items wake together: a divisor of 64, so a
+/// sample is in one word of bits, and at most `POLL_ALL_UP_TO / 2`.
+const SAMPLE: usize = 8;
 
 /// The most sparse rounds in a row it takes to switch to the items' own wakers.
 const MOST_PATIENCE: u32 = 64;
 
 /// How the polls of a fan-out of more than `POLL_ALL_UP_TO` slots tell which items to
 /// poll. While most items wake together, every poll polls every running item with the
-/// caller's waker (nothing per item: no waker, no bit); after `patience` rounds in a
-/// row that finished few items, one round polls every item with its own waker (one bit
-/// and one waker per slot, allocated once), and from then on a poll polls only the
-/// items woken since the last, until a round finds most of them woken.
+/// caller's waker (nothing per item: no waker, no bit); after `patience` sparse rounds
+/// in a row, one round polls every item with its own waker (one bit and one waker per
+/// slot, allocated once), and from then on a poll polls only the items woken since the
+/// last, until a round finds most of them woken.
+///
+/// A round polled with the caller's waker that finishes few items may still follow
+/// dense wakes (items that wait several times, all together): after one, `SAMPLE`
+/// slots (the next ones each time) are polled again with their own wakers, and the
+/// next round counts how many of those still running were woken meanwhile: a sample at
+/// least `1 / DENSE` woken counts as dense, else as sparse. So items that wake together
+/// are never switched to their own wakers, and a sample costs `SAMPLE` polls, however
+/// many items (a poll more than a future needs, which any future must allow).
 ///
 /// Both switches lose no wake. To the caller's waker: an item still holding its own
-/// waker sets its bit and wakes the caller, who now polls every item anyway (the
-/// caller's waker is registered at every poll, so an item's waker always reaches the
-/// caller of the last poll). To the items' own wakers: an item polled with the caller's
-/// waker may keep only that one, so the switching round polls every item with its own
-/// waker before the bits are trusted; the bits are cleared before that round, not
-/// after, so a wake during it is kept.
+/// waker (a sampled one included) sets its bit and wakes the caller, who now polls
+/// every item anyway (the caller's waker is registered at every poll once there are
+/// wakers of slots, so an item's waker always reaches the caller of the last poll). To
+/// the items' own wakers: an item polled with the caller's waker may keep only that
+/// one, so the switching round polls every item with its own waker before the bits are
+/// trusted; the bits are cleared before that round, not after, so a wake during it is
+/// kept.
 ///
 /// A switch to the own wakers that the next round proves wrong (most items were woken
-/// after all: items that wait several times, all together) doubles `patience`, up to
-/// `MOST_PATIENCE`; one it proves right halves it.
+/// after all) doubles `patience`, up to `MOST_PATIENCE`; one it proves right halves it.
 #[derive(Default)]
 struct Wakes {
-    /// Allocated at the first switch to the items' own wakers.
+    /// Allocated at the first sample or switch to the items' own wakers.
     readiness: Option<Arc<Readiness>>,
     mode: Mode,
     /// Sparse rounds in a row, polled with the caller's waker.
     sparse: u32,
     /// How many sparse rounds in a row make the switch (0 is taken as 1).
     patience: u32,
+    /// The sample the last round took: its first slot, and a bit for each of its
+    /// `SAMPLE` slots still running after their poll with their own wakers.
+    sample: Option<(usize, u64)>,
+    /// Where the next sample starts.
+    next_sample: usize,
 }
 
 #[derive(Default, Clone, Copy, PartialEq, Eq)]
@@ -560,10 +629,11 @@ impl Wakes {
     }
 
     /// Whether this poll polls every running item with the caller's waker (then the
-    /// caller calls [`Wakes::polled_all`]), else [`Wakes::poll_own`].
+    /// caller calls [`Wakes::polled_all`]), else [`Wakes::poll_own`]. Judges the last
+    /// sample first.
     #[inline]
-    fn poll_all(&self, cx: &Context<'_>) -> bool {
-        if self.mode != Mode::PollAll {
+    fn poll_all(&mut self, cx: &Context<'_>) -> bool {
+        if self.mode != Mode::PollAll || (self.sample.is_some() && self.judge()) {
             return false;
         }
         if let Some(readiness) = &self.readiness {
@@ -573,18 +643,75 @@ impl Wakes {
         true
     }
 
-    /// After a poll of every item, `finished` of the `running` ones.
-    #[inline]
-    fn polled_all(&mut self, running: usize, finished: usize) {
-        if finished.saturating_mul(SPARSE) >= running {
+    /// Counts the last sample's round as dense or sparse; true if it makes the switch
+    /// (this poll is the switching round).
+    fn judge(&mut self) -> bool {
+        let (Some((first, running)), Some(readiness)) = (self.sample.take(), &self.readiness)
+        else {
+            return false;
+        };
+        if running == 0 {
+            // Every sampled item finished: nothing to tell.
+            return false;
+        }
+        if readiness.woken_of(first, running) as usize * DENSE >= running.count_ones() as usize {
             self.sparse = 0;
-            return;
+            return false;
         }
         self.sparse += 1;
-        if self.sparse >= self.patience.max(1) {
-            self.sparse = 0;
-            self.mode = Mode::Switch;
+        if self.sparse < self.patience.max(1) {
+            return false;
         }
+        self.sparse = 0;
+        self.mode = Mode::Switch;
+        true
+    }
+
+    /// After a poll of every item of `len` slots, `finished` of the `running` ones: the
+    /// round counts as dense at once if it finished many; else `drive` polls the
+    /// `SAMPLE` next slots again, each with its own waker (it tells whether the slot's
+    /// item, or the next one in its place, still runs), and the next poll judges them.
+    #[inline]
+    fn polled_all<E>(
+        &mut self,
+        len: usize,
+        running: usize,
+        finished: usize,
+        cx: &Context<'_>,
+        drive: impl FnMut(usize, &mut Context<'_>) -> Result<bool, E>,
+    ) -> Result<(), E> {
+        if finished.saturating_mul(SPARSE) >= running || len <= POLL_ALL_UP_TO {
+            self.sparse = 0;
+            return Ok(());
+        }
+        self.take_sample(len, cx, drive)
+    }
+
+    /// [`Wakes::polled_all`]'s sample.
+    fn take_sample<E>(
+        &mut self,
+        len: usize,
+        cx: &Context<'_>,
+        mut drive: impl FnMut(usize, &mut Context<'_>) -> Result<bool, E>,
+    ) -> Result<(), E> {
+        let readiness = self.readiness.get_or_insert_with(|| Readiness::new(len));
+        readiness.parent.register(cx.waker());
+        let first = self.next_sample;
+        self.next_sample = if first + 2 * SAMPLE <= len {
+            first + SAMPLE
+        } else {
+            0
+        };
+        // Wakes before the sample's polls do not count.
+        readiness.forget(first);
+        let mut still = 0;
+        for (bit, slot) in (first..first + SAMPLE).enumerate() {
+            if drive(slot, &mut Context::from_waker(&readiness.waker(slot)))? {
+                still |= 1 << bit;
+            }
+        }
+        self.sample = Some((first, still));
+        Ok(())
     }
 
     /// Polls with its own waker every slot below `len` (the switching round) or the
@@ -626,6 +753,14 @@ impl Wakes {
                 (0..len).try_for_each(poll)
             }
         }
+    }
+}
+
+/// The step of a fan-out that still starts items.
+fn step_of<F>(step: &mut Option<F>) -> &mut F {
+    match step {
+        Some(step) => step,
+        None => unreachable!("a fan-out's step is dropped only once every item started"),
     }
 }
 
@@ -730,13 +865,20 @@ where
     Ok(running)
 }
 
-/// The outputs of `cells`, every one of which finished, in order, in a `Vec` of their
-/// own (as `join_all`'s): the cells' buffer is freed.
+/// The bits of a sample's `SAMPLE` slots, from bit 0.
+const fn sample_bits() -> u64 {
+    u64::MAX >> (64 - SAMPLE)
+}
+
+/// The outputs of `cells`, every one of which finished, in order, in `outputs` (empty,
+/// with room for them all), a `Vec` of their own (as `join_all`'s): the cells' buffer is
+/// freed. In line, for the polls of a few items.
 #[allow(clippy::inline_always)] // measured: see the module's doc
 #[inline(always)]
-fn into_outputs<Fut, T>(mut cells: Vec<Cell<Fut, T>>) -> Vec<T> {
+fn into_outputs<Fut, T>(mut cells: Vec<Cell<Fut, T>>, mut outputs: Vec<T>) -> Vec<T> {
     let len = cells.len();
-    let mut outputs = Vec::with_capacity(len);
+    debug_assert!(outputs.is_empty());
+    outputs.reserve_exact(len);
     for (place, cell) in outputs.spare_capacity_mut().iter_mut().zip(&mut cells) {
         place.write(match core::mem::replace(cell, Cell::Taken) {
             Cell::Done(output) => output,
@@ -744,6 +886,35 @@ fn into_outputs<Fut, T>(mut cells: Vec<Cell<Fut, T>>) -> Vec<T> {
         });
     }
     // SAFETY: the first `len` places were written just above.
+    unsafe { outputs.set_len(len) };
+    outputs
+}
+
+/// [`into_outputs`] for many cells, out of line: each output is moved out of its cell
+/// and nothing is written back (5 instructions a cell, against 17 writing `Taken`; in
+/// line in the small polls it costs them more than it saves).
+#[inline(never)]
+fn move_outputs<Fut, T>(mut cells: Vec<Cell<Fut, T>>, mut outputs: Vec<T>) -> Vec<T> {
+    let len = cells.len();
+    outputs.reserve_exact(len);
+    // SAFETY: the `Vec` drops none of its cells now, only its buffer: each cell's output
+    // is moved out once below, and a cell that holds no output (none does) is leaked,
+    // never dropped.
+    unsafe { cells.set_len(0) };
+    let cells = cells.spare_capacity_mut();
+    let places = outputs.spare_capacity_mut();
+    for (place, cell) in places
+        .iter_mut()
+        .zip(cells.get_mut(..len).unwrap_or_default())
+    {
+        // SAFETY: the first `len` cells were initialised, and each is read once.
+        let Cell::Done(output) = (unsafe { cell.assume_init_ref() }) else {
+            unreachable!("every item finished")
+        };
+        // SAFETY: as above: the cell is never read or dropped again.
+        place.write(unsafe { core::ptr::read(output) });
+    }
+    // SAFETY: the first `len` places were written just above (or it panicked).
     unsafe { outputs.set_len(len) };
     outputs
 }
@@ -797,13 +968,15 @@ where
             // A later poll of a fan-out small enough to poll every item again.
             State::All {
                 cells,
+                outputs,
                 running,
                 wakes: _,
             } if cells.len() <= POLL_ALL_UP_TO => {
                 return match poll_cells(cells, cx) {
                     Ok(0) => {
-                        let outputs = into_outputs(core::mem::take(cells));
-                        // Nothing left to drop: an empty `Vec` and no readiness (up to
+                        let outputs =
+                            into_outputs(core::mem::take(cells), core::mem::take(outputs));
+                        // Nothing left to drop: empty `Vec`s and no readiness (up to
                         // `POLL_ALL_UP_TO` cells there is none).
                         this.state = ManuallyDrop::new(State::Done);
                         Poll::Ready(K::from(Ok(outputs)))
@@ -881,6 +1054,21 @@ impl Readiness {
         for bits in self.summary.iter().chain(&self.woken) {
             bits.store(0, Ordering::Relaxed);
         }
+    }
+
+    /// Forgets the wakes of the `SAMPLE` slots from `first` (before a sample polls them).
+    fn forget(&self, first: usize) {
+        if let Some(bits) = self.woken.get(first / 64) {
+            bits.fetch_and(!(sample_bits() << (first % 64)), Ordering::Relaxed);
+        }
+    }
+
+    /// How many of the slots from `first` whose bits are set in `running` (bit 0:
+    /// `first`) were woken since [`Readiness::forget`].
+    fn woken_of(&self, first: usize, running: u64) -> u32 {
+        self.woken.get(first / 64).map_or(0, |bits| {
+            (bits.load(Ordering::Acquire) >> (first % 64) & running).count_ones()
+        })
     }
 
     /// Calls `poll` on each slot below `slots` woken since the last call, until one fails.
