@@ -93,7 +93,7 @@ macro_rules! workflow {
 pub mod __private {
     pub use crate::BranchError;
     pub use crate::error::{
-        Errors, TakesBranchError, branch_error, errors, first_error, same_error,
+        Errors, SameError, TakesBranchError, branch_error, errors, first_error, same_error,
     };
     pub use crate::fan_out::{fan_out, try_fan_out};
     pub use crate::race::{Racer, first, quorum, racer};
@@ -338,9 +338,7 @@ pub mod __private {
         ) -> core::task::Poll<Self::Output> {
             let this = self.project();
             let path = *this.path;
-            this.step
-                .poll(cx)
-                .map(|output| output.map_err(|error| crate::BranchError::new(path, error)))
+            crate::error::poll_map_err(this.step, cx, |error| crate::BranchError::new(path, error))
         }
     }
 
