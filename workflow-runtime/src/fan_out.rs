@@ -24,8 +24,9 @@
 //! Without a limit, and when the items' iterator tells exactly how many items it has,
 //! the first poll starts the items one after the other and polls each as soon as it is
 //! in its place: one pass over the items where `join_all` makes two (one to start them,
-//! one to poll them). An item's output is written over its future, and the outputs are
-//! moved to their own `Vec` once all finished, as `join_all` does.
+//! one to poll them). An item's output is written in its place in the outputs' `Vec`,
+//! allocated with the futures' (as the hand-written loop writes its outputs beside its
+//! futures): once all finished, that `Vec` is handed on as it is, nothing moved.
 //!
 //! What a small fan-out costs is `join_all`'s cost or less (`benches/fan_out.rs`, and
 //! instruction counts under callgrind): its polls up to `POLL_ALL_UP_TO` items are
@@ -179,21 +180,15 @@ fn up_front(least: usize, at_once: usize, size: usize) -> usize {
 }
 
 /// Where the items run. Pinned: a `Vec` of futures never grows once one of them was
-/// polled, so no future moves; a future is dropped in place (its output or `None`
-/// written over it, or the `Vec` dropped), and a limited slot's next future is written
+/// polled, so no future moves; a future is dropped in place (`Done` or `None` written
+/// over it, or the `Vec` dropped), and a limited slot's next future is written
 /// in the place of the dropped one.
 enum State<I: IntoIterator, Fut: Future, T> {
     /// Until the first poll, which starts the items.
     Start(I),
-    /// Every item at once (no limit, or no more items than the limit): item `i` runs in
-    /// `cells[i]`, which then holds its output.
+    /// Every item at once (no limit, or no more items than the limit): see [`Cells`].
     All {
-        cells: Vec<Cell<Fut, T>>,
-        /// Room for the outputs, made while the items still run: glibc's
-        /// `malloc_consolidate` runs when a large block is asked for after many small
-        /// ones were freed, as finished items free theirs (woken from another thread,
-        /// 1,024 items: 12 % more instructions than the poll-all loop).
-        outputs: Vec<T>,
+        cells: Cells<Fut, T>,
         /// How many cells hold a future.
         running: usize,
         /// How later polls of more than `POLL_ALL_UP_TO` cells tell which to poll.
@@ -205,11 +200,120 @@ enum State<I: IntoIterator, Fut: Future, T> {
     Done,
 }
 
-/// An item's future, then its output (only the success: a failure ends the fan-out).
-enum Cell<Fut, T> {
+/// The items of a fan-out of every item at once: item `i` runs in `futures[i]` and, as
+/// it finishes, writes its output in place `i` of `outputs`, as the hand-written
+/// poll-all loop writes it beside its future: once every item finished, the outputs are
+/// handed on as they are (nothing is moved) and the futures' buffer is freed.
+struct Cells<Fut, T> {
+    futures: Vec<Cell<Fut>>,
+    /// Room for every item's output, allocated with the futures (glibc's
+    /// `malloc_consolidate` runs when a large block is asked for after many small ones
+    /// were freed, as finished items free theirs: woken from another thread, 1,024
+    /// items, 12 % more instructions than the poll-all loop). Its length stays 0 until
+    /// every item finished; place `i` holds an output while `futures[i]` is `Done`.
+    outputs: Vec<T>,
+}
+
+/// An item's future, until it finishes (only the success: a failure ends the fan-out).
+enum Cell<Fut> {
     Running(Fut),
-    Done(T),
-    Taken,
+    /// Finished: its output is in its place of [`Cells::outputs`].
+    Done,
+    /// Failed: no output.
+    Failed,
+}
+
+impl<Fut, T> Default for Cells<Fut, T> {
+    fn default() -> Self {
+        Cells {
+            futures: Vec::new(),
+            outputs: Vec::new(),
+        }
+    }
+}
+
+impl<Fut, T> Cells<Fut, T> {
+    /// How many items (running or not).
+    #[inline]
+    fn len(&self) -> usize {
+        self.futures.len()
+    }
+
+    /// The outputs, once every item finished; the futures' buffer is freed. In line,
+    /// for the polls of a few items: it costs two stores.
+    #[allow(clippy::inline_always)] // measured: see the module's doc
+    #[inline(always)]
+    fn into_outputs(mut self) -> Vec<T> {
+        let len = self.futures.len();
+        debug_assert!(self.futures.iter().all(|cell| matches!(cell, Cell::Done)));
+        let mut outputs = core::mem::take(&mut self.outputs);
+        // SAFETY: every item finished: each of the first `len` places holds its output
+        // (the `Vec` has room for them: see `Cells::outputs`), and no cell holds a
+        // future, so the cells need no drop (their buffer is freed with `self`).
+        unsafe {
+            outputs.set_len(len);
+            self.futures.set_len(0);
+        }
+        outputs
+    }
+
+    /// Polls the item in `slot` with `cx` if it runs; writes its output in its place
+    /// once it finishes. Whether it still runs.
+    fn drive<E>(
+        &mut self,
+        slot: usize,
+        running: &mut usize,
+        cx: &mut Context<'_>,
+    ) -> Result<bool, (usize, E)>
+    where
+        Fut: Future<Output = Result<T, E>>,
+    {
+        let (Some(cell), Some(place)) = (
+            self.futures.get_mut(slot),
+            self.outputs.spare_capacity_mut().get_mut(slot),
+        ) else {
+            return Ok(false);
+        };
+        let Cell::Running(future) = cell else {
+            return Ok(false);
+        };
+        // SAFETY: the future stays where it is until it is dropped in place (see `State`).
+        let future = unsafe { Pin::new_unchecked(future) };
+        let Poll::Ready(output) = future.poll(cx) else {
+            return Ok(true);
+        };
+        *running -= 1;
+        match output {
+            Ok(output) => {
+                // The output first: `Done` is written even if the future's drop panics.
+                place.write(output);
+                *cell = Cell::Done;
+                Ok(false)
+            }
+            Err(error) => {
+                *cell = Cell::Failed;
+                Err((slot, error))
+            }
+        }
+    }
+}
+
+impl<Fut, T> Drop for Cells<Fut, T> {
+    /// Drops the outputs written so far (the futures still running are dropped with
+    /// their `Vec`).
+    fn drop(&mut self) {
+        if !core::mem::needs_drop::<T>() {
+            return;
+        }
+        let places = self.outputs.spare_capacity_mut();
+        for (cell, place) in self.futures.iter().zip(places) {
+            if matches!(cell, Cell::Done) {
+                // SAFETY: a `Done` cell's place holds its output, dropped once (the
+                // cells are dropped right after, and `outputs` has length 0).
+                unsafe { place.assume_init_drop() };
+            }
+        }
+    }
 }
 
 /// A fan-out of at most `limit` items at once.
@@ -277,13 +381,9 @@ where
             start_then_poll(iter, step_of(&mut self.step), cx)
         };
         match outcome {
-            Ok(0) => {
-                let outputs = Vec::with_capacity(cells.len());
-                Poll::Ready(K::from(Ok(into_outputs(cells, outputs))))
-            }
+            Ok(0) => Poll::Ready(K::from(Ok(cells.into_outputs()))),
             Ok(running) => {
                 self.start(State::All {
-                    outputs: Vec::with_capacity(cells.len()),
                     cells,
                     running,
                     wakes: Wakes::new(),
@@ -347,8 +447,9 @@ where
     /// poisoned, and its next poll panics (as a poisoned lock would) instead of waiting
     /// for an item that will never finish. It costs a test and two stores a poll,
     /// nothing per item, and nothing in the in-line polls of up to `POLL_ALL_UP_TO`
-    /// items, which lose nothing (each output is written over its future as the future
-    /// is dropped, even when the drop panics).
+    /// items, which lose nothing (each output is written in its place before its future
+    /// is dropped, and the cell marked `Done` even when that drop panics; the count of
+    /// running items is made afresh at each poll).
     #[inline(never)]
     fn poll_again(&mut self, cx: &mut Context<'_>) -> Poll<K::Output> {
         assert!(
@@ -363,27 +464,20 @@ where
                 wakes,
                 ..
             } => {
-                if cells.len() <= POLL_ALL_UP_TO || wakes.poll_all(cx) {
+                let len = cells.len();
+                if len <= POLL_ALL_UP_TO || wakes.poll_all(cx) {
                     let before = *running;
                     poll_cells(cells, cx).and_then(|still| {
                         *running = still;
-                        wakes.polled_all(cells.len(), before, before - still, cx, |slot, cx| {
-                            let Some(cell) = cells.get_mut(slot) else {
-                                return Ok(false);
-                            };
-                            drive_cell(cell, running, cx).map_err(|error| (slot, error))?;
-                            Ok(matches!(cell, Cell::Running(_)))
+                        let finished = before - still;
+                        wakes.polled_all(len, before, finished, cx, |slot, cx| {
+                            cells.drive(slot, running, cx)
                         })
                     })
                 } else {
                     let before = *running;
-                    wakes.poll_own(cells.len(), before, cx, |slot, cx| {
-                        match cells.get_mut(slot) {
-                            Some(cell) => {
-                                drive_cell(cell, running, cx).map_err(|error| (slot, error))
-                            }
-                            None => Ok(()),
-                        }
+                    wakes.poll_own(len, before, cx, |slot, cx| {
+                        cells.drive(slot, running, cx).map(|_| ())
                     })
                 }
             }
@@ -437,11 +531,8 @@ where
         }
         let outputs = match &mut *self.state {
             State::All {
-                cells,
-                outputs,
-                running: 0,
-                ..
-            } => move_outputs(core::mem::take(cells), core::mem::take(outputs)),
+                cells, running: 0, ..
+            } => core::mem::take(cells).into_outputs(),
             // `map` (not `flatten`) keeps the exact length and lets the `Vec` be
             // collected in place, with no allocation.
             State::Limited(Limited {
@@ -766,7 +857,7 @@ fn step_of<F>(step: &mut Option<F>) -> &mut F {
 
 /// The items' cells once started and polled once, and how many are still running or
 /// the first failure with its index.
-type Started<Fut, T, E> = (Vec<Cell<Fut, T>>, Result<usize, (usize, E)>);
+type Started<Fut, T, E> = (Cells<Fut, T>, Result<usize, (usize, E)>);
 
 /// Starts the `len` items of `iter` one after the other, each polled with `cx` as soon
 /// as it is in its place in a buffer of `len` cells: one pass over the items, as
@@ -786,30 +877,48 @@ where
     F: FnMut(It::Item) -> Fut,
     Fut: Future<Output = Result<T, E>>,
 {
-    let mut cells = Vec::with_capacity(len);
+    let mut cells: Cells<Fut, T> = Cells {
+        futures: Vec::with_capacity(len),
+        outputs: Vec::with_capacity(len),
+    };
     let mut running = 0;
-    for item in iter {
+    // Both buffers have room for `len` values: written through these pointers (the
+    // `Vec`s' lengths set as they go), which skips `push`'s and `get_mut`'s tests.
+    let futures = cells.futures.as_mut_ptr();
+    let places = cells.outputs.as_mut_ptr();
+    for (index, item) in iter.enumerate() {
         // A `size_hint` may be wrong: the `Vec` must not grow, that would move the futures
         // already polled.
         assert!(
-            cells.len() < cells.capacity(),
+            index < len,
             "the items' iterator yielded more items than its size_hint told"
         );
-        let index = cells.len();
-        cells.push(Cell::Running(step(item)));
-        let Some(cell) = cells.last_mut() else {
-            unreachable!("just pushed")
+        let future = step(item);
+        // SAFETY: `index < len`, within both buffers' room; the cell is initialised
+        // before the futures' length counts it, and only it is borrowed.
+        let cell = unsafe {
+            let cell = futures.add(index);
+            cell.write(Cell::Running(future));
+            cells.futures.set_len(index + 1);
+            &mut *cell
         };
         let Cell::Running(future) = cell else {
-            unreachable!("just pushed")
+            unreachable!("just written")
         };
         // SAFETY: the future stays where it is until it is dropped in place: the `Vec`
         // never grows past its capacity, and then holds it (see `State`).
         match unsafe { Pin::new_unchecked(future) }.poll(cx) {
             Poll::Pending => running += 1,
-            // Drops the future in place, then writes the output there.
-            Poll::Ready(Ok(output)) => *cell = Cell::Done(output),
-            Poll::Ready(Err(error)) => return (cells, Err((index, error))),
+            // The output in its place, then the future dropped in place.
+            Poll::Ready(Ok(output)) => {
+                // SAFETY: `index < len`, within the outputs' room (and length 0).
+                unsafe { places.add(index).write(output) };
+                *cell = Cell::Done;
+            }
+            Poll::Ready(Err(error)) => {
+                *cell = Cell::Failed;
+                return (cells, Err((index, error)));
+            }
         }
     }
     (cells, Ok(running))
@@ -828,37 +937,45 @@ where
     F: FnMut(It::Item) -> Fut,
     Fut: Future<Output = Result<T, E>>,
 {
-    let mut cells: Vec<_> = iter.map(step).map(Cell::Running).collect();
+    let futures: Vec<_> = iter.map(step).map(Cell::Running).collect();
+    let mut cells = Cells {
+        outputs: Vec::with_capacity(futures.len()),
+        futures,
+    };
     let outcome = poll_cells(&mut cells, cx);
     (cells, outcome)
 }
 
-/// Polls every running item of `cells` in turn with `cx`, writing each output over its
-/// future; returns how many are still running, or the first failure with its index.
+/// Polls every running item of `cells` in turn with `cx`, writing each output in its
+/// place; how many still run (counted afresh: a poll that panicked loses no count), or
+/// the first failure with its index. The hand-written poll-all loop's work, no more.
 #[allow(clippy::inline_always)] // measured: see the module's doc
 #[inline(always)]
 fn poll_cells<Fut, T, E>(
-    cells: &mut [Cell<Fut, T>],
+    cells: &mut Cells<Fut, T>,
     cx: &mut Context<'_>,
 ) -> Result<usize, (usize, E)>
 where
     Fut: Future<Output = Result<T, E>>,
 {
-    let start = cells.as_ptr().addr();
     let mut running = 0;
-    for cell in cells.iter_mut() {
-        // The index of a failure comes from the cell's address: no count in the loop.
-        let at = core::ptr::from_ref(cell).addr();
+    let places = cells.outputs.spare_capacity_mut();
+    for (index, (cell, place)) in cells.futures.iter_mut().zip(places).enumerate() {
         let Cell::Running(future) = cell else {
             continue;
         };
         // SAFETY: the future stays where it is until it is dropped in place (see `State`).
         match unsafe { Pin::new_unchecked(future) }.poll(cx) {
             Poll::Pending => running += 1,
-            // Drops the future in place, then writes the output there.
-            Poll::Ready(Ok(output)) => *cell = Cell::Done(output),
+            // The output in its place, then the future dropped in place (`Done` is
+            // written even if that drop panics).
+            Poll::Ready(Ok(output)) => {
+                place.write(output);
+                *cell = Cell::Done;
+            }
             Poll::Ready(Err(error)) => {
-                return Err(((at - start) / size_of::<Cell<Fut, T>>(), error));
+                *cell = Cell::Failed;
+                return Err((index, error));
             }
         }
     }
@@ -868,85 +985,6 @@ where
 /// The bits of a sample's `SAMPLE` slots, from bit 0.
 const fn sample_bits() -> u64 {
     u64::MAX >> (64 - SAMPLE)
-}
-
-/// The outputs of `cells`, every one of which finished, in order, in `outputs` (empty,
-/// with room for them all), a `Vec` of their own (as `join_all`'s): the cells' buffer is
-/// freed. In line, for the polls of a few items.
-#[allow(clippy::inline_always)] // measured: see the module's doc
-#[inline(always)]
-fn into_outputs<Fut, T>(mut cells: Vec<Cell<Fut, T>>, mut outputs: Vec<T>) -> Vec<T> {
-    let len = cells.len();
-    debug_assert!(outputs.is_empty());
-    outputs.reserve_exact(len);
-    for (place, cell) in outputs.spare_capacity_mut().iter_mut().zip(&mut cells) {
-        place.write(match core::mem::replace(cell, Cell::Taken) {
-            Cell::Done(output) => output,
-            _ => unreachable!("every item finished"),
-        });
-    }
-    // SAFETY: the first `len` places were written just above.
-    unsafe { outputs.set_len(len) };
-    outputs
-}
-
-/// [`into_outputs`] for many cells, out of line: each output is moved out of its cell
-/// and nothing is written back (5 instructions a cell, against 17 writing `Taken`; in
-/// line in the small polls it costs them more than it saves).
-#[inline(never)]
-fn move_outputs<Fut, T>(mut cells: Vec<Cell<Fut, T>>, mut outputs: Vec<T>) -> Vec<T> {
-    let len = cells.len();
-    outputs.reserve_exact(len);
-    // SAFETY: the `Vec` drops none of its cells now, only its buffer: each cell's output
-    // is moved out once below, and a cell that holds no output (none does) is leaked,
-    // never dropped.
-    unsafe { cells.set_len(0) };
-    let cells = cells.spare_capacity_mut();
-    let places = outputs.spare_capacity_mut();
-    for (place, cell) in places
-        .iter_mut()
-        .zip(cells.get_mut(..len).unwrap_or_default())
-    {
-        // SAFETY: the first `len` cells were initialised, and each is read once.
-        let Cell::Done(output) = (unsafe { cell.assume_init_ref() }) else {
-            unreachable!("every item finished")
-        };
-        // SAFETY: as above: the cell is never read or dropped again.
-        place.write(unsafe { core::ptr::read(output) });
-    }
-    // SAFETY: the first `len` places were written just above (or it panicked).
-    unsafe { outputs.set_len(len) };
-    outputs
-}
-
-/// Polls the item in `cell`; writes its output over its future once it finishes.
-fn drive_cell<Fut, T, E>(
-    cell: &mut Cell<Fut, T>,
-    running: &mut usize,
-    cx: &mut Context<'_>,
-) -> Result<(), E>
-where
-    Fut: Future<Output = Result<T, E>>,
-{
-    let Cell::Running(future) = cell else {
-        return Ok(());
-    };
-    // SAFETY: the future stays where it is until it is dropped in place (see `State`).
-    let future = unsafe { Pin::new_unchecked(future) };
-    let Poll::Ready(output) = future.poll(cx) else {
-        return Ok(());
-    };
-    *running -= 1;
-    match output {
-        Ok(output) => {
-            *cell = Cell::Done(output);
-            Ok(())
-        }
-        Err(error) => {
-            *cell = Cell::Taken;
-            Err(error)
-        }
-    }
 }
 
 impl<I, F, Fut, T, E, K> Future for FanOut<I, F, Fut, T, K>
@@ -968,14 +1006,12 @@ where
             // A later poll of a fan-out small enough to poll every item again.
             State::All {
                 cells,
-                outputs,
                 running,
                 wakes: _,
             } if cells.len() <= POLL_ALL_UP_TO => {
                 return match poll_cells(cells, cx) {
                     Ok(0) => {
-                        let outputs =
-                            into_outputs(core::mem::take(cells), core::mem::take(outputs));
+                        let outputs = core::mem::take(cells).into_outputs();
                         // Nothing left to drop: empty `Vec`s and no readiness (up to
                         // `POLL_ALL_UP_TO` cells there is none).
                         this.state = ManuallyDrop::new(State::Done);
