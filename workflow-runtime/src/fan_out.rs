@@ -467,10 +467,17 @@ where
                 let len = cells.len();
                 if len <= POLL_ALL_UP_TO || wakes.poll_all(cx) {
                     let before = *running;
-                    poll_cells(cells, cx).and_then(|still| {
+                    let (pass, sampled) = match wakes.window(len) {
+                        None => (poll_cells(cells, cx), None),
+                        Some((first, sampler)) => match poll_sampled(cells, first, sampler, cx) {
+                            Ok((still, bits)) => (Ok(still), Some(bits)),
+                            Err(failure) => (Err(failure), None),
+                        },
+                    };
+                    pass.and_then(|still| {
                         *running = still;
                         let finished = before - still;
-                        wakes.polled_all(len, before, finished, cx, |slot, cx| {
+                        wakes.polled_all(len, before, finished, sampled, cx, |slot, cx| {
                             cells.drive(slot, running, cx)
                         })
                     })
@@ -577,7 +584,7 @@ impl<It: Iterator, Fut, T> Limited<It, Fut, T> {
             self.poll_all(step, cx).and_then(|()| {
                 // Each item started this poll took the place of one that finished.
                 let finished = running - self.running + (self.outputs.len() - started);
-                wakes.polled_all(len, running, finished, cx, |slot, cx| {
+                wakes.polled_all(len, running, finished, None, cx, |slot, cx| {
                     self.drive(slot, step, cx)?;
                     Ok(self
                         .slots
@@ -688,16 +695,24 @@ const MOST_PATIENCE: u32 = 64;
 /// after all) doubles `patience`, up to `MOST_PATIENCE`; one it proves right halves it.
 #[derive(Default)]
 struct Wakes {
-    /// Allocated at the first sample or switch to the items' own wakers.
+    /// One bit and one waker per slot: allocated at the first switch to the items' own
+    /// wakers.
     readiness: Option<Arc<Readiness>>,
+    /// The sample's `SAMPLE` wakers and bits (bit `i`: the sample's slot `i`, whichever
+    /// slots the sample takes): allocated at the first sample.
+    sampler: Option<Arc<Readiness>>,
+    /// The last round polled every item with the caller's waker and finished few: this
+    /// one samples during its pass (the sample's slots polled with their own wakers
+    /// instead of the caller's), at no poll more.
+    in_pass: bool,
     mode: Mode,
     /// Sparse rounds in a row, polled with the caller's waker.
     sparse: u32,
     /// How many sparse rounds in a row make the switch (0 is taken as 1).
     patience: u32,
-    /// The sample the last round took: its first slot, and a bit for each of its
-    /// `SAMPLE` slots still running after their poll with their own wakers.
-    sample: Option<(usize, u64)>,
+    /// The sample the last round took: a bit for each of its `SAMPLE` slots still
+    /// running after their poll with their own wakers.
+    sample: Option<u64>,
     /// Where the next sample starts.
     next_sample: usize,
 }
@@ -727,25 +742,45 @@ impl Wakes {
         if self.mode != Mode::PollAll || (self.sample.is_some() && self.judge()) {
             return false;
         }
+        // Items may still hold their own wakers (or the sample's): those wake the caller
+        // of this poll.
         if let Some(readiness) = &self.readiness {
-            // Items may still hold their own wakers: those wake the caller of this poll.
             readiness.parent.register(cx.waker());
         }
+        if let Some(sampler) = &self.sampler {
+            sampler.parent.register(cx.waker());
+        }
         true
+    }
+
+    /// Where this round's pass samples, if it does (see [`Wakes::in_pass`]): the first
+    /// of the `SAMPLE` slots to poll with the wakers of `sampler`, whose bits are
+    /// forgotten now. Called after [`Wakes::poll_all`] said true (which registered the
+    /// caller's waker).
+    #[inline]
+    fn window(&mut self, len: usize) -> Option<(usize, &Readiness)> {
+        if !self.in_pass {
+            return None;
+        }
+        let sampler = self.sampler.as_deref()?;
+        let first = self.next_sample;
+        self.next_sample = next_window(first, len);
+        // Wakes before the sample's polls do not count.
+        sampler.forget(0);
+        Some((first, sampler))
     }
 
     /// Counts the last sample's round as dense or sparse; true if it makes the switch
     /// (this poll is the switching round).
     fn judge(&mut self) -> bool {
-        let (Some((first, running)), Some(readiness)) = (self.sample.take(), &self.readiness)
-        else {
+        let (Some(running), Some(sampler)) = (self.sample.take(), &self.sampler) else {
             return false;
         };
         if running == 0 {
             // Every sampled item finished: nothing to tell.
             return false;
         }
-        if readiness.woken_of(first, running) as usize * DENSE >= running.count_ones() as usize {
+        if sampler.woken_of(0, running) as usize * DENSE >= running.count_ones() as usize {
             self.sparse = 0;
             return false;
         }
@@ -754,54 +789,61 @@ impl Wakes {
             return false;
         }
         self.sparse = 0;
+        self.in_pass = false;
         self.mode = Mode::Switch;
         true
     }
 
     /// After a poll of every item of `len` slots, `finished` of the `running` ones: the
-    /// round counts as dense at once if it finished many; else `drive` polls the
+    /// round counts as dense at once if it finished many. Else the next poll judges a
+    /// sample: the one this round's pass took (`sampled`: its first slot and a bit for
+    /// each of its slots still running), or, if it took none, `drive` polls the
     /// `SAMPLE` next slots again, each with its own waker (it tells whether the slot's
-    /// item, or the next one in its place, still runs), and the next poll judges them.
+    /// item, or the next one in its place, still runs); and the next round's pass
+    /// samples again.
     #[inline]
     fn polled_all<E>(
         &mut self,
         len: usize,
         running: usize,
         finished: usize,
+        sampled: Option<u64>,
         cx: &Context<'_>,
         drive: impl FnMut(usize, &mut Context<'_>) -> Result<bool, E>,
     ) -> Result<(), E> {
         if finished.saturating_mul(SPARSE) >= running || len <= POLL_ALL_UP_TO {
             self.sparse = 0;
+            self.in_pass = false;
+            return Ok(());
+        }
+        self.in_pass = true;
+        if let Some(sample) = sampled {
+            self.sample = Some(sample);
             return Ok(());
         }
         self.take_sample(len, cx, drive)
     }
 
-    /// [`Wakes::polled_all`]'s sample.
+    /// [`Wakes::polled_all`]'s sample of a round whose pass took none.
     fn take_sample<E>(
         &mut self,
         len: usize,
         cx: &Context<'_>,
         mut drive: impl FnMut(usize, &mut Context<'_>) -> Result<bool, E>,
     ) -> Result<(), E> {
-        let readiness = self.readiness.get_or_insert_with(|| Readiness::new(len));
-        readiness.parent.register(cx.waker());
+        let sampler = self.sampler.get_or_insert_with(|| Readiness::new(SAMPLE));
+        sampler.parent.register(cx.waker());
         let first = self.next_sample;
-        self.next_sample = if first + 2 * SAMPLE <= len {
-            first + SAMPLE
-        } else {
-            0
-        };
+        self.next_sample = next_window(first, len);
         // Wakes before the sample's polls do not count.
-        readiness.forget(first);
+        sampler.forget(0);
         let mut still = 0;
         for (bit, slot) in (first..first + SAMPLE).enumerate() {
-            if drive(slot, &mut Context::from_waker(&readiness.waker(slot)))? {
+            if drive(slot, &mut Context::from_waker(&sampler.waker(bit)))? {
                 still |= 1 << bit;
             }
         }
-        self.sample = Some((first, still));
+        self.sample = Some(still);
         Ok(())
     }
 
@@ -958,28 +1000,89 @@ fn poll_cells<Fut, T, E>(
 where
     Fut: Future<Output = Result<T, E>>,
 {
-    let mut running = 0;
+    let len = cells.len();
+    poll_range(cells, 0, len, cx)
+}
+
+/// [`poll_cells`] for the cells from `start` to `end`.
+#[allow(clippy::inline_always)] // measured: see the module's doc
+#[inline(always)]
+fn poll_range<Fut, T, E>(
+    cells: &mut Cells<Fut, T>,
+    start: usize,
+    end: usize,
+    cx: &mut Context<'_>,
+) -> Result<usize, (usize, E)>
+where
+    Fut: Future<Output = Result<T, E>>,
+{
+    // The cells that do not run, counted: a count in the loop's rare paths only (one
+    // of pending ones costs a register across the polls, 3 instructions an item).
+    let mut finished = 0;
+    let futures = cells.futures.get_mut(start..end).unwrap_or_default();
     let places = cells.outputs.spare_capacity_mut();
-    for (index, (cell, place)) in cells.futures.iter_mut().zip(places).enumerate() {
+    let places = places.get_mut(start..end).unwrap_or_default();
+    let all = futures.len();
+    for (index, (cell, place)) in futures.iter_mut().zip(places).enumerate() {
         let Cell::Running(future) = cell else {
+            finished += 1;
             continue;
         };
         // SAFETY: the future stays where it is until it is dropped in place (see `State`).
         match unsafe { Pin::new_unchecked(future) }.poll(cx) {
-            Poll::Pending => running += 1,
+            Poll::Pending => {}
             // The output in its place, then the future dropped in place (`Done` is
             // written even if that drop panics).
             Poll::Ready(Ok(output)) => {
                 place.write(output);
                 *cell = Cell::Done;
+                finished += 1;
             }
             Poll::Ready(Err(error)) => {
                 *cell = Cell::Failed;
-                return Err((index, error));
+                return Err((start + index, error));
             }
         }
     }
-    Ok(running)
+    Ok(all - finished)
+}
+
+/// [`poll_cells`] with the sample's `SAMPLE` slots from `first` polled with the wakers
+/// of `sampler` (bit `i`: slot `first + i`) instead of `cx`: how many still run, and a
+/// bit for each sampled slot still running.
+fn poll_sampled<Fut, T, E>(
+    cells: &mut Cells<Fut, T>,
+    first: usize,
+    sampler: &Readiness,
+    cx: &mut Context<'_>,
+) -> Result<(usize, u64), (usize, E)>
+where
+    Fut: Future<Output = Result<T, E>>,
+{
+    let len = cells.len();
+    let end = (first + SAMPLE).min(len);
+    let mut still = poll_range(cells, 0, first, cx)?;
+    let mut bits = 0;
+    // `drive` counts the finished items off this (none of the fan-out's count).
+    let mut uncounted = SAMPLE;
+    for (bit, slot) in (first..end).enumerate() {
+        let waker = sampler.waker(bit);
+        if cells.drive(slot, &mut uncounted, &mut Context::from_waker(&waker))? {
+            still += 1;
+            bits |= 1 << bit;
+        }
+    }
+    Ok((still + poll_range(cells, end, len, cx)?, bits))
+}
+
+/// Where the sample after one from `first` starts, among `len` slots (at least
+/// `2 * SAMPLE`): the next `SAMPLE` slots, from 0 again at the end.
+fn next_window(first: usize, len: usize) -> usize {
+    if first + 2 * SAMPLE <= len {
+        first + SAMPLE
+    } else {
+        0
+    }
 }
 
 /// The bits of a sample's `SAMPLE` slots, from bit 0.
