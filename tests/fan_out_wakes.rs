@@ -19,6 +19,8 @@ struct Board {
     /// The caller's waker, and how many items this round were polled with another one.
     parent: Waker,
     own_wakers: usize,
+    /// How many polls of items this round.
+    polls: usize,
 }
 
 /// An item that goes one step each time it is allowed to, and finishes after `steps`.
@@ -32,6 +34,7 @@ impl std::future::Future for Stepper<'_> {
     type Output = usize;
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<usize> {
         let mut board = self.board.lock().expect("no poisoning");
+        board.polls += 1;
         let allowed = board.allowed[self.index];
         board.seen[self.index] = allowed;
         if allowed >= self.steps {
@@ -62,15 +65,24 @@ fn run(n: usize, limit: Option<usize>, steps: u32, woken: impl Fn(usize, usize) 
     run_with(n, limit, steps, None, woken);
 }
 
+/// What one poll of the fan-out did to its items.
+#[derive(Clone, Copy, Debug)]
+struct Round {
+    /// Polls of items.
+    polls: usize,
+    /// Of which with a waker other than the caller's.
+    own_wakers: usize,
+}
+
 /// [`run`], and no round polls more than `own_wakers` items with a waker other than
-/// the caller's, if given.
+/// the caller's, if given; what each poll of the fan-out did.
 fn run_with(
     n: usize,
     limit: Option<usize>,
     steps: u32,
     own_wakers: Option<usize>,
     woken: impl Fn(usize, usize) -> bool,
-) {
+) -> Vec<Round> {
     let parent = Arc::new(CountWakes(AtomicUsize::new(0)));
     let waker = Waker::from(parent.clone());
     let board = Mutex::new(Board {
@@ -79,6 +91,7 @@ fn run_with(
         seen: vec![0; n],
         parent: waker.clone(),
         own_wakers: 0,
+        polls: 0,
     });
     let mut cx = Context::from_waker(&waker);
     let mut fan = pin!(fan_out(0..n, limit, |index| Stepper {
@@ -87,10 +100,20 @@ fn run_with(
         steps,
     }));
     let mut round = 0;
+    let mut rounds = Vec::new();
     loop {
-        if let Poll::Ready(outputs) = fan.as_mut().poll(&mut cx) {
+        let outcome = fan.as_mut().poll(&mut cx);
+        {
+            let mut board = board.lock().expect("no poisoning");
+            rounds.push(Round {
+                polls: board.polls,
+                own_wakers: board.own_wakers,
+            });
+            board.polls = 0;
+        }
+        if let Poll::Ready(outputs) = outcome {
             assert_eq!(outputs, (0..n).collect::<Vec<_>>());
-            return;
+            return rounds;
         }
         {
             let mut board = board.lock().expect("no poisoning");
@@ -195,4 +218,43 @@ fn items_that_wait_several_times_together_keep_the_callers_waker() {
         run_with(n, None, 6, Some(8), |_, _| true);
     }
     run_with(1_000, Some(100), 3, Some(8), |_, _| true);
+}
+
+#[test]
+fn items_that_wait_several_times_together_are_polled_once_a_round() {
+    // Every item woken together, 20 times: one sample polls 8 items a second time (the
+    // round after the first one that finished few); the later samples are taken during
+    // the rounds' passes (those items polled with their own wakers instead of the
+    // caller's), and ever rarer while they find the items woken together.
+    let (n, steps) = (1_000, 20);
+    let rounds = run_with(n, None, steps, Some(8), |_, _| true);
+    let polls: usize = rounds.iter().map(|round| round.polls).sum();
+    assert_eq!(rounds.len(), steps as usize + 1);
+    assert!(
+        polls <= n * (steps as usize + 1) + 8,
+        "{polls} polls of {n} items over {} rounds",
+        rounds.len()
+    );
+    let sampled = rounds.iter().filter(|round| round.own_wakers > 0).count();
+    assert!(
+        (1..=5).contains(&sampled),
+        "{sampled} of {} rounds sampled: {rounds:?}",
+        rounds.len()
+    );
+}
+
+#[test]
+fn items_that_stop_waking_together_are_switched_to_their_own_wakers() {
+    // 60 rounds of every item woken together (the samples grow rare), then one item a
+    // round: within the quiet rounds left (at most 16) and a few more, a round polls
+    // only the woken item (with its own waker: a round with the caller's polls all 200).
+    let n = 200;
+    let rounds = run_with(n, None, 62, None, |round, index| {
+        round <= 60 || index == round % n
+    });
+    let late = &rounds[100..300];
+    assert!(
+        late.iter().all(|round| round.polls <= 2),
+        "rounds 100 to 300 poll more than the woken item: {late:?}"
+    );
 }

@@ -14,11 +14,13 @@
 //! the same. Above, a poll polls every running item with the caller's waker while most
 //! items wake together (nothing per item: that is the hand-written poll-all loop's
 //! cost), and once a round finishes few of them and a sample of 8 items polled with
-//! their own wakers shows few woken by the next poll, switches to a readiness structure: one
+//! their own wakers (one allocation for their wakers; later samples are taken during a
+//! round's pass, at no poll more, and ever rarer while they find the items woken
+//! together) shows few woken by the next poll, switches to a readiness structure: one
 //! bit per slot, a summary bit per 64 slots, and one waker per slot (four allocations
-//! however many slots), so a wake-up tells which slot to poll again and a poll touches
-//! only the woken slots, until a round finds most of them woken (see `Wakes` for the
-//! switches and why they lose no wake). `join_all` polls them all up to 30 items, and
+//! however many slots, made at that switch), so a wake-up tells which slot to poll
+//! again and a poll touches only the woken slots, until a round finds most of them
+//! woken (see `Wakes` for the switches and why they lose no wake). `join_all` polls them all up to 30 items, and
 //! above that allocates a task per item in a `FuturesOrdered`.
 //!
 //! Without a limit, and when the items' iterator tells exactly how many items it has,
@@ -467,7 +469,7 @@ where
                 let len = cells.len();
                 if len <= POLL_ALL_UP_TO || wakes.poll_all(cx) {
                     let before = *running;
-                    let (pass, sampled) = match wakes.window(len) {
+                    let (pass, sampled) = match wakes.window(len, cx) {
                         None => (poll_cells(cells, cx), None),
                         Some((first, sampler)) => match poll_sampled(cells, first, sampler, cx) {
                             Ok((still, bits)) => (Ok(still), Some(bits)),
@@ -659,13 +661,18 @@ const SPARSE: usize = 8;
 /// of the running items woken counts as dense: the next polls poll every item again.
 const DENSE: usize = 2;
 
-/// How many slots a round that polls every item and finishes few polls again with
-/// their own wakers, to tell whether most items wake together: a divisor of 64, so a
-/// sample is in one word of bits, and at most `POLL_ALL_UP_TO / 2`.
+/// How many slots a sample polls with their own wakers, to tell whether most items
+/// wake together: at most 64, so a sample is in one word of bits, and at most
+/// `POLL_ALL_UP_TO / 2`.
 const SAMPLE: usize = 8;
 
 /// The most sparse rounds in a row it takes to switch to the items' own wakers.
-const MOST_PATIENCE: u32 = 64;
+const MOST_PATIENCE: u16 = 64;
+
+/// The most rounds that finish few left unsampled after a sample that found its items
+/// woken together (see [`Wakes::quiet`]): so many more polls of every item, at most,
+/// before items that stop waking together are switched to their own wakers.
+const MOST_QUIET: u16 = 16;
 
 /// How the polls of a fan-out of more than `POLL_ALL_UP_TO` slots tell which items to
 /// poll. While most items wake together, every poll polls every running item with the
@@ -676,11 +683,18 @@ const MOST_PATIENCE: u32 = 64;
 ///
 /// A round polled with the caller's waker that finishes few items may still follow
 /// dense wakes (items that wait several times, all together): after one, `SAMPLE`
-/// slots (the next ones each time) are polled again with their own wakers, and the
-/// next round counts how many of those still running were woken meanwhile: a sample at
-/// least `1 / DENSE` woken counts as dense, else as sparse. So items that wake together
-/// are never switched to their own wakers, and a sample costs `SAMPLE` polls, however
-/// many items (a poll more than a future needs, which any future must allow).
+/// slots (the next ones each time) are polled with their own wakers (those of a
+/// [`Sampler`], one allocation), and the next round counts how many of those still
+/// running were woken meanwhile: a sample at least `1 / DENSE` woken counts as dense,
+/// else as sparse. So items that wake together are never switched to their own wakers.
+/// The first such round polls the sample's slots again after its pass: `SAMPLE` polls
+/// more, however many items (a poll more than a future needs, which any future must
+/// allow). While rounds keep finishing few, the next round's pass polls the next
+/// sample's slots with their own wakers instead of the caller's, at no poll more; and
+/// a sample found dense leaves the next `quiet` such rounds unsampled, `quiet` doubled
+/// by each (2, 4, 8, up to `MOST_QUIET`) and 0 again after a sparse one: items waking
+/// together for `r` rounds cost about `log2(r)` samples, and items that stop waking
+/// together are sampled again within `MOST_QUIET` rounds.
 ///
 /// Both switches lose no wake. To the caller's waker: an item still holding its own
 /// waker (a sampled one included) sets its bit and wakes the caller, who now polls
@@ -700,16 +714,22 @@ struct Wakes {
     readiness: Option<Arc<Readiness>>,
     /// The sample's `SAMPLE` wakers and bits (bit `i`: the sample's slot `i`, whichever
     /// slots the sample takes): allocated at the first sample.
-    sampler: Option<Arc<Readiness>>,
+    sampler: Option<Arc<Sampler>>,
     /// The last round polled every item with the caller's waker and finished few: this
     /// one samples during its pass (the sample's slots polled with their own wakers
     /// instead of the caller's), at no poll more.
     in_pass: bool,
     mode: Mode,
     /// Sparse rounds in a row, polled with the caller's waker.
-    sparse: u32,
+    sparse: u16,
     /// How many sparse rounds in a row make the switch (0 is taken as 1).
-    patience: u32,
+    patience: u16,
+    /// How many rounds that finish few go unsampled after a sample found its items
+    /// woken together: 2 after the first, doubled by each such sample up to
+    /// `MOST_QUIET`, and 0 again after a sparse one.
+    quiet: u16,
+    /// The unsampled rounds left of `quiet`.
+    rest: u16,
     /// The sample the last round took: a bit for each of its `SAMPLE` slots still
     /// running after their poll with their own wakers.
     sample: Option<u64>,
@@ -758,15 +778,19 @@ impl Wakes {
     /// forgotten now. Called after [`Wakes::poll_all`] said true (which registered the
     /// caller's waker).
     #[inline]
-    fn window(&mut self, len: usize) -> Option<(usize, &Readiness)> {
-        if !self.in_pass {
+    fn window(&mut self, len: usize, cx: &Context<'_>) -> Option<(usize, &Sampler)> {
+        if !self.in_pass || self.rest > 0 {
             return None;
         }
-        let sampler = self.sampler.as_deref()?;
+        let sampler = self.sampler.get_or_insert_with(|| {
+            let sampler = Sampler::new();
+            sampler.parent.register(cx.waker());
+            sampler
+        });
         let first = self.next_sample;
         self.next_sample = next_window(first, len);
         // Wakes before the sample's polls do not count.
-        sampler.forget(0);
+        sampler.forget();
         Some((first, sampler))
     }
 
@@ -780,10 +804,14 @@ impl Wakes {
             // Every sampled item finished: nothing to tell.
             return false;
         }
-        if sampler.woken_of(0, running) as usize * DENSE >= running.count_ones() as usize {
+        if sampler.woken_of(running) as usize * DENSE >= running.count_ones() as usize {
             self.sparse = 0;
+            self.quiet = (self.quiet.max(1) * 2).min(MOST_QUIET);
+            // Counted down by the rounds that finish few (`Wakes::polled_all`).
+            self.rest = self.quiet;
             return false;
         }
+        self.quiet = 0;
         self.sparse += 1;
         if self.sparse < self.patience.max(1) {
             return false;
@@ -795,12 +823,12 @@ impl Wakes {
     }
 
     /// After a poll of every item of `len` slots, `finished` of the `running` ones: the
-    /// round counts as dense at once if it finished many. Else the next poll judges a
-    /// sample: the one this round's pass took (`sampled`: its first slot and a bit for
-    /// each of its slots still running), or, if it took none, `drive` polls the
-    /// `SAMPLE` next slots again, each with its own waker (it tells whether the slot's
-    /// item, or the next one in its place, still runs); and the next round's pass
-    /// samples again.
+    /// round counts as dense at once if it finished many. Else, unless it is one of the
+    /// `quiet` rounds after a dense sample, the next poll judges a sample: the one this
+    /// round's pass took (`sampled`: a bit for each of its slots still running), or, if
+    /// it took none, `drive` polls the `SAMPLE` next slots again, each with its own
+    /// waker (it tells whether the slot's item, or the next one in its place, still
+    /// runs); and the next round's pass samples (see [`Wakes::window`]).
     #[inline]
     fn polled_all<E>(
         &mut self,
@@ -817,6 +845,11 @@ impl Wakes {
             return Ok(());
         }
         self.in_pass = true;
+        if self.rest > 0 {
+            // Quiet after samples that found the items woken together.
+            self.rest -= 1;
+            return Ok(());
+        }
         if let Some(sample) = sampled {
             self.sample = Some(sample);
             return Ok(());
@@ -831,12 +864,12 @@ impl Wakes {
         cx: &Context<'_>,
         mut drive: impl FnMut(usize, &mut Context<'_>) -> Result<bool, E>,
     ) -> Result<(), E> {
-        let sampler = self.sampler.get_or_insert_with(|| Readiness::new(SAMPLE));
+        let sampler = self.sampler.get_or_insert_with(Sampler::new);
         sampler.parent.register(cx.waker());
         let first = self.next_sample;
         self.next_sample = next_window(first, len);
         // Wakes before the sample's polls do not count.
-        sampler.forget(0);
+        sampler.forget();
         let mut still = 0;
         for (bit, slot) in (first..first + SAMPLE).enumerate() {
             if drive(slot, &mut Context::from_waker(&sampler.waker(bit)))? {
@@ -1053,7 +1086,7 @@ where
 fn poll_sampled<Fut, T, E>(
     cells: &mut Cells<Fut, T>,
     first: usize,
-    sampler: &Readiness,
+    sampler: &Sampler,
     cx: &mut Context<'_>,
 ) -> Result<(usize, u64), (usize, E)>
 where
@@ -1083,11 +1116,6 @@ fn next_window(first: usize, len: usize) -> usize {
     } else {
         0
     }
-}
-
-/// The bits of a sample's `SAMPLE` slots, from bit 0.
-const fn sample_bits() -> u64 {
-    u64::MAX >> (64 - SAMPLE)
 }
 
 impl<I, F, Fut, T, E, K> Future for FanOut<I, F, Fut, T, K>
@@ -1156,21 +1184,36 @@ struct Readiness {
     /// One bit per slot, set by the slot's waker.
     woken: Box<[AtomicU64]>,
     /// What each slot's waker points to.
-    nodes: Box<[Node]>,
+    nodes: Box<[Node<Readiness>]>,
+}
+
+/// The wakers of a sample's `SAMPLE` slots (bit `i`: the sample's slot `i`, whichever
+/// slots the sample takes) and the caller's waker: one allocation.
+struct Sampler {
+    parent: AtomicWaker,
+    /// One bit per sampled slot, set by its waker.
+    woken: AtomicU64,
+    nodes: [Node<Sampler>; SAMPLE],
+}
+
+/// What the wakers of slots point to (a [`Readiness`] or a [`Sampler`]).
+trait Slots: Sync {
+    /// Marks `slot` woken, and wakes the caller.
+    fn woke(&self, slot: usize);
 }
 
 /// A slot's waker: the data pointer of its `RawWaker`.
-struct Node {
-    /// The `Readiness` this node is part of: an `Arc`'s data, counted by the wakers.
-    owner: *const Readiness,
+struct Node<R> {
+    /// The structure this node is part of: an `Arc`'s data, counted by the wakers.
+    owner: *const R,
     slot: usize,
 }
 
 // SAFETY: a node is never written after it is made, and its owner is `Sync` (atomics
 // and an `AtomicWaker`), so a node may be read from any thread.
-unsafe impl Send for Node {}
+unsafe impl<R: Sync> Send for Node<R> {}
 // SAFETY: as above.
-unsafe impl Sync for Node {}
+unsafe impl<R: Sync> Sync for Node<R> {}
 
 impl Readiness {
     /// No slot starts woken: the switching round polls every slot.
@@ -1195,21 +1238,6 @@ impl Readiness {
         }
     }
 
-    /// Forgets the wakes of the `SAMPLE` slots from `first` (before a sample polls them).
-    fn forget(&self, first: usize) {
-        if let Some(bits) = self.woken.get(first / 64) {
-            bits.fetch_and(!(sample_bits() << (first % 64)), Ordering::Relaxed);
-        }
-    }
-
-    /// How many of the slots from `first` whose bits are set in `running` (bit 0:
-    /// `first`) were woken since [`Readiness::forget`].
-    fn woken_of(&self, first: usize, running: u64) -> u32 {
-        self.woken.get(first / 64).map_or(0, |bits| {
-            (bits.load(Ordering::Acquire) >> (first % 64) & running).count_ones()
-        })
-    }
-
     /// Calls `poll` on each slot below `slots` woken since the last call, until one fails.
     fn for_each_woken<E>(
         &self,
@@ -1217,7 +1245,7 @@ impl Readiness {
         mut poll: impl FnMut(usize) -> Result<(), E>,
     ) -> Result<(), E> {
         // The summary's bit first, then its word: a wake after the word was taken sets
-        // the bit again (see `wake_by_ref`), for the next poll.
+        // the bit again (see `Readiness::woke`), for the next poll.
         for (group, words) in self.summary.iter().enumerate() {
             if words.load(Ordering::Relaxed) == 0 {
                 continue;
@@ -1242,61 +1270,110 @@ impl Readiness {
         Ok(())
     }
 
-    /// The waker of `slot`, borrowed from `self`: it must not outlive `self` and is
-    /// never dropped (a clone of it counts a reference of its own).
+    /// The waker of `slot`, borrowed from `self` (see [`waker_of`]).
     fn waker(&self, slot: usize) -> ManuallyDrop<Waker> {
-        let node: *const Node = &raw const self.nodes[slot];
-        // SAFETY: the vtable's contract holds for `node` as long as `self` lives.
-        ManuallyDrop::new(unsafe { Waker::from_raw(RawWaker::new(node.cast(), &VTABLE)) })
+        waker_of(&self.nodes[slot])
     }
 }
 
-static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, wake, wake_by_ref, drop_waker);
+impl Slots for Readiness {
+    fn woke(&self, slot: usize) {
+        let word = slot / 64;
+        if let Some(bits) = self.woken.get(word) {
+            // The first bit of its word since the poll took the word: the summary's bit
+            // too. A wake that finds bits in the word leaves the summary to the wake that
+            // set the first of them (the poll takes the summary's bit before the word).
+            if bits.fetch_or(1 << (slot % 64), Ordering::AcqRel) == 0
+                && let Some(words) = self.summary.get(word / 64)
+            {
+                words.fetch_or(1 << (word % 64), Ordering::Release);
+            }
+        }
+        self.parent.wake();
+    }
+}
+
+impl Sampler {
+    fn new() -> Arc<Self> {
+        Arc::new_cyclic(|this| {
+            let owner = this.as_ptr();
+            Sampler {
+                parent: AtomicWaker::new(),
+                woken: AtomicU64::new(0),
+                nodes: core::array::from_fn(|slot| Node { owner, slot }),
+            }
+        })
+    }
+
+    /// Forgets every wake so far (before a sample polls its slots).
+    fn forget(&self) {
+        self.woken.store(0, Ordering::Relaxed);
+    }
+
+    /// How many of the sampled slots whose bits are set in `running` were woken since
+    /// [`Sampler::forget`].
+    fn woken_of(&self, running: u64) -> u32 {
+        (self.woken.load(Ordering::Acquire) & running).count_ones()
+    }
+
+    /// The waker of the sample's slot `bit`, borrowed from `self` (see [`waker_of`]).
+    fn waker(&self, bit: usize) -> ManuallyDrop<Waker> {
+        waker_of(&self.nodes[bit])
+    }
+}
+
+impl Slots for Sampler {
+    fn woke(&self, slot: usize) {
+        self.woken.fetch_or(1 << slot, Ordering::AcqRel);
+        self.parent.wake();
+    }
+}
+
+/// The waker of `node`, borrowed from its owner: it must not outlive the owner (held by
+/// an `Arc`) and is never dropped (a clone of it counts a reference of its own).
+fn waker_of<R: Slots>(node: &Node<R>) -> ManuallyDrop<Waker> {
+    let node: *const Node<R> = node;
+    // SAFETY: the vtable's contract holds for `node` as long as its owner lives.
+    ManuallyDrop::new(unsafe { Waker::from_raw(RawWaker::new(node.cast(), vtable::<R>())) })
+}
+
+/// The wakers' functions for nodes of `R`.
+fn vtable<R: Slots>() -> &'static RawWakerVTable {
+    const { &RawWakerVTable::new(clone::<R>, wake::<R>, wake_by_ref::<R>, drop_waker::<R>) }
+}
 
 /// # Safety
-/// `node` points to a `Node` of a live `Readiness` held by an `Arc`.
-unsafe fn clone(node: *const ()) -> RawWaker {
-    // SAFETY: the caller's waker keeps the `Readiness` alive; its clone counts one more.
-    unsafe { Arc::increment_strong_count((*node.cast::<Node>()).owner) };
-    RawWaker::new(node, &VTABLE)
+/// `node` points to a `Node<R>` of a live `R` held by an `Arc`.
+unsafe fn clone<R: Slots>(node: *const ()) -> RawWaker {
+    // SAFETY: the caller's waker keeps the owner alive; its clone counts one more.
+    unsafe { Arc::increment_strong_count((*node.cast::<Node<R>>()).owner) };
+    RawWaker::new(node, vtable::<R>())
 }
 
 /// # Safety
 /// As for [`clone`], and the waker owns one count of the `Arc`.
-unsafe fn wake(node: *const ()) {
+unsafe fn wake<R: Slots>(node: *const ()) {
     // SAFETY: as the caller's.
     unsafe {
-        wake_by_ref(node);
-        drop_waker(node);
+        wake_by_ref::<R>(node);
+        drop_waker::<R>(node);
     }
 }
 
 /// # Safety
 /// As for [`clone`].
-unsafe fn wake_by_ref(node: *const ()) {
+unsafe fn wake_by_ref<R: Slots>(node: *const ()) {
     // SAFETY: the node and its owner are alive while the waker is.
-    let node = unsafe { &*node.cast::<Node>() };
+    let node = unsafe { &*node.cast::<Node<R>>() };
     // SAFETY: as above.
-    let owner = unsafe { &*node.owner };
-    let word = node.slot / 64;
-    if let Some(bits) = owner.woken.get(word) {
-        // The first bit of its word since the poll took the word: the summary's bit too.
-        // A wake that finds bits in the word leaves the summary to the wake that set the
-        // first of them (the poll takes the summary's bit before the word).
-        if bits.fetch_or(1 << (node.slot % 64), Ordering::AcqRel) == 0
-            && let Some(words) = owner.summary.get(word / 64)
-        {
-            words.fetch_or(1 << (word % 64), Ordering::Release);
-        }
-    }
-    owner.parent.wake();
+    unsafe { &*node.owner }.woke(node.slot);
 }
 
 /// # Safety
 /// As for [`wake`].
-unsafe fn drop_waker(node: *const ()) {
+unsafe fn drop_waker<R: Slots>(node: *const ()) {
     // SAFETY: the node is read before the count it belongs to is given back.
-    let owner = unsafe { (*node.cast::<Node>()).owner };
+    let owner = unsafe { (*node.cast::<Node<R>>()).owner };
     // SAFETY: this waker owned one count.
     unsafe { Arc::decrement_strong_count(owner) };
 }
