@@ -469,12 +469,19 @@ where
                 let len = cells.len();
                 if len <= POLL_ALL_UP_TO || wakes.poll_all(cx) {
                     let before = *running;
+                    let quiet = wakes.rest > 0;
                     let (pass, sampled) = match wakes.window(len, cx) {
-                        None => (poll_cells(cells, cx), None),
                         Some((first, sampler)) => match poll_sampled(cells, first, sampler, cx) {
                             Ok((still, bits)) => (Ok(still), Some(bits)),
                             Err(failure) => (Err(failure), None),
                         },
+                        None if len > POLL_ALL_UP_TO && !quiet => {
+                            match poll_tail(cells, before, wakes, cx) {
+                                Ok((still, bits)) => (Ok(still), bits),
+                                Err(failure) => (Err(failure), None),
+                            }
+                        }
+                        None => (poll_cells(cells, cx), None),
                     };
                     pass.and_then(|still| {
                         *running = still;
@@ -687,10 +694,13 @@ const MOST_QUIET: u16 = 16;
 /// [`Sampler`], one allocation), and the next round counts how many of those still
 /// running were woken meanwhile: a sample at least `1 / DENSE` woken counts as dense,
 /// else as sparse. So items that wake together are never switched to their own wakers.
-/// The first such round polls the sample's slots again after its pass: `SAMPLE` polls
-/// more, however many items (a poll more than a future needs, which any future must
-/// allow). While rounds keep finishing few, the next round's pass polls the next
-/// sample's slots with their own wakers instead of the caller's, at no poll more; and
+/// A sample costs no poll more: a round that may have to sample (the first later poll,
+/// or one after a round that finished many) polls the last `SAMPLE` slots with their
+/// own wakers if the others finished few ([`poll_tail`]), and while rounds keep
+/// finishing few, the next round's pass polls the next sample's slots with their own
+/// wakers instead of the caller's ([`poll_sampled`]). (A limited fan-out, whose slots
+/// take new items, polls the sample's slots again after its pass: `SAMPLE` polls more,
+/// however many items, a poll more than a future needs, which any future must allow.) And
 /// a sample found dense leaves the next `quiet` such rounds unsampled, `quiet` doubled
 /// by each (2, 4, 8, up to `MOST_QUIET`) and 0 again after a sparse one: items waking
 /// together for `r` rounds cost about `log2(r)` samples, and items that stop waking
@@ -782,16 +792,21 @@ impl Wakes {
         if !self.in_pass || self.rest > 0 {
             return None;
         }
-        let sampler = self.sampler.get_or_insert_with(|| {
-            let sampler = Sampler::new();
-            sampler.parent.register(cx.waker());
-            sampler
-        });
         let first = self.next_sample;
         self.next_sample = next_window(first, len);
+        let sampler = self.sampler(cx);
         // Wakes before the sample's polls do not count.
         sampler.forget();
         Some((first, sampler))
+    }
+
+    /// The sampler, made (and the caller's waker registered) at the first sample.
+    fn sampler(&mut self, cx: &Context<'_>) -> &Sampler {
+        self.sampler.get_or_insert_with(|| {
+            let sampler = Sampler::new();
+            sampler.parent.register(cx.waker());
+            sampler
+        })
     }
 
     /// Counts the last sample's round as dense or sparse; true if it makes the switch
@@ -1106,6 +1121,51 @@ where
         }
     }
     Ok((still + poll_range(cells, end, len, cx)?, bits))
+}
+
+/// [`poll_cells`] of a round that may have to sample (after one that finished many, or
+/// the first later poll), of `running` items before it: once every slot but the last
+/// `SAMPLE` is polled, if few of those finished (see [`Wakes::polled_all`]), the last
+/// `SAMPLE` slots are polled with the wakers of `wakes`' sampler: the sample, at no
+/// poll more. How many still run, and a bit for each sampled slot still running.
+#[inline(never)]
+fn poll_tail<Fut, T, E>(
+    cells: &mut Cells<Fut, T>,
+    running: usize,
+    wakes: &mut Wakes,
+    cx: &mut Context<'_>,
+) -> Result<(usize, Option<u64>), (usize, E)>
+where
+    Fut: Future<Output = Result<T, E>>,
+{
+    let len = cells.len();
+    let tail = len.saturating_sub(SAMPLE);
+    let in_tail = cells
+        .futures
+        .get(tail..)
+        .unwrap_or_default()
+        .iter()
+        .filter(|cell| matches!(cell, Cell::Running(_)))
+        .count();
+    let head = running - in_tail;
+    let still = poll_range(cells, 0, tail, cx)?;
+    if (head - still).saturating_mul(SPARSE) >= head {
+        return Ok((still + poll_range(cells, tail, len, cx)?, None));
+    }
+    let sampler = wakes.sampler(cx);
+    sampler.forget();
+    let mut bits = 0;
+    let mut all_still = still;
+    // `drive` counts the finished items off this (none of the fan-out's count).
+    let mut uncounted = SAMPLE;
+    for (bit, slot) in (tail..len).enumerate() {
+        let own = sampler.waker(bit);
+        if cells.drive(slot, &mut uncounted, &mut Context::from_waker(&own))? {
+            all_still += 1;
+            bits |= 1 << bit;
+        }
+    }
+    Ok((all_still, Some(bits)))
 }
 
 /// Where the sample after one from `first` starts, among `len` slots (at least
