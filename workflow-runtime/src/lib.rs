@@ -10,7 +10,6 @@ pub mod durable;
 mod error;
 pub mod fan_out;
 pub mod graph;
-#[cfg(feature = "tokio")]
 mod panic;
 mod race;
 #[cfg(feature = "tokio")]
@@ -237,6 +236,16 @@ pub mod __private {
         join as join2, join3, join4, join5, try_join as try_join2, try_join3, try_join4, try_join5,
     };
     pub use futures_util::{FutureExt, join, try_join};
+
+    // A fork's join in the default mode names a panicking branch (`panic.rs`).
+    pub use crate::__workflow_named_join as named_join;
+    pub use crate::__workflow_named_try_join as named_try_join;
+    pub use crate::panic::{NamedBranch, branch_panic, named_branch, raise_in};
+    pub use core::future::poll_fn;
+    pub use core::panic::AssertUnwindSafe;
+    pub use core::task::{Context, Poll};
+    pub use futures_util::future::maybe_done;
+    pub use std::panic::catch_unwind;
     pub use workflow_macros::workflow_impl;
 
     /// What a `#[durable]` workflow's expansion names.

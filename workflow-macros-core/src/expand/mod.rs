@@ -563,8 +563,11 @@ impl<'a, M: Mode> Expander<'a, M> {
         let mut joined_futures = Vec::new();
         // The joined branches' names and binding patterns, in branch order like the futures.
         let mut joined_names = Vec::new();
+        // Their paths (`documents.passport`), which a panic in one of them is named by.
+        let mut joined_paths = Vec::new();
         let mut pattern = Vec::new();
         let mut background_futures = Vec::new();
+        let mut background_paths = Vec::new();
         // Lookups by name, linear in the fork's width.
         let joined_at: HashMap<&str, usize> = join
             .names
@@ -661,6 +664,7 @@ impl<'a, M: Mode> Expander<'a, M> {
             );
             if in_background {
                 background_futures.push(future);
+                background_paths.push(branch.path.clone());
             } else if let Some(written) = joined_at
                 .get(name.as_str())
                 .and_then(|&i| join_syntax.names.get(i))
@@ -668,6 +672,7 @@ impl<'a, M: Mode> Expander<'a, M> {
                 let (mutability, ident) = (&written.mutability, &written.name);
                 pattern.push(quote! { #mutability #ident });
                 joined_names.push(name.clone());
+                joined_paths.push(branch.path.clone());
                 let future = match &same_errors {
                     Some(same) if fails_on_its_own(branch) => {
                         let future = same.check(k, branch, first_failing, &future);
@@ -687,12 +692,29 @@ impl<'a, M: Mode> Expander<'a, M> {
         let at_join = join.at;
         let k_join = self.krate_at(at_join);
         let mut tree_pattern = None;
+        // In the task mode the task's handle names a panicking branch; in the default
+        // mode the join does (`__private::named_join!`): it catches a panic once, around
+        // its whole poll, and names the branch it was polling.
+        let names_panics = syntax.spawn.is_none();
         let joined = match join.policy.winners(at_join) {
             None if wide => {
                 let try_join = fallible && matches!(join.policy, Policy::All);
+                // A tree of `join5`s has no one poll to catch around: each branch is
+                // caught on its own (`__private::named_branch`).
+                let leaves: Vec<TokenStream> = if names_panics {
+                    joined_futures
+                        .iter()
+                        .zip(&joined_paths)
+                        .map(
+                            |(future, path)| quote! { #k::__private::named_branch(#path, #future) },
+                        )
+                        .collect()
+                } else {
+                    joined_futures.clone()
+                };
                 let (tree, pattern) = join_tree(
                     &k_join,
-                    joined_futures.iter().cloned().zip(pattern.iter().cloned()),
+                    leaves.into_iter().zip(pattern.iter().cloned()),
                     try_join,
                     at_join,
                 );
@@ -701,11 +723,24 @@ impl<'a, M: Mode> Expander<'a, M> {
             }
             None => {
                 let try_join = fallible && matches!(join.policy, Policy::All);
-                let macro_name = Ident::new(if try_join { "try_join" } else { "join" }, at_join);
-                let mut args = proc_macro2::Group::new(
-                    proc_macro2::Delimiter::Parenthesis,
-                    quote! { #(#joined_futures),* },
-                );
+                let macro_name = match (try_join, names_panics) {
+                    (false, false) => "join",
+                    (true, false) => "try_join",
+                    (false, true) => "named_join",
+                    (true, true) => "named_try_join",
+                };
+                let macro_name = Ident::new(macro_name, at_join);
+                let arguments = if names_panics {
+                    let locals: Vec<Ident> = joined_futures
+                        .iter()
+                        .map(|_| self.ident("branch"))
+                        .collect();
+                    quote! { [#(#joined_paths),*] #(#locals = #joined_futures),* }
+                } else {
+                    quote! { #(#joined_futures),* }
+                };
+                let mut args =
+                    proc_macro2::Group::new(proc_macro2::Delimiter::Parenthesis, arguments);
                 args.set_span(at_join);
                 quote_spanned! {at_join=> #k_join::__private::#macro_name! #args }
             }
@@ -752,8 +787,15 @@ impl<'a, M: Mode> Expander<'a, M> {
             .collect();
         let background = match background_futures.as_slice() {
             [] => None,
-            [one] => Some(one.clone()),
-            many => Some(quote! { async { #k::__private::join!(#(#many),*); } }),
+            [one] if !names_panics => Some(one.clone()),
+            many if !names_panics => Some(quote! { async { #k::__private::join!(#(#many),*); } }),
+            // Joined as a fork's branches are, so that a panic in one names it.
+            many => {
+                let locals: Vec<Ident> = many.iter().map(|_| self.ident("background")).collect();
+                Some(quote! {
+                    async { #k::__private::named_join!([#(#background_paths),*] #(#locals = #many),*); }
+                })
+            }
         };
         let joined = match &tasks {
             Some(tasks) => quote! {
