@@ -89,6 +89,34 @@ impl<F: Future> Future for NamedBranch<F> {
     }
 }
 
+/// The future of a [`named_join!`](crate::__private::named_join): `core::future::poll_fn`,
+/// its poll always inlined.
+pub struct JoinPoll<F> {
+    poll: F,
+}
+
+impl<F> Unpin for JoinPoll<F> {}
+
+impl<T, F: FnMut(&mut Context<'_>) -> Poll<T>> Future for JoinPoll<F> {
+    type Output = T;
+
+    #[inline]
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        (self.poll)(cx)
+    }
+}
+
+/// Makes a [`JoinPoll`].
+///
+/// ```
+/// let ready = futures::executor::block_on(workflow_runtime::__private::join_poll(|_| core::task::Poll::Ready(3)));
+/// assert_eq!(ready, 3);
+/// ```
+#[inline]
+pub fn join_poll<T, F: FnMut(&mut Context<'_>) -> Poll<T>>(poll: F) -> JoinPoll<F> {
+    JoinPoll { poll }
+}
+
 /// Makes the branch `path` of a wide fork ([`NamedBranch`]).
 ///
 /// ```
@@ -112,23 +140,29 @@ pub fn named_branch<F: core::future::IntoFuture>(
     }
 }
 
-/// `futures::join!` of the futures `name = future` (the names are the locals that pin
-/// them), with one difference: a panic in the poll of one of them is raised again
-/// naming its branch, `paths` in the same order. The panic is caught once, around the
-/// poll of the whole join; which future was being polled is a local the cold path reads.
+/// `futures::join!` of the futures `name = future` (`name` the local that pins it),
+/// with one difference: a panic in the poll of one of them is raised again naming its
+/// branch, `paths` in the same order ([`branch_panic`]).
+///
+/// The panic is caught once, around the poll of the whole join (a catch around each
+/// branch's poll changed how nested joins were compiled), and which future is being
+/// polled is a local, counted after each poll, that only the cold path reads:
+/// with the join's poll in line, LLVM keeps it out of memory. The poll is
+/// [`JoinPoll`]'s, marked `#[inline]` (`core::future::poll_fn`'s is not, and was not
+/// inlined across codegen units). `tools/named-panic-cost/run.sh` measures it.
 ///
 /// ```
 /// use workflow_runtime::__private::named_join;
 /// use futures::FutureExt as _;
 ///
 /// let joined = futures::executor::block_on(async {
-///     named_join!(["a", "b"] fa = async { 1 }, fb = async { 2 })
+///     named_join!(["a", "b"], fa = async { 1 }, fb = async { 2 })
 /// });
 /// assert_eq!(joined, (1, 2));
 ///
 /// let caught = futures::executor::block_on(
 ///     std::panic::AssertUnwindSafe(async {
-///         named_join!(["a", "b"] fa = async { 1 }, fb = async { panic!("gone") })
+///         named_join!(["a", "b"], fa = async { 1 }, fb = async { panic!("gone") })
 ///     })
 ///     .catch_unwind(),
 /// );
@@ -138,11 +172,14 @@ pub fn named_branch<F: core::future::IntoFuture>(
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __workflow_named_join {
-    ([$($path:expr),* $(,)?] $($name:ident = $future:expr),* $(,)?) => {{
+    ([$($path:expr),* $(,)?], $($name:ident = $future:expr),* $(,)?) => {{
         $(
-            let mut $name = $crate::__private::pin!($crate::__private::maybe_done($future));
+            let mut $name = $crate::__private::maybe_done($future);
+            // SAFETY: the future is shadowed right here, so it is never moved again
+            // (as `futures::join!` pins it).
+            let mut $name = unsafe { $crate::__private::Pin::new_unchecked(&mut $name) };
         )*
-        $crate::__private::poll_fn(move |__cx: &mut $crate::__private::Context<'_>| {
+        $crate::__private::join_poll(move |__cx: &mut $crate::__private::Context<'_>| {
             // The future being polled, read by the cold path only.
             let mut __at: usize = 0;
             match $crate::__private::catch_unwind($crate::__private::AssertUnwindSafe(|| {
@@ -172,26 +209,29 @@ macro_rules! __workflow_named_join {
 }
 
 /// `futures::try_join!` as [`named_join!`](crate::__private::named_join) is
-/// `futures::join!`: a panic in the poll of one of the futures is raised again naming
-/// its branch.
+/// `futures::join!` (and written the same way): a panic in the poll of one of the
+/// futures is raised again naming its branch.
 ///
 /// ```
 /// use workflow_runtime::__private::named_try_join;
 ///
 /// let joined = futures::executor::block_on(async {
-///     named_try_join!(["a", "b"] fa = async { Ok::<_, u8>(1) }, fb = async { Err::<u8, _>(2) })
+///     named_try_join!(["a", "b"], fa = async { Ok::<_, u8>(1) }, fb = async { Err::<u8, _>(2) })
 /// });
 /// assert_eq!(joined, Err(2));
 /// ```
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __workflow_named_try_join {
-    ([$($path:expr),* $(,)?] $($name:ident = $future:expr),* $(,)?) => {{
+    ([$($path:expr),* $(,)?], $($name:ident = $future:expr),* $(,)?) => {{
         $(
-            let mut $name = $crate::__private::pin!($crate::__private::maybe_done($future));
+            let mut $name = $crate::__private::maybe_done($future);
+            // SAFETY: the future is shadowed right here, so it is never moved again
+            // (as `futures::join!` pins it).
+            let mut $name = unsafe { $crate::__private::Pin::new_unchecked(&mut $name) };
         )*
         #[allow(clippy::diverging_sub_expression)]
-        $crate::__private::poll_fn(move |__cx: &mut $crate::__private::Context<'_>| {
+        $crate::__private::join_poll(move |__cx: &mut $crate::__private::Context<'_>| {
             let mut __at: usize = 0;
             match $crate::__private::catch_unwind($crate::__private::AssertUnwindSafe(|| {
                 let mut __all_done = true;

@@ -731,11 +731,7 @@ impl<'a, M: Mode> Expander<'a, M> {
                 };
                 let macro_name = Ident::new(macro_name, at_join);
                 let arguments = if names_panics {
-                    let locals: Vec<Ident> = joined_futures
-                        .iter()
-                        .map(|_| self.ident("branch"))
-                        .collect();
-                    quote! { [#(#joined_paths),*] #(#locals = #joined_futures),* }
+                    named_join_arguments(&joined_paths, &joined_futures)
                 } else {
                     quote! { #(#joined_futures),* }
                 };
@@ -781,6 +777,13 @@ impl<'a, M: Mode> Expander<'a, M> {
         };
         // A background branch's output has no one to receive it: awaited as a
         // statement, so a `#[must_use]` output warns as in hand-written code.
+        let mut background_futures_named: Vec<TokenStream> = background_futures
+            .iter()
+            .zip(&background_paths)
+            .map(|(future, path)| {
+                quote! { async { #k::__private::named_branch(#path, #future).await; } }
+            })
+            .collect();
         let background_futures: Vec<TokenStream> = background_futures
             .iter()
             .map(|future| quote! { async { #future.await; } })
@@ -788,13 +791,13 @@ impl<'a, M: Mode> Expander<'a, M> {
         let background = match background_futures.as_slice() {
             [] => None,
             [one] if !names_panics => Some(one.clone()),
+            // One branch is caught on its own, as a wide fork's are.
+            [_] => background_futures_named.pop(),
             many if !names_panics => Some(quote! { async { #k::__private::join!(#(#many),*); } }),
             // Joined as a fork's branches are, so that a panic in one names it.
             many => {
-                let locals: Vec<Ident> = many.iter().map(|_| self.ident("background")).collect();
-                Some(quote! {
-                    async { #k::__private::named_join!([#(#background_paths),*] #(#locals = #many),*); }
-                })
+                let arguments = named_join_arguments(&background_paths, many);
+                Some(quote! { async { #k::__private::named_join!(#arguments); } })
             }
         };
         let joined = match &tasks {
@@ -925,11 +928,12 @@ impl<'a, M: Mode> Expander<'a, M> {
                 quote! { async { #body } }
             }
         };
-        // The wrappers below are `FutureExt::map` adapters, not async blocks: no state of
-        // their own, and the branch's future is still built where `join!` takes it.
+        // The wrappers below are plain projections (`OkBranch`), not async blocks: no
+        // state of their own, and the branch's future is still built where `join!`
+        // takes it.
         let ok = |future: &TokenStream, error: &TokenStream| {
             quote! {
-                #k::__private::FutureExt::map(#future, #k::__private::Ok::<_, #k::__private::BranchError<#error>>)
+                #k::__private::ok_branch::<_, #error>(#future)
             }
         };
         let mut fails = steps_fail;
@@ -1385,6 +1389,16 @@ fn background_ended(code: &ForkCode, scoped: TokenStream) -> TokenStream {
         Some(tasks) => quote! { #tasks.ended(#scoped).await },
         None => scoped,
     }
+}
+
+/// The arguments of `__private::named_join!` (or `named_try_join!`) for the futures
+/// `futures` of the branches `paths`: `["path", ..], local = future, ..`.
+/// The locals are the join's own (the macro's block), named by their place: a nested
+/// join's are in a branch's future, where shadowing the outer ones is harmless.
+fn named_join_arguments(paths: &[String], futures: &[TokenStream]) -> TokenStream {
+    let locals = (0..futures.len())
+        .map(|i| format_ident!("__workflow_branch{}", i, span = Span::mixed_site()));
+    quote! { [#(#paths),*], #(#locals = #futures),* }
 }
 
 /// The widest fork joined by `join!`/`try_join!` themselves: as a hand-written join, with
