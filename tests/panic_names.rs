@@ -29,14 +29,14 @@ fn message(payload: &(dyn Any + Send)) -> &str {
     }
 }
 
+#[allow(clippy::unused_async)] // a step: the join is what is tested
 async fn ok(x: u32) -> u32 {
     x
 }
 
+#[allow(clippy::unused_async)]
 async fn boom(x: u32) -> u32 {
-    if x == 3 {
-        panic!("out of memory");
-    }
+    assert!(x != 3, "out of memory");
     x
 }
 
@@ -56,6 +56,7 @@ async fn boom_later(what: &str) -> u32 {
     panic!("{what} failed")
 }
 
+#[allow(clippy::unused_async)]
 async fn checked(x: u32) -> Result<u32, String> {
     Ok(x)
 }
@@ -106,7 +107,7 @@ fn a_panic_at_a_later_poll_of_eight_branches_names_its_branch() {
 }
 
 workflow! {
-    /// More than 8 branches: joined by a tree of `join5`s (tests/wide_forks.rs).
+    /// More than 8 branches: joined by a tree of `join5`s (`tests/wide_forks.rs`).
     async fn wide(x: u32) -> Result<u32, BranchError<String>> {
         fork <
             b0: ok(x), b1: ok(x), b2: ok(x), b3: ok(x), b4: ok(x), b5: ok(x),
@@ -310,6 +311,7 @@ fn a_panic_in_a_traced_workflow_names_its_branch() {
 #[derive(Debug, PartialEq)]
 struct Code(u32);
 
+#[allow(clippy::unused_async)]
 async fn panic_with_value(x: u32) -> u32 {
     std::panic::panic_any(Code(x))
 }
