@@ -28,6 +28,17 @@ async fn by_hand8(x: u64) -> u64 {
     a + b + c + d + e + f + g + h
 }
 
+workflow! {
+    /// Wider than 8: joined by a tree of `join5`s, each branch caught on its own.
+    async fn wide12(x: u64) -> u64 {
+        fork <
+            a: step(x), b: step(x), c: step(x), d: step(x), e: step(x), f: step(x),
+            g: step(x), h: step(x), i: step(x), j: step(x), k: step(x), l: step(x),
+        > join(a, b, c, d, e, f, g, h, i, j, k, l);
+        a + b + c + d + e + f + g + h + i + j + k + l
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args[1] == "size" {
@@ -35,6 +46,7 @@ fn main() {
             "fork2" => size_of_val(&fork2(1)),
             "fork8" => size_of_val(&fork8(1)),
             "by_hand8" => size_of_val(&by_hand8(1)),
+            "wide12" => size_of_val(&wide12(1)),
             "nested3" => size_of_val(&nested3(1)),
             "by_hand_nested3" => size_of_val(&by_hand_nested3(1)),
             "fallible3" => size_of_val(&fallible3(1)),
@@ -52,6 +64,7 @@ fn main() {
             "fork2" => run(fork2(x)),
             "fork8" => run(fork8(x)),
             "by_hand8" => run(by_hand8(x)),
+            "wide12" => run(wide12(x)),
             "nested3" => run(nested3(x)),
             "by_hand_nested3" => run(by_hand_nested3(x)),
             "fallible3" => run(fallible3(x)).unwrap(),

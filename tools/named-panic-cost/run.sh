@@ -11,7 +11,8 @@
 # worktree's, both in release with the workspace's lockfile. Each case is run 100,000
 # and 200,000 times under `valgrind --tool=callgrind` (every future polled to its end
 # with a no-op waker): the difference over 100,000 is its instructions per run, without
-# the process's own start. Sizes are `size_of_val` of each workflow's future.
+# the process's own start. Sizes are `size_of_val` of each workflow's future. `wide12`
+# (a fork of 12 branches, joined by a tree of `join5`s) is this tool's own case.
 # CODEGEN_UNITS=1 builds both with one codegen unit (the default is cargo's 16).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -54,7 +55,7 @@ count() { # binary case runs -> instructions of the whole process
 }
 per_run() { echo $(( ($(count "$1" "$2" 200000) - $(count "$1" "$2" 100000)) / 100000 )); }
 printf 'case\tbefore\tafter\tbytes before\tbytes after\n'
-for case in fork2 fork8 by_hand8 nested3 by_hand_nested3 fallible3 by_hand_fallible3; do
+for case in fork2 fork8 by_hand8 wide12 nested3 by_hand_nested3 fallible3 by_hand_fallible3; do
   b="$OUT/before/target/release/named-panic-cost"
   a="$OUT/after/target/release/named-panic-cost"
   printf '%s\t%s\t%s\t%s\t%s\n' "$case" "$(per_run "$b" "$case")" "$(per_run "$a" "$case")" \

@@ -241,7 +241,10 @@ pub mod __private {
     pub use crate::__workflow_named_join as named_join;
     pub use crate::__workflow_named_try_join as named_try_join;
     pub use crate::panic::{
-        JoinPoll, NamedBranch, branch_panic, join_poll, named_branch, raise_in,
+        JoinPoll, NamedBranch, NamedJoin2, NamedJoin3, NamedJoin4, NamedJoin5, NamedTryJoin2,
+        NamedTryJoin3, NamedTryJoin4, NamedTryJoin5, branch_panic, join_poll, named_branch,
+        named_join2, named_join3, named_join4, named_join5, named_try_join2, named_try_join3,
+        named_try_join4, named_try_join5, raise_in,
     };
     pub use core::future::poll_fn;
     pub use core::panic::AssertUnwindSafe;

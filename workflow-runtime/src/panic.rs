@@ -47,7 +47,8 @@ pub fn branch_panic(path: &str, payload: Box<dyn Any + Send>) -> Box<dyn Any + S
 }
 
 /// Raises the panic `payload` of the branch `paths[at]` again, named by
-/// [`branch_panic`]: the cold path of a join that caught it.
+/// [`branch_panic`]: the cold path of a join that caught it. Without a path there
+/// (`""`: a node of a wide fork's tree, which named it), the payload is kept.
 ///
 /// ```
 /// let caught = std::panic::catch_unwind(|| {
@@ -60,22 +61,25 @@ pub fn branch_panic(path: &str, payload: Box<dyn Any + Send>) -> Box<dyn Any + S
 #[inline(never)]
 pub fn raise_in(paths: &[&str], at: usize, payload: Box<dyn Any + Send>) -> ! {
     match paths.get(at) {
-        Some(path) => std::panic::resume_unwind(branch_panic(path, payload)),
-        None => std::panic::resume_unwind(payload),
+        Some(path) if !path.is_empty() => std::panic::resume_unwind(branch_panic(path, payload)),
+        _ => std::panic::resume_unwind(payload),
     }
 }
 
 pin_project_lite::pin_project! {
-    /// A branch of a wide fork (joined by a tree of `join5`s): a panic in its poll is
-    /// raised again naming the branch `path`.
-    pub struct NamedBranch<F> {
+    /// A branch of a wide fork (joined by a tree of `join5`s) or the one background
+    /// branch of a fork: a panic in its poll is raised again naming the branch, the
+    /// path `P` returns. `P` is a closure without captures, so the branch's future is
+    /// no bigger than the step's (a `&'static str` here cost a fork of 12 branches 192
+    /// bytes).
+    pub struct NamedBranch<F, P> {
         #[pin]
         future: F,
-        path: &'static str,
+        path: P,
     }
 }
 
-impl<F: Future> Future for NamedBranch<F> {
+impl<F: Future, P: Fn() -> &'static str> Future for NamedBranch<F, P> {
     type Output = F::Output;
 
     #[inline]
@@ -84,7 +88,7 @@ impl<F: Future> Future for NamedBranch<F> {
         let future = this.future;
         match std::panic::catch_unwind(core::panic::AssertUnwindSafe(|| future.poll(cx))) {
             Ok(poll) => poll,
-            Err(payload) => raise_in(&[*this.path], 0, payload),
+            Err(payload) => raise_in(&[(this.path)()], 0, payload),
         }
     }
 }
@@ -117,23 +121,23 @@ pub fn join_poll<T, F: FnMut(&mut Context<'_>) -> Poll<T>>(poll: F) -> JoinPoll<
     JoinPoll { poll }
 }
 
-/// Makes the branch `path` of a wide fork ([`NamedBranch`]).
+/// Makes the branch of a wide fork whose path `path` returns ([`NamedBranch`]).
 ///
 /// ```
 /// use workflow_runtime::__private::named_branch;
 /// use futures::FutureExt as _;
 ///
-/// let caught = futures::executor::block_on(
-///     std::panic::AssertUnwindSafe(named_branch("b7", async { panic!("gone") })).catch_unwind(),
-/// );
+/// let branch = named_branch(|| "b7", async { panic!("gone") });
+/// assert_eq!(size_of_val(&branch), size_of_val(&async { panic!("gone") }));
+/// let caught = futures::executor::block_on(std::panic::AssertUnwindSafe(branch).catch_unwind());
 /// let payload = caught.unwrap_err();
 /// assert_eq!(payload.downcast_ref::<String>().unwrap(), "branch `b7` panicked: gone");
 /// ```
 #[inline]
-pub fn named_branch<F: core::future::IntoFuture>(
-    path: &'static str,
+pub fn named_branch<F: core::future::IntoFuture, P: Fn() -> &'static str>(
+    path: P,
     future: F,
-) -> NamedBranch<F::IntoFuture> {
+) -> NamedBranch<F::IntoFuture, P> {
     NamedBranch {
         future: future.into_future(),
         path,
@@ -266,4 +270,166 @@ macro_rules! __workflow_named_try_join {
         })
         .await
     }};
+}
+
+macro_rules! named_joins {
+    ($(
+        $(#[$doc:meta])*
+        ($Join:ident, $join:ident, $TryJoin:ident, $try_join:ident, $n:literal: $($Fut:ident $fut:ident $index:literal),*),
+    )*) => ($(
+        pin_project_lite::pin_project! {
+            $(#[$doc])*
+            #[must_use = "futures do nothing unless you `.await` or poll them"]
+            pub struct $Join<$($Fut: Future,)* P> {
+                $(#[pin] $fut: futures_util::future::MaybeDone<$Fut>,)*
+                paths: P,
+            }
+        }
+
+        impl<$($Fut: Future,)* P: Fn() -> [&'static str; $n]> Future for $Join<$($Fut,)* P> {
+            type Output = ($($Fut::Output,)*);
+
+            #[inline]
+            fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+                let mut this = self.project();
+                // The future being polled, read by the cold path only.
+                let mut at: usize = 0;
+                let polled = std::panic::catch_unwind(core::panic::AssertUnwindSafe(|| {
+                    let mut all_done = true;
+                    $(
+                        at = $index;
+                        all_done &= this.$fut.as_mut().poll(cx).is_ready();
+                    )*
+                    if all_done {
+                        Poll::Ready(($(this.$fut.as_mut().take_output().unwrap(),)*))
+                    } else {
+                        Poll::Pending
+                    }
+                }));
+                match polled {
+                    Ok(poll) => poll,
+                    Err(payload) => raise_in(&(this.paths)(), at, payload),
+                }
+            }
+        }
+
+        /// Joins the futures of a node of a wide fork's tree (`futures::future::join5`
+        /// and its smaller siblings): a panic in one is raised again naming its branch,
+        /// the path `paths` returns at its place (`""` for a node of the tree, whose
+        /// own catch named it).
+        #[inline]
+        pub fn $join<$($Fut: core::future::IntoFuture,)* P: Fn() -> [&'static str; $n]>(
+            paths: P,
+            $($fut: $Fut,)*
+        ) -> $Join<$($Fut::IntoFuture,)* P> {
+            $Join {
+                $($fut: futures_util::future::maybe_done($fut.into_future()),)*
+                paths,
+            }
+        }
+
+        pin_project_lite::pin_project! {
+            /// The `try_join` of a node of a wide fork's tree, whose join can fail.
+            #[must_use = "futures do nothing unless you `.await` or poll them"]
+            pub struct $TryJoin<$($Fut: futures_util::TryFuture,)* P> {
+                $(#[pin] $fut: futures_util::future::TryMaybeDone<$Fut>,)*
+                paths: P,
+            }
+        }
+
+        impl<E, $($Fut: futures_util::TryFuture<Error = E>,)* P: Fn() -> [&'static str; $n]> Future
+            for $TryJoin<$($Fut,)* P>
+        {
+            type Output = Result<($($Fut::Ok,)*), E>;
+
+            #[inline]
+            fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+                let mut this = self.project();
+                let mut at: usize = 0;
+                let polled = std::panic::catch_unwind(core::panic::AssertUnwindSafe(|| {
+                    let mut all_done = true;
+                    $(
+                        at = $index;
+                        match this.$fut.as_mut().poll(cx) {
+                            Poll::Ready(Ok(())) => {}
+                            Poll::Ready(Err(error)) => return Poll::Ready(Err(error)),
+                            Poll::Pending => all_done = false,
+                        }
+                    )*
+                    if all_done {
+                        Poll::Ready(Ok(($(this.$fut.as_mut().take_output().unwrap(),)*)))
+                    } else {
+                        Poll::Pending
+                    }
+                }));
+                match polled {
+                    Ok(poll) => poll,
+                    Err(payload) => raise_in(&(this.paths)(), at, payload),
+                }
+            }
+        }
+
+        /// [`named_join2`] and its siblings for a wide fork whose join can fail
+        /// (`futures::future::try_join5`).
+        #[inline]
+        pub fn $try_join<E, $($Fut: futures_util::TryFuture<Error = E>,)* P: Fn() -> [&'static str; $n]>(
+            paths: P,
+            $($fut: $Fut,)*
+        ) -> $TryJoin<$($Fut,)* P> {
+            $TryJoin {
+                $($fut: futures_util::future::try_maybe_done($fut),)*
+                paths,
+            }
+        }
+    )*)
+}
+
+named_joins! {
+    /// A node of 2 of a wide fork's tree ([`named_join2`]).
+    ///
+    /// ```
+    /// use workflow_runtime::__private::named_join2;
+    /// use futures::FutureExt as _;
+    ///
+    /// let joined = futures::executor::block_on(named_join2(|| ["a", "b"], async { 1 }, async { 2 }));
+    /// assert_eq!(joined, (1, 2));
+    /// let caught = futures::executor::block_on(
+    ///     std::panic::AssertUnwindSafe(named_join2(|| ["a", "b"], async { 1 }, async { panic!("gone") }))
+    ///         .catch_unwind(),
+    /// );
+    /// assert_eq!(caught.unwrap_err().downcast_ref::<String>().unwrap(), "branch `b` panicked: gone");
+    /// ```
+    (NamedJoin2, named_join2, NamedTryJoin2, named_try_join2, 2: F0 f0 0, F1 f1 1),
+    /// A node of 3 of a wide fork's tree ([`named_join3`]).
+    ///
+    /// ```
+    /// use workflow_runtime::__private::named_try_join3;
+    ///
+    /// let joined = futures::executor::block_on(named_try_join3(
+    ///     || ["a", "b", "c"],
+    ///     async { Ok::<_, u8>(1) },
+    ///     async { Err::<u8, _>(2) },
+    ///     std::future::pending::<Result<u8, u8>>(),
+    /// ));
+    /// assert_eq!(joined, Err(2));
+    /// ```
+    (NamedJoin3, named_join3, NamedTryJoin3, named_try_join3, 3: F0 f0 0, F1 f1 1, F2 f2 2),
+    /// A node of 4 of a wide fork's tree ([`named_join4`]).
+    ///
+    /// ```
+    /// let joined = futures::executor::block_on(workflow_runtime::__private::named_join4(
+    ///     || ["a", "b", "c", "d"], async { 1 }, async { 2 }, async { 3 }, async { 4 },
+    /// ));
+    /// assert_eq!(joined, (1, 2, 3, 4));
+    /// ```
+    (NamedJoin4, named_join4, NamedTryJoin4, named_try_join4, 4: F0 f0 0, F1 f1 1, F2 f2 2, F3 f3 3),
+    /// A node of 5 of a wide fork's tree ([`named_join5`]).
+    ///
+    /// ```
+    /// let joined = futures::executor::block_on(workflow_runtime::__private::named_join5(
+    ///     || ["a", "b", "c", "d", "e"], async { 1 }, async { 2 }, async { 3 }, async { 4 }, async { 5 },
+    /// ));
+    /// assert_eq!(joined, (1, 2, 3, 4, 5));
+    /// ```
+    (NamedJoin5, named_join5, NamedTryJoin5, named_try_join5, 5: F0 f0 0, F1 f1 1, F2 f2 2, F3 f3 3, F4 f4 4),
 }

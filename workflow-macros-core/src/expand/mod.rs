@@ -699,23 +699,20 @@ impl<'a, M: Mode> Expander<'a, M> {
         let joined = match join.policy.winners(at_join) {
             None if wide => {
                 let try_join = fallible && matches!(join.policy, Policy::All);
-                // A tree of `join5`s has no one poll to catch around: each branch is
-                // caught on its own (`__private::named_branch`).
-                let leaves: Vec<TokenStream> = if names_panics {
-                    joined_futures
-                        .iter()
-                        .zip(&joined_paths)
-                        .map(
-                            |(future, path)| quote! { #k::__private::named_branch(#path, #future) },
-                        )
-                        .collect()
-                } else {
-                    joined_futures.clone()
-                };
+                // Each node of the tree catches a panic once, around its poll, and
+                // names the branch it was polling (`__private::named_join5`); a node
+                // below it named its own.
                 let (tree, pattern) = join_tree(
                     &k_join,
-                    leaves.into_iter().zip(pattern.iter().cloned()),
-                    try_join,
+                    joined_futures
+                        .iter()
+                        .cloned()
+                        .zip(pattern.iter().cloned())
+                        .zip(joined_paths.iter().cloned()),
+                    JoinTree {
+                        try_join,
+                        names_panics,
+                    },
                     at_join,
                 );
                 tree_pattern = Some(pattern);
@@ -781,7 +778,16 @@ impl<'a, M: Mode> Expander<'a, M> {
             .iter()
             .zip(&background_paths)
             .map(|(future, path)| {
-                quote! { async { #k::__private::named_branch(#path, #future).await; } }
+                // A function item: no bigger than a closure, its `&'static str` written out.
+                let path_fn = format_ident!("__workflow_path", span = Span::mixed_site());
+                quote! {
+                    async {
+                        #k::__private::named_branch(
+                            { fn #path_fn() -> &'static str { #path } #path_fn },
+                            #future,
+                        ).await;
+                    }
+                }
             })
             .collect();
         let background_futures: Vec<TokenStream> = background_futures
@@ -1414,38 +1420,65 @@ const WIDE_FORK: usize = 8;
 /// branch at every poll, the first failure returned at once and the rest dropped).
 fn join_tree(
     k: &TokenStream,
-    branches: impl Iterator<Item = (TokenStream, TokenStream)>,
-    try_join: bool,
+    branches: impl Iterator<Item = ((TokenStream, TokenStream), String)>,
+    how: JoinTree,
     at: Span,
 ) -> (TokenStream, TokenStream) {
-    let combine = |chunk: &[(TokenStream, TokenStream)]| -> (TokenStream, TokenStream) {
+    // A node: its future, the pattern of its outputs and its path (`""` for a node of
+    // the tree, whose own catch names a panic below it).
+    type Node = (TokenStream, TokenStream, String);
+    let combine = |chunk: &[Node]| -> Node {
         if let [one] = chunk {
             return one.clone();
         }
         let name = format_ident!(
-            "{}{}",
-            if try_join { "try_join" } else { "join" },
+            "{}{}{}",
+            if how.names_panics { "named_" } else { "" },
+            if how.try_join { "try_join" } else { "join" },
             chunk.len(),
             span = at
         );
-        let futures = chunk.iter().map(|(future, _)| future);
-        let patterns = chunk.iter().map(|(_, pattern)| pattern);
+        let futures = chunk.iter().map(|(future, _, _)| future);
+        let patterns = chunk.iter().map(|(_, pattern, _)| pattern);
+        let paths = chunk.iter().map(|(_, _, path)| path);
+        let width = chunk.len();
+        // A function item, no bigger than a closure (nothing), but with its signature
+        // written out: a closure's inferred `&str` is a lifetime the check that the
+        // workflow's future is `Send` cannot prove general enough.
+        let paths_fn = format_ident!("__workflow_paths", span = Span::mixed_site());
+        let paths = if how.names_panics {
+            quote! { { fn #paths_fn() -> [&'static str; #width] { [#(#paths),*] } #paths_fn }, }
+        } else {
+            TokenStream::new()
+        };
         (
-            quote_spanned! {at=> #k::__private::#name(#(#futures),*) },
+            quote_spanned! {at=> #k::__private::#name(#paths #(#futures),*) },
             quote! { (#(#patterns),*) },
+            String::new(),
         )
     };
     // Each branch's future is bound before it is joined, as `join!` binds its arguments:
     // the temporaries of a step's expression (a `RefCell` borrow, a lock guard) end there
     // instead of living across the await of the whole tree.
     let bound = format_ident!("__workflow_branch", span = Span::mixed_site());
-    let mut level: Vec<(TokenStream, TokenStream)> = branches
-        .map(|(future, pattern)| (quote! { { let #bound = #future; #bound } }, pattern))
+    let mut level: Vec<Node> = branches
+        .map(|((future, pattern), path)| {
+            (quote! { { let #bound = #future; #bound } }, pattern, path)
+        })
         .collect();
     while level.len() > 5 {
         level = level.chunks(5).map(combine).collect();
     }
-    combine(&level)
+    let (tree, pattern, _) = combine(&level);
+    (tree, pattern)
+}
+
+/// How a wide fork's tree joins: `try_join5`s when the join can fail, and
+/// `named_join5`s (which name a panicking branch) unless its branches are tasks.
+#[derive(Clone, Copy)]
+struct JoinTree {
+    try_join: bool,
+    names_panics: bool,
 }
 
 /// The Rust statements among `items`, as written; with `skip_items`, not the items

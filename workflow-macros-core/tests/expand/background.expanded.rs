@@ -112,7 +112,12 @@ async fn notify(log: &RefCell<Vec<&'static str>>) -> bool {
         },
         async {
             ::workflow_runtime::__private::named_branch(
-                "http",
+                {
+                    fn __workflow_path() -> &'static str {
+                        "http"
+                    }
+                    __workflow_path
+                },
                 ::workflow_runtime::__private::IntoFuture::into_future(send(log, "http")),
             )
             .await;

@@ -132,7 +132,12 @@ async fn fulfil(id: u32) -> (u32, u32) {
                 },
                 async {
                     ::workflow_runtime::__private::named_branch(
-                        "order.audit",
+                        {
+                            fn __workflow_path() -> &'static str {
+                                "order.audit"
+                            }
+                            __workflow_path
+                        },
                         ::workflow_runtime::__private::IntoFuture::into_future(audit(id)),
                     )
                     .await;

@@ -99,7 +99,12 @@ async fn with_items() -> u8 {
         },
         async {
             ::workflow_runtime::__private::named_branch(
-                "c",
+                {
+                    fn __workflow_path() -> &'static str {
+                        "c"
+                    }
+                    __workflow_path
+                },
                 ::workflow_runtime::__private::IntoFuture::into_future(id(Offset(3).get())),
             )
             .await;

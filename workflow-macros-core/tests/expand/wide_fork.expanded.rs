@@ -151,175 +151,158 @@ async fn wide(id: u64) -> Result<u64, BranchError<String>> {
         }
     }
     let __workflow_errors1 = ::workflow_runtime::__private::errors();
-    let ((b0, b1, b2, b3, b4), (b5, b6, b7, b8, b9), b10) = match ::workflow_runtime::__private::try_join3(
-        ::workflow_runtime::__private::try_join5(
+    let ((b0, b1, b2, b3, b4), (b5, b6, b7, b8, b9), b10) = match ::workflow_runtime::__private::named_try_join3(
+        {
+            fn __workflow_paths() -> [&'static str; 3usize] {
+                ["", "", "b10"]
+            }
+            __workflow_paths
+        },
+        ::workflow_runtime::__private::named_try_join5(
             {
-                let __workflow_branch = ::workflow_runtime::__private::named_branch(
-                    "b0",
-                    ::workflow_runtime::__private::first_error(
-                        __workflow_errors1,
-                        ::workflow_runtime::__private::fallible_branch("b0", score(id)),
-                    ),
+                fn __workflow_paths() -> [&'static str; 5usize] {
+                    ["b0", "b1", "b2", "b3", "b4"]
+                }
+                __workflow_paths
+            },
+            {
+                let __workflow_branch = ::workflow_runtime::__private::first_error(
+                    __workflow_errors1,
+                    ::workflow_runtime::__private::fallible_branch("b0", score(id)),
                 );
                 __workflow_branch
             },
             {
-                let __workflow_branch = ::workflow_runtime::__private::named_branch(
-                    "b1",
-                    ::workflow_runtime::__private::same_error(
-                        __workflow_errors1,
-                        ::workflow_runtime::__private::fallible_branch("b1", score(id + 1)),
-                        |__workflow_error| {
-                            __WorkflowSameError1::same(__workflow_error, ::core::default::Default::default())
-                        },
-                    ),
+                let __workflow_branch = ::workflow_runtime::__private::same_error(
+                    __workflow_errors1,
+                    ::workflow_runtime::__private::fallible_branch("b1", score(id + 1)),
+                    |__workflow_error| {
+                        __WorkflowSameError1::same(__workflow_error, ::core::default::Default::default())
+                    },
                 );
                 __workflow_branch
             },
             {
-                let __workflow_branch = ::workflow_runtime::__private::named_branch(
-                    "b2",
-                    ::workflow_runtime::__private::same_error(
-                        __workflow_errors1,
-                        ::workflow_runtime::__private::fallible_branch("b2", score(id + 2)),
-                        |__workflow_error| {
-                            __WorkflowSameError1::same(__workflow_error, ::core::default::Default::default())
-                        },
-                    ),
+                let __workflow_branch = ::workflow_runtime::__private::same_error(
+                    __workflow_errors1,
+                    ::workflow_runtime::__private::fallible_branch("b2", score(id + 2)),
+                    |__workflow_error| {
+                        __WorkflowSameError1::same(__workflow_error, ::core::default::Default::default())
+                    },
                 );
                 __workflow_branch
             },
             {
-                let __workflow_branch = ::workflow_runtime::__private::named_branch(
-                    "b3",
-                    ::workflow_runtime::__private::ok_branch::<_, _>(
-                        ::workflow_runtime::__private::IntoFuture::into_future(plain(id)),
-                    ),
+                let __workflow_branch = ::workflow_runtime::__private::ok_branch::<_, _>(
+                    ::workflow_runtime::__private::IntoFuture::into_future(plain(id)),
                 );
                 __workflow_branch
             },
             {
-                let __workflow_branch = ::workflow_runtime::__private::named_branch(
-                    "b4",
-                    ::workflow_runtime::__private::same_error(
-                        __workflow_errors1,
-                        ::workflow_runtime::__private::fallible_branch("b4", score(id + 4)),
-                        |__workflow_error| {
-                            __WorkflowSameError1::same(__workflow_error, ::core::default::Default::default())
-                        },
-                    ),
+                let __workflow_branch = ::workflow_runtime::__private::same_error(
+                    __workflow_errors1,
+                    ::workflow_runtime::__private::fallible_branch("b4", score(id + 4)),
+                    |__workflow_error| {
+                        __WorkflowSameError1::same(__workflow_error, ::core::default::Default::default())
+                    },
                 );
                 __workflow_branch
             },
         ),
-        ::workflow_runtime::__private::try_join5(
+        ::workflow_runtime::__private::named_try_join5(
             {
-                let __workflow_branch = ::workflow_runtime::__private::named_branch(
-                    "b5",
-                    ::workflow_runtime::__private::same_error(
-                        __workflow_errors1,
-                        ::workflow_runtime::__private::fallible_branch("b5", score(id + 5)),
-                        |__workflow_error| {
-                            __WorkflowSameError1::same(__workflow_error, ::core::default::Default::default())
-                        },
-                    ),
+                fn __workflow_paths() -> [&'static str; 5usize] {
+                    ["b5", "b6", "b7", "b8", "b9"]
+                }
+                __workflow_paths
+            },
+            {
+                let __workflow_branch = ::workflow_runtime::__private::same_error(
+                    __workflow_errors1,
+                    ::workflow_runtime::__private::fallible_branch("b5", score(id + 5)),
+                    |__workflow_error| {
+                        __WorkflowSameError1::same(__workflow_error, ::core::default::Default::default())
+                    },
                 );
                 __workflow_branch
             },
             {
-                let __workflow_branch = ::workflow_runtime::__private::named_branch(
-                    "b6",
-                    ::workflow_runtime::__private::same_error(
-                        __workflow_errors1,
-                        ::workflow_runtime::__private::fallible_branch("b6", score(id + 6)),
-                        |__workflow_error| {
-                            __WorkflowSameError1::same(__workflow_error, ::core::default::Default::default())
-                        },
-                    ),
+                let __workflow_branch = ::workflow_runtime::__private::same_error(
+                    __workflow_errors1,
+                    ::workflow_runtime::__private::fallible_branch("b6", score(id + 6)),
+                    |__workflow_error| {
+                        __WorkflowSameError1::same(__workflow_error, ::core::default::Default::default())
+                    },
                 );
                 __workflow_branch
             },
             {
-                let __workflow_branch = ::workflow_runtime::__private::named_branch(
-                    "b7",
-                    ::workflow_runtime::__private::same_error(
-                        __workflow_errors1,
-                        ::workflow_runtime::__private::fallible_branch("b7", score(id + 7)),
-                        |__workflow_error| {
-                            __WorkflowSameError1::same(__workflow_error, ::core::default::Default::default())
-                        },
-                    ),
+                let __workflow_branch = ::workflow_runtime::__private::same_error(
+                    __workflow_errors1,
+                    ::workflow_runtime::__private::fallible_branch("b7", score(id + 7)),
+                    |__workflow_error| {
+                        __WorkflowSameError1::same(__workflow_error, ::core::default::Default::default())
+                    },
                 );
                 __workflow_branch
             },
             {
-                let __workflow_branch = ::workflow_runtime::__private::named_branch(
-                    "b8",
-                    ::workflow_runtime::__private::same_error(
-                        __workflow_errors1,
-                        async {
-                            let __workflow_output6 = {
-                                let __workflow_future2 =
-                                    ::workflow_runtime::__private::IntoFuture::into_future(score(id + 8));
-                                __workflow_future2
-                            }
-                            .await;
-                            let __workflow_value3 = match ::workflow_runtime::__private::fallible(__workflow_output6) {
-                                ::workflow_runtime::__private::Ok(__workflow_ok4) => __workflow_ok4,
-                                ::workflow_runtime::__private::Err(__workflow_error5) => {
-                                    return ::workflow_runtime::__private::Err(
-                                        ::workflow_runtime::__private::BranchError::new("b8", __workflow_error5),
-                                    );
-                                }
-                            };
-                            let __workflow_output11 = {
-                                let __workflow_future7 = ::workflow_runtime::__private::IntoFuture::into_future(
-                                    ::workflow_runtime::__private::call1(__workflow_value3, double),
+                let __workflow_branch = ::workflow_runtime::__private::same_error(
+                    __workflow_errors1,
+                    async {
+                        let __workflow_output6 = {
+                            let __workflow_future2 =
+                                ::workflow_runtime::__private::IntoFuture::into_future(score(id + 8));
+                            __workflow_future2
+                        }
+                        .await;
+                        let __workflow_value3 = match ::workflow_runtime::__private::fallible(__workflow_output6) {
+                            ::workflow_runtime::__private::Ok(__workflow_ok4) => __workflow_ok4,
+                            ::workflow_runtime::__private::Err(__workflow_error5) => {
+                                return ::workflow_runtime::__private::Err(
+                                    ::workflow_runtime::__private::BranchError::new("b8", __workflow_error5),
                                 );
-                                __workflow_future7
                             }
-                            .await;
-                            let __workflow_value8 = match ::workflow_runtime::__private::fallible(__workflow_output11) {
-                                ::workflow_runtime::__private::Ok(__workflow_ok9) => __workflow_ok9,
-                                ::workflow_runtime::__private::Err(__workflow_error10) => {
-                                    return ::workflow_runtime::__private::Err(
-                                        ::workflow_runtime::__private::BranchError::new("b8", __workflow_error10),
-                                    );
-                                }
-                            };
-                            ::workflow_runtime::__private::Ok(__workflow_value8)
-                        },
-                        |__workflow_error| {
-                            __WorkflowSameError1::same(__workflow_error, ::core::default::Default::default())
-                        },
-                    ),
+                        };
+                        let __workflow_output11 = {
+                            let __workflow_future7 = ::workflow_runtime::__private::IntoFuture::into_future(
+                                ::workflow_runtime::__private::call1(__workflow_value3, double),
+                            );
+                            __workflow_future7
+                        }
+                        .await;
+                        let __workflow_value8 = match ::workflow_runtime::__private::fallible(__workflow_output11) {
+                            ::workflow_runtime::__private::Ok(__workflow_ok9) => __workflow_ok9,
+                            ::workflow_runtime::__private::Err(__workflow_error10) => {
+                                return ::workflow_runtime::__private::Err(
+                                    ::workflow_runtime::__private::BranchError::new("b8", __workflow_error10),
+                                );
+                            }
+                        };
+                        ::workflow_runtime::__private::Ok(__workflow_value8)
+                    },
+                    |__workflow_error| {
+                        __WorkflowSameError1::same(__workflow_error, ::core::default::Default::default())
+                    },
                 );
                 __workflow_branch
             },
             {
-                let __workflow_branch = ::workflow_runtime::__private::named_branch(
-                    "b9",
-                    ::workflow_runtime::__private::same_error(
-                        __workflow_errors1,
-                        ::workflow_runtime::__private::fallible_branch("b9", score(id + 9)),
-                        |__workflow_error| {
-                            __WorkflowSameError1::same(__workflow_error, ::core::default::Default::default())
-                        },
-                    ),
+                let __workflow_branch = ::workflow_runtime::__private::same_error(
+                    __workflow_errors1,
+                    ::workflow_runtime::__private::fallible_branch("b9", score(id + 9)),
+                    |__workflow_error| {
+                        __WorkflowSameError1::same(__workflow_error, ::core::default::Default::default())
+                    },
                 );
                 __workflow_branch
             },
         ),
         {
-            let __workflow_branch = ::workflow_runtime::__private::named_branch(
-                "b10",
-                ::workflow_runtime::__private::same_error(
-                    __workflow_errors1,
-                    ::workflow_runtime::__private::fallible_branch("b10", score(id + 10)),
-                    |__workflow_error| {
-                        __WorkflowSameError1::same(__workflow_error, ::core::default::Default::default())
-                    },
-                ),
+            let __workflow_branch = ::workflow_runtime::__private::same_error(
+                __workflow_errors1,
+                ::workflow_runtime::__private::fallible_branch("b10", score(id + 10)),
+                |__workflow_error| __WorkflowSameError1::same(__workflow_error, ::core::default::Default::default()),
             );
             __workflow_branch
         },
