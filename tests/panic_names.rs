@@ -364,3 +364,27 @@ async fn nothing_hangs() {
         "branch `b` panicked: b failed"
     );
 }
+
+workflow! {
+    /// The task mode: the task's branch `heavy` holds a nested fork (polled in the task,
+    /// in the default mode), whose join names the innermost branch; the task keeps it.
+    async fn spawned(x: u32) -> u32 {
+        #[spawn]
+        fork <
+            heavy: fork < part: boom(x), rest: ok(x) > join(part, rest)
+                -> |a: u32, b: u32| async move { a + b },
+            light: ok(x),
+        > join(heavy, light);
+        heavy + light
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panic_in_a_fork_nested_in_a_task_names_the_innermost_branch() {
+    let caught = AssertUnwindSafe(spawned(3)).catch_unwind().await;
+    assert_eq!(
+        message(&*caught.unwrap_err()),
+        "branch `heavy.part` panicked: out of memory"
+    );
+    assert_eq!(spawned(1).await, 3);
+}

@@ -10,7 +10,10 @@
 //! ```
 //!
 //! which is the `join!` a user would write by hand: the branches are async blocks inside
-//! the workflow's own future, no allocation, no extra moves. A step's expression is
+//! the workflow's own future, no allocation, no extra moves. The `join!` is
+//! `__private::named_join!` (`named_try_join!`), `futures::join!`'s code with one catch
+//! of a panic around its poll, which names the branch it was polling (outside the task
+//! mode, where the task's handle does). A step's expression is
 //! evaluated when its branch reaches it. Background branches are polled beside the rest of
 //! the scope (`__private::with_background`), so they finish before it does. Generated
 //! names are mixed-site, so user code cannot see or clash with them, except the few that
