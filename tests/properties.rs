@@ -402,7 +402,6 @@ struct Times {
 
 struct Interpreter<'a> {
     plans: &'a [Plan],
-    spawn: bool,
     times: Vec<Times>,
     /// Every failure that would happen, with its instant.
     failures: Vec<(u64, Failure)>,
@@ -431,7 +430,6 @@ impl Interpreter<'_> {
         fork: &ForkShape,
         start: Option<u64>,
         path: &str,
-        top: &str,
         input: Option<String>,
     ) -> (Option<u64>, Option<u64>, Vec<Value>) {
         let mut ends = Vec::new();
@@ -442,9 +440,8 @@ impl Interpreter<'_> {
             } else {
                 format!("{path}.{}", branch.name)
             };
-            let top = if top.is_empty() { &branch.name } else { top };
             let first_input = if i == 0 { input.clone() } else { None };
-            let (end, value) = self.branch(branch, start, &branch_path, top, first_input);
+            let (end, value) = self.branch(branch, start, &branch_path, first_input);
             ends.push(end);
             values.push(value);
         }
@@ -467,7 +464,6 @@ impl Interpreter<'_> {
         branch: &BranchShape,
         start: Option<u64>,
         path: &str,
-        top: &str,
         first_input: Option<String>,
     ) -> (Option<u64>, Value) {
         let mut at = start;
@@ -498,10 +494,11 @@ impl Interpreter<'_> {
                                 path: path.to_owned(),
                                 error: Fail::Leaf(*id),
                             }),
-                            Outcome::Panic if self.spawn => Some(Failure::Panic(format!(
-                                "branch `{top}` panicked: leaf {id} panicked"
+                            // In every mode the join (or the task) names the
+                            // innermost branch, by its path.
+                            Outcome::Panic => Some(Failure::Panic(format!(
+                                "branch `{path}` panicked: leaf {id} panicked"
                             ))),
-                            Outcome::Panic => Some(Failure::Panic(format!("leaf {id} panicked"))),
                             _ => None,
                         };
                         if let Some(failure) = failure {
@@ -524,7 +521,7 @@ impl Interpreter<'_> {
                         None if i == 0 => first_input.clone(),
                         None => None,
                     };
-                    let (joined, background, values) = self.fork(fork, at, path, top, input);
+                    let (joined, background, values) = self.fork(fork, at, path, input);
                     background_ends = max_time(background_ends, background);
                     value = match values.as_slice() {
                         [one] => one.clone(),
@@ -554,11 +551,10 @@ impl Interpreter<'_> {
 fn interpret(shape: &Shape, plans: &[Plan]) -> Expected {
     let mut interpreter = Interpreter {
         plans,
-        spawn: shape.spawn,
         times: vec![Times::default(); shape.leaves],
         failures: Vec::new(),
     };
-    let (joined, background, values) = interpreter.fork(&shape.fork, Some(0), "", "", None);
+    let (joined, background, values) = interpreter.fork(&shape.fork, Some(0), "", None);
     let first = interpreter.failures.iter().map(|(t, _)| *t).min();
     let failures = interpreter
         .failures

@@ -58,12 +58,14 @@ where
 /// Waits for the first `K` of the branches to succeed and returns them in the order they
 /// finished; the rest are dropped when the returned future is. A failing branch is set
 /// aside; once too few branches are left to reach `K`, the join fails with the last
-/// failure. Allocates nothing: the winners wait in an array of `K` places.
+/// failure. Allocates nothing: the winners wait in an array of `K` places. A panic in a
+/// branch is raised again naming it (``branch `eu` panicked: ..``; a race is only
+/// allowed on a fork of the workflow's body, so a branch's path is its name).
 pub async fn quorum<const K: usize, const N: usize, T, E>(
     names: [&'static str; N],
     mut branches: [Racer<'_, T, E>; N],
 ) -> Result<[Winner<T>; K], BranchError<E>> {
-    let winners = race::<K, N, T, E>(|index, cx| branches[index].as_mut().poll(cx))
+    let winners = race::<K, N, T, E>(&names, |index, cx| branches[index].as_mut().poll(cx))
         .await
         .map_err(|(_, failure)| failure)?;
     Ok(winners.map(|(index, value)| Winner {
@@ -75,8 +77,9 @@ pub async fn quorum<const K: usize, const N: usize, T, E>(
 /// The race behind [`quorum`] (and the durable one): polls the branches not finished
 /// yet (`poll(index, cx)`) until `K` have succeeded, returned with their indices in the
 /// order they finished, or until too few are left to reach `K`: then the last failure
-/// and its index.
+/// and its index. A panic in a branch's poll is raised again naming it (`names`).
 pub(crate) async fn race<const K: usize, const N: usize, T, E>(
+    names: &[&'static str; N],
     mut poll: impl FnMut(usize, &mut core::task::Context<'_>) -> Poll<Result<T, BranchError<E>>>,
 ) -> Result<[(usize, T); K], (usize, BranchError<E>)> {
     const { assert!(K >= 1 && K <= N, "a quorum needs 1 <= k <= N") };
@@ -91,7 +94,12 @@ pub(crate) async fn race<const K: usize, const N: usize, T, E>(
             if *done {
                 continue;
             }
-            if let Poll::Ready(outcome) = poll(index, cx) {
+            // The branches are polled through `dyn`, out of line: a catch around each
+            // poll changes nothing the optimiser could have inlined.
+            let polled =
+                std::panic::catch_unwind(core::panic::AssertUnwindSafe(|| poll(index, cx)))
+                    .unwrap_or_else(|payload| crate::panic::raise_in(names, index, payload));
+            if let Poll::Ready(outcome) = polled {
                 *done = true;
                 match outcome {
                     Ok(value) => {

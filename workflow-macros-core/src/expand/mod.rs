@@ -10,7 +10,10 @@
 //! ```
 //!
 //! which is the `join!` a user would write by hand: the branches are async blocks inside
-//! the workflow's own future, no allocation, no extra moves. A step's expression is
+//! the workflow's own future, no allocation, no extra moves. The `join!` is
+//! `__private::named_join!` (`named_try_join!`), `futures::join!`'s code with one catch
+//! of a panic around its poll, which names the branch it was polling (outside the task
+//! mode, where the task's handle does). A step's expression is
 //! evaluated when its branch reaches it. Background branches are polled beside the rest of
 //! the scope (`__private::with_background`), so they finish before it does. Generated
 //! names are mixed-site, so user code cannot see or clash with them, except the few that
@@ -563,8 +566,11 @@ impl<'a, M: Mode> Expander<'a, M> {
         let mut joined_futures = Vec::new();
         // The joined branches' names and binding patterns, in branch order like the futures.
         let mut joined_names = Vec::new();
+        // Their paths (`documents.passport`), which a panic in one of them is named by.
+        let mut joined_paths = Vec::new();
         let mut pattern = Vec::new();
         let mut background_futures = Vec::new();
+        let mut background_paths = Vec::new();
         // Lookups by name, linear in the fork's width.
         let joined_at: HashMap<&str, usize> = join
             .names
@@ -661,6 +667,7 @@ impl<'a, M: Mode> Expander<'a, M> {
             );
             if in_background {
                 background_futures.push(future);
+                background_paths.push(branch.path.clone());
             } else if let Some(written) = joined_at
                 .get(name.as_str())
                 .and_then(|&i| join_syntax.names.get(i))
@@ -668,6 +675,7 @@ impl<'a, M: Mode> Expander<'a, M> {
                 let (mutability, ident) = (&written.mutability, &written.name);
                 pattern.push(quote! { #mutability #ident });
                 joined_names.push(name.clone());
+                joined_paths.push(branch.path.clone());
                 let future = match &same_errors {
                     Some(same) if fails_on_its_own(branch) => {
                         let future = same.check(k, branch, first_failing, &future);
@@ -687,13 +695,27 @@ impl<'a, M: Mode> Expander<'a, M> {
         let at_join = join.at;
         let k_join = self.krate_at(at_join);
         let mut tree_pattern = None;
+        // In the task mode the task's handle names a panicking branch; in the default
+        // mode the join does (`__private::named_join!`): it catches a panic once, around
+        // its whole poll, and names the branch it was polling.
+        let names_panics = syntax.spawn.is_none();
         let joined = match join.policy.winners(at_join) {
             None if wide => {
                 let try_join = fallible && matches!(join.policy, Policy::All);
+                // Each node of the tree catches a panic once, around its poll, and
+                // names the branch it was polling (`__private::named_join5`); a node
+                // below it named its own.
                 let (tree, pattern) = join_tree(
                     &k_join,
-                    joined_futures.iter().cloned().zip(pattern.iter().cloned()),
-                    try_join,
+                    joined_futures
+                        .iter()
+                        .cloned()
+                        .zip(pattern.iter().cloned())
+                        .zip(joined_paths.iter().cloned()),
+                    JoinTree {
+                        try_join,
+                        names_panics,
+                    },
                     at_join,
                 );
                 tree_pattern = Some(pattern);
@@ -701,11 +723,20 @@ impl<'a, M: Mode> Expander<'a, M> {
             }
             None => {
                 let try_join = fallible && matches!(join.policy, Policy::All);
-                let macro_name = Ident::new(if try_join { "try_join" } else { "join" }, at_join);
-                let mut args = proc_macro2::Group::new(
-                    proc_macro2::Delimiter::Parenthesis,
-                    quote! { #(#joined_futures),* },
-                );
+                let macro_name = match (try_join, names_panics) {
+                    (false, false) => "join",
+                    (true, false) => "try_join",
+                    (false, true) => "named_join",
+                    (true, true) => "named_try_join",
+                };
+                let macro_name = Ident::new(macro_name, at_join);
+                let arguments = if names_panics {
+                    named_join_arguments(&joined_paths, &joined_futures)
+                } else {
+                    quote! { #(#joined_futures),* }
+                };
+                let mut args =
+                    proc_macro2::Group::new(proc_macro2::Delimiter::Parenthesis, arguments);
                 args.set_span(at_join);
                 quote_spanned! {at_join=> #k_join::__private::#macro_name! #args }
             }
@@ -746,14 +777,37 @@ impl<'a, M: Mode> Expander<'a, M> {
         };
         // A background branch's output has no one to receive it: awaited as a
         // statement, so a `#[must_use]` output warns as in hand-written code.
+        let mut background_futures_named: Vec<TokenStream> = background_futures
+            .iter()
+            .zip(&background_paths)
+            .map(|(future, path)| {
+                // A function item: no bigger than a closure, its `&'static str` written out.
+                let path_fn = format_ident!("__workflow_path", span = Span::mixed_site());
+                quote! {
+                    async {
+                        #k::__private::named_branch(
+                            { fn #path_fn() -> &'static str { #path } #path_fn },
+                            #future,
+                        ).await;
+                    }
+                }
+            })
+            .collect();
         let background_futures: Vec<TokenStream> = background_futures
             .iter()
             .map(|future| quote! { async { #future.await; } })
             .collect();
         let background = match background_futures.as_slice() {
             [] => None,
-            [one] => Some(one.clone()),
-            many => Some(quote! { async { #k::__private::join!(#(#many),*); } }),
+            [one] if !names_panics => Some(one.clone()),
+            // One branch is caught on its own, as a wide fork's are.
+            [_] => background_futures_named.pop(),
+            many if !names_panics => Some(quote! { async { #k::__private::join!(#(#many),*); } }),
+            // Joined as a fork's branches are, so that a panic in one names it.
+            many => {
+                let arguments = named_join_arguments(&background_paths, many);
+                Some(quote! { async { #k::__private::named_join!(#arguments); } })
+            }
         };
         let joined = match &tasks {
             Some(tasks) => quote! {
@@ -883,11 +937,12 @@ impl<'a, M: Mode> Expander<'a, M> {
                 quote! { async { #body } }
             }
         };
-        // The wrappers below are `FutureExt::map` adapters, not async blocks: no state of
-        // their own, and the branch's future is still built where `join!` takes it.
+        // The wrappers below are plain projections (`OkBranch`), not async blocks: no
+        // state of their own, and the branch's future is still built where `join!`
+        // takes it.
         let ok = |future: &TokenStream, error: &TokenStream| {
             quote! {
-                #k::__private::FutureExt::map(#future, #k::__private::Ok::<_, #k::__private::BranchError<#error>>)
+                #k::__private::ok_branch::<_, #error>(#future)
             }
         };
         let mut fails = steps_fail;
@@ -1345,6 +1400,16 @@ fn background_ended(code: &ForkCode, scoped: TokenStream) -> TokenStream {
     }
 }
 
+/// The arguments of `__private::named_join!` (or `named_try_join!`) for the futures
+/// `futures` of the branches `paths`: `["path", ..], local = future, ..`.
+/// The locals are the join's own (the macro's block), named by their place: a nested
+/// join's are in a branch's future, where shadowing the outer ones is harmless.
+fn named_join_arguments(paths: &[String], futures: &[TokenStream]) -> TokenStream {
+    let locals = (0..futures.len())
+        .map(|i| format_ident!("__workflow_branch{}", i, span = Span::mixed_site()));
+    quote! { [#(#paths),*], #(#locals = #futures),* }
+}
+
 /// The widest fork joined by `join!`/`try_join!` themselves: as a hand-written join, with
 /// no nesting of its own (each level of nesting costs rustc's layout queries depth).
 const WIDE_FORK: usize = 8;
@@ -1358,38 +1423,65 @@ const WIDE_FORK: usize = 8;
 /// branch at every poll, the first failure returned at once and the rest dropped).
 fn join_tree(
     k: &TokenStream,
-    branches: impl Iterator<Item = (TokenStream, TokenStream)>,
-    try_join: bool,
+    branches: impl Iterator<Item = ((TokenStream, TokenStream), String)>,
+    how: JoinTree,
     at: Span,
 ) -> (TokenStream, TokenStream) {
-    let combine = |chunk: &[(TokenStream, TokenStream)]| -> (TokenStream, TokenStream) {
+    // A node: its future, the pattern of its outputs and its path (`""` for a node of
+    // the tree, whose own catch names a panic below it).
+    type Node = (TokenStream, TokenStream, String);
+    let combine = |chunk: &[Node]| -> Node {
         if let [one] = chunk {
             return one.clone();
         }
         let name = format_ident!(
-            "{}{}",
-            if try_join { "try_join" } else { "join" },
+            "{}{}{}",
+            if how.names_panics { "named_" } else { "" },
+            if how.try_join { "try_join" } else { "join" },
             chunk.len(),
             span = at
         );
-        let futures = chunk.iter().map(|(future, _)| future);
-        let patterns = chunk.iter().map(|(_, pattern)| pattern);
+        let futures = chunk.iter().map(|(future, _, _)| future);
+        let patterns = chunk.iter().map(|(_, pattern, _)| pattern);
+        let paths = chunk.iter().map(|(_, _, path)| path);
+        let width = chunk.len();
+        // A function item, no bigger than a closure (nothing), but with its signature
+        // written out: a closure's inferred `&str` is a lifetime the check that the
+        // workflow's future is `Send` cannot prove general enough.
+        let paths_fn = format_ident!("__workflow_paths", span = Span::mixed_site());
+        let paths = if how.names_panics {
+            quote! { { fn #paths_fn() -> [&'static str; #width] { [#(#paths),*] } #paths_fn }, }
+        } else {
+            TokenStream::new()
+        };
         (
-            quote_spanned! {at=> #k::__private::#name(#(#futures),*) },
+            quote_spanned! {at=> #k::__private::#name(#paths #(#futures),*) },
             quote! { (#(#patterns),*) },
+            String::new(),
         )
     };
     // Each branch's future is bound before it is joined, as `join!` binds its arguments:
     // the temporaries of a step's expression (a `RefCell` borrow, a lock guard) end there
     // instead of living across the await of the whole tree.
     let bound = format_ident!("__workflow_branch", span = Span::mixed_site());
-    let mut level: Vec<(TokenStream, TokenStream)> = branches
-        .map(|(future, pattern)| (quote! { { let #bound = #future; #bound } }, pattern))
+    let mut level: Vec<Node> = branches
+        .map(|((future, pattern), path)| {
+            (quote! { { let #bound = #future; #bound } }, pattern, path)
+        })
         .collect();
     while level.len() > 5 {
         level = level.chunks(5).map(combine).collect();
     }
-    combine(&level)
+    let (tree, pattern, _) = combine(&level);
+    (tree, pattern)
+}
+
+/// How a wide fork's tree joins: `try_join5`s when the join can fail, and
+/// `named_join5`s (which name a panicking branch) unless its branches are tasks.
+#[derive(Clone, Copy)]
+struct JoinTree {
+    try_join: bool,
+    names_panics: bool,
 }
 
 /// The Rust statements among `items`, as written; with `skip_items`, not the items

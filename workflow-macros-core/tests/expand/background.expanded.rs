@@ -92,9 +92,10 @@ const NOTIFY_GRAPH: ::workflow_runtime::graph::Workflow = {
 async fn notify(log: &RefCell<Vec<&'static str>>) -> bool {
     match ::workflow_runtime::__private::with_background(
         async {
-            let (email, sms) = ::workflow_runtime::__private::join!(
-                ::workflow_runtime::__private::IntoFuture::into_future(send(log, "email")),
-                ::workflow_runtime::__private::IntoFuture::into_future(send(log, "sms"))
+            let (email, sms) = ::workflow_runtime::__private::named_join!(
+                ["email", "sms"],
+                __workflow_branch0 = ::workflow_runtime::__private::IntoFuture::into_future(send(log, "email")),
+                __workflow_branch1 = ::workflow_runtime::__private::IntoFuture::into_future(send(log, "sms"))
             );
             ::workflow_runtime::__private::Ok(
                 async {
@@ -110,7 +111,16 @@ async fn notify(log: &RefCell<Vec<&'static str>>) -> bool {
             )
         },
         async {
-            ::workflow_runtime::__private::IntoFuture::into_future(send(log, "http")).await;
+            ::workflow_runtime::__private::named_branch(
+                {
+                    fn __workflow_path() -> &'static str {
+                        "http"
+                    }
+                    __workflow_path
+                },
+                ::workflow_runtime::__private::IntoFuture::into_future(send(log, "http")),
+            )
+            .await;
         },
         ::workflow_runtime::__private::Result::is_err,
     )

@@ -113,12 +113,14 @@ const FULFIL_GRAPH: ::workflow_runtime::graph::Workflow = {
     )
 };
 async fn fulfil(id: u32) -> (u32, u32) {
-    let (order, invoice) = ::workflow_runtime::__private::join!(
-        async {
+    let (order, invoice) = ::workflow_runtime::__private::named_join!(
+        ["order", "invoice"],
+        __workflow_branch0 = async {
             ::workflow_runtime::__private::with_background(
                 async {
-                    let (reserve,) = ::workflow_runtime::__private::join!(
-                        ::workflow_runtime::__private::IntoFuture::into_future(reserve(id))
+                    let (reserve,) = ::workflow_runtime::__private::named_join!(
+                        ["order.reserve"],
+                        __workflow_branch0 = ::workflow_runtime::__private::IntoFuture::into_future(reserve(id))
                     );
                     {
                         let __workflow_future1 = ::workflow_runtime::__private::IntoFuture::into_future(
@@ -129,13 +131,22 @@ async fn fulfil(id: u32) -> (u32, u32) {
                     .await
                 },
                 async {
-                    ::workflow_runtime::__private::IntoFuture::into_future(audit(id)).await;
+                    ::workflow_runtime::__private::named_branch(
+                        {
+                            fn __workflow_path() -> &'static str {
+                                "order.audit"
+                            }
+                            __workflow_path
+                        },
+                        ::workflow_runtime::__private::IntoFuture::into_future(audit(id)),
+                    )
+                    .await;
                 },
                 |_| false,
             )
             .await
         },
-        ::workflow_runtime::__private::IntoFuture::into_future(invoice(id))
+        __workflow_branch1 = ::workflow_runtime::__private::IntoFuture::into_future(invoice(id))
     );
     (order, invoice)
 }

@@ -65,8 +65,9 @@ const PIPELINE_GRAPH: ::workflow_runtime::graph::Workflow = {
     )
 };
 async fn pipeline(id: u32) -> u32 {
-    let (a, b) = ::workflow_runtime::__private::join!(
-        async {
+    let (a, b) = ::workflow_runtime::__private::named_join!(
+        ["a", "b"],
+        __workflow_branch0 = async {
             let __workflow_value2 = {
                 let __workflow_future1 = ::workflow_runtime::__private::IntoFuture::into_future(f(id));
                 __workflow_future1
@@ -87,7 +88,7 @@ async fn pipeline(id: u32) -> u32 {
             }
             .await
         },
-        ::workflow_runtime::__private::IntoFuture::into_future(load(id))
+        __workflow_branch1 = ::workflow_runtime::__private::IntoFuture::into_future(load(id))
     );
     a + b
 }

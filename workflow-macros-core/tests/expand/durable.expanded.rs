@@ -128,8 +128,9 @@ impl ::workflow_runtime::__private::durable::Workflow for __workflow_durable_loa
             let __workflow_out: Self::Output = {
                 let ctx: Context = __workflow_ctx;
                 let __workflow_ctx = &ctx;
-                let (credit, income, review, scans) = match ::workflow_runtime::__private::try_join!(
-                    async {
+                let (credit, income, review, scans) = match ::workflow_runtime::__private::named_try_join!(
+                    ["credit", "income", "review", "scans"],
+                    __workflow_branch0 = async {
                         let __workflow_output5 = {
                             let __workflow_future1 = ::workflow_runtime::__private::durable::try_step(
                                 __workflow_ctx,
@@ -149,49 +150,41 @@ impl ::workflow_runtime::__private::durable::Workflow for __workflow_durable_loa
                         };
                         ::workflow_runtime::__private::Ok(__workflow_value2)
                     },
-                    ::workflow_runtime::__private::FutureExt::map(
-                        async {
-                            let __workflow_value7 = {
-                                let __workflow_future6 = ::workflow_runtime::__private::durable::step(
-                                    __workflow_ctx,
-                                    "0.income.0",
-                                    ::workflow_runtime::__private::IntoFuture::into_future(fetch_income(id)),
-                                );
-                                __workflow_future6
-                            }
-                            .await;
-                            {
-                                let __workflow_future8 = ::workflow_runtime::__private::durable::step(
-                                    __workflow_ctx,
-                                    "0.income.1",
-                                    ::workflow_runtime::__private::IntoFuture::into_future(
-                                        ::workflow_runtime::__private::call1(__workflow_value7, verify_income),
-                                    ),
-                                );
-                                __workflow_future8
-                            }
-                            .await
-                        },
-                        ::workflow_runtime::__private::Ok::<_, ::workflow_runtime::__private::BranchError<_>>
-                    ),
-                    ::workflow_runtime::__private::FutureExt::map(
-                        async {
-                            {
-                                let __workflow_future10 = ::workflow_runtime::__private::durable::step(
-                                    __workflow_ctx,
-                                    "0.review.0",
-                                    ::workflow_runtime::__private::IntoFuture::into_future(
-                                        ctx.signal::<bool>("review"),
-                                    ),
-                                );
-                                __workflow_future10
-                            }
-                            .await
-                        },
-                        ::workflow_runtime::__private::Ok::<_, ::workflow_runtime::__private::BranchError<_>>
-                    ),
-                    ::workflow_runtime::__private::FutureExt::map(
-                        ::workflow_runtime::__private::fan_out(
+                    __workflow_branch1 = ::workflow_runtime::__private::ok_branch::<_, _>(async {
+                        let __workflow_value7 = {
+                            let __workflow_future6 = ::workflow_runtime::__private::durable::step(
+                                __workflow_ctx,
+                                "0.income.0",
+                                ::workflow_runtime::__private::IntoFuture::into_future(fetch_income(id)),
+                            );
+                            __workflow_future6
+                        }
+                        .await;
+                        {
+                            let __workflow_future8 = ::workflow_runtime::__private::durable::step(
+                                __workflow_ctx,
+                                "0.income.1",
+                                ::workflow_runtime::__private::IntoFuture::into_future(
+                                    ::workflow_runtime::__private::call1(__workflow_value7, verify_income),
+                                ),
+                            );
+                            __workflow_future8
+                        }
+                        .await
+                    }),
+                    __workflow_branch2 = ::workflow_runtime::__private::ok_branch::<_, _>(async {
+                        {
+                            let __workflow_future10 = ::workflow_runtime::__private::durable::step(
+                                __workflow_ctx,
+                                "0.review.0",
+                                ::workflow_runtime::__private::IntoFuture::into_future(ctx.signal::<bool>("review")),
+                            );
+                            __workflow_future10
+                        }
+                        .await
+                    }),
+                    __workflow_branch3 =
+                        ::workflow_runtime::__private::ok_branch::<_, _>(::workflow_runtime::__private::fan_out(
                             ::workflow_runtime::__private::durable::limited_items(
                                 __workflow_ctx,
                                 "0.scans",
@@ -214,9 +207,7 @@ impl ::workflow_runtime::__private::durable::Workflow for __workflow_durable_loa
                                     .await
                                 })
                             }
-                        ),
-                        ::workflow_runtime::__private::Ok::<_, ::workflow_runtime::__private::BranchError<_>>
-                    )
+                        ))
                 ) {
                     ::workflow_runtime::__private::Ok(__workflow_ok15) => __workflow_ok15,
                     ::workflow_runtime::__private::Err(__workflow_failure16) => {

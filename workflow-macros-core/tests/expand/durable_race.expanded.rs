@@ -116,31 +116,28 @@ impl ::workflow_runtime::__private::durable::Workflow for __workflow_durable_fas
                         ::workflow_runtime::__private::Ok(__workflow_value2)
                     });
                     let mut __workflow_racer11 =
-                        ::workflow_runtime::__private::pin!(::workflow_runtime::__private::FutureExt::map(
-                            async {
-                                let __workflow_value7 = {
-                                    let __workflow_future6 = ::workflow_runtime::__private::durable::step(
-                                        __workflow_ctx,
-                                        "0.us.0",
-                                        ::workflow_runtime::__private::IntoFuture::into_future(replica("us", id)),
-                                    );
-                                    __workflow_future6
-                                }
-                                .await;
-                                {
-                                    let __workflow_future8 = ::workflow_runtime::__private::durable::step(
-                                        __workflow_ctx,
-                                        "0.us.1",
-                                        ::workflow_runtime::__private::IntoFuture::into_future(
-                                            ::workflow_runtime::__private::call1(__workflow_value7, check),
-                                        ),
-                                    );
-                                    __workflow_future8
-                                }
-                                .await
-                            },
-                            ::workflow_runtime::__private::Ok::<_, ::workflow_runtime::__private::BranchError<_>>
-                        ));
+                        ::workflow_runtime::__private::pin!(::workflow_runtime::__private::ok_branch::<_, _>(async {
+                            let __workflow_value7 = {
+                                let __workflow_future6 = ::workflow_runtime::__private::durable::step(
+                                    __workflow_ctx,
+                                    "0.us.0",
+                                    ::workflow_runtime::__private::IntoFuture::into_future(replica("us", id)),
+                                );
+                                __workflow_future6
+                            }
+                            .await;
+                            {
+                                let __workflow_future8 = ::workflow_runtime::__private::durable::step(
+                                    __workflow_ctx,
+                                    "0.us.1",
+                                    ::workflow_runtime::__private::IntoFuture::into_future(
+                                        ::workflow_runtime::__private::call1(__workflow_value7, check),
+                                    ),
+                                );
+                                __workflow_future8
+                            }
+                            .await
+                        }));
                     ::workflow_runtime::__private::durable::first(
                         __workflow_ctx,
                         "0",

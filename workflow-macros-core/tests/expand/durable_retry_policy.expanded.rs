@@ -97,8 +97,9 @@ impl ::workflow_runtime::__private::durable::Workflow for __workflow_durable_jit
             let __workflow_out: Self::Output = {
                 let ctx: Context = __workflow_ctx;
                 let __workflow_ctx = &ctx;
-                let (call, other) = match ::workflow_runtime::__private::try_join!(
-                    async {
+                let (call, other) = match ::workflow_runtime::__private::named_try_join!(
+                    ["call", "other"],
+                    __workflow_branch0 = async {
                         let __workflow_output5 = {
                             let __workflow_future1 = ::workflow_runtime::__private::durable::retry_if(
                                 __workflow_ctx,
@@ -129,7 +130,7 @@ impl ::workflow_runtime::__private::durable::Workflow for __workflow_durable_jit
                         };
                         ::workflow_runtime::__private::Ok(__workflow_value2)
                     },
-                    async {
+                    __workflow_branch1 = async {
                         let __workflow_output10 = {
                             let __workflow_future6 = ::workflow_runtime::__private::durable::try_step(
                                 __workflow_ctx,

@@ -133,8 +133,9 @@ impl ::workflow_runtime::__private::durable::Workflow for __workflow_durable_tim
             let __workflow_out: Self::Output = {
                 let ctx: Context = __workflow_ctx;
                 let __workflow_ctx = &ctx;
-                let (call, slow, scans) = match ::workflow_runtime::__private::try_join!(
-                    async {
+                let (call, slow, scans) = match ::workflow_runtime::__private::named_try_join!(
+                    ["call", "slow", "scans"],
+                    __workflow_branch0 = async {
                         let __workflow_output5 = {
                             let __workflow_future1 = ::workflow_runtime::__private::durable::retry(
                                 __workflow_ctx,
@@ -167,7 +168,7 @@ impl ::workflow_runtime::__private::durable::Workflow for __workflow_durable_tim
                         };
                         ::workflow_runtime::__private::Ok(__workflow_value2)
                     },
-                    ::workflow_runtime::__private::durable::timeout_branch::<_, _>(
+                    __workflow_branch1 = ::workflow_runtime::__private::durable::timeout_branch::<_, _>(
                         __workflow_ctx,
                         "0.slow",
                         "slow",
@@ -205,7 +206,7 @@ impl ::workflow_runtime::__private::durable::Workflow for __workflow_durable_tim
                         },
                         |t| ::workflow_runtime::__private::timed_out(t),
                     ),
-                    ::workflow_runtime::__private::durable::timeout_branch::<_, _>(
+                    __workflow_branch2 = ::workflow_runtime::__private::durable::timeout_branch::<_, _>(
                         __workflow_ctx,
                         "0.scans",
                         "scans",

@@ -90,8 +90,9 @@ async fn checks(id: u32) -> Result<(u32, u32), BranchError<String>> {
         }
     }
     let __workflow_errors1 = ::workflow_runtime::__private::errors();
-    let (credit, identity) = match ::workflow_runtime::__private::try_join!(
-        ::workflow_runtime::__private::first_error(__workflow_errors1, async {
+    let (credit, identity) = match ::workflow_runtime::__private::named_try_join!(
+        ["credit", "identity"],
+        __workflow_branch0 = ::workflow_runtime::__private::first_error(__workflow_errors1, async {
             let __workflow_output6 = {
                 let __workflow_future2 = ::workflow_runtime::__private::IntoFuture::into_future(check_credit(id));
                 __workflow_future2
@@ -108,7 +109,7 @@ async fn checks(id: u32) -> Result<(u32, u32), BranchError<String>> {
             };
             ::workflow_runtime::__private::Ok(__workflow_value3)
         }),
-        ::workflow_runtime::__private::same_error(
+        __workflow_branch1 = ::workflow_runtime::__private::same_error(
             __workflow_errors1,
             async {
                 let __workflow_output11 = {

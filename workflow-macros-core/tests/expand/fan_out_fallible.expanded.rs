@@ -79,8 +79,9 @@ const STOCK_GRAPH: ::workflow_runtime::graph::Workflow = {
     )
 };
 async fn stock(skus: &[&str]) -> Result<Vec<u32>, BranchError<String>> {
-    let (levels, audit) = match ::workflow_runtime::__private::try_join!(
-        async {
+    let (levels, audit) = match ::workflow_runtime::__private::named_try_join!(
+        ["levels", "audit"],
+        __workflow_branch0 = async {
             match ::workflow_runtime::__private::try_fan_out(skus.iter(), ::core::option::Option::None, |sku| {
                 ::workflow_runtime::__private::fallible_item(::workflow_runtime::__private::IntoFuture::into_future(
                     check_stock(sku),
@@ -99,9 +100,8 @@ async fn stock(skus: &[&str]) -> Result<Vec<u32>, BranchError<String>> {
                 }
             }
         },
-        ::workflow_runtime::__private::FutureExt::map(
-            ::workflow_runtime::__private::IntoFuture::into_future(async { "logged" }),
-            ::workflow_runtime::__private::Ok::<_, ::workflow_runtime::__private::BranchError<_>>
+        __workflow_branch1 = ::workflow_runtime::__private::ok_branch::<_, _>(
+            ::workflow_runtime::__private::IntoFuture::into_future(async { "logged" })
         )
     ) {
         ::workflow_runtime::__private::Ok(__workflow_ok5) => __workflow_ok5,

@@ -79,11 +79,13 @@ const SCORES_GRAPH: ::workflow_runtime::graph::Workflow = {
     )
 };
 async fn scores(items: Vec<u64>) -> (Vec<u64>, &'static str) {
-    let (scored, audit) = ::workflow_runtime::__private::join!(
-        ::workflow_runtime::__private::fan_out(items, ::core::option::Option::Some(4usize), |item| {
-            ::workflow_runtime::__private::IntoFuture::into_future(score(item))
-        }),
-        ::workflow_runtime::__private::IntoFuture::into_future(async { "logged" })
+    let (scored, audit) = ::workflow_runtime::__private::named_join!(
+        ["scored", "audit"],
+        __workflow_branch0 =
+            ::workflow_runtime::__private::fan_out(items, ::core::option::Option::Some(4usize), |item| {
+                ::workflow_runtime::__private::IntoFuture::into_future(score(item))
+            }),
+        __workflow_branch1 = ::workflow_runtime::__private::IntoFuture::into_future(async { "logged" })
     );
     (scored, audit)
 }

@@ -89,27 +89,29 @@ const SHOUT_GRAPH: ::workflow_runtime::graph::Workflow = {
     )
 };
 async fn shout(items: &[String], suffix: &str) -> (Vec<String>, u32) {
-    let (shouted, count) = ::workflow_runtime::__private::join!(
-        ::workflow_runtime::__private::fan_out(items.iter(), ::core::option::Option::None, |item| {
-            let __workflow_item_step1 =
-                ::workflow_runtime::__private::IntoFuture::into_future(async move { item.to_uppercase() });
-            let __workflow_item_step2 = |s: String| async move { format!("{s}{suffix}") };
-            async move {
-                let __workflow_value4 = {
-                    let __workflow_future3 = __workflow_item_step1;
-                    __workflow_future3
+    let (shouted, count) = ::workflow_runtime::__private::named_join!(
+        ["shouted", "count"],
+        __workflow_branch0 =
+            ::workflow_runtime::__private::fan_out(items.iter(), ::core::option::Option::None, |item| {
+                let __workflow_item_step1 =
+                    ::workflow_runtime::__private::IntoFuture::into_future(async move { item.to_uppercase() });
+                let __workflow_item_step2 = |s: String| async move { format!("{s}{suffix}") };
+                async move {
+                    let __workflow_value4 = {
+                        let __workflow_future3 = __workflow_item_step1;
+                        __workflow_future3
+                    }
+                    .await;
+                    {
+                        let __workflow_future5 = ::workflow_runtime::__private::IntoFuture::into_future(
+                            ::workflow_runtime::__private::call1(__workflow_value4, __workflow_item_step2),
+                        );
+                        __workflow_future5
+                    }
+                    .await
                 }
-                .await;
-                {
-                    let __workflow_future5 = ::workflow_runtime::__private::IntoFuture::into_future(
-                        ::workflow_runtime::__private::call1(__workflow_value4, __workflow_item_step2),
-                    );
-                    __workflow_future5
-                }
-                .await
-            }
-        }),
-        ::workflow_runtime::__private::IntoFuture::into_future(count(items))
+            }),
+        __workflow_branch1 = ::workflow_runtime::__private::IntoFuture::into_future(count(items))
     );
     (shouted, count)
 }

@@ -91,26 +91,23 @@ const FASTEST_GRAPH: ::workflow_runtime::graph::Workflow = {
 };
 async fn fastest() -> Winner<u32> {
     let winner = match {
-        let mut __workflow_racer1 = ::workflow_runtime::__private::pin!(::workflow_runtime::__private::FutureExt::map(
-            ::workflow_runtime::__private::IntoFuture::into_future(replica("eu")),
-            ::workflow_runtime::__private::Ok::<
-                _,
-                ::workflow_runtime::__private::BranchError<::workflow_runtime::__private::Infallible>,
-            >
+        let mut __workflow_racer1 = ::workflow_runtime::__private::pin!(::workflow_runtime::__private::ok_branch::<
+            _,
+            ::workflow_runtime::__private::Infallible,
+        >(
+            ::workflow_runtime::__private::IntoFuture::into_future(replica("eu"))
         ));
-        let mut __workflow_racer2 = ::workflow_runtime::__private::pin!(::workflow_runtime::__private::FutureExt::map(
-            ::workflow_runtime::__private::IntoFuture::into_future(replica("us")),
-            ::workflow_runtime::__private::Ok::<
-                _,
-                ::workflow_runtime::__private::BranchError<::workflow_runtime::__private::Infallible>,
-            >
+        let mut __workflow_racer2 = ::workflow_runtime::__private::pin!(::workflow_runtime::__private::ok_branch::<
+            _,
+            ::workflow_runtime::__private::Infallible,
+        >(
+            ::workflow_runtime::__private::IntoFuture::into_future(replica("us"))
         ));
-        let mut __workflow_racer3 = ::workflow_runtime::__private::pin!(::workflow_runtime::__private::FutureExt::map(
-            ::workflow_runtime::__private::IntoFuture::into_future(replica("asia")),
-            ::workflow_runtime::__private::Ok::<
-                _,
-                ::workflow_runtime::__private::BranchError<::workflow_runtime::__private::Infallible>,
-            >
+        let mut __workflow_racer3 = ::workflow_runtime::__private::pin!(::workflow_runtime::__private::ok_branch::<
+            _,
+            ::workflow_runtime::__private::Infallible,
+        >(
+            ::workflow_runtime::__private::IntoFuture::into_future(replica("asia"))
         ));
         ::workflow_runtime::__private::first(
             ["eu", "us", "asia"],

@@ -80,8 +80,10 @@ async fn with_items() -> u8 {
     }
     match ::workflow_runtime::__private::with_background(
         async {
-            let (a,) =
-                ::workflow_runtime::__private::join!(::workflow_runtime::__private::IntoFuture::into_future(id(x)));
+            let (a,) = ::workflow_runtime::__private::named_join!(
+                ["a"],
+                __workflow_branch0 = ::workflow_runtime::__private::IntoFuture::into_future(id(x))
+            );
             ::workflow_runtime::__private::Ok(
                 async {
                     if let ::workflow_runtime::__private::Some(__workflow_out2) =
@@ -96,7 +98,16 @@ async fn with_items() -> u8 {
             )
         },
         async {
-            ::workflow_runtime::__private::IntoFuture::into_future(id(Offset(3).get())).await;
+            ::workflow_runtime::__private::named_branch(
+                {
+                    fn __workflow_path() -> &'static str {
+                        "c"
+                    }
+                    __workflow_path
+                },
+                ::workflow_runtime::__private::IntoFuture::into_future(id(Offset(3).get())),
+            )
+            .await;
         },
         ::workflow_runtime::__private::Result::is_err,
     )

@@ -80,8 +80,9 @@ async fn settled() -> (
     Result<u32, BranchError<std::io::Error>>,
     u32,
 ) {
-    let (a, b, c) = ::workflow_runtime::__private::join!(
-        async {
+    let (a, b, c) = ::workflow_runtime::__private::named_join!(
+        ["a", "b", "c"],
+        __workflow_branch0 = async {
             let __workflow_output5 = {
                 let __workflow_future1 =
                     ::workflow_runtime::__private::IntoFuture::into_future(fail_after(10, "a failed"));
@@ -99,7 +100,7 @@ async fn settled() -> (
             };
             ::workflow_runtime::__private::Ok(__workflow_value2)
         },
-        async {
+        __workflow_branch1 = async {
             let __workflow_output10 = {
                 let __workflow_future6 = ::workflow_runtime::__private::IntoFuture::into_future(io_fail(20));
                 __workflow_future6
@@ -116,12 +117,8 @@ async fn settled() -> (
             };
             ::workflow_runtime::__private::Ok(__workflow_value7)
         },
-        ::workflow_runtime::__private::FutureExt::map(
-            ::workflow_runtime::__private::IntoFuture::into_future(after(30, 3)),
-            ::workflow_runtime::__private::Ok::<
-                _,
-                ::workflow_runtime::__private::BranchError<::workflow_runtime::__private::Infallible>,
-            >
+        __workflow_branch2 = ::workflow_runtime::__private::ok_branch::<_, ::workflow_runtime::__private::Infallible>(
+            ::workflow_runtime::__private::IntoFuture::into_future(after(30, 3))
         )
     );
     (a, b, c)

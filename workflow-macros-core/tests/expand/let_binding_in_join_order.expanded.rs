@@ -62,9 +62,10 @@ const REORDERED_GRAPH: ::workflow_runtime::graph::Workflow = {
 };
 async fn reordered() -> (u8, u32) {
     let (second, first) = {
-        let (a, b) = ::workflow_runtime::__private::join!(
-            ::workflow_runtime::__private::IntoFuture::into_future(load_u32()),
-            ::workflow_runtime::__private::IntoFuture::into_future(load_u8())
+        let (a, b) = ::workflow_runtime::__private::named_join!(
+            ["a", "b"],
+            __workflow_branch0 = ::workflow_runtime::__private::IntoFuture::into_future(load_u32()),
+            __workflow_branch1 = ::workflow_runtime::__private::IntoFuture::into_future(load_u8())
         );
         (b, a)
     };

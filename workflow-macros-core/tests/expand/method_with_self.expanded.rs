@@ -76,9 +76,10 @@ const ORDER_GRAPH: ::workflow_runtime::graph::Workflow = {
 };
 /// Two products of this shop at once.
 async fn order(&self, id: u32) -> String {
-    let (product, again) = ::workflow_runtime::__private::join!(
-        ::workflow_runtime::__private::IntoFuture::into_future(self.product(id)),
-        ::workflow_runtime::__private::IntoFuture::into_future(self.product(id + 1))
+    let (product, again) = ::workflow_runtime::__private::named_join!(
+        ["product", "again"],
+        __workflow_branch0 = ::workflow_runtime::__private::IntoFuture::into_future(self.product(id)),
+        __workflow_branch1 = ::workflow_runtime::__private::IntoFuture::into_future(self.product(id + 1))
     );
     format!("{product} {again}")
 }

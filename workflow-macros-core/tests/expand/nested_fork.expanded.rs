@@ -128,8 +128,9 @@ async fn background_checks(id: u32) -> Result<String, BranchError<String>> {
         }
     }
     let __workflow_errors1 = ::workflow_runtime::__private::errors();
-    let (credit, documents) = match ::workflow_runtime::__private::try_join!(
-        ::workflow_runtime::__private::first_error(__workflow_errors1, async {
+    let (credit, documents) = match ::workflow_runtime::__private::named_try_join!(
+        ["credit", "documents"],
+        __workflow_branch0 = ::workflow_runtime::__private::first_error(__workflow_errors1, async {
             let __workflow_output6 = {
                 let __workflow_future2 = ::workflow_runtime::__private::IntoFuture::into_future(check("credit", id));
                 __workflow_future2
@@ -146,7 +147,7 @@ async fn background_checks(id: u32) -> Result<String, BranchError<String>> {
             };
             ::workflow_runtime::__private::Ok(__workflow_value3)
         }),
-        ::workflow_runtime::__private::same_error(
+        __workflow_branch1 = ::workflow_runtime::__private::same_error(
             __workflow_errors1,
             async {
                 #[diagnostic::on_unimplemented(
@@ -164,8 +165,9 @@ async fn background_checks(id: u32) -> Result<String, BranchError<String>> {
                     }
                 }
                 let __workflow_errors7 = ::workflow_runtime::__private::errors();
-                let (passport, utility) = match ::workflow_runtime::__private::try_join!(
-                    ::workflow_runtime::__private::first_error(__workflow_errors7, async {
+                let (passport, utility) = match ::workflow_runtime::__private::named_try_join!(
+                    ["documents.passport", "documents.utility"],
+                    __workflow_branch0 = ::workflow_runtime::__private::first_error(__workflow_errors7, async {
                         let __workflow_output12 = {
                             let __workflow_future8 =
                                 ::workflow_runtime::__private::IntoFuture::into_future(check("passport", id));
@@ -185,7 +187,7 @@ async fn background_checks(id: u32) -> Result<String, BranchError<String>> {
                         };
                         ::workflow_runtime::__private::Ok(__workflow_value9)
                     }),
-                    ::workflow_runtime::__private::same_error(
+                    __workflow_branch1 = ::workflow_runtime::__private::same_error(
                         __workflow_errors7,
                         async {
                             let __workflow_output17 = {

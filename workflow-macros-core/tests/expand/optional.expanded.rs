@@ -79,8 +79,9 @@ const NOTIFY_GRAPH: ::workflow_runtime::graph::Workflow = {
     )
 };
 async fn notify(id: u32) -> Result<(u32, Option<u32>), BranchError<CallError>> {
-    let (email, sms) = match ::workflow_runtime::__private::try_join!(
-        async {
+    let (email, sms) = match ::workflow_runtime::__private::named_try_join!(
+        ["email", "sms"],
+        __workflow_branch0 = async {
             let __workflow_output5 = {
                 let __workflow_future1 = ::workflow_runtime::__private::IntoFuture::into_future(call_email(id));
                 __workflow_future1
@@ -97,8 +98,8 @@ async fn notify(id: u32) -> Result<(u32, Option<u32>), BranchError<CallError>> {
             };
             ::workflow_runtime::__private::Ok(__workflow_value2)
         },
-        ::workflow_runtime::__private::FutureExt::map(
-            ::workflow_runtime::__private::FutureExt::map(
+        __workflow_branch1 =
+            ::workflow_runtime::__private::ok_branch::<_, _>(::workflow_runtime::__private::FutureExt::map(
                 async {
                     let __workflow_output10 = {
                         let __workflow_future6 = ::workflow_runtime::__private::IntoFuture::into_future(call_sms(id));
@@ -116,9 +117,7 @@ async fn notify(id: u32) -> Result<(u32, Option<u32>), BranchError<CallError>> {
                     ::workflow_runtime::__private::Ok(__workflow_value7)
                 },
                 ::workflow_runtime::__private::Result::ok
-            ),
-            ::workflow_runtime::__private::Ok::<_, ::workflow_runtime::__private::BranchError<_>>
-        )
+            ))
     ) {
         ::workflow_runtime::__private::Ok(__workflow_ok11) => __workflow_ok11,
         ::workflow_runtime::__private::Err(__workflow_failure12) => {

@@ -91,26 +91,23 @@ const READ_QUORUM_GRAPH: ::workflow_runtime::graph::Workflow = {
 };
 async fn read_quorum() -> [Winner<&'static str>; 2] {
     let two = match {
-        let mut __workflow_racer1 = ::workflow_runtime::__private::pin!(::workflow_runtime::__private::FutureExt::map(
-            ::workflow_runtime::__private::IntoFuture::into_future(replica("eu", 30)),
-            ::workflow_runtime::__private::Ok::<
-                _,
-                ::workflow_runtime::__private::BranchError<::workflow_runtime::__private::Infallible>,
-            >
+        let mut __workflow_racer1 = ::workflow_runtime::__private::pin!(::workflow_runtime::__private::ok_branch::<
+            _,
+            ::workflow_runtime::__private::Infallible,
+        >(
+            ::workflow_runtime::__private::IntoFuture::into_future(replica("eu", 30))
         ));
-        let mut __workflow_racer2 = ::workflow_runtime::__private::pin!(::workflow_runtime::__private::FutureExt::map(
-            ::workflow_runtime::__private::IntoFuture::into_future(replica("us", 10)),
-            ::workflow_runtime::__private::Ok::<
-                _,
-                ::workflow_runtime::__private::BranchError<::workflow_runtime::__private::Infallible>,
-            >
+        let mut __workflow_racer2 = ::workflow_runtime::__private::pin!(::workflow_runtime::__private::ok_branch::<
+            _,
+            ::workflow_runtime::__private::Infallible,
+        >(
+            ::workflow_runtime::__private::IntoFuture::into_future(replica("us", 10))
         ));
-        let mut __workflow_racer3 = ::workflow_runtime::__private::pin!(::workflow_runtime::__private::FutureExt::map(
-            ::workflow_runtime::__private::IntoFuture::into_future(replica("asia", 20)),
-            ::workflow_runtime::__private::Ok::<
-                _,
-                ::workflow_runtime::__private::BranchError<::workflow_runtime::__private::Infallible>,
-            >
+        let mut __workflow_racer3 = ::workflow_runtime::__private::pin!(::workflow_runtime::__private::ok_branch::<
+            _,
+            ::workflow_runtime::__private::Infallible,
+        >(
+            ::workflow_runtime::__private::IntoFuture::into_future(replica("asia", 20))
         ));
         ::workflow_runtime::__private::quorum::<2usize, _, _, _>(
             ["eu", "us", "asia"],

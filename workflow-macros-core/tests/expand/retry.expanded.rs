@@ -102,8 +102,9 @@ async fn retried(service: &Service) -> Result<(u32, u32), BranchError<CallError>
         }
     }
     let __workflow_errors1 = ::workflow_runtime::__private::errors();
-    let (value, other) = match ::workflow_runtime::__private::try_join!(
-        ::workflow_runtime::__private::first_error(__workflow_errors1, async {
+    let (value, other) = match ::workflow_runtime::__private::named_try_join!(
+        ["value", "other"],
+        __workflow_branch0 = ::workflow_runtime::__private::first_error(__workflow_errors1, async {
             let __workflow_output6 = {
                 let __workflow_future2 =
                     ::workflow_runtime::__private::retry(3u32, ::core::time::Duration::new(0u64, 10000000u32), || {
@@ -123,7 +124,7 @@ async fn retried(service: &Service) -> Result<(u32, u32), BranchError<CallError>
             };
             ::workflow_runtime::__private::Ok(__workflow_value3)
         }),
-        ::workflow_runtime::__private::same_error(
+        __workflow_branch1 = ::workflow_runtime::__private::same_error(
             __workflow_errors1,
             async {
                 let __workflow_output11 = {

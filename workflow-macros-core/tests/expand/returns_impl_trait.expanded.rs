@@ -61,9 +61,10 @@ const DISPLAYED_GRAPH: ::workflow_runtime::graph::Workflow = {
     )
 };
 async fn displayed() -> impl std::fmt::Display {
-    let (a, b) = ::workflow_runtime::__private::join!(
-        ::workflow_runtime::__private::IntoFuture::into_future(after(10, 1)),
-        ::workflow_runtime::__private::IntoFuture::into_future(after(20, 2))
+    let (a, b) = ::workflow_runtime::__private::named_join!(
+        ["a", "b"],
+        __workflow_branch0 = ::workflow_runtime::__private::IntoFuture::into_future(after(10, 1)),
+        __workflow_branch1 = ::workflow_runtime::__private::IntoFuture::into_future(after(20, 2))
     );
     a + b
 }

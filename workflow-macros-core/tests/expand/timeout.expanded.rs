@@ -96,8 +96,9 @@ async fn deadlines(id: u32) -> Result<(u32, u32), BranchError<CallError>> {
         }
     }
     let __workflow_errors1 = ::workflow_runtime::__private::errors();
-    let (slow, stuck) = match ::workflow_runtime::__private::try_join!(
-        ::workflow_runtime::__private::first_error(
+    let (slow, stuck) = match ::workflow_runtime::__private::named_try_join!(
+        ["slow", "stuck"],
+        __workflow_branch0 = ::workflow_runtime::__private::first_error(
             __workflow_errors1,
             ::workflow_runtime::__private::timeout_branch::<_, _>(
                 "slow",
@@ -128,7 +129,7 @@ async fn deadlines(id: u32) -> Result<(u32, u32), BranchError<CallError>> {
                 |t| ::workflow_runtime::__private::timed_out(t),
             )
         ),
-        ::workflow_runtime::__private::same_error(
+        __workflow_branch1 = ::workflow_runtime::__private::same_error(
             __workflow_errors1,
             async {
                 let __workflow_output13 = {

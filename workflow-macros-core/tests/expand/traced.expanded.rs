@@ -112,8 +112,9 @@ async fn dropship(order: u32) -> String {
         &[],
         "the join waits for all",
     );
-    let (product, customer, tracking) = ::workflow_runtime::__private::join!(
-        __workflow_fork_trace1.arrival(
+    let (product, customer, tracking) = ::workflow_runtime::__private::named_join!(
+        ["product", "customer", "tracking"],
+        __workflow_branch0 = __workflow_fork_trace1.arrival(
             0u16,
             |_| false,
             false,
@@ -123,7 +124,7 @@ async fn dropship(order: u32) -> String {
             ),
             ::workflow_runtime::__private::IntoFuture::into_future(product(order))
         ),
-        __workflow_fork_trace1.arrival(
+        __workflow_branch1 = __workflow_fork_trace1.arrival(
             1u16,
             |_| false,
             false,
@@ -135,7 +136,7 @@ async fn dropship(order: u32) -> String {
             ),
             ::workflow_runtime::__private::IntoFuture::into_future(customer(order))
         ),
-        __workflow_fork_trace1.arrival(
+        __workflow_branch2 = __workflow_fork_trace1.arrival(
             2u16,
             |_| false,
             false,

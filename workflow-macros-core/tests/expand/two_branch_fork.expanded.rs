@@ -76,9 +76,10 @@ pub const DROPSHIP_GRAPH: ::workflow_runtime::graph::Workflow = {
 };
 /// Fetch what the dropshipper needs at the same time, then send it.
 pub async fn dropship(order: u32) -> String {
-    let (product, customer) = ::workflow_runtime::__private::join!(
-        ::workflow_runtime::__private::IntoFuture::into_future(product(order)),
-        ::workflow_runtime::__private::IntoFuture::into_future(customer(order))
+    let (product, customer) = ::workflow_runtime::__private::named_join!(
+        ["product", "customer"],
+        __workflow_branch0 = ::workflow_runtime::__private::IntoFuture::into_future(product(order)),
+        __workflow_branch1 = ::workflow_runtime::__private::IntoFuture::into_future(customer(order))
     );
     format!("send {product} to {customer}")
 }

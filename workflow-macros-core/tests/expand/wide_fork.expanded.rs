@@ -151,8 +151,20 @@ async fn wide(id: u64) -> Result<u64, BranchError<String>> {
         }
     }
     let __workflow_errors1 = ::workflow_runtime::__private::errors();
-    let ((b0, b1, b2, b3, b4), (b5, b6, b7, b8, b9), b10) = match ::workflow_runtime::__private::try_join3(
-        ::workflow_runtime::__private::try_join5(
+    let ((b0, b1, b2, b3, b4), (b5, b6, b7, b8, b9), b10) = match ::workflow_runtime::__private::named_try_join3(
+        {
+            fn __workflow_paths() -> [&'static str; 3usize] {
+                ["", "", "b10"]
+            }
+            __workflow_paths
+        },
+        ::workflow_runtime::__private::named_try_join5(
+            {
+                fn __workflow_paths() -> [&'static str; 5usize] {
+                    ["b0", "b1", "b2", "b3", "b4"]
+                }
+                __workflow_paths
+            },
             {
                 let __workflow_branch = ::workflow_runtime::__private::first_error(
                     __workflow_errors1,
@@ -181,9 +193,8 @@ async fn wide(id: u64) -> Result<u64, BranchError<String>> {
                 __workflow_branch
             },
             {
-                let __workflow_branch = ::workflow_runtime::__private::FutureExt::map(
+                let __workflow_branch = ::workflow_runtime::__private::ok_branch::<_, _>(
                     ::workflow_runtime::__private::IntoFuture::into_future(plain(id)),
-                    ::workflow_runtime::__private::Ok::<_, ::workflow_runtime::__private::BranchError<_>>,
                 );
                 __workflow_branch
             },
@@ -198,7 +209,13 @@ async fn wide(id: u64) -> Result<u64, BranchError<String>> {
                 __workflow_branch
             },
         ),
-        ::workflow_runtime::__private::try_join5(
+        ::workflow_runtime::__private::named_try_join5(
+            {
+                fn __workflow_paths() -> [&'static str; 5usize] {
+                    ["b5", "b6", "b7", "b8", "b9"]
+                }
+                __workflow_paths
+            },
             {
                 let __workflow_branch = ::workflow_runtime::__private::same_error(
                     __workflow_errors1,

@@ -137,8 +137,10 @@ async fn run<const K: usize, const N: usize, T, E>(
     names: &[&'static str; N],
     branches: &mut [Racer<'_, T, E>; N],
 ) -> Result<Result<[Winner<T>; K], BranchError<E>>, Error> {
-    let outcome =
-        crate::race::race::<K, N, T, E>(|index, cx| poll_branch(scopes, branches, index, cx)).await;
+    let outcome = crate::race::race::<K, N, T, E>(names, |index, cx| {
+        poll_branch(scopes, branches, index, cx)
+    })
+    .await;
     let decision: Decision = match &outcome {
         Ok(winners) => [(
             WON.to_owned(),
@@ -178,6 +180,16 @@ async fn replay<const K: usize, const N: usize, T, E>(
             "the journal says branch `{}` {what} the race, but on replay it did not",
             names[index]
         ),
+    };
+    // A panic in a replayed branch names it, as in the first run (`crate::race::race`).
+    let poll_branch = |scopes: &[Arc<str>],
+                       branches: &mut [Racer<'_, T, E>],
+                       index: usize,
+                       cx: &mut core::task::Context<'_>| {
+        std::panic::catch_unwind(core::panic::AssertUnwindSafe(|| {
+            poll_branch(scopes, branches, index, cx)
+        }))
+        .unwrap_or_else(|payload| crate::panic::raise_in(names, index, payload))
     };
     let mut slots: [Option<Winner<T>>; K] = [const { None }; K];
     poll_fn(|cx| match plan {
