@@ -528,3 +528,114 @@ fn a_traced_workflow_may_never_return() {
     });
     assert!(outcome.is_err(), "still running after a minute");
 }
+
+/// A span's name, level, module, file and line, as its metadata says.
+type Site = (String, tracing::Level, String, String, u32);
+
+/// Every span made.
+#[derive(Clone, Default)]
+struct Sites(Arc<Mutex<Vec<Site>>>);
+
+impl<S: Subscriber> Layer<S> for Sites {
+    fn on_new_span(&self, attrs: &Attributes<'_>, _: &Id, _: Context<'_, S>) {
+        let meta = attrs.metadata();
+        self.0.lock().unwrap().push((
+            meta.name().to_owned(),
+            *meta.level(),
+            meta.module_path().unwrap_or("?").to_owned(),
+            meta.file().unwrap_or("?").to_owned(),
+            meta.line().unwrap_or(0),
+        ));
+    }
+}
+
+/// Runs `approval(1)` with `sites` below `filter`, on a paused runtime; its output.
+fn approval_with<L>(filter: L, sites: &Sites) -> u32
+where
+    L: Layer<tracing_subscriber::layer::Layered<Sites, tracing_subscriber::Registry>>
+        + Send
+        + Sync
+        + 'static,
+{
+    let subscriber = tracing_subscriber::registry()
+        .with(sites.clone())
+        .with(filter);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    tracing::subscriber::with_default(subscriber, || runtime.block_on(approval(1)))
+}
+
+#[test]
+fn spans_say_where_they_are_and_a_subscribers_filter_applies_to_them() {
+    // Every span: its level, and the module and file of the workflow that declares it.
+    let all = Sites::default();
+    assert_eq!(
+        approval_with(tracing_subscriber::filter::LevelFilter::TRACE, &all),
+        4
+    );
+    let spans = all.0.lock().unwrap().clone();
+    let names: Vec<(&str, tracing::Level)> = spans
+        .iter()
+        .map(|(name, level, ..)| (name.as_str(), *level))
+        .collect();
+    let (info, debug) = (tracing::Level::INFO, tracing::Level::DEBUG);
+    assert_eq!(
+        names,
+        [
+            ("approval", info),
+            ("fork", info),
+            ("review", info),
+            ("audit", info),
+            ("review", debug),
+            ("review 2", debug),
+            ("check_review", debug),
+        ]
+    );
+    for (name, _, module, file, line) in &spans {
+        assert_eq!(
+            (module.as_str(), file.as_str()),
+            (module_path!(), file!()),
+            "{name}"
+        );
+        assert!(*line > 0, "{name}");
+    }
+    // A subscriber that wants INFO only: the steps' DEBUG spans are not made.
+    let info_only = Sites::default();
+    assert_eq!(
+        approval_with(tracing_subscriber::filter::LevelFilter::INFO, &info_only),
+        4
+    );
+    let names: Vec<String> = info_only
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|s| s.0.clone())
+        .collect();
+    assert_eq!(names, ["approval", "fork", "review", "audit"]);
+    // One that filters a callsite out by its name: that span is never made, the others are.
+    let no_audit = Sites::default();
+    let filter = tracing_subscriber::filter::filter_fn(|meta| meta.name() != "audit");
+    assert_eq!(approval_with(filter, &no_audit), 4);
+    let names: Vec<String> = no_audit
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|s| s.0.clone())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "approval",
+            "fork",
+            "review",
+            "review",
+            "review 2",
+            "check_review"
+        ]
+    );
+}

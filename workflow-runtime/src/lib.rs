@@ -105,8 +105,8 @@ pub mod __private {
     };
     #[cfg(feature = "tracing")]
     pub use crate::trace::{
-        Describe, DescribeAny, DescribeDisplay, ForkTrace, InSpan, SpanBox, SpanSite, Watched,
-        enabled as trace_enabled, in_span, optional_failed, span as trace_span,
+        Describe, DescribeAny, DescribeDisplay, ForkTrace, InSpan, IsErr, Judge, Never, SpanBox,
+        SpanSite, Watched, enabled as trace_enabled, in_span, optional_failed, span as trace_span,
         workflow as trace_workflow,
     };
     pub use core::convert::From;
@@ -140,28 +140,21 @@ pub mod __private {
     pub use __workflow_traced_gate as traced_gate;
 
     /// A span's callsite for a `#[traced]` workflow: `span_site!(INFO, "name")` or
-    /// `span_site!(INFO, "name", "step")` (its one field) is a `&'static SpanSite`, two
-    /// statics and no code; the runtime makes the span from it (`crate::trace`).
+    /// `span_site!(INFO, "name", "step")` (its one field) is a `&'static SpanSite`, one
+    /// static of plain data and no code; the runtime makes the span from it (`crate::trace`).
     #[cfg(feature = "tracing")]
     #[macro_export]
     #[doc(hidden)]
     macro_rules! __workflow_span_site {
         ($level:ident, $name:expr $(, $field:literal)?) => {{
-            static META: $crate::__private::tracing::Metadata<'static> =
-                $crate::__private::tracing::Metadata::new(
-                    $name,
-                    ::core::module_path!(),
-                    $crate::__private::tracing::Level::$level,
-                    ::core::option::Option::Some(::core::file!()),
-                    ::core::option::Option::Some(::core::line!()),
-                    ::core::option::Option::Some(::core::module_path!()),
-                    $crate::__private::tracing::field::FieldSet::new(
-                        &[$($field)?],
-                        $crate::__private::tracing::callsite::Identifier(&SITE),
-                    ),
-                    $crate::__private::tracing::metadata::Kind::SPAN,
-                );
-            static SITE: $crate::__private::SpanSite = $crate::__private::SpanSite::new(&META);
+            static SITE: $crate::__private::SpanSite = $crate::__private::SpanSite::new(
+                $name,
+                $crate::__private::tracing::Level::$level,
+                ::core::module_path!(),
+                ::core::file!(),
+                ::core::line!(),
+                &[$($field)?],
+            );
             &SITE
         }};
     }

@@ -15,13 +15,12 @@
 use core::fmt::Display;
 use core::future::Future;
 use core::pin::Pin;
-use core::sync::atomic::{AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicPtr, AtomicU8, AtomicUsize, Ordering};
 use core::task::{Context, Poll};
 
 use std::boxed::Box;
 
 use tracing::Span;
-use tracing::callsite::Callsite as _;
 use tracing::field::Value;
 
 use crate::BranchError;
@@ -39,8 +38,133 @@ pub fn enabled() -> bool {
 /// subscriber it costs the workflow's future one pointer.
 pub type SpanBox = Option<Box<Span>>;
 
-/// A span's callsite, which the generated code declares (`__private::span_site!`).
-pub type SpanSite = tracing::callsite::DefaultCallsite;
+/// A span's callsite, which the generated code declares (`__private::span_site!`): a
+/// static of plain data (name, level, place, field). Its `Metadata`, which `tracing`
+/// wants `'static` and pointing back at the callsite, is made and registered the first
+/// time a subscriber is asked about a span of it, and kept for the process's lifetime.
+///
+/// Not tracing's own `DefaultCallsite` and `Metadata` statics: those cost the compiler
+/// about three times as much per callsite (const evaluation of `Metadata::new` and a
+/// second static), for each step of each `#[traced]` workflow (`tools/compile-time`).
+pub struct SpanSite {
+    name: &'static str,
+    level: tracing::Level,
+    module: &'static str,
+    file: &'static str,
+    line: u32,
+    fields: &'static [&'static str],
+    /// The `Metadata`, once made (null before).
+    meta: AtomicPtr<tracing::Metadata<'static>>,
+    /// The subscribers' interest, as tracing last set it (`UNKNOWN` before).
+    interest: AtomicU8,
+}
+
+const UNKNOWN: u8 = 0;
+const NEVER: u8 = 1;
+const SOMETIMES: u8 = 2;
+const ALWAYS: u8 = 3;
+
+impl SpanSite {
+    /// A callsite of a span `name` at `level`, declared in `module`, at `file`:`line`,
+    /// with `fields` (none, or the one `step`).
+    #[doc(hidden)]
+    pub const fn new(
+        name: &'static str,
+        level: tracing::Level,
+        module: &'static str,
+        file: &'static str,
+        line: u32,
+        fields: &'static [&'static str],
+    ) -> Self {
+        SpanSite {
+            name,
+            level,
+            module,
+            file,
+            line,
+            fields,
+            meta: AtomicPtr::new(core::ptr::null_mut()),
+            interest: AtomicU8::new(UNKNOWN),
+        }
+    }
+
+    /// The callsite's metadata, made and registered with tracing the first time.
+    fn metadata(&'static self) -> &'static tracing::Metadata<'static> {
+        let meta = self.meta.load(Ordering::Acquire);
+        if meta.is_null() {
+            return self.register();
+        }
+        // SAFETY: a non-null `meta` is a leaked `Box` (below), never freed.
+        unsafe { &*meta }
+    }
+
+    #[cold]
+    fn register(&'static self) -> &'static tracing::Metadata<'static> {
+        let meta = Box::into_raw(Box::new(tracing::Metadata::new(
+            self.name,
+            self.module,
+            self.level,
+            Some(self.file),
+            Some(self.line),
+            Some(self.module),
+            tracing::field::FieldSet::new(self.fields, tracing::callsite::Identifier(self)),
+            tracing::metadata::Kind::SPAN,
+        )));
+        match self.meta.compare_exchange(
+            core::ptr::null_mut(),
+            meta,
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        ) {
+            Ok(_) => {
+                // Tracing asks every subscriber about it and sets its interest.
+                tracing::callsite::register(self);
+                // SAFETY: just stored, never freed.
+                unsafe { &*meta }
+            }
+            Err(theirs) => {
+                // Another thread made it first: ours was never shared.
+                // SAFETY: `meta` is the `Box` made above; `theirs` is leaked, never freed.
+                unsafe {
+                    drop(Box::from_raw(meta));
+                    &*theirs
+                }
+            }
+        }
+    }
+
+    /// The subscribers' interest: "sometimes" (ask) until tracing has set it.
+    fn interest(&self) -> tracing::subscriber::Interest {
+        match self.interest.load(Ordering::Relaxed) {
+            NEVER => tracing::subscriber::Interest::never(),
+            ALWAYS => tracing::subscriber::Interest::always(),
+            _ => tracing::subscriber::Interest::sometimes(),
+        }
+    }
+}
+
+impl tracing::callsite::Callsite for SpanSite {
+    fn set_interest(&self, interest: tracing::subscriber::Interest) {
+        let interest = if interest.is_never() {
+            NEVER
+        } else if interest.is_always() {
+            ALWAYS
+        } else {
+            SOMETIMES
+        };
+        self.interest.store(interest, Ordering::Relaxed);
+    }
+
+    fn metadata(&self) -> &tracing::Metadata<'_> {
+        let meta = self.meta.load(Ordering::Acquire);
+        assert!(
+            !meta.is_null(),
+            "tracing asked for the metadata of a callsite before it was registered"
+        );
+        // SAFETY: a non-null `meta` is a leaked `Box`, never freed.
+        unsafe { &*meta }
+    }
+}
 
 /// Where a span's parent is: the span entered when it is made, or an explicit one (none
 /// makes a root span).
@@ -236,17 +360,17 @@ impl ForkTrace {
     /// at the join, its failure (`failed` says whether an output is one), or its
     /// cancellation (dropped before it finished).
     #[inline]
-    pub fn arrival<F, O>(
+    pub fn arrival<F, J>(
         &self,
         branch: u16,
-        failed: O,
+        failed: J,
         cancels: bool,
         (site, step): (Option<&'static SpanSite>, Option<&'static str>),
         future: F,
-    ) -> Watched<'_, F, O>
+    ) -> Watched<'_, F, J>
     where
         F: Future,
-        O: Fn(&F::Output) -> bool,
+        J: Judge<F::Output>,
     {
         let role = if cancels {
             Role::Cancelling
@@ -264,20 +388,20 @@ impl ForkTrace {
         branch: u16,
         (site, step): (Option<&'static SpanSite>, Option<&'static str>),
         future: F,
-    ) -> Watched<'_, F, fn(&F::Output) -> bool> {
-        self.watch(branch, Role::Background, site, step, |_| false, future)
+    ) -> Watched<'_, F, Never> {
+        self.watch(branch, Role::Background, site, step, Never, future)
     }
 
     #[inline]
-    fn watch<F, O>(
+    fn watch<F, J>(
         &self,
         branch: u16,
         role: Role,
         site: Option<&'static SpanSite>,
         step: Option<&'static str>,
-        failed: O,
+        failed: J,
         future: F,
-    ) -> Watched<'_, F, O> {
+    ) -> Watched<'_, F, J> {
         let trace = if enabled() {
             self.open_branch(site, step, branch, role)
         } else {
@@ -403,22 +527,53 @@ impl Fork {
     }
 }
 
-pin_project_lite::pin_project! {
-    /// A branch's future, watched for the fork's trace and polled inside the branch's
-    /// span: one pointer beside the future (the failure test is a zero-sized closure or
-    /// function item), null without a subscriber.
-    pub struct Watched<'a, F, O> {
-        #[pin]
-        future: F,
-        trace: Option<Box<Branch<'a>>>,
-        failed: O,
+/// Which outputs of a watched branch are failures: [`Never`] for a branch that cannot
+/// fail, [`IsErr`] for one whose output is a `Result`. Zero-sized types rather than
+/// closures: a closure for each branch of each fork doubled what the wrappers cost the
+/// compiler (`tools/compile-time`).
+pub trait Judge<T> {
+    /// Whether `output` is a failure.
+    fn failed(output: &T) -> bool;
+}
+
+/// The [`Judge`] of a branch that cannot fail.
+#[derive(Clone, Copy, Debug)]
+pub struct Never;
+
+impl<T> Judge<T> for Never {
+    #[inline]
+    fn failed(_: &T) -> bool {
+        false
     }
 }
 
-impl<F, O> Future for Watched<'_, F, O>
+/// The [`Judge`] of a branch whose `Err` output is a failure.
+#[derive(Clone, Copy, Debug)]
+pub struct IsErr;
+
+impl<T, E> Judge<Result<T, E>> for IsErr {
+    #[inline]
+    fn failed(output: &Result<T, E>) -> bool {
+        output.is_err()
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A branch's future, watched for the fork's trace and polled inside the branch's
+    /// span: one pointer beside the future (the failure test is the zero-sized [`Judge`]
+    /// `J`), null without a subscriber.
+    pub struct Watched<'a, F, J> {
+        #[pin]
+        future: F,
+        trace: Option<Box<Branch<'a>>>,
+        failed: J,
+    }
+}
+
+impl<F, J> Future for Watched<'_, F, J>
 where
     F: Future,
-    O: Fn(&F::Output) -> bool,
+    J: Judge<F::Output>,
 {
     type Output = F::Output;
 
@@ -432,7 +587,7 @@ where
             let _entered = enter(&trace.span);
             core::task::ready!(this.future.poll(cx))
         };
-        trace.finished((this.failed)(&output));
+        trace.finished(J::failed(&output));
         Poll::Ready(output)
     }
 }

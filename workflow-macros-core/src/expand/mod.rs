@@ -650,18 +650,14 @@ impl<'a, M: Mode> Expander<'a, M> {
                 None if open.is_empty() => future,
                 None => quote! { { #open #future } },
             };
-            let fails = if ok_wrap.is_some() || fallible {
-                quote! { #k::__private::Result::is_err }
-            } else {
-                quote! { |_| false }
-            };
+            let fails = ok_wrap.is_some() || fallible;
             let future = mode.arrival(
                 self,
                 &state,
                 branch,
                 index,
                 in_background,
-                &fails,
+                fails,
                 cancels,
                 future,
             );

@@ -90,8 +90,8 @@ pub(crate) trait Mode: Sized {
         future
     }
 
-    /// Branch `index` of the fork (`branch`) arriving at the join; `fails` tells the outcome that
-    /// is a failure (`Result::is_err`, or `|_| false`); `cancels`: a failure cancels the
+    /// Branch `index` of the fork (`branch`) arriving at the join; `fails`: its output is a
+    /// `Result` whose `Err` is a failure (else it never fails); `cancels`: a failure cancels the
     /// other branches. A background branch (`background`) is not joined.
     #[allow(clippy::too_many_arguments)]
     fn arrival(
@@ -101,7 +101,7 @@ pub(crate) trait Mode: Sized {
         _branch: &B<'_>,
         _index: u16,
         _background: bool,
-        _fails: &TokenStream,
+        _fails: bool,
         _cancels: bool,
         future: TokenStream,
     ) -> TokenStream {

@@ -188,7 +188,7 @@ impl Mode for Traced {
         branch: &Branch<Syn<'_>>,
         index: u16,
         background: bool,
-        fails: &TokenStream,
+        fails: bool,
         cancels: bool,
         future: TokenStream,
     ) -> TokenStream {
@@ -200,10 +200,17 @@ impl Mode for Traced {
             let (site, step) = branch_span(k, branch);
             quote! { (#k::__private::Some(#site), #step) }
         };
+        // A marker type, not a closure: a closure per branch doubled what `Watched` costs
+        // rustc (its own body, and its signature inferred from a higher-ranked bound).
+        let judge = if fails {
+            quote! { #k::__private::IsErr }
+        } else {
+            quote! { #k::__private::Never }
+        };
         if background {
             quote! { #trace.background(#index, #span, #future) }
         } else {
-            quote! { #trace.arrival(#index, #fails, #cancels, #span, #future) }
+            quote! { #trace.arrival(#index, #judge, #cancels, #span, #future) }
         }
     }
 

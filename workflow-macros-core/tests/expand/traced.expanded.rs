@@ -116,7 +116,7 @@ async fn dropship(order: u32) -> String {
         ["product", "customer", "tracking"],
         __workflow_branch0 = __workflow_fork_trace1.arrival(
             0u16,
-            |_| false,
+            ::workflow_runtime::__private::Never,
             false,
             (
                 ::workflow_runtime::__private::Some(::workflow_runtime::__private::span_site!(INFO, "product", "step")),
@@ -126,7 +126,7 @@ async fn dropship(order: u32) -> String {
         ),
         __workflow_branch1 = __workflow_fork_trace1.arrival(
             1u16,
-            |_| false,
+            ::workflow_runtime::__private::Never,
             false,
             (
                 ::workflow_runtime::__private::Some(::workflow_runtime::__private::span_site!(
@@ -138,7 +138,7 @@ async fn dropship(order: u32) -> String {
         ),
         __workflow_branch2 = __workflow_fork_trace1.arrival(
             2u16,
-            |_| false,
+            ::workflow_runtime::__private::Never,
             false,
             (
                 ::workflow_runtime::__private::Some(::workflow_runtime::__private::span_site!(INFO, "tracking")),

@@ -1,4 +1,4 @@
-// `#[traced]`: the body is written twice, traced (boxed) and untraced, chosen at run time.
+// `#[traced]`: one body; its fork watches each branch (`Watched`, judged by `Never`/`IsErr`).
 // A step that calls nothing (the closure) has the span its branch's name gives it, as in
 // the graph.
 #[traced]
