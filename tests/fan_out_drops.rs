@@ -400,3 +400,107 @@ fn a_fan_out_polled_again_after_a_panicking_drop_panics_or_finishes_but_never_ha
         check(&log);
     }
 }
+
+#[test]
+fn a_failing_item_whose_drop_panics_never_hands_on_an_output_it_did_not_write() {
+    // (items, limit): polled whole in line (up to 32, never poisoned), polled item by
+    // item (above 32), limited. Item 0 fails at the second poll and its drop panics: a
+    // later poll must not take it for a finished item (it wrote no output).
+    for (n, limit) in [(3_u64, None), (32, None), (40, None), (10, Some(2))] {
+        let log = Rc::new(Log::default());
+        {
+            let mut fan = pin!(try_fan_out(0..n, limit, |v| item_with(&log, v, |i| {
+                i.waits = 1;
+                i.fail = v == 0;
+                i.panic_drop = v == 0;
+            })));
+            assert!(matches!(poll_catching(fan.as_mut()), Ok(Poll::Pending)));
+            let Err(panicked) = poll_catching(fan.as_mut()) else {
+                panic!("{n} items: the drop of item 0 panics");
+            };
+            assert!(panicked.contains("drop of item 0"), "{panicked}");
+            match poll_catching(fan.as_mut()) {
+                Err(again) => assert!(again.contains("polled"), "{n} items: {again}"),
+                Ok(Poll::Ready(Ok(outputs))) => panic!(
+                    "{n} items, limit {limit:?}: {} outputs though item 0 failed",
+                    outputs.len()
+                ),
+                Ok(other) => panic!("{n} items, limit {limit:?}: {:?}", other.map(|_| ())),
+            }
+        }
+        check(&log);
+        assert_eq!(
+            Rc::strong_count(&log),
+            1,
+            "every output dropped: none leaked"
+        );
+    }
+}
+
+/// Counts the [`Zst`]s made and dropped (one test uses them).
+static ZST_MADE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static ZST_DROPS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// A zero-sized output with a drop: a `Vec` of them has room for `usize::MAX`, and the
+/// fan-out's writes and drops of outputs in place are no-ops but the drop's.
+struct Zst;
+impl Drop for Zst {
+    fn drop(&mut self) {
+        ZST_DROPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// Pending `waits` times (waking itself), then a [`Zst`]; never ready if `waits` is `None`.
+struct ZstAfter(Option<u32>);
+impl Future for ZstAfter {
+    type Output = Zst;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Zst> {
+        match &mut self.0 {
+            None => Poll::Pending,
+            Some(0) => {
+                ZST_MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                Poll::Ready(Zst)
+            }
+            Some(waits) => {
+                *waits -= 1;
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            }
+        }
+    }
+}
+
+#[test]
+fn zero_sized_outputs_with_a_drop_are_dropped_once_each() {
+    use std::sync::atomic::Ordering::Relaxed;
+    assert_eq!(size_of::<Zst>(), 0);
+    for n in [0_u32, 3, 32, 33, 100, 1_000] {
+        for limit in [None, Some(7)] {
+            ZST_DROPS.store(0, Relaxed);
+            let outputs =
+                futures::executor::block_on(fan_out(0..n, limit, |v| ZstAfter(Some(v % 3))));
+            assert_eq!(outputs.len(), n as usize);
+            drop(outputs);
+            assert_eq!(
+                ZST_DROPS.load(Relaxed),
+                n as usize,
+                "{n} items, limit {limit:?}"
+            );
+            // Dropped while half done (the odd items never finish): every output written
+            // so far is dropped once.
+            ZST_DROPS.store(0, Relaxed);
+            ZST_MADE.store(0, Relaxed);
+            {
+                let fan = pin!(fan_out(0..n, limit, |v| ZstAfter(
+                    (v % 2 == 0).then_some(v % 3)
+                )));
+                assert!(poll_n(fan, 5).is_none() || n == 0);
+            }
+            let made = ZST_MADE.load(Relaxed);
+            if limit.is_none() {
+                assert_eq!(made, n.div_ceil(2) as usize, "the even items finished");
+            }
+            assert_eq!(ZST_DROPS.load(Relaxed), made, "{n} items, limit {limit:?}");
+        }
+    }
+}

@@ -257,3 +257,155 @@ fn items_that_stop_waking_together_are_switched_to_their_own_wakers() {
         "rounds 100 to 300 poll more than the woken item: {late:?}"
     );
 }
+
+/// An item that never finishes and keeps a clone of every waker it is polled with.
+struct Keeper<'a> {
+    index: usize,
+    latest: &'a Mutex<Vec<Option<Waker>>>,
+    kept: &'a Mutex<Vec<Waker>>,
+    parent: &'a Waker,
+    polls: &'a AtomicUsize,
+}
+
+impl std::future::Future for Keeper<'_> {
+    type Output = ();
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        self.polls.fetch_add(1, Ordering::SeqCst);
+        if !cx.waker().will_wake(self.parent) {
+            self.kept
+                .lock()
+                .expect("no poisoning")
+                .push(cx.waker().clone());
+        }
+        self.latest.lock().expect("no poisoning")[self.index] = Some(cx.waker().clone());
+        Poll::Pending
+    }
+}
+
+#[test]
+fn the_items_own_wakers_kept_after_the_fan_out_is_dropped_stay_harmless() {
+    // 200 items woken one a round: sampled (the sampler's wakers), then switched to their
+    // own wakers (the readiness structure's). Every waker other than the caller's is kept
+    // past the fan-out's drop, then woken, cloned, woken from another thread and dropped.
+    let n = 200;
+    let parent = Arc::new(CountWakes(AtomicUsize::new(0)));
+    let waker = Waker::from(parent.clone());
+    let latest = Mutex::new(vec![None; n]);
+    let kept = Mutex::new(Vec::new());
+    let polls = AtomicUsize::new(0);
+    {
+        let mut cx = Context::from_waker(&waker);
+        let mut fan = Box::pin(fan_out(0..n, None, |index| Keeper {
+            index,
+            latest: &latest,
+            kept: &kept,
+            parent: &waker,
+            polls: &polls,
+        }));
+        for round in 0..300 {
+            polls.store(0, Ordering::SeqCst);
+            assert!(fan.as_mut().poll(&mut cx).is_pending());
+            let woken = latest.lock().expect("no poisoning")[round % n].take();
+            woken.expect("polled at its wake").wake();
+        }
+        assert!(
+            polls.load(Ordering::SeqCst) <= 2,
+            "switched to the items' own wakers: only the woken item is polled"
+        );
+    }
+    let kept = kept.into_inner().expect("no poisoning");
+    assert!(kept.len() > 200, "{} wakers kept", kept.len());
+    let latest: Vec<Waker> = latest
+        .into_inner()
+        .expect("no poisoning")
+        .into_iter()
+        .flatten()
+        .collect();
+    let before = parent.0.load(Ordering::SeqCst);
+    for waker in &kept {
+        waker.wake_by_ref();
+        #[allow(clippy::waker_clone_wake)] // the clone path is what is tested
+        waker.clone().wake();
+    }
+    std::thread::spawn(move || {
+        for waker in kept.iter().chain(&latest) {
+            waker.wake_by_ref();
+        }
+        drop(latest);
+        kept.into_iter().for_each(Waker::wake);
+    })
+    .join()
+    .expect("the wakes of a dropped fan-out are harmless");
+    // The caller may be woken, spuriously: nothing else happens.
+    assert!(parent.0.load(Ordering::SeqCst) >= before);
+}
+
+/// An item that finishes once its flag is set, and keeps only its last waker (for the
+/// thread that sets the flag).
+struct Flagged<'a> {
+    index: usize,
+    go: &'a [std::sync::atomic::AtomicBool],
+    latest: &'a [Mutex<Option<Waker>>],
+}
+
+impl std::future::Future for Flagged<'_> {
+    type Output = usize;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<usize> {
+        // The waker first, then the flag: the setter sets the flag, then takes the waker.
+        *self.latest[self.index].lock().expect("no poisoning") = Some(cx.waker().clone());
+        if self.go[self.index].load(Ordering::SeqCst) {
+            Poll::Ready(self.index)
+        } else {
+            Poll::Pending
+        }
+    }
+}
+
+#[test]
+fn wakes_from_another_thread_racing_the_polls_lose_nothing() {
+    // Items let go one by one (in bursts, then pauses) from another thread while the
+    // fan-out runs on `block_on`, which parks until woken: a lost wake hangs it, caught
+    // by the timeout.
+    for (n, limit) in [(40, None), (1_000, None), (500, Some(64))] {
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let go: Vec<_> = (0..n)
+                .map(|_| std::sync::atomic::AtomicBool::new(false))
+                .collect();
+            let latest: Vec<Mutex<Option<Waker>>> = (0..n).map(|_| Mutex::new(None)).collect();
+            let outputs = std::thread::scope(|scope| {
+                scope.spawn(|| {
+                    let mut order: Vec<usize> = (0..n).collect();
+                    // A fixed shuffle: every 7th index first, then the rest.
+                    order.sort_by_key(|&index| (index % 7 != 0, index));
+                    for (count, index) in order.into_iter().enumerate() {
+                        go[index].store(true, Ordering::SeqCst);
+                        if let Some(waker) = latest[index].lock().expect("no poisoning").take() {
+                            waker.wake();
+                        }
+                        if count % 16 == 0 {
+                            std::thread::sleep(std::time::Duration::from_micros(200));
+                        }
+                    }
+                });
+                futures::executor::block_on(fan_out(0..n, limit, |index| Flagged {
+                    index,
+                    go: &go,
+                    latest: &latest,
+                }))
+            });
+            // The fan-out is gone: wake what the items kept.
+            for waker in latest
+                .into_iter()
+                .filter_map(|waker| waker.into_inner().ok().flatten())
+            {
+                waker.wake();
+            }
+            done.send(outputs).expect("the test waits");
+        });
+        let outputs = finished
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("{n} items, limit {limit:?}: a wake was lost"));
+        assert_eq!(outputs, (0..n).collect::<Vec<_>>());
+    }
+}

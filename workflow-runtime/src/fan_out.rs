@@ -217,12 +217,17 @@ struct Cells<Fut, T> {
 }
 
 /// An item's future, until it finishes (only the success: a failure ends the fan-out).
+///
+/// A cell that is not `Running` holds an output: nothing else is ever written over a
+/// future. A failed item's future stays `Running` (finished, never polled again) and is
+/// dropped with the others when the failure ends the fan-out: marked in place, its drop
+/// could panic before the fan-out ends, and a fan-out of up to `POLL_ALL_UP_TO` items
+/// (never poisoned) polled again would then take the mark for a finished item and hand
+/// on an output never written.
 enum Cell<Fut> {
     Running(Fut),
     /// Finished: its output is in its place of [`Cells::outputs`].
     Done,
-    /// Failed: no output.
-    Failed,
 }
 
 impl<Fut, T> Default for Cells<Fut, T> {
@@ -249,9 +254,11 @@ impl<Fut, T> Cells<Fut, T> {
         let len = self.futures.len();
         debug_assert!(self.futures.iter().all(|cell| matches!(cell, Cell::Done)));
         let mut outputs = core::mem::take(&mut self.outputs);
-        // SAFETY: every item finished: each of the first `len` places holds its output
-        // (the `Vec` has room for them: see `Cells::outputs`), and no cell holds a
-        // future, so the cells need no drop (their buffer is freed with `self`).
+        // SAFETY: every item finished (no cell is `Running`, and a cell that is not
+        // holds its output: see `Cell`, even after a panic): each of the first `len`
+        // places holds its output (the `Vec` has room for them: see `Cells::outputs`),
+        // and no cell holds a future, so the cells need no drop (their buffer is freed
+        // with `self`).
         unsafe {
             outputs.set_len(len);
             self.futures.set_len(0);
@@ -292,10 +299,8 @@ impl<Fut, T> Cells<Fut, T> {
                 *cell = Cell::Done;
                 Ok(false)
             }
-            Err(error) => {
-                *cell = Cell::Failed;
-                Err((slot, error))
-            }
+            // The future stays as it is (see `Cell`): the caller ends the fan-out.
+            Err(error) => Err((slot, error)),
         }
     }
 }
@@ -1005,10 +1010,8 @@ where
                 unsafe { places.add(index).write(output) };
                 *cell = Cell::Done;
             }
-            Poll::Ready(Err(error)) => {
-                *cell = Cell::Failed;
-                return (cells, Err((index, error)));
-            }
+            // The future stays as it is (see `Cell`): the caller drops the cells.
+            Poll::Ready(Err(error)) => return (cells, Err((index, error))),
         }
     }
     (cells, Ok(running))
@@ -1086,10 +1089,8 @@ where
                 *cell = Cell::Done;
                 finished += 1;
             }
-            Poll::Ready(Err(error)) => {
-                *cell = Cell::Failed;
-                return Err((start + index, error));
-            }
+            // The future stays as it is (see `Cell`): the caller ends the fan-out.
+            Poll::Ready(Err(error)) => return Err((start + index, error)),
         }
     }
     Ok(all - finished)
