@@ -233,6 +233,7 @@ pub mod __private {
     // A fork's join in the default mode names a panicking branch (`panic.rs`).
     pub use crate::__workflow_named_join as named_join;
     pub use crate::__workflow_named_try_join as named_try_join;
+    pub use crate::panic::{BranchDone, branch_done};
     pub use crate::panic::{
         JoinPoll, NamedBranch, NamedJoin2, NamedJoin3, NamedJoin4, NamedJoin5, NamedTryJoin2,
         NamedTryJoin3, NamedTryJoin4, NamedTryJoin5, branch_panic, join_poll, named_branch,
@@ -242,7 +243,6 @@ pub mod __private {
     pub use core::future::poll_fn;
     pub use core::panic::AssertUnwindSafe;
     pub use core::task::{Context, Poll};
-    pub use futures_util::future::maybe_done;
     pub use std::panic::catch_unwind;
     pub use workflow_macros::workflow_impl;
 

@@ -178,7 +178,7 @@ pub fn named_branch<F: core::future::IntoFuture, P: Fn() -> &'static str>(
 macro_rules! __workflow_named_join {
     ([$($path:expr),* $(,)?], $($name:ident = $future:expr),* $(,)?) => {{
         $(
-            let mut $name = $crate::__private::maybe_done($future);
+            let mut $name = $crate::__private::branch_done($future);
             // SAFETY: the future is shadowed right here, so it is never moved again
             // (as `futures::join!` pins it).
             let mut $name = unsafe { $crate::__private::Pin::new_unchecked(&mut $name) };
@@ -229,7 +229,7 @@ macro_rules! __workflow_named_join {
 macro_rules! __workflow_named_try_join {
     ([$($path:expr),* $(,)?], $($name:ident = $future:expr),* $(,)?) => {{
         $(
-            let mut $name = $crate::__private::maybe_done($future);
+            let mut $name = $crate::__private::branch_done($future);
             // SAFETY: the future is shadowed right here, so it is never moved again
             // (as `futures::join!` pins it).
             let mut $name = unsafe { $crate::__private::Pin::new_unchecked(&mut $name) };
@@ -432,4 +432,71 @@ named_joins! {
     /// assert_eq!(joined, (1, 2, 3, 4, 5));
     /// ```
     (NamedJoin5, named_join5, NamedTryJoin5, named_try_join5, 5: F0 f0 0, F1 f1 1, F2 f2 2, F3 f3 3, F4 f4 4),
+}
+
+/// A joined branch's future, then its output: `futures::future::MaybeDone` with the
+/// output's type as a parameter of its own. A step that is not a future then makes one
+/// error, at the step, instead of one more for each place `named_join!` names the type
+/// (`MaybeDone<Fut: Future>` is well-formed only for a future; here the output's type
+/// is the projection that fails, and rustc reports nothing more about it).
+#[doc(hidden)]
+pub enum BranchDone<F, T> {
+    /// Still running.
+    Future(F),
+    /// Finished: its output, until the join takes it.
+    Done(T),
+    /// Its output taken.
+    Gone,
+}
+
+/// `futures::future::maybe_done` for [`BranchDone`].
+#[doc(hidden)]
+#[inline]
+pub fn branch_done<F: Future>(future: F) -> BranchDone<F, F::Output> {
+    BranchDone::Future(future)
+}
+
+impl<F: Future<Output = T>, T> Future for BranchDone<F, T> {
+    type Output = ();
+
+    #[inline]
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        // SAFETY: the future is never moved out of its place (`set` drops it there).
+        unsafe {
+            match self.as_mut().get_unchecked_mut() {
+                BranchDone::Future(future) => {
+                    let output = core::task::ready!(Pin::new_unchecked(future).poll(cx));
+                    self.set(BranchDone::Done(output));
+                }
+                BranchDone::Done(_) => {}
+                BranchDone::Gone => panic!("a joined branch polled after its output was taken"),
+            }
+        }
+        Poll::Ready(())
+    }
+}
+
+impl<F, T> BranchDone<F, T> {
+    /// The output, in its place: `None` before it finished and after it was taken.
+    #[inline]
+    pub fn output_mut(self: Pin<&mut Self>) -> Option<&mut T> {
+        // SAFETY: only the output is reached, never the pinned future.
+        match unsafe { self.get_unchecked_mut() } {
+            BranchDone::Done(output) => Some(output),
+            _ => None,
+        }
+    }
+
+    /// The output, once: `None` before it finished and after it was taken.
+    #[inline]
+    pub fn take_output(self: Pin<&mut Self>) -> Option<T> {
+        if !matches!(&*self, BranchDone::Done(_)) {
+            return None;
+        }
+        // SAFETY: a `Done` holds no future, so nothing pinned is moved.
+        match core::mem::replace(unsafe { self.get_unchecked_mut() }, BranchDone::Gone) {
+            BranchDone::Done(output) => Some(output),
+            _ => None,
+        }
+    }
 }
