@@ -798,12 +798,14 @@ mod fan_out {
         let items: BTreeSet<u32> = ran.iter().map(|(x, _)| *x).collect();
         assert_eq!(items.len(), 40, "every item ran");
         assert_eq!(ran.len(), 40, "no item ran twice: {ran:?}");
-        // The submitter's `attach` took the instance (no worker held it yet) and helps
-        // too; both workers ran items.
+        // The submitter's `attach` took the instance (no worker held it yet) and runs
+        // items too (`?`: its thread has no name). Each of the three holds at most half
+        // the limit, so the items ran on at least two of them; which two depends on
+        // who claims first (a CI run saw the submitter and worker-b run all 40).
         let workers: BTreeSet<&str> = ran.iter().map(|(_, w)| w.as_str()).collect();
         assert!(
-            workers.contains("worker-a") && workers.contains("worker-b"),
-            "both workers ran items: {ran:?}"
+            workers.len() >= 2,
+            "the items ran on one runner only: {ran:?}"
         );
         assert_eq!(
             sql(
