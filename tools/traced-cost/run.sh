@@ -7,44 +7,18 @@
 # benches/static_fork.rs's steps, `run` and workflows (its cases here: 8 ready branches,
 # nested 3 levels, 3 fallible branches, with and without `#[traced]`; cases.py copies
 # them out of the bench), built in release against this worktree's `workflow-runtime`
-# (feature `tracing`). Each case is run 100,000 and 200,000 times under
+# (feature `tracing`; lib.sh). Each case is run 100,000 and 200,000 times under
 # `valgrind --tool=callgrind` (every future polled to its end with a no-op waker, no
 # subscriber): the difference over 100,000 is its instructions per run, without the
 # process's own start. Sizes are `size_of_val` of each workflow's future.
 set -euo pipefail
-HERE="$(cd "$(dirname "$0")" && pwd)"
-REPO="$(cd "$HERE/../.." && pwd)"
+source "$(dirname "$0")/lib.sh"
 OUT="${OUT:-/tmp/traced-cost}"
-mkdir -p "$OUT/src"
-cat >"$OUT/Cargo.toml" <<TOML
-[package]
-name = "traced-cost"
-version = "0.0.0"
-edition = "2024"
-publish = false
-
-[workspace]
-
-[dependencies]
-workflow-runtime = { path = "$REPO/workflow-runtime", features = ["tracing"] }
-futures = "0.3.34"
-
-[profile.release]
-debug = 1
-TOML
-cp "$HERE/main.rs" "$OUT/src/main.rs"
-python3 "$HERE/cases.py" "$REPO/benches/static_fork.rs" >"$OUT/src/cases.rs"
-cp "$REPO/Cargo.lock" "$OUT/Cargo.lock"
-(cd "$OUT" && cargo build --release --quiet --offline)
-BIN="$OUT/target/release/traced-cost"
-count() { # case runs -> instructions of the whole process
-  valgrind --tool=callgrind --callgrind-out-file="$OUT/cg.out" "$BIN" "$1" "$2" >/dev/null 2>"$OUT/cg.err"
-  awk '/Collected/ {print $NF}' "$OUT/cg.err"
-}
-per_run() { echo $(( ($(count "$1" 200000) - $(count "$1" 100000)) / 100000 )); }
+cost_crate "$OUT" "$COST_REPO"
+BIN="$OUT/target/release/cost-cases"
 printf 'case\ttraced\tuntraced\tratio\tbytes traced/untraced\n'
 for case in fork8 nested3 fallible3; do
-  t=$(per_run "traced_$case"); u=$(per_run "$case")
-  sizes=$("$BIN" size "$case")
+  t=$(cost_per_run "$BIN" "traced_$case"); u=$(cost_per_run "$BIN" "$case")
+  sizes="$("$BIN" size "traced_$case")/$("$BIN" size "$case")"
   printf '%s\t%s\t%s\t%s\t%s\n' "$case" "$t" "$u" "$(python3 -c "print(f'{$t/$u:.3f}')")" "$sizes"
 done

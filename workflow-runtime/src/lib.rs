@@ -238,12 +238,9 @@ pub mod __private {
         JoinPoll, NamedBranch, NamedJoin2, NamedJoin3, NamedJoin4, NamedJoin5, NamedTryJoin2,
         NamedTryJoin3, NamedTryJoin4, NamedTryJoin5, branch_panic, join_poll, named_branch,
         named_join2, named_join3, named_join4, named_join5, named_try_join2, named_try_join3,
-        named_try_join4, named_try_join5, raise_in,
+        named_try_join4, named_try_join5, poll_named,
     };
-    pub use core::future::poll_fn;
-    pub use core::panic::AssertUnwindSafe;
     pub use core::task::{Context, Poll};
-    pub use std::panic::catch_unwind;
     pub use workflow_macros::workflow_impl;
 
     /// What a `#[durable]` workflow's expansion names.

@@ -49,20 +49,47 @@ pub fn branch_panic(path: &str, payload: Box<dyn Any + Send>) -> Box<dyn Any + S
 /// Raises the panic `payload` of the branch `paths[at]` again, named by
 /// [`branch_panic`]: the cold path of a join that caught it. Without a path there
 /// (`""`: a node of a wide fork's tree, which named it), the payload is kept.
+#[cold]
+#[inline(never)]
+fn raise_in(paths: &[&str], at: usize, payload: Box<dyn Any + Send>) -> ! {
+    match paths.get(at) {
+        Some(path) if !path.is_empty() => std::panic::resume_unwind(branch_panic(path, payload)),
+        _ => std::panic::resume_unwind(payload),
+    }
+}
+
+/// Runs `poll`, the poll of a join's branches, which counts in its `&mut usize` the
+/// branch it is polling, and raises a panic in it again naming that branch: the path
+/// `paths()` holds at its place ([`branch_panic`]; `""` keeps the payload, for a node of
+/// a wide fork's tree, whose own catch named it).
+///
+/// The one catch of every join, race and named branch of the default mode. The count
+/// is a local that only the cold path reads: with the join's poll in line, LLVM keeps
+/// it out of memory, and `paths` (literals, or a closure without captures that returns
+/// them) costs nothing until a panic.
 ///
 /// ```
+/// use workflow_runtime::__private::poll_named;
+///
+/// assert_eq!(poll_named(|| ["a", "b"], |at| { *at += 1; 7 }), 7);
 /// let caught = std::panic::catch_unwind(|| {
-///     workflow_runtime::__private::raise_in(&["a", "b"], 1, Box::new("gone"))
+///     poll_named(|| ["a", "b"], |at| {
+///         *at += 1;
+///         panic!("gone")
+///     })
 /// });
 /// let payload = caught.unwrap_err();
 /// assert_eq!(payload.downcast_ref::<String>().unwrap(), "branch `b` panicked: gone");
 /// ```
-#[cold]
-#[inline(never)]
-pub fn raise_in(paths: &[&str], at: usize, payload: Box<dyn Any + Send>) -> ! {
-    match paths.get(at) {
-        Some(path) if !path.is_empty() => std::panic::resume_unwind(branch_panic(path, payload)),
-        _ => std::panic::resume_unwind(payload),
+#[inline]
+pub fn poll_named<'p, T, P: AsRef<[&'p str]>>(
+    paths: impl FnOnce() -> P,
+    poll: impl FnOnce(&mut usize) -> T,
+) -> T {
+    let mut at = 0;
+    match std::panic::catch_unwind(core::panic::AssertUnwindSafe(|| poll(&mut at))) {
+        Ok(polled) => polled,
+        Err(payload) => raise_in(paths().as_ref(), at, payload),
     }
 }
 
@@ -85,11 +112,8 @@ impl<F: Future, P: Fn() -> &'static str> Future for NamedBranch<F, P> {
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        let future = this.future;
-        match std::panic::catch_unwind(core::panic::AssertUnwindSafe(|| future.poll(cx))) {
-            Ok(poll) => poll,
-            Err(payload) => raise_in(&[(this.path)()], 0, payload),
-        }
+        let (future, path) = (this.future, this.path);
+        poll_named(|| [path()], |_| future.poll(cx))
     }
 }
 
@@ -149,11 +173,10 @@ pub fn named_branch<F: core::future::IntoFuture, P: Fn() -> &'static str>(
 /// branch, `paths` in the same order ([`branch_panic`]).
 ///
 /// The panic is caught once, around the poll of the whole join (a catch around each
-/// branch's poll changed how nested joins were compiled), and which future is being
-/// polled is a local, counted after each poll, that only the cold path reads:
-/// with the join's poll in line, LLVM keeps it out of memory. The poll is
-/// [`JoinPoll`]'s, marked `#[inline]` (`core::future::poll_fn`'s is not, and was not
-/// inlined across codegen units). `tools/named-panic-cost/run.sh` measures it.
+/// branch's poll changed how nested joins were compiled), by [`poll_named`], which
+/// counts the future being polled. The poll is [`JoinPoll`]'s, marked `#[inline]`
+/// (`core::future::poll_fn`'s is not, and was not inlined across codegen units).
+/// `tools/named-panic-cost/run.sh` measures it.
 ///
 /// ```
 /// use workflow_runtime::__private::named_join;
@@ -184,13 +207,12 @@ macro_rules! __workflow_named_join {
             let mut $name = unsafe { $crate::__private::Pin::new_unchecked(&mut $name) };
         )*
         $crate::__private::join_poll(move |__cx: &mut $crate::__private::Context<'_>| {
-            // The future being polled, read by the cold path only.
-            let mut __at: usize = 0;
-            match $crate::__private::catch_unwind($crate::__private::AssertUnwindSafe(|| {
+            // `__at`: the future being polled, read by the cold path only.
+            $crate::__private::poll_named(|| [$($path),*], |__at: &mut usize| {
                 let mut __all_done = true;
                 $(
                     __all_done &= $crate::__private::Future::poll($name.as_mut(), __cx).is_ready();
-                    __at += 1;
+                    *__at += 1;
                 )*
                 if __all_done {
                     $crate::__private::Poll::Ready((
@@ -201,12 +223,7 @@ macro_rules! __workflow_named_join {
                 } else {
                     $crate::__private::Poll::Pending
                 }
-            })) {
-                $crate::__private::Ok(__poll) => __poll,
-                $crate::__private::Err(__payload) => {
-                    $crate::__private::raise_in(&[$($path),*], __at, __payload)
-                }
-            }
+            })
         })
         .await
     }};
@@ -236,8 +253,7 @@ macro_rules! __workflow_named_try_join {
         )*
         #[allow(clippy::diverging_sub_expression)]
         $crate::__private::join_poll(move |__cx: &mut $crate::__private::Context<'_>| {
-            let mut __at: usize = 0;
-            match $crate::__private::catch_unwind($crate::__private::AssertUnwindSafe(|| {
+            $crate::__private::poll_named(|| [$($path),*], |__at: &mut usize| {
                 let mut __all_done = true;
                 $(
                     if $crate::__private::Future::poll($name.as_mut(), __cx).is_pending() {
@@ -249,7 +265,7 @@ macro_rules! __workflow_named_try_join {
                             $name.as_mut().take_output().unwrap().err().unwrap(),
                         ));
                     }
-                    __at += 1;
+                    *__at += 1;
                 )*
                 if __all_done {
                     $crate::__private::Poll::Ready($crate::__private::Ok((
@@ -261,12 +277,7 @@ macro_rules! __workflow_named_try_join {
                 } else {
                     $crate::__private::Poll::Pending
                 }
-            })) {
-                $crate::__private::Ok(__poll) => __poll,
-                $crate::__private::Err(__payload) => {
-                    $crate::__private::raise_in(&[$($path),*], __at, __payload)
-                }
-            }
+            })
         })
         .await
     }};
@@ -292,12 +303,12 @@ macro_rules! named_joins {
             #[inline]
             fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
                 let mut this = self.project();
-                // The future being polled, read by the cold path only.
-                let mut at: usize = 0;
-                let polled = std::panic::catch_unwind(core::panic::AssertUnwindSafe(|| {
+                let paths = this.paths;
+                // `at`: the future being polled, read by the cold path only.
+                poll_named(paths, |at| {
                     let mut all_done = true;
                     $(
-                        at = $index;
+                        *at = $index;
                         all_done &= this.$fut.as_mut().poll(cx).is_ready();
                     )*
                     if all_done {
@@ -305,11 +316,7 @@ macro_rules! named_joins {
                     } else {
                         Poll::Pending
                     }
-                }));
-                match polled {
-                    Ok(poll) => poll,
-                    Err(payload) => raise_in(&(this.paths)(), at, payload),
-                }
+                })
             }
         }
 
@@ -345,11 +352,11 @@ macro_rules! named_joins {
             #[inline]
             fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
                 let mut this = self.project();
-                let mut at: usize = 0;
-                let polled = std::panic::catch_unwind(core::panic::AssertUnwindSafe(|| {
+                let paths = this.paths;
+                poll_named(paths, |at| {
                     let mut all_done = true;
                     $(
-                        at = $index;
+                        *at = $index;
                         match this.$fut.as_mut().poll(cx) {
                             Poll::Ready(Ok(())) => {}
                             Poll::Ready(Err(error)) => return Poll::Ready(Err(error)),
@@ -361,11 +368,7 @@ macro_rules! named_joins {
                     } else {
                         Poll::Pending
                     }
-                }));
-                match polled {
-                    Ok(poll) => poll,
-                    Err(payload) => raise_in(&(this.paths)(), at, payload),
-                }
+                })
             }
         }
 

@@ -96,9 +96,13 @@ pub(crate) async fn race<const K: usize, const N: usize, T, E>(
             }
             // The branches are polled through `dyn`, out of line: a catch around each
             // poll changes nothing the optimiser could have inlined.
-            let polled =
-                std::panic::catch_unwind(core::panic::AssertUnwindSafe(|| poll(index, cx)))
-                    .unwrap_or_else(|payload| crate::panic::raise_in(names, index, payload));
+            let polled = crate::panic::poll_named(
+                || names,
+                |at| {
+                    *at = index;
+                    poll(index, cx)
+                },
+            );
             if let Poll::Ready(outcome) = polled {
                 *done = true;
                 match outcome {

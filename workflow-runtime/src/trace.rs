@@ -6,9 +6,9 @@
 //! branches, each branch's arrival at the join (k of N), a failure and the siblings it
 //! cancels, background branches finishing, and the merge.
 //!
-//! The generated code is one body, traced: each span's callsite is two statics
-//! (`__private::span_site!`), and the span is made here only when a subscriber is
-//! installed ([`enabled`]), and kept in a box. With no subscriber
+//! The generated code is one body, traced: each span's callsite is one static of plain
+//! data ([`SpanSite`], declared by `__private::span_site!`), and the span is made here
+//! only when a subscriber is installed ([`enabled`]), and kept in a box. With no subscriber
 //! every span is a null pointer in the workflow's future, every wrapper polls its future
 //! after one test of that pointer, and nothing is formatted or allocated.
 
@@ -90,12 +90,13 @@ impl SpanSite {
 
     /// The callsite's metadata, made and registered with tracing the first time.
     fn metadata(&'static self) -> &'static tracing::Metadata<'static> {
-        let meta = self.meta.load(Ordering::Acquire);
-        if meta.is_null() {
-            return self.register();
-        }
-        // SAFETY: a non-null `meta` is a leaked `Box` (below), never freed.
-        unsafe { &*meta }
+        self.made().unwrap_or_else(|| self.register())
+    }
+
+    /// The metadata, if made.
+    fn made(&self) -> Option<&'static tracing::Metadata<'static>> {
+        // SAFETY: a non-null `meta` is a leaked `Box` (`register`), never freed.
+        unsafe { self.meta.load(Ordering::Acquire).as_ref() }
     }
 
     #[cold]
@@ -156,13 +157,8 @@ impl tracing::callsite::Callsite for SpanSite {
     }
 
     fn metadata(&self) -> &tracing::Metadata<'_> {
-        let meta = self.meta.load(Ordering::Acquire);
-        assert!(
-            !meta.is_null(),
-            "tracing asked for the metadata of a callsite before it was registered"
-        );
-        // SAFETY: a non-null `meta` is a leaked `Box`, never freed.
-        unsafe { &*meta }
+        self.made()
+            .expect("tracing asked for the metadata of a callsite before it was registered")
     }
 }
 

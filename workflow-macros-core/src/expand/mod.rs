@@ -773,35 +773,29 @@ impl<'a, M: Mode> Expander<'a, M> {
         };
         // A background branch's output has no one to receive it: awaited as a
         // statement, so a `#[must_use]` output warns as in hand-written code.
-        let mut background_futures_named: Vec<TokenStream> = background_futures
-            .iter()
-            .zip(&background_paths)
-            .map(|(future, path)| {
-                // A function item: no bigger than a closure, its `&'static str` written out.
-                let path_fn = format_ident!("__workflow_path", span = Span::mixed_site());
-                quote! {
-                    async {
-                        #k::__private::named_branch(
-                            { fn #path_fn() -> &'static str { #path } #path_fn },
-                            #future,
-                        ).await;
-                    }
-                }
-            })
-            .collect();
-        let background_futures: Vec<TokenStream> = background_futures
-            .iter()
-            .map(|future| quote! { async { #future.await; } })
-            .collect();
-        let background = match background_futures.as_slice() {
-            [] => None,
-            [one] if !names_panics => Some(one.clone()),
+        let awaited = |futures: &[TokenStream]| -> Vec<TokenStream> {
+            futures
+                .iter()
+                .map(|future| quote! { async { #future.await; } })
+                .collect()
+        };
+        let background = match (background_futures.as_slice(), background_paths.as_slice()) {
+            ([], _) => None,
+            ([_], _) if !names_panics => awaited(&background_futures).pop(),
             // One branch is caught on its own, as a wide fork's are.
-            [_] => background_futures_named.pop(),
-            many if !names_panics => Some(quote! { async { #k::__private::join!(#(#many),*); } }),
+            ([one], [path]) => {
+                let path = function_item("__workflow_path", &quote! { &'static str }, path);
+                Some(quote! {
+                    async { #k::__private::named_branch(#path, #one).await; }
+                })
+            }
+            (many, _) if !names_panics => {
+                let many = awaited(many);
+                Some(quote! { async { #k::__private::join!(#(#many),*); } })
+            }
             // Joined as a fork's branches are, so that a panic in one names it.
-            many => {
-                let arguments = named_join_arguments(&background_paths, many);
+            (many, paths) => {
+                let arguments = named_join_arguments(paths, &awaited(many));
                 Some(quote! { async { #k::__private::named_join!(#arguments); } })
             }
         };
@@ -1406,6 +1400,15 @@ fn named_join_arguments(paths: &[String], futures: &[TokenStream]) -> TokenStrea
     quote! { [#(#paths),*], #(#locals = #futures),* }
 }
 
+/// `{ fn name() -> ty { value } name }`: the paths of a panic's branches as a function
+/// item, no bigger than a closure (nothing), but with its signature written out: a
+/// closure's inferred `&str` is a lifetime the check that the workflow's future is
+/// `Send` cannot prove general enough.
+fn function_item(name: &str, ty: &TokenStream, value: &impl quote::ToTokens) -> TokenStream {
+    let name = format_ident!("{}", name, span = Span::mixed_site());
+    quote! { { fn #name() -> #ty { #value } #name } }
+}
+
 /// The widest fork joined by `join!`/`try_join!` themselves: as a hand-written join, with
 /// no nesting of its own (each level of nesting costs rustc's layout queries depth).
 const WIDE_FORK: usize = 8;
@@ -1441,12 +1444,14 @@ fn join_tree(
         let patterns = chunk.iter().map(|(_, pattern, _)| pattern);
         let paths = chunk.iter().map(|(_, _, path)| path);
         let width = chunk.len();
-        // A function item, no bigger than a closure (nothing), but with its signature
-        // written out: a closure's inferred `&str` is a lifetime the check that the
-        // workflow's future is `Send` cannot prove general enough.
-        let paths_fn = format_ident!("__workflow_paths", span = Span::mixed_site());
         let paths = if how.names_panics {
-            quote! { { fn #paths_fn() -> [&'static str; #width] { [#(#paths),*] } #paths_fn }, }
+            let paths = quote! { [#(#paths),*] };
+            let paths = function_item(
+                "__workflow_paths",
+                &quote! { [&'static str; #width] },
+                &paths,
+            );
+            quote! { #paths, }
         } else {
             TokenStream::new()
         };

@@ -186,10 +186,13 @@ async fn replay<const K: usize, const N: usize, T, E>(
                        branches: &mut [Racer<'_, T, E>],
                        index: usize,
                        cx: &mut core::task::Context<'_>| {
-        std::panic::catch_unwind(core::panic::AssertUnwindSafe(|| {
-            poll_branch(scopes, branches, index, cx)
-        }))
-        .unwrap_or_else(|payload| crate::panic::raise_in(names, index, payload))
+        crate::panic::poll_named(
+            || names,
+            |at| {
+                *at = index;
+                poll_branch(scopes, branches, index, cx)
+            },
+        )
     };
     let mut slots: [Option<Winner<T>>; K] = [const { None }; K];
     poll_fn(|cx| match plan {
