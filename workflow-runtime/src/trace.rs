@@ -14,7 +14,6 @@
 
 use core::fmt::Display;
 use core::future::Future;
-use core::mem::ManuallyDrop;
 use core::pin::Pin;
 use core::sync::atomic::{AtomicPtr, AtomicU8, AtomicUsize, Ordering};
 use core::task::{Context, Poll};
@@ -35,53 +34,9 @@ pub fn enabled() -> bool {
             != tracing::level_filters::LevelFilter::OFF
 }
 
-/// A span of a traced workflow: none when no subscriber wants it, so that without a
+/// A span of a traced workflow: `None` when no subscriber wants it, so that without a
 /// subscriber it costs the workflow's future one pointer.
-pub type SpanBox = ColdBox<Span>;
-
-/// `Option<Box<T>>` whose drop is one test of the pointer, in line, and the box's drop
-/// out of line: without a subscriber every trace is none, and the drop glue of
-/// `Option<Box<Span>>` (a call for each branch's wrapper) cost a traced fork of eight
-/// branches 80 instructions a run (`tools/traced-cost/run.sh`).
-pub struct ColdBox<T>(ManuallyDrop<Option<Box<T>>>);
-
-impl<T> ColdBox<T> {
-    /// None.
-    const NONE: Self = ColdBox(ManuallyDrop::new(None));
-
-    /// `value`, boxed.
-    fn new(value: T) -> Self {
-        ColdBox(ManuallyDrop::new(Some(Box::new(value))))
-    }
-
-    /// The value, if any.
-    #[inline]
-    fn as_deref(&self) -> Option<&T> {
-        self.0.as_deref()
-    }
-
-    /// The value, if any.
-    #[inline]
-    fn as_deref_mut(&mut self) -> Option<&mut T> {
-        self.0.as_deref_mut()
-    }
-}
-
-impl<T> Drop for ColdBox<T> {
-    #[inline]
-    fn drop(&mut self) {
-        if self.0.is_some() {
-            // SAFETY: taken once, here; the field is never used again.
-            drop_box(unsafe { ManuallyDrop::take(&mut self.0) });
-        }
-    }
-}
-
-#[cold]
-#[inline(never)]
-fn drop_box<T>(value: Option<Box<T>>) {
-    drop(value);
-}
+pub type SpanBox = Option<Box<Span>>;
 
 /// A span's callsite, which the generated code declares (`__private::span_site!`): a
 /// static of plain data (name, level, place, field). Its `Metadata`, which `tracing`
@@ -246,15 +201,15 @@ pub fn span(site: &'static SpanSite) -> SpanBox {
     if enabled() {
         keep(make(site, Parent::Current, None))
     } else {
-        ColdBox::NONE
+        None
     }
 }
 
 fn keep(span: Span) -> SpanBox {
     if span.is_disabled() {
-        ColdBox::NONE
+        None
     } else {
-        ColdBox::new(span)
+        Some(Box::new(span))
     }
 }
 
@@ -262,11 +217,7 @@ fn keep(span: Span) -> SpanBox {
 /// started.
 #[inline]
 pub fn workflow(name: &'static str, site: &'static SpanSite) -> SpanBox {
-    if enabled() {
-        started(name, site)
-    } else {
-        ColdBox::NONE
-    }
+    if enabled() { started(name, site) } else { None }
 }
 
 fn started(name: &'static str, site: &'static SpanSite) -> SpanBox {
@@ -318,7 +269,7 @@ impl<F: Future> Future for InSpan<F> {
 
 /// One fork's trace, when a subscriber wants it: its span (the parent of its branches'
 /// spans) and how many of its joined branches have arrived.
-pub struct ForkTrace(ColdBox<Fork>);
+pub struct ForkTrace(Option<Box<Fork>>);
 
 struct Fork {
     span: Span,
@@ -341,7 +292,7 @@ impl ForkTrace {
         policy: &'static str,
     ) -> Self {
         if !enabled() {
-            return ForkTrace(ColdBox::NONE);
+            return ForkTrace(None);
         }
         Self::open(site, workflow, branches, joined, background, policy)
     }
@@ -360,7 +311,7 @@ impl ForkTrace {
         };
         let span = make(site, parent, None);
         if span.is_disabled() {
-            return ForkTrace(ColdBox::NONE);
+            return ForkTrace(None);
         }
         let names = branches.join(", ");
         if background.is_empty() {
@@ -373,12 +324,12 @@ impl ForkTrace {
                 background.join(", ")
             );
         }
-        ForkTrace(ColdBox::new(Fork {
+        ForkTrace(Some(Box::new(Fork {
             span,
             branches,
             joined,
             arrived: AtomicUsize::new(0),
-        }))
+        })))
     }
 
     /// A branch's span (of `site`, with its `step` field), a child of the fork's, when a
@@ -388,7 +339,7 @@ impl ForkTrace {
         if enabled() {
             keep(self.make(site, step))
         } else {
-            ColdBox::NONE
+            None
         }
     }
 
@@ -450,7 +401,7 @@ impl ForkTrace {
         let trace = if enabled() {
             self.open_branch(site, step, branch, role)
         } else {
-            ColdBox::NONE
+            None
         };
         Watched {
             future,
@@ -461,7 +412,7 @@ impl ForkTrace {
 
     /// The join handed on its outputs.
     pub fn merged(&self, joined: &'static [&'static str]) {
-        if let Some(fork) = self.0.as_deref() {
+        if let Some(fork) = &self.0 {
             tracing::info!(parent: &fork.span, "joined {}", joined.join(", "));
         }
     }
@@ -472,7 +423,7 @@ impl ForkTrace {
         outcome: Result<T, BranchError<E>>,
         describe: fn(&E) -> String,
     ) -> Result<T, BranchError<E>> {
-        if let (Err(failure), Some(fork)) = (&outcome, self.0.as_deref()) {
+        if let (Err(failure), Some(fork)) = (&outcome, &self.0) {
             let error = describe(failure.error());
             tracing::warn!(parent: &fork.span, "the join failed: {failure}: {error}");
         }
@@ -487,19 +438,19 @@ impl ForkTrace {
         step: Option<&'static str>,
         index: u16,
         role: Role,
-    ) -> ColdBox<Branch<'_>> {
+    ) -> Option<Box<Branch<'_>>> {
         let span = site.map_or_else(Span::none, |site| self.make(site, step));
         let fork = self.0.as_deref();
         if fork.is_none() && span.is_disabled() {
-            return ColdBox::NONE;
+            return None;
         }
-        ColdBox::new(Branch {
+        Some(Box::new(Branch {
             span,
             fork,
             index,
             role,
             done: false,
-        })
+        }))
     }
 }
 
@@ -610,7 +561,7 @@ pin_project_lite::pin_project! {
     pub struct Watched<'a, F, J> {
         #[pin]
         future: F,
-        trace: ColdBox<Branch<'a>>,
+        trace: Option<Box<Branch<'a>>>,
         failed: J,
     }
 }
