@@ -4,9 +4,10 @@
 //! The workflow has a span; each fork a `fork` span that tells the split, every arrival,
 //! failure and cancellation, and the merge; each branch a span (naming its step when it
 //! has one step); each step of a longer branch a span of its own. The body is expanded
-//! once: each span's callsite is two statics (`__private::span_site!`), and the runtime
-//! makes the span only when a subscriber is installed, and keeps it in a box, so without one a span is a null pointer in the
-//! workflow's future and each wrapper one test of it. Every event is the runtime's.
+//! once: each span's callsite is one static of plain data (`__private::span_site!`), and
+//! the runtime makes the span only when a subscriber is installed, and keeps it in a
+//! box, so without one a span is a null pointer in the workflow's future and each
+//! wrapper one test of it. Every event is the runtime's.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
