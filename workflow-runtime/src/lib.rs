@@ -231,6 +231,7 @@ pub mod __private {
     pub use futures_util::{FutureExt, join, try_join};
 
     // A fork's join in the default mode names a panicking branch (`panic.rs`).
+    pub use crate::__workflow_catch_named as catch_named;
     pub use crate::__workflow_named_join as named_join;
     pub use crate::__workflow_named_try_join as named_try_join;
     pub use crate::panic::{BranchDone, branch_done};
@@ -238,9 +239,11 @@ pub mod __private {
         JoinPoll, NamedBranch, NamedJoin2, NamedJoin3, NamedJoin4, NamedJoin5, NamedTryJoin2,
         NamedTryJoin3, NamedTryJoin4, NamedTryJoin5, branch_panic, join_poll, named_branch,
         named_join2, named_join3, named_join4, named_join5, named_try_join2, named_try_join3,
-        named_try_join4, named_try_join5, poll_named,
+        named_try_join4, named_try_join5, raise_in,
     };
+    pub use core::panic::AssertUnwindSafe;
     pub use core::task::{Context, Poll};
+    pub use std::panic::catch_unwind;
     pub use workflow_macros::workflow_impl;
 
     /// What a `#[durable]` workflow's expansion names.

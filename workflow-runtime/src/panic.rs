@@ -47,50 +47,65 @@ pub fn branch_panic(path: &str, payload: Box<dyn Any + Send>) -> Box<dyn Any + S
 }
 
 /// Raises the panic `payload` of the branch `paths[at]` again, named by
-/// [`branch_panic`]: the cold path of a join that caught it. Without a path there
-/// (`""`: a node of a wide fork's tree, which named it), the payload is kept.
+/// [`branch_panic`]: the cold path of a join that caught it ([`catch_named!`]). Without
+/// a path there (`""`: a node of a wide fork's tree, which named it), the payload is
+/// kept.
+///
+/// ```
+/// let caught = std::panic::catch_unwind(|| {
+///     workflow_runtime::__private::raise_in(&["a", "b"], 1, Box::new("gone"))
+/// });
+/// let payload = caught.unwrap_err();
+/// assert_eq!(payload.downcast_ref::<String>().unwrap(), "branch `b` panicked: gone");
+/// ```
+///
+/// [`catch_named!`]: crate::__private::catch_named
 #[cold]
 #[inline(never)]
-fn raise_in(paths: &[&str], at: usize, payload: Box<dyn Any + Send>) -> ! {
+pub fn raise_in(paths: &[&str], at: usize, payload: Box<dyn Any + Send>) -> ! {
     match paths.get(at) {
         Some(path) if !path.is_empty() => std::panic::resume_unwind(branch_panic(path, payload)),
         _ => std::panic::resume_unwind(payload),
     }
 }
 
-/// Runs `poll`, the poll of a join's branches, which counts in its `&mut usize` the
-/// branch it is polling, and raises a panic in it again naming that branch: the path
-/// `paths()` holds at its place ([`branch_panic`]; `""` keeps the payload, for a node of
-/// a wide fork's tree, whose own catch named it).
+/// `catch_named!(at, paths, { poll })`: runs `poll`, the poll of a join's branches,
+/// which counts in the local `at` the branch it is polling, and raises a panic in it
+/// again naming that branch, the path `paths` holds at its place ([`raise_in`]).
 ///
-/// The one catch of every join, race and named branch of the default mode. The count
-/// is a local that only the cold path reads: with the join's poll in line, LLVM keeps
-/// it out of memory, and `paths` (literals, or a closure without captures that returns
-/// them) costs nothing until a panic.
+/// The one catch of every join, race and named branch of the default mode. A macro,
+/// not a function taking closures: the code is the catch a join would write by hand,
+/// and a function and a closure more for each join cost rustc 4-5 % more instructions
+/// on a crate of 50 workflows (`tools/compile-time/rustc-instr.sh release many:50`).
+/// The count is a local that only the cold path reads: with the join's poll in line,
+/// LLVM keeps it out of memory; `paths` is evaluated only after a panic.
 ///
 /// ```
-/// use workflow_runtime::__private::poll_named;
+/// use workflow_runtime::__private::catch_named;
 ///
-/// assert_eq!(poll_named(|| ["a", "b"], |at| { *at += 1; 7 }), 7);
+/// assert_eq!(catch_named!(at, ["a", "b"], { at += 1; 7 }), 7);
 /// let caught = std::panic::catch_unwind(|| {
-///     poll_named(|| ["a", "b"], |at| {
-///         *at += 1;
+///     catch_named!(at, ["a", "b"], {
+///         at += 1;
 ///         panic!("gone")
 ///     })
 /// });
 /// let payload = caught.unwrap_err();
 /// assert_eq!(payload.downcast_ref::<String>().unwrap(), "branch `b` panicked: gone");
 /// ```
-#[inline]
-pub fn poll_named<'p, T, P: AsRef<[&'p str]>>(
-    paths: impl FnOnce() -> P,
-    poll: impl FnOnce(&mut usize) -> T,
-) -> T {
-    let mut at = 0;
-    match std::panic::catch_unwind(core::panic::AssertUnwindSafe(|| poll(&mut at))) {
-        Ok(polled) => polled,
-        Err(payload) => raise_in(paths().as_ref(), at, payload),
-    }
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __workflow_catch_named {
+    ($at:ident, $paths:expr, $poll:block) => {{
+        #[allow(unused_mut, unused_assignments)]
+        let mut $at: usize = 0;
+        match $crate::__private::catch_unwind($crate::__private::AssertUnwindSafe(|| $poll)) {
+            $crate::__private::Ok(__polled) => __polled,
+            $crate::__private::Err(__payload) => {
+                $crate::__private::raise_in(&$paths, $at, __payload)
+            }
+        }
+    }};
 }
 
 pin_project_lite::pin_project! {
@@ -112,8 +127,8 @@ impl<F: Future, P: Fn() -> &'static str> Future for NamedBranch<F, P> {
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        let (future, path) = (this.future, this.path);
-        poll_named(|| [path()], |_| future.poll(cx))
+        let future = this.future;
+        crate::__private::catch_named!(at, [(this.path)()], { future.poll(cx) })
     }
 }
 
@@ -173,8 +188,8 @@ pub fn named_branch<F: core::future::IntoFuture, P: Fn() -> &'static str>(
 /// branch, `paths` in the same order ([`branch_panic`]).
 ///
 /// The panic is caught once, around the poll of the whole join (a catch around each
-/// branch's poll changed how nested joins were compiled), by [`poll_named`], which
-/// counts the future being polled. The poll is [`JoinPoll`]'s, marked `#[inline]`
+/// branch's poll changed how nested joins were compiled), by
+/// [`catch_named!`](crate::__private::catch_named), which counts the future being polled. The poll is [`JoinPoll`]'s, marked `#[inline]`
 /// (`core::future::poll_fn`'s is not, and was not inlined across codegen units).
 /// `tools/named-panic-cost/run.sh` measures it.
 ///
@@ -208,11 +223,11 @@ macro_rules! __workflow_named_join {
         )*
         $crate::__private::join_poll(move |__cx: &mut $crate::__private::Context<'_>| {
             // `__at`: the future being polled, read by the cold path only.
-            $crate::__private::poll_named(|| [$($path),*], |__at: &mut usize| {
+            $crate::__private::catch_named!(__at, [$($path),*], {
                 let mut __all_done = true;
                 $(
                     __all_done &= $crate::__private::Future::poll($name.as_mut(), __cx).is_ready();
-                    *__at += 1;
+                    __at += 1;
                 )*
                 if __all_done {
                     $crate::__private::Poll::Ready((
@@ -253,7 +268,7 @@ macro_rules! __workflow_named_try_join {
         )*
         #[allow(clippy::diverging_sub_expression)]
         $crate::__private::join_poll(move |__cx: &mut $crate::__private::Context<'_>| {
-            $crate::__private::poll_named(|| [$($path),*], |__at: &mut usize| {
+            $crate::__private::catch_named!(__at, [$($path),*], {
                 let mut __all_done = true;
                 $(
                     if $crate::__private::Future::poll($name.as_mut(), __cx).is_pending() {
@@ -265,7 +280,7 @@ macro_rules! __workflow_named_try_join {
                             $name.as_mut().take_output().unwrap().err().unwrap(),
                         ));
                     }
-                    *__at += 1;
+                    __at += 1;
                 )*
                 if __all_done {
                     $crate::__private::Poll::Ready($crate::__private::Ok((
@@ -303,12 +318,11 @@ macro_rules! named_joins {
             #[inline]
             fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
                 let mut this = self.project();
-                let paths = this.paths;
                 // `at`: the future being polled, read by the cold path only.
-                poll_named(paths, |at| {
+                crate::__private::catch_named!(at, (this.paths)(), {
                     let mut all_done = true;
                     $(
-                        *at = $index;
+                        at = $index;
                         all_done &= this.$fut.as_mut().poll(cx).is_ready();
                     )*
                     if all_done {
@@ -352,11 +366,10 @@ macro_rules! named_joins {
             #[inline]
             fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
                 let mut this = self.project();
-                let paths = this.paths;
-                poll_named(paths, |at| {
+                crate::__private::catch_named!(at, (this.paths)(), {
                     let mut all_done = true;
                     $(
-                        *at = $index;
+                        at = $index;
                         match this.$fut.as_mut().poll(cx) {
                             Poll::Ready(Ok(())) => {}
                             Poll::Ready(Err(error)) => return Poll::Ready(Err(error)),

@@ -96,13 +96,10 @@ pub(crate) async fn race<const K: usize, const N: usize, T, E>(
             }
             // The branches are polled through `dyn`, out of line: a catch around each
             // poll changes nothing the optimiser could have inlined.
-            let polled = crate::panic::poll_named(
-                || names,
-                |at| {
-                    *at = index;
-                    poll(index, cx)
-                },
-            );
+            let polled = crate::__private::catch_named!(at, *names, {
+                at = index;
+                poll(index, cx)
+            });
             if let Poll::Ready(outcome) = polled {
                 *done = true;
                 match outcome {

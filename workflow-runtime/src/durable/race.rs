@@ -186,13 +186,10 @@ async fn replay<const K: usize, const N: usize, T, E>(
                        branches: &mut [Racer<'_, T, E>],
                        index: usize,
                        cx: &mut core::task::Context<'_>| {
-        crate::panic::poll_named(
-            || names,
-            |at| {
-                *at = index;
-                poll_branch(scopes, branches, index, cx)
-            },
-        )
+        crate::__private::catch_named!(at, *names, {
+            at = index;
+            poll_branch(scopes, branches, index, cx)
+        })
     };
     let mut slots: [Option<Winner<T>>; K] = [const { None }; K];
     poll_fn(|cx| match plan {
