@@ -189,9 +189,10 @@ pub fn named_branch<F: core::future::IntoFuture, P: Fn() -> &'static str>(
 ///
 /// The panic is caught once, around the poll of the whole join (a catch around each
 /// branch's poll changed how nested joins were compiled), by
-/// [`catch_named!`](crate::__private::catch_named), which counts the future being polled. The poll is [`JoinPoll`]'s, marked `#[inline]`
-/// (`core::future::poll_fn`'s is not, and was not inlined across codegen units).
-/// `tools/named-panic-cost/run.sh` measures it.
+/// [`catch_named!`](crate::__private::catch_named), which counts the future being
+/// polled. The poll is [`JoinPoll`]'s, marked `#[inline]` (`core::future::poll_fn`'s is
+/// not, and was not inlined across codegen units). `tools/named-panic-cost/run.sh`
+/// measures it.
 ///
 /// ```
 /// use workflow_runtime::__private::named_join;

@@ -8,9 +8,9 @@
 //!
 //! The generated code is one body, traced: each span's callsite is one static of plain
 //! data ([`SpanSite`], declared by `__private::span_site!`), and the span is made here
-//! only when a subscriber is installed ([`enabled`]), and kept in a box. With no subscriber
-//! every span is a null pointer in the workflow's future, every wrapper polls its future
-//! after one test of that pointer, and nothing is formatted or allocated.
+//! only when a subscriber is installed ([`enabled`]), and kept in a box. With no
+//! subscriber every span is a null pointer in the workflow's future, every wrapper polls
+//! its future after one test of that pointer, and nothing is formatted or allocated.
 
 use core::fmt::Display;
 use core::future::Future;
