@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Prints benches/static_fork.rs's steps, `run` and `workflow! { .. }` items (the cases of
-tools/traced-cost/run.sh and tools/named-panic-cost/run.sh), so the measured workflows are the benches' own."""
+"""Prints benches/static_fork.rs's steps, `run`, `workflow! { .. }` items and by-hand
+`async fn`s (the cases of tools/traced-cost/run.sh and tools/named-panic-cost/run.sh),
+so the measured workflows are the benches' own."""
 import sys
 
 src = open(sys.argv[1]).read()

@@ -33,14 +33,16 @@ TOML
   (cd "$dir" && cargo build --release --quiet --offline)
 }
 
+# cost_count BINARY CASE RUNS: the instructions of the whole process (callgrind).
+cost_count() {
+  local out
+  out="$(dirname "$1")/cg"
+  valgrind --tool=callgrind --callgrind-out-file="$out.out" "$1" "$2" "$3" >/dev/null 2>"$out.err"
+  awk '/Collected/ {print $NF}' "$out.err"
+}
+
 # cost_per_run BINARY CASE: the case's instructions per run, the difference between
 # 200,000 and 100,000 runs over 100,000 (without the process's own start).
 cost_per_run() {
-  local out
-  out="$(dirname "$1")/cg"
-  count() {
-    valgrind --tool=callgrind --callgrind-out-file="$out.out" "$1" "$2" "$3" >/dev/null 2>"$out.err"
-    awk '/Collected/ {print $NF}' "$out.err"
-  }
-  echo $(( ($(count "$1" "$2" 200000) - $(count "$1" "$2" 100000)) / 100000 ))
+  echo $(( ($(cost_count "$1" "$2" 200000) - $(cost_count "$1" "$2" 100000)) / 100000 ))
 }

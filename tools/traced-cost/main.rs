@@ -14,7 +14,7 @@ use workflow_runtime::{BranchError, workflow};
 include!("cases.rs");
 
 workflow! {
-    /// Wider than 8: joined by a tree of `join5`s, each branch caught on its own.
+    /// Wider than 8: joined by a tree of `named_join5`s, one catch a node.
     async fn wide12(x: u64) -> u64 {
         fork <
             a: step(x), b: step(x), c: step(x), d: step(x), e: step(x), f: step(x),
